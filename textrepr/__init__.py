@@ -1,0 +1,19 @@
+"""textrepr: LLM-observability events and traces as readable, line-numbered text."""
+from __future__ import annotations
+
+from . import markers
+from .api import Rendering, render_event, render_trace, text_repr
+from .core import IMPLEMENTATION as _IMPLEMENTATION
+from .errors import InvalidRequest, RenderError
+from .options import Options
+
+__all__ = [
+    "InvalidRequest", "Options", "RenderError", "Rendering", "implementation", "markers",
+    "render_event", "render_trace", "text_repr",
+]
+__version__ = "0.1.0"
+
+
+def implementation() -> str:
+    """Which hot core is active: ``"compiled"`` or ``"pure"``."""
+    return _IMPLEMENTATION

@@ -1,0 +1,161 @@
+"""Rendering options: the endpoint's ``options`` object (FORMAT.md §2.3, §3.2, §3.5)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from typing import Any, Mapping
+
+from .errors import InvalidRequest
+
+__all__ = ["Options", "coerce_options"]
+
+_INT_FIELDS = ("max_length", "truncate_buffer", "max_depth", "tools_collapse_threshold")
+_FIELD_ORDER = (
+    "max_length", "truncated", "truncate_buffer", "include_markers", "collapsed",
+    "include_metadata", "include_hierarchy", "max_depth", "tools_collapse_threshold",
+    "include_line_numbers",
+)
+_NULL = "This field may not be null."
+_BAD_INT = "A valid integer is required."
+_TOO_LARGE = "String value too large."
+_NEGATIVE = "Ensure this value is greater than or equal to 0."
+_BAD_BOOL = "Must be a valid boolean."
+_DECIMAL_TAIL = re.compile(r"\.0*\s*$")
+_TRUE_STR = frozenset("t T y Y yes Yes YES true True TRUE on On ON 1".split())
+_FALSE_STR = frozenset("f F n N no No NO false False FALSE off Off OFF 0".split())
+
+
+def _py_str(v: Any) -> str:
+    """Python ``str()`` of a parsed JSON value, as the reference's field parser sees it."""
+    if type(v) is str:
+        return v
+    return str(v)  # containers give Python reprs; they never parse as integers anyway
+
+
+def _coerce_int(v: Any) -> int | str:
+    """Return the int, or the error message."""
+    if v is None:
+        return _NULL
+    if type(v) is str and len(v) > 1000:
+        return _TOO_LARGE
+    try:
+        n = int(_DECIMAL_TAIL.sub("", _py_str(v)))
+    except (ValueError, TypeError):
+        return _BAD_INT
+    return _NEGATIVE if n < 0 else n
+
+
+def _coerce_bool(v: Any) -> bool | str:
+    if v is None:
+        return _NULL
+    t = type(v)
+    if t is bool:
+        return v
+    if t is int or t is float:
+        if v == 1:
+            return True
+        if v == 0:
+            return False
+        return _BAD_BOOL
+    if t is str:
+        if v in _TRUE_STR:
+            return True
+        if v in _FALSE_STR:
+            return False
+    return _BAD_BOOL
+
+
+def coerce_options(m: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Coerce an ``options`` object: (values for the fields present, errors in field order)."""
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name in _FIELD_ORDER:
+        if name not in m:
+            continue
+        r = _coerce_int(m[name]) if name in _INT_FIELDS else _coerce_bool(m[name])
+        if type(r) is str:
+            errors[name] = [r]
+        else:
+            values[name] = r
+    return values, errors
+
+
+def _non_dict_message(v: Any) -> str:
+    return f"Invalid data. Expected a dictionary, but got {_type_name(v)}."
+
+
+def _type_name(v: Any) -> str:
+    t = type(v)
+    if t is list or t is tuple:
+        return "list"
+    if t is str:
+        return "str"
+    if t is bool:
+        return "bool"
+    if t is int:
+        return "int"
+    if t is float:
+        return "float"
+    return t.__name__
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Rendering options; construct with keywords or :meth:`from_mapping`."""
+
+    max_length: int = 2_000_000
+    truncated: bool = True
+    truncate_buffer: int = 1000
+    include_markers: bool = True
+    collapsed: bool = False
+    include_metadata: bool = True
+    include_hierarchy: bool = True
+    max_depth: int | None = None
+    tools_collapse_threshold: int = 5
+    include_line_numbers: bool = False
+
+    def __post_init__(self) -> None:
+        errors: dict[str, list[str]] = {}
+        for name in _FIELD_ORDER:
+            v = getattr(self, name)
+            if name in _INT_FIELDS:
+                if name == "max_depth" and v is None:
+                    continue
+                if type(v) is not int:
+                    errors[name] = [_NULL if v is None else _BAD_INT]
+                elif v < 0:
+                    errors[name] = [_NEGATIVE]
+            elif type(v) is not bool:
+                errors[name] = [_NULL if v is None else _BAD_BOOL]
+        if errors:
+            raise InvalidRequest({"options": errors})
+
+    @classmethod
+    def from_mapping(cls, m: Any) -> "Options":
+        """Validate and coerce like the endpoint's ``options`` object."""
+        if m is None:
+            raise InvalidRequest({"options": [_NULL]})
+        if not isinstance(m, Mapping):
+            raise InvalidRequest({"options": {"non_field_errors": [_non_dict_message(m)]}})
+        values, errors = coerce_options(m)
+        if errors:
+            raise InvalidRequest({"options": errors})
+        return cls(**values)
+
+    @classmethod
+    def frontend(cls, **overrides: Any) -> "Options":
+        """Frontend display: markers and line numbers."""
+        return cls(**{"truncated": True, "include_markers": True, "include_line_numbers": True, **overrides})
+
+    @classmethod
+    def llm_summary(cls, **overrides: Any) -> "Options":
+        """Backend LLM context for summaries: plain notes, collapsed traces."""
+        return cls(**{"truncated": True, "include_markers": False, "collapsed": True, **overrides})
+
+    @classmethod
+    def llm_full(cls, **overrides: Any) -> "Options":
+        """Backend LLM context, full: no middle truncation."""
+        return cls(**{"truncated": False, **overrides})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}

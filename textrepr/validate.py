@@ -1,0 +1,96 @@
+"""Request validation: field-keyed request checks (§3.2) and the view checks (§3.3)."""
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import InvalidRequest
+from .options import Options, _non_dict_message, coerce_options
+from .render.values import int_str
+
+__all__ = ["EVENT_TYPES", "validate_request", "check_event", "check_trace"]
+
+EVENT_TYPES = ("$ai_generation", "$ai_span", "$ai_embedding", "$ai_trace")
+_REQUIRED = "This field is required."
+_NULL = "This field may not be null."
+
+
+def _py_str(v: Any) -> str:
+    """Python ``str()`` as the reference's choice field formats a value (reprs for containers)."""
+    if type(v) is int:
+        return int_str(v)
+    return str(v)
+
+
+def validate_request(doc: Any) -> tuple[str, Any, Options]:
+    """§3.2 checks of a parsed request: ``(event_type, data, options)`` or InvalidRequest."""
+    if doc is None:
+        raise InvalidRequest({"non_field_errors": ["No data provided"]})
+    if type(doc) is not dict:
+        raise InvalidRequest({"non_field_errors": [_non_dict_message(doc)]})
+    errors: dict[str, Any] = {}
+    event_type = doc.get("event_type")
+    if "event_type" not in doc:
+        errors["event_type"] = [_REQUIRED]
+    elif event_type is None:
+        errors["event_type"] = [_NULL]
+    else:
+        # str() of any non-string JSON value is never a valid choice, so this covers every type.
+        name = _py_str(event_type)
+        if name not in EVENT_TYPES:
+            errors["event_type"] = [f'"{name}" is not a valid choice.']
+    if "data" not in doc:
+        errors["data"] = [_REQUIRED]
+    elif doc["data"] is None:
+        errors["data"] = [_NULL]
+    values: dict[str, Any] = {}
+    if "options" in doc:
+        raw = doc["options"]
+        if raw is None:
+            errors["options"] = [_NULL]
+        elif type(raw) is not dict:
+            errors["options"] = {"non_field_errors": [_non_dict_message(raw)]}
+        else:
+            values, opt_errors = coerce_options(raw)
+            if opt_errors:
+                errors["options"] = opt_errors
+    if errors:
+        raise InvalidRequest(errors)
+    return event_type, doc["data"], Options(**values)
+
+
+def _trace_id(trace: dict[str, Any]) -> Any:
+    props = trace.get("properties", {})
+    return (type(props) is dict and props.get("$ai_trace_id")) or trace.get("id") or trace.get("trace_id")
+
+
+TRACE_SHAPE = "Trace events require 'trace' object and 'hierarchy' array in data field"
+TRACE_PROPERTIES = "Trace events require 'properties' object in trace field"
+TRACE_ID = "Trace events require an ID (trace.id or trace.properties.$ai_trace_id)"
+
+
+def check_trace(data: Any) -> None:
+    """§3.3 checks for ``$ai_trace`` requests."""
+    if type(data) is not dict or not data.get("trace"):
+        raise InvalidRequest([TRACE_SHAPE])
+    check_trace_parts(data["trace"], data.get("hierarchy"))
+    if not _trace_id(data["trace"]):
+        raise InvalidRequest([TRACE_ID])
+
+
+def check_trace_parts(trace: Any, hierarchy: Any) -> None:
+    """The shape checks that ``render_trace`` also applies (an empty trace and no ID are fine there)."""
+    if type(trace) is not dict or type(hierarchy) is not list:
+        raise InvalidRequest([TRACE_SHAPE])
+    if "properties" in trace and type(trace["properties"]) is not dict:
+        raise InvalidRequest([TRACE_PROPERTIES])
+
+
+def check_event(event_type: str, data: Any, *, require_id: bool = True, require_properties: bool = True) -> None:
+    """§3.3 checks for single events; ``<type>`` in messages is the request's event_type."""
+    missing_props = [f"{event_type} events require 'properties' object in data field"]
+    if type(data) is not dict or (require_properties and "properties" not in data):
+        raise InvalidRequest(missing_props)
+    if require_id and not data.get("id"):
+        raise InvalidRequest([f"{event_type} events require an 'id' field"])
+    if "properties" in data and type(data["properties"]) is not dict:
+        raise InvalidRequest(missing_props)
