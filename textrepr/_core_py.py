@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 from base64 import b64encode
 
-__all__ = ["MARK", "b64", "neutralise", "finalise", "trunc", "number_lines", "sample"]
+__all__ = ["MARK", "PIPE", "b64", "neutralise", "finalise", "trunc", "number_lines", "sample"]
 
 MARK = "<<<\ud800"
+# Field separator after an event-made marker field: a field ending in e.g. "<<<EVENT_LINK" must not form a
+# look-alike with the "|" that follows it.
+PIPE = "\udbff"
 _LOOKALIKE = re.compile("<<<(?=\u200b*(?:TRUNCATED|GEN_EXPANDABLE|TOOLS_EXPANDABLE|EVENT_LINK)\\|)")
 
 
@@ -30,10 +33,13 @@ def neutralise(s: str) -> str:
 
 
 def finalise(text: str, markers: bool) -> str:
-    """Neutralise look-alikes in event text and turn renderer-made ``MARK``s into ``<<<``."""
+    """Neutralise look-alikes in event text and turn renderer-made ``MARK``/``PIPE`` into text."""
     if not markers or "<<<" not in text:
         return text
-    return _LOOKALIKE.sub("<<<\u200b", text).replace(MARK, "<<<")
+    text = _LOOKALIKE.sub("<<<\u200b", text).replace(MARK, "<<<")
+    if PIPE in text:
+        text = text.replace(PIPE, "|")
+    return text
 
 
 def trunc(s: str, truncated: bool, buffer: int, markers: bool) -> list[str]:
@@ -63,26 +69,31 @@ def _note(k: int, n: int, total: int) -> str:
             "Gaps in line numbers indicate omitted content.]")
 
 
+def _fits(cost: list[int], k: int, avail: int) -> bool:
+    """``sum(cost[j] for j in sel(k)) <= avail`` (step 5), with an early exit every chunk."""
+    n = len(cost)
+    if k == 0:
+        return avail >= 0
+    if k == 1:
+        return cost[n - 1] <= avail
+    d = k - 1
+    m1 = n - 1
+    get = cost.__getitem__
+    total = 0
+    for lo in range(0, k, 4096):
+        total += sum(map(get, [i * m1 // d for i in range(lo, min(k, lo + 4096))]))
+        if total > avail:
+            return False
+    return True
+
+
 def _select(cost: list[int], avail: int) -> list[int]:
-    """Steps 5's evenly spaced selection, found by the prescribed (non-monotone) binary search."""
+    """Step 5's evenly spaced selection, found by the prescribed (non-monotone) binary search."""
     n = len(cost)
     lo, hi = 0, n
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if mid == 1:
-            ok = cost[n - 1] <= avail
-        else:
-            # Sum over sel(mid) with an early exit: O(mid) per probe, O(n log n) in all.
-            d = mid - 1
-            m1 = n - 1
-            total = 0
-            ok = True
-            for i in range(mid):
-                total += cost[i * m1 // d]
-                if total > avail:
-                    ok = False
-                    break
-        if ok:
+        if _fits(cost, mid, avail):
             lo = mid
         else:
             hi = mid - 1
@@ -126,7 +137,7 @@ def sample(text: str, max_length: int, node_lines: list[int] | None) -> tuple[st
     cost = [len(x) + 1 for x in body]
     sel = _select(cost, avail)
     if node_lines:
-        body_nodes = [j - 5 for j in node_lines if j >= 5]
+        body_nodes = [j - 5 for j in node_lines if 5 <= j < 5 + n]
         if body_nodes:
             chosen = set(sel)
             if not any(j in chosen for j in body_nodes):

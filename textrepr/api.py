@@ -7,13 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, TypeVar
 
 from . import parse
-from .core import finalise, number_lines
-
-try:  # TEMPORARY until the sampler lands
-    from .core import sample
-except ImportError:
-    def sample(text, m, nl):  # type: ignore
-        return text, False
+from .core import finalise, number_lines, sample
 from .errors import InvalidRequest
 from .options import Options
 from .render.event import EVENT_KINDS, event_lines

@@ -1,23 +1,43 @@
-"""Command line: ``textrepr [render] FILE|-`` prints the text of a request, event or trace."""
+"""Command line: ``textrepr render|batch|expand|refs``; ``textrepr FILE`` is ``textrepr render FILE``.
+
+Exit codes: 0 success; 1 invalid input (an invalid request, some invalid batch lines, unresolved line
+references); 2 usage or I/O errors. Output is UTF-8 whatever the locale. A closed output pipe
+(``| head``) ends the run quietly; Ctrl-C exits with 130.
+"""
 from __future__ import annotations
 
 import argparse
-import json
+import gzip
+import os
 import sys
 from typing import Any, Sequence
 
-from . import parse
-from .api import text_repr
+import orjson
+
+from . import __version__
+from .batch import (
+    DEFAULT_CHUNK_BYTES, BatchError, as_request, batch_file, default_workers, render_document,
+)
 from .errors import InvalidRequest
 from .options import Options
+from .render.values import jdump
+
+__all__ = ["add_option_flags", "as_request", "build_parser", "main", "options_from_args", "render_document"]
 
 _PRESETS = {"frontend": Options.frontend, "llm-summary": Options.llm_summary, "llm-full": Options.llm_full}
+# The fields each preset is documented to set (FORMAT.md §2.3); the others keep the request's own values.
+_PRESET_FIELDS = {
+    "frontend": ("truncated", "include_markers", "include_line_numbers"),
+    "llm-summary": ("truncated", "include_markers", "collapsed"),
+    "llm-full": ("truncated",),
+}
 _BOOL_FLAGS = (
     ("truncated", "middle-truncate long texts"),
     ("include_markers", "<<<...>>> markers for a UI (off: plain notes for an LLM)"),
     ("collapsed", "traces: one summary line per node"),
     ("include_hierarchy", "traces: tree (off: flat list)"),
     ("include_line_numbers", "prefix lines with L<n>:"),
+    ("include_metadata", "accepted for compatibility; metadata is always returned"),
 )
 _INT_FLAGS = (
     ("max_length", "bound on the text's length; 0 = none"),
@@ -25,23 +45,30 @@ _INT_FLAGS = (
     ("max_depth", "deepest trace level shown (roots are 0)"),
     ("tools_collapse_threshold", "collapse tool lists longer than this"),
 )
+_COMMANDS = ("render", "batch", "expand", "refs")
+
+
+class _Fail(Exception):
+    """A usage or I/O problem: message for stderr, exit code 2."""
 
 
 def add_option_flags(p: argparse.ArgumentParser) -> None:
     """Flags for every option of FORMAT.md §3.5, plus ``--preset``."""
-    p.add_argument("--preset", choices=sorted(_PRESETS), help="start from a documented preset")
+    g = p.add_argument_group("rendering options (override the request's own options)")
+    g.add_argument("--preset", choices=sorted(_PRESETS), help="start from a documented preset")
     for name, help_ in _INT_FLAGS:
-        p.add_argument("--" + name.replace("_", "-"), dest=name, type=int, metavar="N", help=help_)
+        g.add_argument("--" + name.replace("_", "-"), dest=name, type=int, metavar="N", help=help_)
     for name, help_ in _BOOL_FLAGS:
         flag = name.replace("_", "-")
-        p.add_argument("--" + flag, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_)
+        g.add_argument("--" + flag, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_)
 
 
 def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    """The options object the flags describe (preset fields first, explicit flags override)."""
+    """The options the flags describe (a preset's documented fields first, explicit flags override)."""
     out: dict[str, Any] = {}
     if args.preset:
-        out.update(_PRESETS[args.preset]().to_dict())
+        preset = _PRESETS[args.preset]()
+        out.update((name, getattr(preset, name)) for name in _PRESET_FIELDS[args.preset])
     for name, _ in _INT_FLAGS + _BOOL_FLAGS:
         v = getattr(args, name)
         if v is not None:
@@ -49,75 +76,203 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def as_request(doc: Any) -> Any:
-    """A full request as-is; a bare event or a bare trace wrapped into one."""
-    if type(doc) is not dict or "event_type" in doc or "data" in doc:
-        return doc
-    if "hierarchy" in doc or "trace" in doc:
-        return {"event_type": "$ai_trace", "data": doc}
-    ev = doc.get("event")
-    kind = ev if ev in ("$ai_generation", "$ai_span", "$ai_embedding") else "$ai_generation"
-    return {"event_type": kind, "data": doc}
+# ----------------------------------------------------------------------------- I/O helpers
 
 
-def render_document(raw: bytes, options: dict[str, Any]) -> dict[str, Any]:
-    """Parse, wrap and render one document; flag options override the document's own."""
-    doc = as_request(parse.load_json(raw))
-    if options and type(doc) is dict:
-        own = doc.get("options")
-        doc = {**doc, "options": {**(own if type(own) is dict else {}), **options}}
-    return text_repr(doc)
+def _read_bytes(path: str) -> bytes:
+    """All of ``path`` (``-`` = stdin), gunzipped when it starts with the gzip magic."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as f:
+                data = f.read()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+    except (OSError, EOFError) as e:
+        raise _Fail(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
+    return data
 
 
-def _read(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
-    with open(path, "rb") as f:
-        return f.read()
+def _read_text(path: str) -> str:
+    """A rendered text from ``path``: plain UTF-8, or the ``text`` of a JSON response (``render --json``).
+
+    Invalid UTF-8 survives as surrogate escapes and is written back unchanged."""
+    data = _read_bytes(path)
+    if data.lstrip()[:1] == b"{":
+        try:
+            doc = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            doc = None
+        if type(doc) is dict and type(doc.get("text")) is str:
+            return doc["text"]
+    text = data.decode("utf-8", "surrogateescape")
+    return text[:-1] if text.endswith("\n") else text  # the newline `render` prints after the text
+
+
+def _write(s: str) -> None:
+    sys.stdout.buffer.write(s.encode("utf-8", "surrogateescape"))
+
+
+def _err(msg: str) -> None:
+    print(f"textrepr: {msg}", file=sys.stderr)
+
+
+# ----------------------------------------------------------------------------- commands
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    try:
-        raw = _read(args.file)
-    except OSError as e:
-        print(f"textrepr: cannot read {args.file}: {e.strerror or e}", file=sys.stderr)
-        return 2
+    raw = _read_bytes(args.file)
     try:
         body = render_document(raw, options_from_args(args))
     except InvalidRequest as e:
-        print(f"textrepr: invalid request (400): {e}", file=sys.stderr)
+        _err(f"invalid request ({e.status}): {e}")
+        if args.json:
+            _write(jdump({"error": {"status": e.status, "body": e.body}}) + "\n")
         return 1
-    out = json.dumps(body, ensure_ascii=False) if args.json else body["text"]
-    sys.stdout.write(out + "\n")
+    _write((jdump(body) if args.json else body["text"]) + "\n")
     return 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    if args.workers < 0:
+        raise _Fail("--workers must be >= 0 (0 = all cores)")
+    if args.chunk_size < 1:
+        raise _Fail("--chunk-size must be >= 1")
+    workers = args.workers or default_workers()
+    try:
+        res = batch_file(args.input, args.output, workers=workers, options=options_from_args(args),
+                         progress=args.progress, chunk_bytes=args.chunk_size)
+    except BatchError as e:
+        if e.result is not None and not args.quiet:
+            _err(f"batch: {e.result.summary()}")
+        raise _Fail(str(e)) from None
+    if not args.quiet:
+        _err(f"batch: {res.summary()}")
+    return 1 if res.errors else 0
+
+
+def cmd_expand(args: argparse.Namespace) -> int:
+    from . import markers
+
+    _write(markers.expand(_read_text(args.file)) + "\n")
+    return 0
+
+
+def cmd_refs(args: argparse.Namespace) -> int:
+    from .refs import resolve
+
+    if args.summary == "-" and args.text == "-":
+        raise _Fail("SUMMARY and TEXT cannot both be stdin")
+    summary = _read_bytes(args.summary).decode("utf-8", "surrogateescape")
+    refs = resolve(summary, _read_text(args.text))
+    if args.json:
+        _write(jdump([r.to_dict() for r in refs]) + "\n")
+    else:
+        out: list[str] = []
+        group_at = -1
+        for r in refs:
+            if r.group_start != group_at:
+                group_at = r.group_start
+                out.append(r.group)
+            if not r.ok:
+                out.append(f"  ! {r.message}")
+            out.extend(f"  L{n}: {s}" for n, s in r.lines)
+        if out:
+            _write("\n".join(out) + "\n")
+    if not refs:
+        _err("no line references found")
+    bad = sum(not r.ok for r in refs)
+    if bad:
+        _err(f"{bad} of {len(refs)} references could not be resolved")
+    return 1 if bad else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="textrepr", description="Render LLM-observability events and traces as text.")
+    p = argparse.ArgumentParser(
+        prog="textrepr",
+        description="Render LLM-observability events and traces as text. `textrepr FILE` = `textrepr render FILE`.",
+        epilog="exit codes: 0 ok, 1 invalid input, 2 usage or I/O error",
+    )
+    p.add_argument("--version", action="version", version=f"textrepr {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    r = sub.add_parser("render", help="render one request, event or trace (FILE or - for stdin)")
-    r.add_argument("file", metavar="FILE")
+
+    r = sub.add_parser("render", help="render one request, event or trace (FILE or - for stdin)",
+                       description="Render one request ({event_type, data, options}), bare event or bare trace.")
+    r.add_argument("file", metavar="FILE", help="JSON file (gzip ok), or - for stdin")
     r.add_argument("--json", action="store_true", help="print the whole response body as JSON")
     add_option_flags(r)
     r.set_defaults(func=cmd_render)
+
+    b = sub.add_parser(
+        "batch", help="render a JSONL stream, one response per line, in order, on all cores",
+        description="Render one request (or bare event/trace) per input line. Writes one JSON line per "
+                    'input line, in order: {"line": n, "text", "metadata"} or {"line": n, "error": '
+                    '{"status", "body"}}. Blank lines are skipped. Exit 1 if any line was invalid.')
+    b.add_argument("input", metavar="IN", help="JSONL file (.gz or any gzip data ok), or - for stdin")
+    b.add_argument("-o", "--output", metavar="OUT", default="-",
+                   help="output JSONL file (gzipped if it ends in .gz), or - for stdout (default)")
+    b.add_argument("-w", "--workers", type=int, default=0, metavar="N",
+                   help=f"worker processes; 0 = all cores (default, here {default_workers()})")
+    b.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar on stderr (default: when stderr is a terminal)")
+    b.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+    b.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_BYTES, metavar="BYTES",
+                   help=f"bytes of input per unit of work (default {DEFAULT_CHUNK_BYTES})")
+    add_option_flags(b)
+    b.set_defaults(func=cmd_batch)
+
+    e = sub.add_parser("expand", help="replace every <<<...>>> marker by its decoded content",
+                       description="Expand the markers of a rendered text (plain text, or a JSON response "
+                                   "with a \"text\" field as printed by `render --json`).")
+    e.add_argument("file", metavar="FILE", help="rendered text, or - for stdin")
+    e.set_defaults(func=cmd_expand)
+
+    f = sub.add_parser("refs", help="resolve [L45], [L45-52], L003 references of a summary",
+                       description="Print the lines of a line-numbered TEXT cited by SUMMARY; unknown or "
+                                   "out-of-range references are reported (exit 1).")
+    f.add_argument("summary", metavar="SUMMARY", help="summary file, or - for stdin")
+    f.add_argument("text", metavar="TEXT", help="line-numbered text (or a JSON response), or - for stdin")
+    f.add_argument("--json", action="store_true", help="print the resolved references as JSON")
+    f.set_defaults(func=cmd_refs)
     return p
+
+
+def _silence_stdout() -> None:
+    """After EPIPE: point stdout at /dev/null so the exit-time flush cannot complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    commands = {"render"}
-    if argv and argv[0] not in commands and argv[0] not in ("-h", "--help"):
+    if argv and argv[0] not in _COMMANDS and argv[0] not in ("-h", "--help", "--version"):
         argv = ["render", *argv]  # `textrepr FILE` is `textrepr render FILE`
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # argparse: 0 for --help/--version, 2 for usage errors
+        return int(e.code or 0)
     if not getattr(args, "func", None):
-        parser.print_help()
+        parser.print_help(sys.stderr)
         return 2
     try:
-        return int(args.func(args))
-    except BrokenPipeError:
-        sys.stderr.close()  # `textrepr ... | head`: not an error
+        rc = int(args.func(args))
+        sys.stdout.flush()
+        return rc
+    except _Fail as e:
+        _err(str(e))
+        return 2
+    except BrokenPipeError:  # `textrepr ... | head`: not an error
+        _silence_stdout()
         return 0
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
 
 
 if __name__ == "__main__":

@@ -1,0 +1,76 @@
+"""Ray Data integration: render a Dataset of requests with the Arrow kernel on a pool of actors.
+
+Optional dependency: ``pip install "textrepr[ray]"``; ``import textrepr`` never imports this module or ray.
+Rendering holds the GIL, so the pool is made of processes (Ray actors), one CPU each by default.
+
+    import ray, textrepr
+    from textrepr.ray import render_dataset
+
+    ds = ray.data.read_parquet("s3://bucket/requests/")       # a "request" column of JSON documents
+    out = render_dataset(ds, textrepr.Options.llm_summary(max_length=20_000))
+    out.write_parquet("s3://bucket/texts/")
+
+Each output row carries the input's other columns plus ``text``, ``char_count``, ``truncated``, ``event_id``,
+``trace_id`` and ``error``; see :mod:`textrepr.arrow` for the row semantics. The text column is always
+``large_string`` so that every block has the same schema.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .arrow import BatchRenderer, OptionsLike, _batch_override
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow as pa
+    import ray.data
+
+__all__ = ["TextReprBatches", "render_dataset"]
+
+
+class TextReprBatches:
+    """Ray Data callable class: one :class:`~textrepr.arrow.BatchRenderer` per actor.
+
+    Options are validated once when the actor starts, not per batch.
+    """
+
+    def __init__(self, **renderer_kwargs: Any) -> None:
+        self._render = BatchRenderer(**renderer_kwargs)
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        return self._render(batch)
+
+
+def _cluster_cpus() -> int:
+    import ray
+
+    return max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+
+def render_dataset(
+    ds: ray.data.Dataset,
+    options: OptionsLike = None,
+    *,
+    column: str = "request",
+    options_column: str | None = "options",
+    keep_request: bool = False,
+    **map_batches_kwargs: Any,
+) -> ray.data.Dataset:
+    """``ds.map_batches`` with the kernel: lazily renders every row (a bad row becomes an ``error`` row).
+
+    ``options`` is validated here, on the driver, so a bad one raises ``InvalidRequest`` at once.
+    ``map_batches_kwargs`` go to ``Dataset.map_batches`` (e.g. ``batch_size``, ``compute``, ``num_cpus``);
+    without ``compute``/``concurrency`` the actor pool scales from 1 to the cluster's CPU count.
+    """
+    import ray.data
+
+    _batch_override(options)  # fail fast on the driver
+    kwargs = dict(map_batches_kwargs)
+    if "compute" not in kwargs and "concurrency" not in kwargs:
+        kwargs["compute"] = ray.data.ActorPoolStrategy(min_size=1, max_size=_cluster_cpus())
+    kwargs.setdefault("batch_size", 256)
+    ctor = dict(
+        options=options, column=column, options_column=options_column, keep_request=keep_request, large_text=True
+    )
+    return ds.map_batches(
+        TextReprBatches, batch_format="pyarrow", fn_constructor_kwargs=ctor, **kwargs
+    )
