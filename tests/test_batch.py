@@ -31,8 +31,21 @@ def _script() -> list[str]:
 TEXTREPR = _script()
 
 
+_ENV: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _core_of_the_subprocess(implementation: str) -> None:
+    """Run the command line on the same core implementation as the rest of this test session."""
+    env = {k: v for k, v in os.environ.items() if k != "TEXTREPR_NO_EXTENSIONS"}
+    if implementation == "pure":
+        env["TEXTREPR_NO_EXTENSIONS"] = "1"
+    _ENV.clear()
+    _ENV.update(env)
+
+
 def run(*args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([*TEXTREPR, *args], input=input, capture_output=True, timeout=300)
+    return subprocess.run([*TEXTREPR, *args], input=input, capture_output=True, timeout=300, env=_ENV)
 
 
 def no_traceback(p: subprocess.CompletedProcess[bytes]) -> None:
@@ -212,7 +225,7 @@ def test_interrupted_output_pipe(tmp_path: Path, workers: str) -> None:
     src.write_bytes(jsonl([gen(i, "long text " * 200) for i in range(3000)]))  # ~7 MB of output
     cmd = f"{' '.join(TEXTREPR)} batch {src} --workers {workers} --chunk-size 20000 | head -n 3"
     t0 = time.monotonic()
-    p = subprocess.run(["bash", "-c", cmd], capture_output=True, timeout=120)
+    p = subprocess.run(["bash", "-c", cmd], capture_output=True, timeout=120, env=_ENV)
     assert p.stdout.count(b"\n") == 3
     assert [json.loads(x)["line"] for x in p.stdout.splitlines()] == [1, 2, 3]
     assert p.stderr == b"", p.stderr.decode(errors="replace")
@@ -223,7 +236,7 @@ def test_interrupted_pipe_exit_status(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     src.write_bytes(jsonl([gen(i, "long text " * 200) for i in range(3000)]))
     with subprocess.Popen([*TEXTREPR, "batch", str(src), "--workers", "2", "--chunk-size", "20000"],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_ENV) as proc:
         assert proc.stdout is not None and proc.stderr is not None
         first = proc.stdout.readline()
         proc.stdout.close()
@@ -236,7 +249,7 @@ def test_interrupted_pipe_exit_status(tmp_path: Path) -> None:
 def test_streams_stdin_without_reading_it_all() -> None:
     """Output for the first lines appears while stdin is still open: the input is streamed."""
     with subprocess.Popen([*TEXTREPR, "batch", "-", "--workers", "1"], stdin=subprocess.PIPE,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_ENV) as proc:
         assert proc.stdin is not None and proc.stdout is not None
         try:
             proc.stdin.write(jsonl([gen(1), gen(2)]))
@@ -330,7 +343,7 @@ def test_progress_bar_only_when_asked() -> None:
 
 def test_iter_chunks_whole_lines_and_numbers() -> None:
     raw = b"a\nbb\n\nccc\n" + b"x" * 50 + b"\nlast"
-    pieces = list(batch.iter_chunks(io.BufferedReader(io.BytesIO(raw)), chunk_bytes=4))  # type: ignore[arg-type]
+    pieces = list(batch.iter_chunks(io.BufferedReader(io.BytesIO(raw)), chunk_bytes=4))
     assert b"".join(b for _, b, _ in pieces) == raw
     for first, blob, _ in pieces[:-1]:
         assert blob.endswith(b"\n")
@@ -407,3 +420,84 @@ def test_run_bounded_in_flight_and_ordered() -> None:
     assert res.records == 40 and res.workers == 2
     assert [r["line"] for r in records(out.getvalue())] == list(range(1, 41))
     assert written == list(range(1, 41))
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                out.add(int(d.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_ctrl_c_stops_everything() -> None:
+    import signal
+
+    with subprocess.Popen([*TEXTREPR, "batch", "-", "--workers", "2", "--chunk-size", "1000"],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_ENV) as proc:
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        kids: set[int] = set()
+        try:
+            for i in range(20):  # a burst of several chunks: the pool starts
+                proc.stdin.write(jsonl([gen(i * 20 + k) for k in range(20)]))
+                proc.stdin.flush()
+                time.sleep(0.05)
+                kids = _children(proc.pid)
+                if len(kids) >= 2:
+                    break
+            assert len(kids) >= 2, "worker processes did not start"
+            assert select.select([proc.stdout], [], [], 30)[0]
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=30) == 130
+            err = proc.stderr.read()
+        finally:
+            proc.kill()
+    assert b"interrupted" in err and b"Traceback" not in err, err.decode(errors="replace")
+    deadline = time.monotonic() + 10
+    while any(map(_alive, kids)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(_alive, kids)), "worker processes outlived the command"
+
+
+def test_worker_death_is_reported_not_hung(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = batch.render_chunk
+
+    def dies_on_the_third_chunk(first: int, blob: bytes, options: Any = None) -> Any:
+        if first == 3:
+            os._exit(7)
+        return real(first, blob, options)
+
+    monkeypatch.setattr(batch, "render_chunk", dies_on_the_third_chunk)  # forked workers inherit it
+    chunks = [(i + 1, json.dumps(gen(i + 1)).encode() + b"\n", 0) for i in range(10)]
+    with pytest.raises(batch.BatchError, match="worker process died unexpectedly"):
+        batch.run(iter(chunks), io.BytesIO(), workers=2)
+
+
+def test_batch_file_in_process_closes_everything(tmp_path: Path) -> None:
+    """The library entry point; unclosed files would fail this run (warnings are errors)."""
+    raw = jsonl(MIXED)
+    gz = tmp_path / "in.jsonl.gz"
+    gz.write_bytes(gzip.compress(raw))
+    out = tmp_path / "out.jsonl"
+    stderr = io.StringIO()
+    res = batch.batch_file(str(gz), str(out), workers=1, progress=True, stderr=stderr)
+    assert (res.records, res.errors, res.blank, res.bytes_in) == (8, 3, 2, len(raw))
+    check_mixed(out.read_bytes(), raw)
+    assert "records" in stderr.getvalue()  # the bar went to the given stream
+    with pytest.raises(batch.BatchError, match="cannot read .*nope.jsonl"):
+        batch.batch_file(str(tmp_path / "nope.jsonl"), str(out))
+    with pytest.raises(batch.BatchError, match="cannot write"):
+        batch.batch_file(str(gz), str(tmp_path / "missing-dir" / "o.jsonl"))

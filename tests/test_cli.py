@@ -31,9 +31,22 @@ def _script() -> list[str]:
 TEXTREPR = _script()
 
 
-def run(*args: str, input: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONIOENCODING": ""}  # output must be UTF-8 anyway
-    return subprocess.run([*TEXTREPR, *args], input=input, capture_output=True, timeout=120, cwd=cwd, env=env)
+_ENV: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _core_of_the_subprocess(implementation: str) -> None:
+    """Run the command line on the same core implementation as the rest of this test session."""
+    env = {k: v for k, v in os.environ.items() if k != "TEXTREPR_NO_EXTENSIONS"}
+    if implementation == "pure":
+        env["TEXTREPR_NO_EXTENSIONS"] = "1"
+    env.update({"LC_ALL": "C", "LANG": "C", "PYTHONIOENCODING": ""})  # output must be UTF-8 anyway
+    _ENV.clear()
+    _ENV.update(env)
+
+
+def run(*args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([*TEXTREPR, *args], input=input, capture_output=True, timeout=120, env=_ENV)
 
 
 def no_traceback(p: subprocess.CompletedProcess[bytes]) -> None:
@@ -145,7 +158,13 @@ def test_usage_errors_exit_2() -> None:
         no_traceback(p)
     p = run("--help")
     assert p.returncode == 0 and b"render" in p.stdout and b"batch" in p.stdout
-    assert run("--version").stdout.strip() == f"textrepr {textrepr.__version__}".encode()
+
+
+def test_version_names_the_core(implementation: str) -> None:
+    """Also checks that the subprocess runs on this session's core (TEXTREPR_NO_EXTENSIONS)."""
+    p = run("--version")
+    assert p.returncode == 0
+    assert p.stdout.decode().strip() == f"textrepr {textrepr.__version__} ({implementation} core)"
 
 
 def test_invalid_option_value_is_a_400(tmp_path: Path) -> None:
@@ -158,7 +177,7 @@ def test_render_broken_pipe_is_quiet(tmp_path: Path) -> None:
     big = {"event_type": "$ai_span", "data": {"id": "s", "properties": {"$ai_input_state": "line\n" * 400_000}}}
     f = write(tmp_path, "big.json", big)
     p = subprocess.run(f"{' '.join(map(str, TEXTREPR))} render --no-truncated {f} | head -n 2",
-                       shell=True, capture_output=True, timeout=120)
+                       shell=True, capture_output=True, timeout=120, env=_ENV)
     assert p.stdout.count(b"\n") == 2
     assert p.stderr == b"", p.stderr
 

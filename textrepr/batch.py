@@ -8,9 +8,10 @@ of them yields exactly one output line, in input order:
 
 ``n`` is the 1-based physical line number in the (decompressed) input. Blank lines are skipped and
 counted. The input is read in chunks of whole lines (about ``chunk_bytes``); a chunk is the unit of
-work sent to a worker process and comes back as ready-to-write JSONL bytes, so inter-process traffic is
-two byte strings per chunk. At most ``3 * workers`` chunks are in flight, which bounds memory
-independently of the input's length (one line longer than a chunk is one chunk).
+work sent to a worker process through a pipe and comes back as ready-to-write JSONL bytes, so
+inter-process traffic is two raw byte messages per chunk (no pickling). At most ``3 * workers`` chunks
+are in flight, which bounds memory independently of the input's length (one line longer than a chunk
+is one chunk).
 """
 from __future__ import annotations
 
@@ -18,14 +19,16 @@ import gzip
 import io
 import multiprocessing
 import os
+import queue
 import re
+import select
 import signal
 import stat
+import struct
 import sys
+import threading
 import time
 from collections import deque
-from itertools import chain
-from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Any, BinaryIO, Callable, Iterable, Iterator, Mapping
 
@@ -37,7 +40,7 @@ from .errors import InvalidRequest, RenderError
 from .render.values import jdump
 
 __all__ = [
-    "BatchError", "BatchResult", "DEFAULT_CHUNK_BYTES", "as_request", "batch_file", "default_workers",
+    "BatchError", "BatchResult", "DEFAULT_CHUNK_BYTES", "Input", "as_request", "batch_file", "default_workers",
     "open_input", "open_output", "render_chunk", "render_document", "render_line", "run",
 ]
 
@@ -163,40 +166,92 @@ def render_chunk(
 # ----------------------------------------------------------------------------- streams
 
 
-def open_input(path: str) -> tuple[BinaryIO, Callable[[], int], int | None]:
+@dataclass(slots=True)
+class Input:
+    """An opened input: the (decompressed) byte stream and what progress reporting needs."""
+
+    stream: BinaryIO
+    raw: BinaryIO  # the file itself (differs from ``stream`` for gzip)
+    size: int | None  # raw bytes to read, when known (a regular file)
+    base: int = 0
+
+    def position(self) -> int:
+        """Raw bytes consumed so far (0 when the raw stream cannot tell, e.g. a pipe)."""
+        try:
+            return self.raw.tell() - self.base
+        except (OSError, ValueError):
+            return 0
+
+    def close(self) -> None:
+        if self.stream is not self.raw:
+            self.stream.close()  # GzipFile leaves the file it was given open
+        if self.raw is not sys.stdin.buffer:
+            self.raw.close()
+
+
+def open_input(path: str) -> Input:
     """Open ``path`` (``-`` = stdin) for binary reading, gunzipping when it starts with the gzip magic.
 
-    Returns (stream, position of the underlying raw stream in bytes, raw size if known). Raises
-    :class:`BatchError` with a clear message when it cannot be read.
+    Raises :class:`BatchError` with a clear message when it cannot be read.
     """
+    raw: BinaryIO | None = None
     try:
         if path == "-":
-            raw: BinaryIO = sys.stdin.buffer
+            raw = sys.stdin.buffer
         else:
             if os.path.isdir(path):
                 raise BatchError(f"cannot read {path}: Is a directory")
             raw = open(path, "rb")
         size: int | None = None
+        base = 0
         try:
             st = os.fstat(raw.fileno())
             if stat.S_ISREG(st.st_mode):
-                size = st.st_size - raw.tell()  # stdin may be a file redirect, part read
+                base = raw.tell()  # stdin may be a file redirect, partly read
+                size = st.st_size - base
         except (OSError, ValueError, io.UnsupportedOperation):
             pass
         peek = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
     except OSError as e:
+        if raw is not None and path != "-":
+            raw.close()
         raise BatchError(f"cannot read {path}: {e.strerror or e}") from None
-    base = 0 if size is None else raw.tell()
+    stream = gzip.GzipFile(fileobj=raw, mode="rb") if peek == _GZIP_MAGIC else raw
+    return Input(stream, raw, size, base)  # type: ignore[arg-type]
 
-    def raw_pos() -> int:
+
+class _Output:
+    """The output stream; a write failure becomes a :class:`BatchError` naming the output (a closed
+    pipe stays ``BrokenPipeError``, which is not an error of the run)."""
+
+    def __init__(self, stream: BinaryIO, name: str, flush: bool) -> None:
+        self.stream = stream
+        self.name = name
+        self.flush_each = flush
+
+    def _failed(self, e: OSError) -> BatchError:
+        return BatchError(f"cannot write {self.name}: {e.strerror or e}")
+
+    def write(self, data: bytes | memoryview) -> None:
         try:
-            return raw.tell() - base
-        except OSError:  # pipes cannot tell; progress then counts decompressed bytes
-            return 0
+            self.stream.write(data)
+            if self.flush_each:
+                self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            raise self._failed(e) from None
 
-    if peek == _GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=raw, mode="rb"), raw_pos, size  # type: ignore[return-value]
-    return raw, raw_pos, size
+    def finish(self) -> None:
+        try:
+            if self.name == "-":
+                self.stream.flush()
+            else:
+                self.stream.close()
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            raise self._failed(e) from None
 
 
 def open_output(path: str) -> BinaryIO:
@@ -211,36 +266,69 @@ def open_output(path: str) -> BinaryIO:
         raise BatchError(f"cannot write {path}: {e.strerror or e}") from None
 
 
+def _readiness(f: Any) -> Callable[[], bool]:
+    """Whether more input can be read right now without waiting (always, for a regular file)."""
+    try:
+        fd = f.fileno()
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return lambda: True
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return lambda: True
+
+    def ready() -> bool:
+        try:
+            return bool(select.select([fd], [], [], 0)[0])
+        except (OSError, ValueError):
+            return True
+
+    return ready
+
+
 def iter_chunks(
     f: BinaryIO, chunk_bytes: int = DEFAULT_CHUNK_BYTES, pos: Callable[[], int] | None = None
 ) -> Iterator[tuple[int, bytes, int]]:
     """Pieces of whole lines: (first line number, bytes, raw position after reading them).
 
-    The last piece may lack a final newline. A line longer than ``chunk_bytes`` is one piece.
+    A piece holds about ``chunk_bytes`` while input is flowing, less when a pipe has nothing more to
+    give yet (so a slow producer's lines are answered promptly). The last piece may lack a final
+    newline; a line longer than ``chunk_bytes`` is one piece.
     """
-    read = getattr(f, "read1", None) or f.read  # read1: hand a slow pipe's lines on promptly
+    read = getattr(f, "read1", None) or f.read
+    ready = _readiness(f)
     lineno = 1
-    carry: list[bytes] = []  # a partial line, kept in parts (no quadratic growth on a huge line)
+    parts: list[bytes] = []  # bytes read but not yet handed out, in order
+    size = 0
+    nl_free = 0  # parts[:nl_free] hold no newline (a long line is not rescanned on every read)
     while True:
         data = read(chunk_bytes)
+        if data:
+            parts.append(data)
+            size += len(data)
+            if size < chunk_bytes and ready():
+                continue
+        cut = 0
+        i = len(parts) - 1
+        while i >= nl_free:
+            cut = parts[i].rfind(b"\n") + 1
+            if cut:
+                break
+            i -= 1
+        if cut:
+            p = parts[i]
+            if cut == len(p):
+                head, rest = parts[: i + 1], parts[i + 1:]
+            else:
+                head, rest = [*parts[:i], p[:cut]], [p[cut:], *parts[i + 1:]]
+            blob = head[0] if len(head) == 1 else b"".join(head)
+            parts, size, nl_free = rest, size - len(blob), 0
+            yield lineno, blob, pos() if pos else 0
+            lineno += blob.count(b"\n")
+        else:
+            nl_free = len(parts)
         if not data:
             break
-        cut = data.rfind(b"\n") + 1
-        if not cut:
-            carry.append(data)
-            continue
-        if carry:
-            carry.append(data[:cut])
-            blob = b"".join(carry)
-            carry = []
-        else:
-            blob = data if cut == len(data) else data[:cut]
-        if cut < len(data):
-            carry.append(data[cut:])
-        yield lineno, blob, pos() if pos else 0
-        lineno += blob.count(b"\n")
-    if carry:
-        yield lineno, b"".join(carry), pos() if pos else 0
+    if parts:
+        yield lineno, b"".join(parts), pos() if pos else 0
 
 
 def default_workers() -> int:
@@ -257,11 +345,6 @@ def default_workers() -> int:
 # ----------------------------------------------------------------------------- the engine
 
 
-def _init_worker() -> None:
-    # Ctrl-C reaches the whole process group: let the parent alone decide what happens.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _mp_context() -> Any:
     # fork is the cheapest start (the parent has textrepr imported); elsewhere the platform default.
     if sys.platform.startswith("linux"):
@@ -269,14 +352,146 @@ def _mp_context() -> Any:
     return multiprocessing.get_context()
 
 
-def _kill_pool(ex: ProcessPoolExecutor) -> None:
-    """Stop a pool now: cancel queued chunks and terminate running ones (broken pipe, Ctrl-C)."""
-    ex.shutdown(wait=False, cancel_futures=True)
-    for p in list((getattr(ex, "_processes", None) or {}).values()):  # no public API for this
+# Frames on the pipes (multiprocessing Connection byte messages, never pickled):
+#   to a worker:   seq, first line number | input bytes          (an empty message: stop)
+#   from a worker: seq, records, errors, blank, k | k error line numbers | output bytes
+_IN = struct.Struct("<qq")
+_OUT = struct.Struct("<qqqqq")
+
+
+def _worker_main(conn_in: Any, conn_out: Any, options: dict[str, Any] | None) -> None:
+    """A worker process: render chunks until told to stop (or the parent goes away)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
+    while True:
         try:
-            p.terminate()
-        except Exception:
-            pass
+            msg = conn_in.recv_bytes()
+        except (EOFError, OSError):
+            return
+        if not msg:
+            return
+        seq, first = _IN.unpack_from(msg)
+        out, records, errors, blank, error_lines = render_chunk(first, msg[_IN.size:], options)
+        head = _OUT.pack(seq, records, errors, blank, len(error_lines))
+        tail = struct.pack(f"<{len(error_lines)}q", *error_lines)
+        try:
+            conn_out.send_bytes(b"".join((head, tail, out)))
+        except OSError:  # the parent is gone
+            return
+
+
+class _Pool:
+    """Worker processes fed through raw pipes: no pickling, one copy per direction.
+
+    Each worker has a writer thread (so a busy worker never stalls the others' input) and a reader
+    thread (so workers never block on output). Results are keyed by chunk sequence number; the caller
+    bounds how many are outstanding.
+    """
+
+    def __init__(self, n: int, options: dict[str, Any] | None) -> None:
+        ctx = _mp_context()
+        self.cv = threading.Condition()
+        self.results: dict[int, tuple[memoryview, int, int, int, list[int]]] = {}
+        self.outstanding = [0] * n
+        self.error: str | None = None
+        self.closing = False
+        self.procs: list[Any] = []
+        self.queues: list[queue.SimpleQueue[bytes | None]] = []
+        conns: list[tuple[Any, Any]] = []
+        for _ in range(n):  # all processes first: no thread of ours exists while forking
+            r_in, w_in = ctx.Pipe(duplex=False)
+            r_out, w_out = ctx.Pipe(duplex=False)
+            p = ctx.Process(target=_worker_main, args=(r_in, w_out, options), daemon=True)
+            p.start()
+            r_in.close()
+            w_out.close()  # the worker holds the only write end: its death reads as EOF here
+            self.procs.append(p)
+            conns.append((w_in, r_out))
+        self.threads: list[threading.Thread] = []
+        for i, (w_in, r_out) in enumerate(conns):
+            q: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+            self.queues.append(q)
+            for target, conn in ((self._writer, w_in), (self._reader, r_out)):
+                t = threading.Thread(target=target, args=(i, conn, q), daemon=True, name=f"textrepr-batch-{i}")
+                t.start()
+                self.threads.append(t)
+
+    def _fail(self, i: int) -> None:
+        with self.cv:
+            if not self.closing and self.error is None:
+                p = self.procs[i]
+                p.join(0.5)
+                self.error = f"a worker process died unexpectedly (exit code {p.exitcode}; out of memory?)"
+            self.cv.notify_all()
+
+    def _writer(self, i: int, conn: Any, q: "queue.SimpleQueue[bytes | None]") -> None:
+        try:
+            while True:
+                msg = q.get()
+                if msg is None:
+                    conn.send_bytes(b"")
+                    return
+                conn.send_bytes(msg)
+        except (OSError, ValueError):
+            self._fail(i)
+        finally:
+            conn.close()
+
+    def _reader(self, i: int, conn: Any, q: object) -> None:
+        try:
+            while True:
+                msg = conn.recv_bytes()
+                seq, records, errors, blank, k = _OUT.unpack_from(msg)
+                lines = list(struct.unpack_from(f"<{k}q", msg, _OUT.size))
+                body = memoryview(msg)[_OUT.size + 8 * k:]
+                with self.cv:
+                    self.results[seq] = (body, records, errors, blank, lines)
+                    self.outstanding[i] -= 1
+                    self.cv.notify_all()
+        except (EOFError, OSError):
+            self._fail(i)
+        finally:
+            conn.close()
+
+    def submit(self, seq: int, first_lineno: int, blob: bytes) -> None:
+        with self.cv:
+            if self.error:
+                raise BatchError(self.error)
+            i = min(range(len(self.outstanding)), key=self.outstanding.__getitem__)
+            self.outstanding[i] += 1
+        self.queues[i].put(b"".join((_IN.pack(seq, first_lineno), blob)))
+
+    def done(self, seq: int) -> bool:
+        with self.cv:
+            return seq in self.results
+
+    def result(self, seq: int) -> tuple[memoryview, int, int, int, list[int]]:
+        with self.cv:
+            while seq not in self.results:
+                if self.error:
+                    raise BatchError(self.error)
+                self.cv.wait(1.0)
+            return self.results.pop(seq)
+
+    def close(self) -> None:
+        """Stop the workers after their queued chunks (all results must have been taken)."""
+        with self.cv:
+            self.closing = True
+        for q in self.queues:
+            q.put(None)
+        for p in self.procs:
+            p.join()
+
+    def kill(self) -> None:
+        """Stop now (broken pipe, Ctrl-C, error): queued and running chunks are dropped."""
+        with self.cv:
+            self.closing = True
+        for q in self.queues:
+            q.put(None)
+        for p in self.procs:
+            if p.is_alive():
+                p.terminate()
+        for p in self.procs:
+            p.join(5)
 
 
 class _Reader:
@@ -298,29 +513,30 @@ class _Reader:
 
 def run(
     chunks: Iterable[tuple[int, bytes, int]],
-    dst: IO[bytes],
+    dst: Any,
     *,
     workers: int = 1,
     options: Mapping[str, Any] | None = None,
     on_chunk: Callable[[int, BatchResult], None] | None = None,
-    flush: bool = False,
+    input_ready: Callable[[], bool] | None = None,
 ) -> BatchResult:
     """Render ``chunks`` (see :func:`iter_chunks`) to ``dst`` in input order.
 
     ``workers > 1`` renders in that many processes, started only when there is more than one chunk.
-    ``on_chunk(raw_position, result_so_far)`` runs after each chunk is written. Exceptions from ``dst``
-    (``BrokenPipeError``, ``OSError``) and ``KeyboardInterrupt`` propagate after the pool is stopped.
+    ``input_ready()`` says whether the next chunk can be read without waiting; while it cannot, the
+    chunks in flight are finished and written first.
+    ``dst`` needs only ``write(bytes | memoryview)``. ``on_chunk(raw_position, result_so_far)`` runs
+    after each chunk is written. Exceptions from ``dst`` and ``KeyboardInterrupt`` propagate after the
+    pool is stopped.
     """
     res = BatchResult()
     t0 = time.perf_counter()
     opts = dict(options) if options else None
 
-    def emit(out: tuple[bytes, int, int, int, list[int]], nbytes: int, pos: int) -> None:
+    def emit(out: tuple[bytes | memoryview, int, int, int, list[int]], nbytes: int, pos: int) -> None:
         data, records, errors, blank, error_lines = out
         if data:
             dst.write(data)
-            if flush:
-                dst.flush()
         res.records += records
         res.errors += errors
         res.blank += blank
@@ -331,38 +547,63 @@ def run(
             res.seconds = time.perf_counter() - t0
             on_chunk(pos, res)
 
+    ready = input_ready or (lambda: True)
     it = iter(chunks)
-    head: list[tuple[int, bytes, int]] = []
-    if workers > 1:  # a pool only pays off from the second chunk on
-        for c in it:
-            head.append(c)
-            if len(head) == 2:
+    pool: _Pool | None = None
+    held: tuple[int, bytes, int] | None = None  # a chunk waiting for a second one to justify a pool
+    pending: deque[tuple[int, int, int]] = deque()  # seq, input bytes, raw position
+    limit = workers * _IN_FLIGHT_PER_WORKER
+    seq = 0
+    try:
+        while True:
+            # Write finished chunks in order: the oldest one when the in-flight limit is reached, any
+            # that are done, and all of them while the input has nothing to read (a slow stream's
+            # answers must not wait for more input).
+            while pending and (len(pending) >= limit or pool.done(pending[0][0]) or not ready()):  # type: ignore[union-attr]
+                k, n, p = pending.popleft()
+                emit(pool.result(k), n, p)  # type: ignore[union-attr]
+            if held is not None and not ready():
+                emit(render_chunk(held[0], held[1], opts), len(held[1]), held[2])
+                held = None
+            c = next(it, None)
+            if c is None:
                 break
-    if workers <= 1 or len(head) < 2:
-        for first, blob, pos in chain(head, it):
-            emit(render_chunk(first, blob, opts), len(blob), pos)
-    else:
-        ex = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(), initializer=_init_worker)
-        res.workers = workers
-        pending: deque[tuple[Future[Any], int, int]] = deque()
-        limit = workers * _IN_FLIGHT_PER_WORKER
-        try:
-            for first, blob, pos in chain(head, it):
-                pending.append((ex.submit(render_chunk, first, blob, opts), len(blob), pos))
-                # Write what is ready now (keeps a slow stream's output flowing), and wait for the
-                # oldest chunk only when the in-flight limit is reached.
-                while pending and (len(pending) >= limit or pending[0][0].done()):
-                    f, n, p = pending.popleft()
-                    emit(f.result(), n, p)
-            while pending:
-                f, n, p = pending.popleft()
-                emit(f.result(), n, p)
-        except BaseException:
-            _kill_pool(ex)
-            raise
-        ex.shutdown(wait=True)
+            if pool is None:
+                if workers <= 1:
+                    emit(render_chunk(c[0], c[1], opts), len(c[1]), c[2])
+                    continue
+                if held is None:
+                    held = c
+                    continue
+                pool = _Pool(workers, opts)
+                res.workers = workers
+                pool.submit(seq, held[0], held[1])
+                pending.append((seq, len(held[1]), held[2]))
+                seq += 1
+                held = None
+            pool.submit(seq, c[0], c[1])
+            pending.append((seq, len(c[1]), c[2]))
+            seq += 1
+        if held is not None:  # the whole input was one chunk
+            emit(render_chunk(held[0], held[1], opts), len(held[1]), held[2])
+        while pending:
+            k, n, p = pending.popleft()
+            emit(pool.result(k), n, p)  # type: ignore[union-attr]
+    except BaseException:
+        if pool is not None:
+            pool.kill()
+        raise
+    if pool is not None:
+        pool.close()
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def _progress_bar(total: int | None, stream: IO[str]) -> Any:
@@ -395,40 +636,36 @@ def batch_file(
     err = stderr if stderr is not None else sys.stderr
     if workers is None or workers <= 0:
         workers = default_workers()
-    src, raw_pos, size = open_input(in_path)  # before the output: a missing input creates no file
-    dst: IO[bytes] | None = None
+    src = open_input(in_path)  # before the output: a missing input creates no file
+    dst: BinaryIO | None = None
     bar: Any = None
     try:
         if (out_path != "-" and in_path != "-" and os.path.exists(out_path)
                 and os.path.samefile(in_path, out_path)):
             raise BatchError(f"refusing to overwrite the input {in_path}")
         dst = open_output(out_path)
-        if progress is None:
-            progress = bool(getattr(err, "isatty", lambda: False)())
+        out = _Output(dst, out_path, flush=out_path == "-")
+        if progress is None:  # a bar on the terminal, unless records are scrolling over it there too
+            progress = _isatty(err) and (out_path != "-" or not _isatty(sys.stdout))
         if progress:
-            bar = _progress_bar(size, err)
+            bar = _progress_bar(src.size, err)
 
         def on_chunk(pos: int, r: BatchResult) -> None:
-            bar.update(max(0, (pos if size is not None else r.bytes_in) - bar.n))
+            bar.update(max(0, (pos if src.size is not None else r.bytes_in) - bar.n))
             bar.set_postfix_str(f"{r.records} records, {r.errors} errors", refresh=False)
 
-        reader = _Reader(iter_chunks(src, chunk_bytes, raw_pos), in_path)
-        res = run(reader, dst, workers=workers, options=options,
-                  on_chunk=on_chunk if bar is not None else None, flush=out_path == "-")
-        if out_path == "-":
-            dst.flush()
-        else:
-            dst.close()
+        reader = _Reader(iter_chunks(src.stream, chunk_bytes, src.position), in_path)
+        res = run(reader, out, workers=workers, options=options,
+                  on_chunk=on_chunk if bar is not None else None, input_ready=_readiness(src.stream))
+        out.finish()
         if reader.error is not None:
             reader.error.result = res
             raise reader.error
         return res
-    except BrokenPipeError:
+    except (BrokenPipeError, BatchError, KeyboardInterrupt):
         raise
-    except OSError as e:
-        raise BatchError(f"cannot write {out_path}: {e.strerror or e}") from None
-    except BrokenExecutor:
-        raise BatchError("a worker process died unexpectedly (out of memory?)") from None
+    except OSError as e:  # e.g. the system refused to start worker processes
+        raise BatchError(f"{e.strerror or e}") from None
     finally:
         if bar is not None:
             bar.close()
@@ -437,5 +674,4 @@ def batch_file(
                 dst.close()
             except OSError:
                 pass
-        if in_path != "-":
-            src.close()
+        src.close()

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 import orjson
 
-from . import __version__
+from . import __version__, implementation
 from .batch import (
     DEFAULT_CHUNK_BYTES, BatchError, as_request, batch_file, default_workers, render_document,
 )
@@ -194,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Render LLM-observability events and traces as text. `textrepr FILE` = `textrepr render FILE`.",
         epilog="exit codes: 0 ok, 1 invalid input, 2 usage or I/O error",
     )
-    p.add_argument("--version", action="version", version=f"textrepr {__version__}")
+    p.add_argument("--version", action="version", version=f"textrepr {__version__} ({implementation()} core)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     r = sub.add_parser("render", help="render one request, event or trace (FILE or - for stdin)",
