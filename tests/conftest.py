@@ -1,32 +1,25 @@
 """Test configuration: runs the whole suite once per core implementation (compiled and pure).
 
-Every ``textrepr`` module that imported a core function by name gets the selected implementation's function
-of the same name, so a single process can exercise both twins.
+Every ``textrepr`` module (and every test module) that imported a core function by name gets the selected
+implementation's function of the same name (``twins.use_implementation``), so a single process exercises
+both twins. With ``TEXTREPR_REQUIRE_EXTENSIONS=1`` (CI) a missing compiled core is an error, not a skip.
 """
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Iterator
 
 import pytest
 
-# conformance.py is a shared helper module, not a test file.
+# conformance.py and twins.py are shared helper modules, not test files.
 sys.path.insert(0, str(Path(__file__).parent))
 
 import textrepr  # noqa: E402
-from textrepr import _core_py as _pure  # noqa: E402
+import twins  # noqa: E402
 
-try:
-    from textrepr import _core as _compiled  # type: ignore[attr-defined]
-except ImportError:
-    _compiled = None
-
-IMPLEMENTATIONS: dict[str, ModuleType] = {"pure": _pure}
-if _compiled is not None and os.environ.get("TEXTREPR_NO_EXTENSIONS", "") in ("", "0"):
-    IMPLEMENTATIONS = {"compiled": _compiled, "pure": _pure}
+IMPLEMENTATIONS = twins.IMPLEMENTATIONS
 
 try:
     from hypothesis import HealthCheck, settings
@@ -42,30 +35,28 @@ except ImportError:  # hypothesis is a test extra
 
 
 def use_implementation(name: str) -> None:
-    """Point every textrepr module's core-function references at implementation ``name``."""
-    target = IMPLEMENTATIONS[name]
-    by_id: dict[int, str] = {}
-    for impl in IMPLEMENTATIONS.values():
-        for fname in impl.__all__:
-            obj = getattr(impl, fname)
-            if callable(obj):
-                by_id[id(obj)] = fname
-    for modname, mod in list(sys.modules.items()):
-        if not modname.startswith("textrepr") or mod in IMPLEMENTATIONS.values() or mod is None:
-            continue
-        for attr, val in list(vars(mod).items()):
-            fname = by_id.get(id(val))
-            if fname is not None:
-                setattr(mod, attr, getattr(target, fname))
-    textrepr.core.IMPLEMENTATION = name  # type: ignore[attr-defined]
-    textrepr._IMPLEMENTATION = name  # type: ignore[attr-defined]
+    """Point every core-function reference at implementation ``name``."""
+    twins.use_implementation(name)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [
+        f"textrepr: {Path(textrepr.__file__).parent} (default core: {textrepr.core.IMPLEMENTATION}; "
+        f"suite runs: {', '.join(IMPLEMENTATIONS)})"
+    ]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if twins.REQUIRE_COMPILED and "compiled" not in IMPLEMENTATIONS:
+        raise pytest.UsageError(
+            "TEXTREPR_REQUIRE_EXTENSIONS is set but the compiled core textrepr._core is not importable from "
+            f"{Path(textrepr.__file__).parent} (build it, or run the installed package)"
+        )
 
 
 @pytest.fixture(scope="session", params=list(IMPLEMENTATIONS), autouse=True)
 def implementation(request: pytest.FixtureRequest) -> Iterator[str]:
     """The core implementation under test; every test runs once per implementation."""
-    # Import every module first so that all references exist before the swap.
-    import textrepr.api  # noqa: F401
-
+    twins.import_all()  # every module's references must exist before the swap
     use_implementation(request.param)
     yield request.param

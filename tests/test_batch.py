@@ -6,50 +6,17 @@ import io
 import json
 import os
 import select
-import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import ENV, TEXTREPR, core_of_the_subprocess, no_traceback, run  # noqa: F401
 
 import textrepr
 from textrepr import batch
 from textrepr.errors import InvalidRequest
-
-
-def _script() -> list[str]:
-    beside = Path(sys.executable).with_name("textrepr")
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return [str(beside)]
-    found = shutil.which("textrepr")
-    return [found] if found else [sys.executable, "-m", "textrepr"]
-
-
-TEXTREPR = _script()
-
-
-_ENV: dict[str, str] = {}
-
-
-@pytest.fixture(autouse=True)
-def _core_of_the_subprocess(implementation: str) -> None:
-    """Run the command line on the same core implementation as the rest of this test session."""
-    env = {k: v for k, v in os.environ.items() if k != "TEXTREPR_NO_EXTENSIONS"}
-    if implementation == "pure":
-        env["TEXTREPR_NO_EXTENSIONS"] = "1"
-    _ENV.clear()
-    _ENV.update(env)
-
-
-def run(*args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([*TEXTREPR, *args], input=input, capture_output=True, timeout=300, env=_ENV)
-
-
-def no_traceback(p: subprocess.CompletedProcess[bytes]) -> None:
-    assert b"Traceback" not in p.stderr, p.stderr.decode(errors="replace")
 
 
 def gen(i: int, text: str = "hi") -> dict[str, Any]:
@@ -153,6 +120,17 @@ def test_gzipped_output(tmp_path: Path) -> None:
     p = run("batch", "-", "-o", str(tmp_path / "out.jsonl.gz"), input=raw)
     assert p.returncode == 1
     check_mixed(gzip.decompress((tmp_path / "out.jsonl.gz").read_bytes()), raw)
+    # compressed in the workers: one gzip member per chunk, still one valid stream
+    p = run("batch", "-", "-o", str(tmp_path / "two.jsonl.gz"), "--workers", "2", "--chunk-size", "300", input=raw)
+    data = (tmp_path / "two.jsonl.gz").read_bytes()
+    assert data.count(b"\x1f\x8b\x08") > 1
+    check_mixed(gzip.decompress(data), raw)
+    with gzip.open(tmp_path / "two.jsonl.gz") as f:
+        check_mixed(f.read(), raw)
+    # no records: still a valid (empty) gzip file
+    p = run("batch", "-", "-o", str(tmp_path / "empty.jsonl.gz"), input=b"\n")
+    assert p.returncode == 0 and gzip.decompress((tmp_path / "empty.jsonl.gz").read_bytes()) == b""
+    assert (tmp_path / "empty.jsonl.gz").stat().st_size > 0
 
 
 def test_workers_2_same_bytes_in_input_order(tmp_path: Path) -> None:
@@ -225,7 +203,7 @@ def test_interrupted_output_pipe(tmp_path: Path, workers: str) -> None:
     src.write_bytes(jsonl([gen(i, "long text " * 200) for i in range(3000)]))  # ~7 MB of output
     cmd = f"{' '.join(TEXTREPR)} batch {src} --workers {workers} --chunk-size 20000 | head -n 3"
     t0 = time.monotonic()
-    p = subprocess.run(["bash", "-c", cmd], capture_output=True, timeout=120, env=_ENV)
+    p = subprocess.run(["bash", "-c", cmd], capture_output=True, timeout=120, env=ENV)
     assert p.stdout.count(b"\n") == 3
     assert [json.loads(x)["line"] for x in p.stdout.splitlines()] == [1, 2, 3]
     assert p.stderr == b"", p.stderr.decode(errors="replace")
@@ -236,7 +214,7 @@ def test_interrupted_pipe_exit_status(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     src.write_bytes(jsonl([gen(i, "long text " * 200) for i in range(3000)]))
     with subprocess.Popen([*TEXTREPR, "batch", str(src), "--workers", "2", "--chunk-size", "20000"],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_ENV) as proc:
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV) as proc:
         assert proc.stdout is not None and proc.stderr is not None
         first = proc.stdout.readline()
         proc.stdout.close()
@@ -249,7 +227,7 @@ def test_interrupted_pipe_exit_status(tmp_path: Path) -> None:
 def test_streams_stdin_without_reading_it_all() -> None:
     """Output for the first lines appears while stdin is still open: the input is streamed."""
     with subprocess.Popen([*TEXTREPR, "batch", "-", "--workers", "1"], stdin=subprocess.PIPE,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_ENV) as proc:
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV) as proc:
         assert proc.stdin is not None and proc.stdout is not None
         try:
             proc.stdin.write(jsonl([gen(1), gen(2)]))
@@ -447,7 +425,7 @@ def test_ctrl_c_stops_everything() -> None:
     import signal
 
     with subprocess.Popen([*TEXTREPR, "batch", "-", "--workers", "2", "--chunk-size", "1000"],
-                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_ENV) as proc:
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV) as proc:
         assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
         kids: set[int] = set()
         try:

@@ -6,51 +6,15 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import ENV, TEXTREPR, core_of_the_subprocess, no_traceback, run  # noqa: F401
 
 import textrepr
 from textrepr import markers
-
-
-def _script() -> list[str]:
-    """The real console script of this interpreter's environment; ``python -m textrepr`` if missing."""
-    beside = Path(sys.executable).with_name("textrepr")
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return [str(beside)]
-    found = shutil.which("textrepr")
-    return [found] if found else [sys.executable, "-m", "textrepr"]
-
-
-TEXTREPR = _script()
-
-
-_ENV: dict[str, str] = {}
-
-
-@pytest.fixture(autouse=True)
-def _core_of_the_subprocess(implementation: str) -> None:
-    """Run the command line on the same core implementation as the rest of this test session."""
-    env = {k: v for k, v in os.environ.items() if k != "TEXTREPR_NO_EXTENSIONS"}
-    if implementation == "pure":
-        env["TEXTREPR_NO_EXTENSIONS"] = "1"
-    env.update({"LC_ALL": "C", "LANG": "C", "PYTHONIOENCODING": ""})  # output must be UTF-8 anyway
-    _ENV.clear()
-    _ENV.update(env)
-
-
-def run(*args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([*TEXTREPR, *args], input=input, capture_output=True, timeout=120, env=_ENV)
-
-
-def no_traceback(p: subprocess.CompletedProcess[bytes]) -> None:
-    assert b"Traceback" not in p.stderr, p.stderr.decode(errors="replace")
 
 
 GEN = {"event_type": "$ai_generation", "data": {"id": "g1", "properties": {"$ai_input": "hi", "$ai_output": "hello \u00e9\u4e16"}}}
@@ -177,7 +141,7 @@ def test_render_broken_pipe_is_quiet(tmp_path: Path) -> None:
     big = {"event_type": "$ai_span", "data": {"id": "s", "properties": {"$ai_input_state": "line\n" * 400_000}}}
     f = write(tmp_path, "big.json", big)
     p = subprocess.run(f"{' '.join(map(str, TEXTREPR))} render --no-truncated {f} | head -n 2",
-                       shell=True, capture_output=True, timeout=120, env=_ENV)
+                       shell=True, capture_output=True, timeout=120, env=ENV)
     assert p.stdout.count(b"\n") == 2
     assert p.stderr == b"", p.stderr
 

@@ -16,6 +16,7 @@ ray_data = pytest.importorskip("ray.data", reason='ray[data] is not installed (p
 import conformance as c  # noqa: E402
 from conftest import IMPLEMENTATIONS  # noqa: E402
 from test_arrow import MALFORMED, expected, outputs  # noqa: E402
+from test_recipes import check_output, recipes, write_requests  # noqa: E402
 
 import textrepr  # noqa: E402
 from textrepr import InvalidRequest  # noqa: E402
@@ -41,6 +42,7 @@ def cluster(implementation: str) -> Iterator[None]:
              runtime_env={"env_vars": {"PYTHONPATH": root}})
     ctx = ray_data.DataContext.get_current()
     ctx.enable_progress_bars = False
+    ctx.target_max_block_size = 1024 * 1024  # small blocks: both actors get work on a few MB of input
     try:
         yield
     finally:
@@ -118,3 +120,10 @@ def test_event_type_and_data_columns_with_options(cluster: None) -> None:
                "options": opts}
         assert {k: g[k] for k in OUTPUT_COLUMNS} == expected(lambda doc=doc: textrepr.text_repr(doc))
     assert got[0]["text"].startswith("L1: ")
+
+
+def test_doc_recipe(cluster: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    table = write_requests(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(recipes()["ray"], "ray-recipe", "exec"), {"__name__": "recipe"})
+    check_output(tmp_path / "texts", table)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, TypeVar
 
 from . import parse
-from .core import finalise, number_lines, sample
+from .core import assemble
 from .errors import InvalidRequest
 from .options import Options
 from .render.event import EVENT_KINDS, event_lines
@@ -41,10 +41,8 @@ def _options(options: Any) -> Options:
 
 
 def _finish(lines: list[str], o: Options, node_lines: list[int] | None) -> tuple[str, bool]:
-    text = finalise("\n".join(lines), o.include_markers)
-    if o.include_line_numbers:
-        text = number_lines(text)
-    return sample(text, o.max_length, node_lines)
+    # finalise -> number_lines -> sample in one pass that builds only the lines sampling keeps.
+    return assemble(lines, o.include_markers, o.include_line_numbers, o.max_length, node_lines)
 
 
 def _event_kind(data: dict[str, Any], event_type: str) -> str:

@@ -47,6 +47,7 @@ __all__ = [
 DEFAULT_CHUNK_BYTES = 256 * 1024
 _IN_FLIGHT_PER_WORKER = 3
 _GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_LEVEL = 6
 # A line that starts like a full request needs no wrapping: hand its bytes straight to text_repr,
 # which parses them once. Exact: such an object always has the key (a parse error is then the same
 # error either way).
@@ -163,6 +164,18 @@ def render_chunk(
     return b"\n".join(out), len(out) - 1 if out else 0, errors, blank, error_lines
 
 
+def _render_piece(
+    first_lineno: int, blob: bytes, options: Mapping[str, Any] | None, gzip_level: int | None
+) -> tuple[bytes, int, int, int, list[int]]:
+    """:func:`render_chunk`, its output gzipped as one member when ``gzip_level`` is set.
+
+    Concatenated gzip members are one valid gzip stream, so compression runs in the workers too."""
+    out = render_chunk(first_lineno, blob, options)
+    if gzip_level is None or not out[0]:
+        return out
+    return (gzip.compress(out[0], compresslevel=gzip_level, mtime=0), *out[1:])  # type: ignore[return-value]
+
+
 # ----------------------------------------------------------------------------- streams
 
 
@@ -228,6 +241,7 @@ class _Output:
         self.stream = stream
         self.name = name
         self.flush_each = flush
+        self.written = 0
 
     def _failed(self, e: OSError) -> BatchError:
         return BatchError(f"cannot write {self.name}: {e.strerror or e}")
@@ -235,6 +249,7 @@ class _Output:
     def write(self, data: bytes | memoryview) -> None:
         try:
             self.stream.write(data)
+            self.written += len(data)
             if self.flush_each:
                 self.stream.flush()
         except BrokenPipeError:
@@ -255,12 +270,10 @@ class _Output:
 
 
 def open_output(path: str) -> BinaryIO:
-    """Open ``path`` (``-`` = stdout) for binary writing (gzipped when it ends in ``.gz``)."""
+    """Open ``path`` (``-`` = stdout) for binary writing (``.gz``: the caller writes gzip members)."""
     if path == "-":
         return sys.stdout.buffer
     try:
-        if path.endswith(".gz"):
-            return gzip.open(path, "wb", compresslevel=6)  # type: ignore[return-value]
         return open(path, "wb", buffering=1 << 20)
     except OSError as e:
         raise BatchError(f"cannot write {path}: {e.strerror or e}") from None
@@ -359,7 +372,7 @@ _IN = struct.Struct("<qq")
 _OUT = struct.Struct("<qqqqq")
 
 
-def _worker_main(conn_in: Any, conn_out: Any, options: dict[str, Any] | None) -> None:
+def _worker_main(conn_in: Any, conn_out: Any, options: dict[str, Any] | None, gzip_level: int | None) -> None:
     """A worker process: render chunks until told to stop (or the parent goes away)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
     while True:
@@ -370,7 +383,7 @@ def _worker_main(conn_in: Any, conn_out: Any, options: dict[str, Any] | None) ->
         if not msg:
             return
         seq, first = _IN.unpack_from(msg)
-        out, records, errors, blank, error_lines = render_chunk(first, msg[_IN.size:], options)
+        out, records, errors, blank, error_lines = _render_piece(first, msg[_IN.size:], options, gzip_level)
         head = _OUT.pack(seq, records, errors, blank, len(error_lines))
         tail = struct.pack(f"<{len(error_lines)}q", *error_lines)
         try:
@@ -387,7 +400,7 @@ class _Pool:
     bounds how many are outstanding.
     """
 
-    def __init__(self, n: int, options: dict[str, Any] | None) -> None:
+    def __init__(self, n: int, options: dict[str, Any] | None, gzip_level: int | None) -> None:
         ctx = _mp_context()
         self.cv = threading.Condition()
         self.results: dict[int, tuple[memoryview, int, int, int, list[int]]] = {}
@@ -397,10 +410,15 @@ class _Pool:
         self.procs: list[Any] = []
         self.queues: list[queue.SimpleQueue[bytes | None]] = []
         conns: list[tuple[Any, Any]] = []
+        for stream in (sys.stdout, sys.stderr):  # a forked child flushes its copies when it exits
+            try:
+                stream.flush()
+            except (AttributeError, OSError, ValueError):
+                pass
         for _ in range(n):  # all processes first: no thread of ours exists while forking
             r_in, w_in = ctx.Pipe(duplex=False)
             r_out, w_out = ctx.Pipe(duplex=False)
-            p = ctx.Process(target=_worker_main, args=(r_in, w_out, options), daemon=True)
+            p = ctx.Process(target=_worker_main, args=(r_in, w_out, options, gzip_level), daemon=True)
             p.start()
             r_in.close()
             w_out.close()  # the worker holds the only write end: its death reads as EOF here
@@ -416,10 +434,11 @@ class _Pool:
                 self.threads.append(t)
 
     def _fail(self, i: int) -> None:
+        p = self.procs[i]
+        if not self.closing:
+            p.join(0.5)  # for its exit code
         with self.cv:
             if not self.closing and self.error is None:
-                p = self.procs[i]
-                p.join(0.5)
                 self.error = f"a worker process died unexpectedly (exit code {p.exitcode}; out of memory?)"
             self.cv.notify_all()
 
@@ -480,6 +499,12 @@ class _Pool:
             q.put(None)
         for p in self.procs:
             p.join()
+        self._join_threads()
+
+    def _join_threads(self) -> None:
+        # No thread of ours should outlive the pool: a later fork must not copy a process with threads.
+        for t in self.threads:
+            t.join(5)
 
     def kill(self) -> None:
         """Stop now (broken pipe, Ctrl-C, error): queued and running chunks are dropped."""
@@ -492,6 +517,7 @@ class _Pool:
                 p.terminate()
         for p in self.procs:
             p.join(5)
+        self._join_threads()
 
 
 class _Reader:
@@ -519,12 +545,14 @@ def run(
     options: Mapping[str, Any] | None = None,
     on_chunk: Callable[[int, BatchResult], None] | None = None,
     input_ready: Callable[[], bool] | None = None,
+    gzip_level: int | None = None,
 ) -> BatchResult:
     """Render ``chunks`` (see :func:`iter_chunks`) to ``dst`` in input order.
 
     ``workers > 1`` renders in that many processes, started only when there is more than one chunk.
     ``input_ready()`` says whether the next chunk can be read without waiting; while it cannot, the
-    chunks in flight are finished and written first.
+    chunks in flight are finished and written first. ``gzip_level`` gzips each chunk's output (in the
+    workers) as one gzip member.
     ``dst`` needs only ``write(bytes | memoryview)``. ``on_chunk(raw_position, result_so_far)`` runs
     after each chunk is written. Exceptions from ``dst`` and ``KeyboardInterrupt`` propagate after the
     pool is stopped.
@@ -563,19 +591,19 @@ def run(
                 k, n, p = pending.popleft()
                 emit(pool.result(k), n, p)  # type: ignore[union-attr]
             if held is not None and not ready():
-                emit(render_chunk(held[0], held[1], opts), len(held[1]), held[2])
+                emit(_render_piece(held[0], held[1], opts, gzip_level), len(held[1]), held[2])
                 held = None
             c = next(it, None)
             if c is None:
                 break
             if pool is None:
                 if workers <= 1:
-                    emit(render_chunk(c[0], c[1], opts), len(c[1]), c[2])
+                    emit(_render_piece(c[0], c[1], opts, gzip_level), len(c[1]), c[2])
                     continue
                 if held is None:
                     held = c
                     continue
-                pool = _Pool(workers, opts)
+                pool = _Pool(workers, opts, gzip_level)
                 res.workers = workers
                 pool.submit(seq, held[0], held[1])
                 pending.append((seq, len(held[1]), held[2]))
@@ -585,7 +613,7 @@ def run(
             pending.append((seq, len(c[1]), c[2]))
             seq += 1
         if held is not None:  # the whole input was one chunk
-            emit(render_chunk(held[0], held[1], opts), len(held[1]), held[2])
+            emit(_render_piece(held[0], held[1], opts, gzip_level), len(held[1]), held[2])
         while pending:
             k, n, p = pending.popleft()
             emit(pool.result(k), n, p)  # type: ignore[union-attr]
@@ -655,8 +683,11 @@ def batch_file(
             bar.set_postfix_str(f"{r.records} records, {r.errors} errors", refresh=False)
 
         reader = _Reader(iter_chunks(src.stream, chunk_bytes, src.position), in_path)
-        res = run(reader, out, workers=workers, options=options,
-                  on_chunk=on_chunk if bar is not None else None, input_ready=_readiness(src.stream))
+        gzip_level = _GZIP_LEVEL if out_path.endswith(".gz") else None
+        res = run(reader, out, workers=workers, options=options, on_chunk=on_chunk if bar is not None else None,
+                  input_ready=_readiness(src.stream), gzip_level=gzip_level)
+        if gzip_level is not None and not out.written:
+            out.write(gzip.compress(b"", mtime=0))  # an empty file is no gzip stream
         out.finish()
         if reader.error is not None:
             reader.error.result = res

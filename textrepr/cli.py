@@ -7,7 +7,6 @@ references); 2 usage or I/O errors. Output is UTF-8 whatever the locale. A close
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
 import sys
 from typing import Any, Sequence
@@ -16,7 +15,7 @@ import orjson
 
 from . import __version__, implementation
 from .batch import (
-    DEFAULT_CHUNK_BYTES, BatchError, as_request, batch_file, default_workers, render_document,
+    DEFAULT_CHUNK_BYTES, BatchError, as_request, batch_file, default_workers, open_input, render_document,
 )
 from .errors import InvalidRequest
 from .options import Options
@@ -82,16 +81,15 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
 def _read_bytes(path: str) -> bytes:
     """All of ``path`` (``-`` = stdin), gunzipped when it starts with the gzip magic."""
     try:
-        if path == "-":
-            data = sys.stdin.buffer.read()
-        else:
-            with open(path, "rb") as f:
-                data = f.read()
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-    except (OSError, EOFError) as e:
+        src = open_input(path)
+    except BatchError as e:
+        raise _Fail(str(e)) from None
+    try:
+        return src.stream.read()
+    except (OSError, EOFError) as e:  # also a corrupt gzip stream
         raise _Fail(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
-    return data
+    finally:
+        src.close()
 
 
 def _read_text(path: str) -> str:

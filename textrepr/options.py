@@ -38,6 +38,8 @@ def _coerce_int(v: Any) -> int | str:
         return _NULL
     if type(v) is str and len(v) > 1000:
         return _TOO_LARGE
+    if type(v) is list or type(v) is dict:
+        return _BAD_INT  # str() of a container never parses (and may hit the recursion limit)
     try:
         n = int(_DECIMAL_TAIL.sub("", _py_str(v)))
     except (ValueError, TypeError):

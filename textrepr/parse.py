@@ -143,9 +143,10 @@ def _patch_escape(m: re.Match[Any]) -> Any:
     bs = s[i : i + 1]  # the backslash, as bytes or str
     while j and s[j - 1 : j] == bs:
         j -= 1
-    if (i - j) & 1 or len(g) == 12:  # an escaped backslash followed by "u…", or a valid pair
-        return g
-    return b"\\ufffd" if type(g) is bytes else "\\ufffd"
+    fffd = b"\\ufffd" if type(g) is bytes else "\\ufffd"
+    if (i - j) & 1:  # an escaped backslash, then text "u…"; a low-surrogate escape after it is lone
+        return g[:6] + fffd if len(g) == 12 else g
+    return g if len(g) == 12 else fffd  # a valid pair stays for orjson to join
 
 
 def _orjson_patched(raw: bytes | str) -> tuple[bool, Any]:
@@ -340,7 +341,7 @@ def _slow(raw: bytes | str, loose: bool) -> Any:
     else:
         text = raw
         if text.startswith("\ufeff"):
-            raise _Fail("byte order mark (BOM) is not supported")
+            raise _Fail("UTF-8 byte order mark (BOM) is not supported")  # same reason as for bytes
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:  # raw surrogates: orjson cannot read the text at all

@@ -16,9 +16,49 @@ _NULL = "This field may not be null."
 
 def _py_str(v: Any) -> str:
     """Python ``str()`` as the reference's choice field formats a value (reprs for containers)."""
-    if type(v) is int:
+    t = type(v)
+    if t is int:
         return int_str(v)
+    if t is list or t is dict:
+        try:
+            return str(v)
+        except (ValueError, RecursionError):  # a huge int inside, or nesting past the recursion limit
+            return _py_repr(v)
     return str(v)
+
+
+def _py_repr(v: Any) -> str:
+    """Python ``repr()`` of a JSON container, without recursion and without the int-digit limit."""
+    out: list[str] = []
+    # Stack items: values to print, or literal text wrapped in a 1-tuple (JSON data holds no tuples).
+    stack: list[Any] = [v]
+    while stack:
+        x = stack.pop()
+        t = type(x)
+        if t is tuple:
+            out.append(x[0])
+        elif t is list:
+            stack.append(("]",))
+            for i in range(len(x) - 1, -1, -1):
+                stack.append(x[i])
+                if i:
+                    stack.append((", ",))
+            stack.append(("[",))
+        elif t is dict:
+            items = list(x.items())
+            stack.append(("}",))
+            for i in range(len(items) - 1, -1, -1):
+                k, y = items[i]
+                stack.append(y)
+                stack.append((repr(k) + ": ",))
+                if i:
+                    stack.append((", ",))
+            stack.append(("{",))
+        elif t is int:
+            out.append(int_str(x))
+        else:
+            out.append(repr(x))
+    return "".join(out)
 
 
 def validate_request(doc: Any) -> tuple[str, Any, Options]:

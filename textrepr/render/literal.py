@@ -9,13 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..parse import loads_strict
-
-try:
-    from ..parse import repair
-except ImportError:  # pragma: no cover - TEMPORARY until textrepr.parse.repair lands
-    def repair(v: Any) -> Any:
-        return v.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+from ..parse import loads_strict, repair
 
 __all__ = ["parse_state_string", "parse_literal"]
 
@@ -82,16 +76,9 @@ def _string(prefix: str, body: str) -> str:
         return body
     s = _ESCAPE.sub(_escape, body)
     # Only \u / \U escapes can make surrogates; repair pairs and lone halves (FORMAT.md §1.1).
-    if ("\\u" in body or "\\U" in body) and _has_surrogate(s):
+    if "\\u" in body or "\\U" in body:
         s = repair(s)
     return s
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _has_surrogate(s: str) -> bool:
-    return _SURROGATE.search(s) is not None
 
 
 def _number(ipart: str, rest: str) -> int | float:

@@ -1,0 +1,1316 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+# cython: embedsignature=True
+"""Compiled twin of ``textrepr._core_py``: the same names with the same results and exceptions.
+
+C loops over the str buffers (any of the three PEP 393 kinds) do the work that dominates large
+inputs: JSON encoding, base64 of UTF-8 straight from the characters, the look-alike scan, line
+numbering, sampling and the assembly of the final text. Results are always canonical str objects
+(the narrowest kind that holds them), so they compare equal to the pure twin's.
+
+Values the fast paths do not cover (subclasses, tuples, non-str dict keys, ...) are handed to the
+pure twin, which defines the behaviour.
+"""
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.object cimport PyObject, PyTypeObject
+from libc.stdint cimport uint8_t, uint16_t, uint32_t
+from libc.math cimport isinf
+from libc.string cimport memchr, memcpy, memset
+
+import threading
+
+from . import _core_py as _py
+
+cdef extern from "Python.h":
+    ctypedef uint8_t Py_UCS1
+    ctypedef uint16_t Py_UCS2
+    PyTypeObject PyDict_Type
+    PyTypeObject PyList_Type
+    PyTypeObject PyUnicode_Type
+    PyTypeObject PyLong_Type
+    PyTypeObject PyFloat_Type
+    PyObject* _Py_None "Py_None"
+    PyObject* _Py_True "Py_True"
+    PyObject* _Py_False "Py_False"
+    PyTypeObject* _TYPE "Py_TYPE"(PyObject* o)
+    int _KIND "PyUnicode_KIND"(PyObject* o)
+    void* _DATA "PyUnicode_DATA"(PyObject* o)
+    Py_ssize_t _LEN "PyUnicode_GET_LENGTH"(PyObject* o)
+    uint32_t _MAXCHAR "PyUnicode_MAX_CHAR_VALUE"(PyObject* o)
+    bint _IS_ASCII "PyUnicode_IS_ASCII"(PyObject* o)
+    bint _IS_STR "PyUnicode_Check"(PyObject* o)
+    object PyUnicode_New(Py_ssize_t size, uint32_t maxchar)
+    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+    object PyUnicode_Substring(object s, Py_ssize_t start, Py_ssize_t end)
+    Py_ssize_t _LIST_SIZE "PyList_GET_SIZE"(PyObject* o)
+    PyObject* _LIST_ITEM "PyList_GET_ITEM"(PyObject* o, Py_ssize_t i)
+    Py_ssize_t _DICT_SIZE "PyDict_GET_SIZE"(PyObject* o)
+    int _DICT_NEXT "PyDict_Next"(PyObject* p, Py_ssize_t* ppos, PyObject** pkey, PyObject** pvalue)
+    double _FLOAT_VALUE "PyFloat_AS_DOUBLE"(PyObject* o)
+    long long _LONG_VALUE "PyLong_AsLongLongAndOverflow"(PyObject* o, int* overflow) except? -1
+    Py_ssize_t PyLong_AsSsize_t(object o) except? -1
+    char* PyOS_double_to_string(double val, char format_code, int precision, int flags, int* ptype) except NULL
+    int Py_DTSF_ADD_DOT_0
+    Py_ssize_t PY_SSIZE_T_MAX
+
+__all__ = [
+    "MARK", "PIPE", "b64", "neutralise", "finalise", "trunc", "number_lines", "sample", "assemble",
+    "jdump", "jdump2", "int_str", "disp",
+]
+
+# Lone surrogates are built at run time (no surrogate in the C source).
+MARK = "<<<" + chr(0xD800)
+PIPE = chr(0xDBFF)
+LAZY_MIN = 1 << 20
+cdef Py_ssize_t _lazy_min = LAZY_MIN
+cdef str _LAZY = chr(0xDBFE)
+cdef unsigned long long _serial = 0
+_local = threading.local()
+
+cdef const char* _B64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+cdef const char* _HEX = b"0123456789abcdef"
+
+
+def _set_lazy_min(n):
+    """Test hook: set the smallest middle made lazy; returns the previous value."""
+    global _lazy_min, LAZY_MIN
+    old = _lazy_min
+    _lazy_min = n
+    LAZY_MIN = n
+    return old
+
+
+# ------------------------------------------------------------------------------------ char access
+
+cdef inline uint32_t _rd(int kind, const void* d, Py_ssize_t i) noexcept nogil:
+    if kind == 1:
+        return (<const Py_UCS1*>d)[i]
+    if kind == 2:
+        return (<const Py_UCS2*>d)[i]
+    return (<const uint32_t*>d)[i]
+
+
+cdef inline void _wr(int kind, void* d, Py_ssize_t i, uint32_t c) noexcept nogil:
+    if kind == 1:
+        (<Py_UCS1*>d)[i] = <Py_UCS1>c
+    elif kind == 2:
+        (<Py_UCS2*>d)[i] = <Py_UCS2>c
+    else:
+        (<uint32_t*>d)[i] = c
+
+
+cdef inline void _wr_ascii(int kind, void* d, Py_ssize_t i, const char* s, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t k
+    if kind == 1:
+        memcpy(<char*>d + i, s, n)
+    else:
+        for k in range(n):
+            _wr(kind, d, i + k, <Py_UCS1>s[k])
+
+
+cdef void _copy(int ok, void* od, Py_ssize_t o, int ik, const void* idata, Py_ssize_t start,
+                Py_ssize_t n) noexcept nogil:
+    """Copy n characters; the output kind is never narrower than the input kind."""
+    cdef Py_ssize_t k
+    if ok == ik:
+        memcpy(<char*>od + o * ok, <const char*>idata + start * ik, n * ik)
+    elif ok == 2:
+        for k in range(n):
+            (<Py_UCS2*>od)[o + k] = (<const Py_UCS1*>idata)[start + k]
+    elif ik == 1:
+        for k in range(n):
+            (<uint32_t*>od)[o + k] = (<const Py_UCS1*>idata)[start + k]
+    else:
+        for k in range(n):
+            (<uint32_t*>od)[o + k] = (<const Py_UCS2*>idata)[start + k]
+
+
+cdef inline Py_ssize_t _find_char(int kind, const void* d, Py_ssize_t i, Py_ssize_t end,
+                                  uint32_t c) noexcept nogil:
+    """Index of the first c in s[i:end], or -1 (memchr for 1-byte strings)."""
+    cdef const char* p
+    if kind == 1:
+        if c > 255 or i >= end:
+            return -1
+        p = <const char*>memchr(<const char*>d + i, <int>c, end - i)
+        return -1 if p == NULL else p - <const char*>d
+    if kind == 2:
+        while i < end:
+            if (<const Py_UCS2*>d)[i] == c:
+                return i
+            i += 1
+        return -1
+    while i < end:
+        if (<const uint32_t*>d)[i] == c:
+            return i
+        i += 1
+    return -1
+
+
+cdef inline Py_ssize_t _find3(int kind, const void* d, Py_ssize_t i, Py_ssize_t end) noexcept nogil:
+    """First p >= i with s[p:p+3] == "<<<" and p + 3 <= end, or -1."""
+    while i + 3 <= end:
+        i = _find_char(kind, d, i, end - 2, 60)
+        if i < 0:
+            return -1
+        if _rd(kind, d, i + 1) == 60 and _rd(kind, d, i + 2) == 60:
+            return i
+        i += 1
+    return -1
+
+
+cdef inline bint _word_at(int kind, const void* d, Py_ssize_t j, Py_ssize_t end, const char* w,
+                          Py_ssize_t wl) noexcept nogil:
+    cdef Py_ssize_t k
+    if end - j < wl:
+        return False
+    for k in range(wl):
+        if _rd(kind, d, j + k) != <Py_UCS1>w[k]:
+            return False
+    return True
+
+
+cdef bint _lookahead(int kind, const void* d, Py_ssize_t j, Py_ssize_t end) noexcept nogil:
+    """U+200B* then TRUNCATED| / GEN_EXPANDABLE| / TOOLS_EXPANDABLE| / EVENT_LINK| at j, before end."""
+    cdef uint32_t c
+    while j < end and _rd(kind, d, j) == 0x200B:
+        j += 1
+    if j >= end:
+        return False
+    c = _rd(kind, d, j)
+    if c == 84:  # T
+        return _word_at(kind, d, j, end, b"TRUNCATED|", 10) or _word_at(kind, d, j, end, b"TOOLS_EXPANDABLE|", 17)
+    if c == 71:  # G
+        return _word_at(kind, d, j, end, b"GEN_EXPANDABLE|", 15)
+    if c == 69:  # E
+        return _word_at(kind, d, j, end, b"EVENT_LINK|", 11)
+    return False
+
+
+cdef Py_ssize_t _count_lookalikes(int kind, const void* d, Py_ssize_t i, Py_ssize_t end) noexcept nogil:
+    """Number of look-alikes in s[i:end] (non-overlapping, left to right, like re.sub)."""
+    cdef Py_ssize_t cnt = 0, p
+    while True:
+        p = _find3(kind, d, i, end)
+        if p < 0:
+            return cnt
+        if _lookahead(kind, d, p + 3, end):
+            cnt += 1
+            i = p + 3
+        else:
+            i = p + 1
+
+
+cdef uint32_t _range_maxchar(PyObject* s, Py_ssize_t a, Py_ssize_t b) noexcept:
+    """A max-char bound for s[a:b] that gives its canonical kind (ASCII and Latin-1 not told apart)."""
+    cdef int kind = _KIND(s)
+    cdef const void* d = _DATA(s)
+    cdef Py_ssize_t i
+    if kind == 4 and (a > 0 or b < _LEN(s)):
+        for i in range(a, b):
+            if (<const uint32_t*>d)[i] > 0xFFFF:
+                return 0x10FFFF
+        return 0xFFFF
+    return _MAXCHAR(s)
+
+
+cdef str _neutralised(str s, Py_ssize_t a, Py_ssize_t end, Py_ssize_t cnt):
+    """neutralise(s[a:end]), knowing it holds cnt look-alikes (cnt > 0)."""
+    cdef PyObject* sp = <PyObject*>s
+    cdef int kind = _KIND(sp)
+    cdef const void* d = _DATA(sp)
+    cdef uint32_t mc = _range_maxchar(sp, a, end)
+    cdef object out = PyUnicode_New(end - a + cnt, mc if mc > 0xFFFF else 0xFFFF)
+    cdef PyObject* op = <PyObject*>out
+    cdef int ok = _KIND(op)
+    cdef void* od = _DATA(op)
+    cdef Py_ssize_t o = 0, i = a, seg = a, p
+    while True:
+        p = _find3(kind, d, i, end)
+        if p < 0:
+            break
+        if _lookahead(kind, d, p + 3, end):
+            _copy(ok, od, o, kind, d, seg, p + 3 - seg)
+            o += p + 3 - seg
+            _wr(ok, od, o, 0x200B)
+            o += 1
+            seg = p + 3
+            i = p + 3
+        else:
+            i = p + 1
+    _copy(ok, od, o, kind, d, seg, end - seg)
+    return out
+
+
+def neutralise(str s not None):
+    """Insert U+200B after ``<<<`` in every marker look-alike (FORMAT.md §4.17, D11)."""
+    cdef PyObject* sp = <PyObject*>s
+    cdef Py_ssize_t n = _LEN(sp)
+    cdef Py_ssize_t cnt = _count_lookalikes(_KIND(sp), _DATA(sp), 0, n)
+    if cnt == 0:
+        return s
+    return _neutralised(s, 0, n, cnt)
+
+
+# ----------------------------------------------------------------------------------------- base64
+
+cdef Py_ssize_t _utf8_len(int kind, const void* d, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """Length of the UTF-8 form of s[a:b], or -1 if it holds a surrogate."""
+    cdef Py_ssize_t n = b - a, i
+    cdef uint32_t c
+    if kind == 1:
+        for i in range(a, b):
+            n += (<const Py_UCS1*>d)[i] >> 7
+        return n
+    if kind == 2:
+        for i in range(a, b):
+            c = (<const Py_UCS2*>d)[i]
+            if c >= 0x80:
+                if c < 0x800:
+                    n += 1
+                elif 0xD800 <= c <= 0xDFFF:
+                    return -1
+                else:
+                    n += 2
+        return n
+    for i in range(a, b):
+        c = (<const uint32_t*>d)[i]
+        if c >= 0x80:
+            if c < 0x800:
+                n += 1
+            elif c < 0x10000:
+                if 0xD800 <= c <= 0xDFFF:
+                    return -1
+                n += 2
+            else:
+                n += 3
+    return n
+
+
+cdef struct B64:
+    Py_UCS1* out
+    Py_ssize_t o
+    uint32_t acc
+    int nacc
+
+
+cdef inline void _push(B64* st, uint32_t byte) noexcept nogil:
+    st.acc = (st.acc << 8) | byte
+    st.nacc += 1
+    if st.nacc == 3:
+        st.out[st.o] = _B64[st.acc >> 18]
+        st.out[st.o + 1] = _B64[(st.acc >> 12) & 63]
+        st.out[st.o + 2] = _B64[(st.acc >> 6) & 63]
+        st.out[st.o + 3] = _B64[st.acc & 63]
+        st.o += 4
+        st.acc = 0
+        st.nacc = 0
+
+
+cdef void _b64_write(int kind, const void* d, Py_ssize_t a, Py_ssize_t b, bint ascii,
+                     Py_UCS1* out) noexcept nogil:
+    """Base64 of the UTF-8 bytes of s[a:b] into out (4 * ceil(nbytes / 3) characters)."""
+    cdef B64 st
+    cdef Py_ssize_t i, full
+    cdef uint32_t v
+    cdef uint32_t c
+    cdef const Py_UCS1* p
+    st.out = out
+    st.o = 0
+    st.acc = 0
+    st.nacc = 0
+    if ascii:  # the bytes are the characters: three at a time
+        p = <const Py_UCS1*>d
+        full = a + (b - a) // 3 * 3
+        i = a
+        while i < full:
+            v = (<uint32_t>p[i] << 16) | (<uint32_t>p[i + 1] << 8) | p[i + 2]
+            out[st.o] = _B64[v >> 18]
+            out[st.o + 1] = _B64[(v >> 12) & 63]
+            out[st.o + 2] = _B64[(v >> 6) & 63]
+            out[st.o + 3] = _B64[v & 63]
+            st.o += 4
+            i += 3
+        a = full
+    for i in range(a, b):
+        c = _rd(kind, d, i)
+        if c < 0x80:
+            _push(&st, c)
+        elif c < 0x800:
+            _push(&st, 0xC0 | (c >> 6))
+            _push(&st, 0x80 | (c & 0x3F))
+        elif c < 0x10000:
+            _push(&st, 0xE0 | (c >> 12))
+            _push(&st, 0x80 | ((c >> 6) & 0x3F))
+            _push(&st, 0x80 | (c & 0x3F))
+        else:
+            _push(&st, 0xF0 | (c >> 18))
+            _push(&st, 0x80 | ((c >> 12) & 0x3F))
+            _push(&st, 0x80 | ((c >> 6) & 0x3F))
+            _push(&st, 0x80 | (c & 0x3F))
+    if st.nacc == 1:
+        out[st.o] = _B64[st.acc >> 2]
+        out[st.o + 1] = _B64[(st.acc & 3) << 4]
+        out[st.o + 2] = 61
+        out[st.o + 3] = 61
+    elif st.nacc == 2:
+        out[st.o] = _B64[st.acc >> 10]
+        out[st.o + 1] = _B64[(st.acc >> 4) & 63]
+        out[st.o + 2] = _B64[(st.acc & 15) << 2]
+        out[st.o + 3] = 61
+
+
+cdef Py_ssize_t _b64_range_len(str s, Py_ssize_t a, Py_ssize_t b) except -1:
+    """UTF-8 length of s[a:b]; raises like ``s[a:b].encode()`` on a surrogate."""
+    cdef PyObject* sp = <PyObject*>s
+    cdef Py_ssize_t nb
+    if _IS_ASCII(sp):
+        return b - a
+    nb = _utf8_len(_KIND(sp), _DATA(sp), a, b)
+    if nb < 0:
+        s[a:b].encode("utf-8")  # raises the canonical UnicodeEncodeError
+        raise AssertionError("unreachable")
+    return nb
+
+
+cdef str _b64_range(str s, Py_ssize_t a, Py_ssize_t b):
+    cdef PyObject* sp = <PyObject*>s
+    cdef Py_ssize_t nb = _b64_range_len(s, a, b)
+    cdef object out = PyUnicode_New(4 * ((nb + 2) // 3), 127)
+    _b64_write(_KIND(sp), _DATA(sp), a, b, _IS_ASCII(sp), <Py_UCS1*>_DATA(<PyObject*>out))
+    return out
+
+
+def b64(str s not None):
+    """Standard base64 of the UTF-8 bytes of ``s``."""
+    return _b64_range(s, 0, _LEN(<PyObject*>s))
+
+
+cdef str _b64_middle(str s, Py_ssize_t a, Py_ssize_t b):
+    """b64(neutralise(s[a:b])) without copying s[a:b] when it holds no look-alike."""
+    cdef PyObject* sp = <PyObject*>s
+    cdef Py_ssize_t cnt = _count_lookalikes(_KIND(sp), _DATA(sp), a, b)
+    cdef str m
+    if cnt:
+        m = _neutralised(s, a, b, cnt)
+        return _b64_range(m, 0, _LEN(<PyObject*>m))
+    return _b64_range(s, a, b)
+
+
+# ----------------------------------------------------------------------------- trunc, lazy markers
+
+cdef Py_ssize_t _bound(object x, str what) except -1:
+    """A non-negative int option as Py_ssize_t, clamped (a longer text cannot exist)."""
+    if x < 0:
+        raise ValueError(what + " must be >= 0")
+    if x > PY_SSIZE_T_MAX:
+        return PY_SSIZE_T_MAX
+    return PyLong_AsSsize_t(x)
+
+
+cdef dict _registry():
+    cdef object reg = getattr(_local, "reg", None)
+    if reg is None:
+        reg = {}
+        _local.reg = reg
+    return reg
+
+
+cdef object _lazy_marker(str s, Py_ssize_t h, Py_ssize_t hidden):
+    global _serial
+    cdef PyObject* sp = <PyObject*>s
+    cdef Py_ssize_t end = _LEN(sp) - h
+    cdef Py_ssize_t nb = _utf8_len(_KIND(sp), _DATA(sp), h, end)
+    if nb < 0:
+        return None  # the eager path raises the canonical error
+    nb += 3 * _count_lookalikes(_KIND(sp), _DATA(sp), h, end)
+    final = 13 + 4 * ((nb + 2) // 3) + 1 + len(str(hidden)) + 3
+    key = _LAZY + str(_serial) + _LAZY
+    _serial += 1
+    _registry()[key] = (s, h, hidden, final)
+    return key
+
+
+cdef str _materialise(tuple entry):
+    """The finalised marker of a registry entry, written in place (must not be neutralised again)."""
+    cdef str s = entry[0]
+    cdef Py_ssize_t h = entry[1]
+    cdef bytes tail = ("|" + str(entry[2]) + ">>>").encode("ascii")
+    cdef Py_ssize_t final = entry[3]
+    cdef PyObject* sp = <PyObject*>s
+    cdef Py_ssize_t end = _LEN(sp) - h
+    cdef Py_ssize_t cnt = _count_lookalikes(_KIND(sp), _DATA(sp), h, end)
+    cdef object out
+    cdef Py_UCS1* od
+    cdef str m
+    if cnt:
+        m = _neutralised(s, h, end, cnt)
+        sp = <PyObject*>m
+        h = 0
+        end = _LEN(sp)
+    # The length was computed when the placeholder was made; check it before writing in place.
+    if 13 + 4 * ((_utf8_len(_KIND(sp), _DATA(sp), h, end) + 2) // 3) + len(tail) != final:
+        raise AssertionError("lazy marker length mismatch")
+    out = PyUnicode_New(final, 127)
+    od = <Py_UCS1*>_DATA(<PyObject*>out)
+    memcpy(od, b"<<<TRUNCATED|", 13)
+    _b64_write(_KIND(sp), _DATA(sp), h, end, _IS_ASCII(sp), od + 13)
+    memcpy(od + final - len(tail), <const char*>tail, len(tail))
+    return out
+
+
+cdef str _fill(str text, dict reg):
+    cdef list parts = text.split(_LAZY)
+    cdef Py_ssize_t i
+    for i in range(1, len(parts), 2):
+        parts[i] = _materialise(reg[_LAZY + parts[i] + _LAZY])
+    return "".join(parts)
+
+
+def trunc(str s not None, truncated, buffer, markers):
+    """Middle truncation of one text (FORMAT.md §4.16): one or five line-list elements."""
+    cdef Py_ssize_t B = _bound(buffer, "buffer")
+    cdef Py_ssize_t n = _LEN(<PyObject*>s)
+    cdef Py_ssize_t h, hidden
+    if not truncated or n <= B:
+        return [s]
+    h = B // 2
+    hidden = n - 2 * h
+    first = s[:h]
+    last = s[n - h:] if h else ""
+    if markers:
+        if hidden >= _lazy_min:
+            key = _lazy_marker(s, h, hidden)
+            if key is not None:
+                return [first, "", key, "", last]
+        return [first, "", MARK + "TRUNCATED|" + _b64_middle(s, h, n - h) + "|" + str(hidden) + ">>>", "", last]
+    return [first + "\n\n... (" + str(hidden) + " chars truncated) ...\n\n" + last]
+
+
+# --------------------------------------------------------------------------------------- finalise
+
+cdef str _finalise_text(str text):
+    """Neutralise look-alikes, drop MARK's surrogate, PIPE -> "|" (placeholders are left alone)."""
+    cdef PyObject* tp = <PyObject*>text
+    cdef int kind = _KIND(tp)
+    cdef const void* d = _DATA(tp)
+    cdef Py_ssize_t n = _LEN(tp)
+    cdef Py_ssize_t first = _find3(kind, d, 0, n)
+    cdef Py_ssize_t i, p, ins = 0, marks = 0, o
+    cdef uint32_t c, mc = 0
+    cdef object out
+    cdef PyObject* op
+    cdef int ok
+    cdef void* od
+    if first < 0:
+        return text
+    # Pass 1: the output length and its exact max char (dropping surrogates can narrow the kind).
+    i = first
+    while True:
+        p = _find3(kind, d, i, n)
+        if p < 0:
+            break
+        if _lookahead(kind, d, p + 3, n):
+            ins += 1
+            i = p + 3
+        elif p + 3 < n and _rd(kind, d, p + 3) == 0xD800:
+            marks += 1
+            i = p + 4
+        else:
+            i = p + 1
+    if ins == 0 and marks == 0 and (kind == 1 or _find_char(kind, d, 0, n, 0xDBFF) < 0):
+        return text
+    if kind == 4:
+        mc = 0x10FFFF  # a canonical UCS4 text holds a character past U+FFFF, which stays
+    elif kind == 1:
+        mc = _MAXCHAR(tp)
+    else:
+        i = 0
+        while i < n:
+            c = (<const Py_UCS2*>d)[i]
+            if c == 0xDBFF:
+                c = 124
+            elif c == 0xD800 and i >= 3 and _rd(kind, d, i - 1) == 60 and _rd(kind, d, i - 2) == 60 \
+                    and _rd(kind, d, i - 3) == 60:
+                c = 0
+            if c > mc:
+                mc = c
+            i += 1
+    if ins and mc < 0x200B:
+        mc = 0x200B
+    out = PyUnicode_New(n + ins - marks, mc)
+    op = <PyObject*>out
+    ok = _KIND(op)
+    od = _DATA(op)
+    # Pass 2: write.
+    o = 0
+    i = 0
+    while i < n:
+        c = _rd(kind, d, i)
+        if c == 60 and i + 3 <= n and _rd(kind, d, i + 1) == 60 and _rd(kind, d, i + 2) == 60:
+            if _lookahead(kind, d, i + 3, n):
+                _wr(ok, od, o, 60)
+                _wr(ok, od, o + 1, 60)
+                _wr(ok, od, o + 2, 60)
+                _wr(ok, od, o + 3, 0x200B)
+                o += 4
+                i += 3
+                continue
+            if i + 3 < n and _rd(kind, d, i + 3) == 0xD800:
+                _wr(ok, od, o, 60)
+                _wr(ok, od, o + 1, 60)
+                _wr(ok, od, o + 2, 60)
+                o += 3
+                i += 4
+                continue
+        elif c == 0xDBFF:
+            c = 124
+        _wr(ok, od, o, c)
+        o += 1
+        i += 1
+    return out
+
+
+def finalise(str text not None, markers):
+    """Neutralise look-alikes in event text and turn renderer-made ``MARK``/``PIPE`` into text."""
+    if not markers:
+        return text
+    text = _finalise_text(text)
+    reg = getattr(_local, "reg", None)
+    if reg and _LAZY in text:
+        text = _fill(text, reg)
+    return text
+
+
+# ------------------------------------------------------------------------ numbering and sampling
+
+cdef Py_ssize_t _digits(Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t w = 1
+    while n >= 10:
+        n //= 10
+        w += 1
+    return w
+
+
+cdef Py_ssize_t _count_lines(list els) except -1:
+    cdef Py_ssize_t t = 0, i, p, n
+    cdef PyObject* e
+    for i in range(len(els)):
+        e = _LIST_ITEM(<PyObject*>els, i)
+        n = _LEN(e)
+        t += 1
+        p = _find_char(_KIND(e), _DATA(e), 0, n, 10)
+        while p >= 0:
+            t += 1
+            p = _find_char(_KIND(e), _DATA(e), p + 1, n, 10)
+    return t
+
+
+cdef str _numbered(list els, Py_ssize_t total_lines, Py_ssize_t size):
+    """Every line of the elements joined by "\\n", numbered (§4.18); size is the exact result length."""
+    cdef Py_ssize_t W = _digits(total_lines)
+    cdef uint32_t mc = 127, m
+    cdef Py_ssize_t i, j, n, start, nl, end, o = 0, ne = len(els)
+    cdef PyObject* e
+    cdef int ek
+    cdef const void* ed
+    cdef char dig[24]
+    cdef object out
+    cdef PyObject* op
+    cdef int ok
+    cdef void* od
+    for i in range(ne):
+        m = _MAXCHAR(_LIST_ITEM(<PyObject*>els, i))
+        if m > mc:
+            mc = m
+    out = PyUnicode_New(size, mc)
+    op = <PyObject*>out
+    ok = _KIND(op)
+    od = _DATA(op)
+    memset(dig, 48, W)
+    for i in range(ne):
+        e = _LIST_ITEM(<PyObject*>els, i)
+        ek = _KIND(e)
+        ed = _DATA(e)
+        n = _LEN(e)
+        start = 0
+        while True:
+            nl = _find_char(ek, ed, start, n, 10)
+            end = n if nl < 0 else nl
+            j = W - 1
+            while dig[j] == 57:
+                dig[j] = 48
+                j -= 1
+            dig[j] += 1
+            _wr(ok, od, o, 76)  # L
+            _wr_ascii(ok, od, o + 1, dig, W)
+            _wr(ok, od, o + 1 + W, 58)
+            _wr(ok, od, o + 2 + W, 32)
+            o += W + 3
+            _copy(ok, od, o, ek, ed, start, end - start)
+            o += end - start
+            if nl < 0:
+                break
+            _wr(ok, od, o, 10)
+            o += 1
+            start = nl + 1
+        if i + 1 < ne:
+            _wr(ok, od, o, 10)
+            o += 1
+    if o != size:
+        raise AssertionError("numbered length mismatch")
+    return out
+
+
+def number_lines(str text not None):
+    """Prefix every line with ``L<k>: ``, zero-padded to the digit count of the line total (§4.18)."""
+    cdef list els = [text]
+    cdef Py_ssize_t t = _count_lines(els)
+    return _numbered(els, t, _LEN(<PyObject*>text) + t * (_digits(t) + 3))
+
+
+cdef struct Lines:
+    Py_ssize_t* lens        # final length of every line (without prefix)
+    Py_ssize_t* elem_first  # line index of each element's first line; [n_el] = total
+    Py_ssize_t total
+
+
+cdef void _lines_free(Lines* L) noexcept:
+    PyMem_Free(L.lens)
+    PyMem_Free(L.elem_first)
+    L.lens = NULL
+    L.elem_first = NULL
+
+
+cdef int _lines_build(Lines* L, list els, dict lazy) except -1:
+    """Line lengths of the elements joined by "\\n"; a lazy element is one line of its final length."""
+    cdef Py_ssize_t ne = len(els), cap = ne + 16, t = 0, i, p, start, n
+    cdef PyObject* e
+    cdef int ek
+    cdef const void* ed
+    cdef Py_ssize_t* grown
+    L.lens = <Py_ssize_t*>PyMem_Malloc(cap * sizeof(Py_ssize_t))
+    L.elem_first = <Py_ssize_t*>PyMem_Malloc((ne + 1) * sizeof(Py_ssize_t))
+    if L.lens == NULL or L.elem_first == NULL:
+        raise MemoryError()
+    for i in range(ne):
+        L.elem_first[i] = t
+        e = _LIST_ITEM(<PyObject*>els, i)
+        if lazy is not None and i in lazy:
+            if t == cap:
+                cap *= 2
+                grown = <Py_ssize_t*>PyMem_Realloc(L.lens, cap * sizeof(Py_ssize_t))
+                if grown == NULL:
+                    raise MemoryError()
+                L.lens = grown
+            L.lens[t] = lazy[i][3]
+            t += 1
+            continue
+        ek = _KIND(e)
+        ed = _DATA(e)
+        n = _LEN(e)
+        start = 0
+        while True:
+            if t == cap:
+                cap *= 2
+                grown = <Py_ssize_t*>PyMem_Realloc(L.lens, cap * sizeof(Py_ssize_t))
+                if grown == NULL:
+                    raise MemoryError()
+                L.lens = grown
+            p = _find_char(ek, ed, start, n, 10)
+            if p < 0:
+                L.lens[t] = n - start
+                t += 1
+                break
+            L.lens[t] = p - start
+            t += 1
+            start = p + 1
+    L.elem_first[ne] = t
+    L.total = t
+    return 0
+
+
+cdef bint _fits(const Py_ssize_t* body, Py_ssize_t n, Py_ssize_t step, Py_ssize_t k,
+                Py_ssize_t avail) noexcept nogil:
+    """sum(cost[j] for j in sel(k)) <= avail, cost[j] = body[j] + step (§4.19 step 5)."""
+    cdef Py_ssize_t i, total = 0, q = 0, r = 0, dq, dr, d
+    if k == 0:
+        return avail >= 0
+    if k == 1:
+        return body[n - 1] + step <= avail
+    d = k - 1
+    dq = (n - 1) // d
+    dr = (n - 1) % d
+    # index i*(n-1)//(k-1), stepped without a multiplication that could overflow
+    for i in range(k):
+        total += body[q] + step
+        if total > avail:
+            return False
+        q += dq
+        r += dr
+        if r >= d:
+            r -= d
+            q += 1
+    return True
+
+
+cdef Py_ssize_t _search(const Py_ssize_t* body, Py_ssize_t n, Py_ssize_t step, Py_ssize_t avail) noexcept nogil:
+    cdef Py_ssize_t lo = 0, hi = n, mid
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if _fits(body, n, step, mid, avail):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+cdef void _sel(Py_ssize_t n, Py_ssize_t k, Py_ssize_t* out) noexcept nogil:
+    cdef Py_ssize_t i, q = 0, r = 0, d, dq, dr
+    if k == 1:
+        out[0] = n - 1
+        return
+    if k == 0:
+        return
+    d = k - 1
+    dq = (n - 1) // d
+    dr = (n - 1) % d
+    for i in range(k):
+        out[i] = q
+        q += dq
+        r += dr
+        if r >= d:
+            r -= d
+            q += 1
+
+
+cdef class _Walker:
+    """Yields final lines in increasing index order from the elements, without splitting them."""
+    cdef list els
+    cdef dict lazy
+    cdef Lines* L
+    cdef bint numbered
+    cdef Py_ssize_t W, ei, pos, li
+
+    cdef str line(self, Py_ssize_t t, Py_ssize_t limit):
+        """Final line t (prefix included), at most limit characters if limit >= 0."""
+        cdef PyObject* e
+        cdef Py_ssize_t n, nl, end
+        cdef str prefix = ""
+        cdef str body
+        while self.L.elem_first[self.ei + 1] <= t:
+            self.ei += 1
+            self.pos = 0
+            self.li = self.L.elem_first[self.ei]
+        e = _LIST_ITEM(<PyObject*>self.els, self.ei)
+        n = _LEN(e)
+        while self.li < t:
+            self.pos = _find_char(_KIND(e), _DATA(e), self.pos, n, 10) + 1
+            self.li += 1
+        if self.numbered:
+            prefix = "L" + str(t + 1).zfill(self.W) + ": "
+            if limit >= 0:
+                if limit <= len(prefix):
+                    return prefix[:limit]
+                limit -= len(prefix)
+        if self.lazy is not None and self.ei in self.lazy:
+            body = _materialise(self.lazy[self.ei])
+            if limit >= 0:
+                body = body[:limit]
+        else:
+            nl = _find_char(_KIND(e), _DATA(e), self.pos, n, 10)
+            end = n if nl < 0 else nl
+            if limit >= 0 and end - self.pos > limit:
+                end = self.pos + limit
+            body = PyUnicode_Substring(<object>e, self.pos, end)
+        return prefix + body if self.numbered else body
+
+
+cdef tuple _sampled(list els, dict lazy, bint numbered, Py_ssize_t m, object node_lines):
+    """§4.19 for a text longer than m given as elements (joined by "\\n")."""
+    cdef Lines L
+    cdef Py_ssize_t* sel = NULL
+    cdef Py_ssize_t* sel2 = NULL
+    cdef Py_ssize_t* body
+    cdef Py_ssize_t T, n, extra, avail = -1, used, k, i, nsel, best, ns2, step, lo, hi, mid
+    cdef bint chosen
+    cdef _Walker w
+    L.lens = NULL
+    L.elem_first = NULL
+    try:
+        _lines_build(&L, els, lazy)
+        T = L.total
+        n = T - 5
+        extra = _digits(T) + 3 if numbered else 0
+        w = _Walker.__new__(_Walker)
+        w.els = els
+        w.lazy = lazy
+        w.L = &L
+        w.numbered = numbered
+        w.W = _digits(T)
+        w.ei = 0
+        w.pos = 0
+        w.li = 0
+        if n > 0:
+            avail = m - (L.lens[0] + L.lens[1] + L.lens[2] + L.lens[3] + L.lens[4] + 5 * extra
+                         + len(_py._note(n, n, T)) + 5)
+        if n <= 0 or avail < 0:
+            used = L.lens[0] + extra
+            if used > m:
+                return w.line(0, m), True
+            k = 1
+            while k < T and used + 1 + L.lens[k] + extra <= m:
+                used += 1 + L.lens[k] + extra
+                k += 1
+            return "\n".join([w.line(i, -1) for i in range(k)]), True
+        step = extra + 1
+        body = L.lens + 5
+        k = _search(body, n, step, avail)
+        sel = <Py_ssize_t*>PyMem_Malloc((k + 2) * sizeof(Py_ssize_t))
+        if sel == NULL:
+            raise MemoryError()
+        _sel(n, k, sel)
+        nsel = k
+        if node_lines:
+            nodes = [j - 5 for j in node_lines if 5 <= j < 5 + n]
+            if nodes:
+                chosen = False
+                for j in nodes:  # sel is strictly increasing: binary search
+                    lo, hi = 0, nsel
+                    while lo < hi:
+                        mid = (lo + hi) // 2
+                        if sel[mid] < j:
+                            lo = mid + 1
+                        else:
+                            hi = mid
+                    if lo < nsel and sel[lo] == j:
+                        chosen = True
+                        break
+                if not chosen:
+                    best = -1
+                    for j in nodes:
+                        if body[<Py_ssize_t>j] + step <= avail and j > best:
+                            best = j
+                    if best >= 0:
+                        ns2 = _search(body, n, step, avail - (body[best] + step))
+                        sel2 = <Py_ssize_t*>PyMem_Malloc((ns2 + 1) * sizeof(Py_ssize_t))
+                        if sel2 == NULL:
+                            raise MemoryError()
+                        _sel(n, ns2, sel2)
+                        PyMem_Free(sel)
+                        sel = <Py_ssize_t*>PyMem_Malloc((ns2 + 1) * sizeof(Py_ssize_t))
+                        if sel == NULL:
+                            raise MemoryError()
+                        nsel = 0
+                        i = 0
+                        while i < ns2 and sel2[i] < best:
+                            sel[nsel] = sel2[i]
+                            nsel += 1
+                            i += 1
+                        sel[nsel] = best
+                        nsel += 1
+                        if i < ns2 and sel2[i] == best:
+                            i += 1
+                        while i < ns2:
+                            sel[nsel] = sel2[i]
+                            nsel += 1
+                            i += 1
+        head = [w.line(i, -1) for i in range(5)]
+        if nsel:
+            kept = [w.line(5 + sel[i], -1) for i in range(nsel)]
+        elif avail >= 2:
+            kept = [w.line(T - 1, avail - 1)]
+        else:
+            kept = []
+        return "\n".join(head[:2] + [_py._note(len(kept), n, T)] + head[2:] + kept), True
+    finally:
+        PyMem_Free(sel)
+        PyMem_Free(sel2)
+        _lines_free(&L)
+
+
+def sample(str text not None, max_length, node_lines):
+    """Bound ``len(text)`` by ``max_length`` with line sampling (FORMAT.md §4.19)."""
+    cdef Py_ssize_t m = _bound(max_length, "max_length")
+    if m == 0 or _LEN(<PyObject*>text) <= m:
+        return text, False
+    return _sampled([text], None, False, m, node_lines)
+
+
+def assemble(elements, markers, line_numbers, max_length, node_lines):
+    """The final text of a line list and whether sampling changed it.
+
+    Same result as ``sample(number_lines(finalise("\\n".join(elements), markers)), max_length,
+    node_lines)`` (numbering only when ``line_numbers``), without building texts sampling drops.
+    Empties this thread's lazy-marker registry.
+    """
+    cdef Py_ssize_t m = _bound(max_length, "max_length")
+    reg = getattr(_local, "reg", None) if markers else None
+    try:
+        return _assemble(elements, markers, line_numbers, m, node_lines, reg)
+    finally:
+        if reg:
+            reg.clear()
+
+
+cdef tuple _assemble(object elements, bint markers, bint numbered, Py_ssize_t m, object node_lines,
+                     dict reg):
+    cdef list els = elements if type(elements) is list else list(elements)
+    cdef Py_ssize_t ne = len(els), i, size = 0, t = 0
+    cdef PyObject* e
+    cdef bint any_lt = False
+    cdef dict lazy = None
+    for i in range(ne):
+        e = _LIST_ITEM(<PyObject*>els, i)
+        if not _IS_STR(e):
+            "\n".join(els)  # raises the canonical TypeError
+        if markers and not any_lt and _find3(_KIND(e), _DATA(e), 0, _LEN(e)) >= 0:
+            any_lt = True
+    if ne == 0:
+        els = [""]
+        ne = 1
+    if any_lt or reg:
+        fin = []
+        for x in els:
+            if any_lt:
+                if "<<<" in x:
+                    x = _finalise_text(x)
+                elif PIPE in x:
+                    x = x.replace(PIPE, "|")
+            if reg and _LAZY in x:
+                if x in reg:
+                    if lazy is None:
+                        lazy = {}
+                    lazy[len(fin)] = reg[x]
+                else:
+                    x = _fill(x, reg)
+            fin.append(x)
+        els = fin
+    for i in range(ne):
+        size += _LEN(_LIST_ITEM(<PyObject*>els, i))
+    size += ne - 1
+    if lazy is not None:
+        for i, entry in lazy.items():
+            size += entry[3] - _LEN(_LIST_ITEM(<PyObject*>els, i))
+    if numbered:
+        t = _count_lines(els)
+        size += t * (_digits(t) + 3)
+    if m == 0 or size <= m:
+        if lazy is not None:
+            for i, entry in lazy.items():
+                els[i] = _materialise(entry)
+        if numbered:
+            return _numbered(els, t, size), False
+        return "\n".join(els), False
+    return _sampled(els, lazy, numbered, m, node_lines)
+
+
+# ------------------------------------------------------------------------------------------- JSON
+
+class _Delegate(Exception):
+    """A value outside the fast path: the pure twin encodes it."""
+
+
+cdef struct Writer:
+    char* buf
+    int kind
+    Py_ssize_t n
+    Py_ssize_t cap
+
+
+cdef int _w_init(Writer* w) except -1:
+    w.cap = 256
+    w.n = 0
+    w.kind = 1
+    w.buf = <char*>PyMem_Malloc(w.cap)
+    if w.buf == NULL:
+        raise MemoryError()
+    return 0
+
+
+cdef int _w_grow(Writer* w, Py_ssize_t extra, int kind) except -1:
+    """Room for extra more characters of at least the given kind."""
+    cdef Py_ssize_t need = w.n + extra, cap = w.cap, i
+    cdef char* nb
+    if kind <= w.kind and need <= cap:
+        return 0
+    while cap < need:
+        cap *= 2
+    if kind <= w.kind:
+        nb = <char*>PyMem_Realloc(w.buf, cap * w.kind)
+        if nb == NULL:
+            raise MemoryError()
+        w.buf = nb
+        w.cap = cap
+        return 0
+    nb = <char*>PyMem_Malloc(cap * kind)
+    if nb == NULL:
+        raise MemoryError()
+    _copy(kind, nb, 0, w.kind, w.buf, 0, w.n)
+    PyMem_Free(w.buf)
+    w.buf = nb
+    w.cap = cap
+    w.kind = kind
+    return 0
+
+
+cdef inline int _w_ascii(Writer* w, const char* s, Py_ssize_t n) except -1:
+    if w.n + n > w.cap:
+        _w_grow(w, n, 1)
+    _wr_ascii(w.kind, w.buf, w.n, s, n)
+    w.n += n
+    return 0
+
+
+cdef inline int _w_char(Writer* w, uint32_t c) except -1:
+    if w.n + 1 > w.cap:
+        _w_grow(w, 1, 1)
+    _wr(w.kind, w.buf, w.n, c)
+    w.n += 1
+    return 0
+
+
+cdef int _w_indent(Writer* w, Py_ssize_t spaces) except -1:
+    cdef Py_ssize_t k
+    _w_grow(w, spaces + 1, 1)
+    _wr(w.kind, w.buf, w.n, 10)
+    if w.kind == 1:
+        memset(w.buf + w.n + 1, 32, spaces)
+    else:
+        for k in range(spaces):
+            _wr(w.kind, w.buf, w.n + 1 + k, 32)
+    w.n += spaces + 1
+    return 0
+
+
+cdef int _w_json_str(Writer* w, PyObject* s) except -1:
+    """A JSON string as json.dumps(ensure_ascii=False) writes it."""
+    cdef int kind = _KIND(s)
+    cdef const void* d = _DATA(s)
+    cdef Py_ssize_t n = _LEN(s), i, run = 0
+    cdef uint32_t c
+    cdef char esc[6]
+    _w_grow(w, n + 2, kind)
+    _wr(w.kind, w.buf, w.n, 34)
+    w.n += 1
+    for i in range(n):
+        c = _rd(kind, d, i)
+        if c >= 0x20 and c != 34 and c != 92:
+            continue
+        if i > run:
+            _w_grow(w, i - run, kind)
+            _copy(w.kind, w.buf, w.n, kind, d, run, i - run)
+            w.n += i - run
+        run = i + 1
+        if c == 34:
+            _w_ascii(w, b'\\"', 2)
+        elif c == 92:
+            _w_ascii(w, b"\\\\", 2)
+        elif c == 10:
+            _w_ascii(w, b"\\n", 2)
+        elif c == 13:
+            _w_ascii(w, b"\\r", 2)
+        elif c == 9:
+            _w_ascii(w, b"\\t", 2)
+        elif c == 8:
+            _w_ascii(w, b"\\b", 2)
+        elif c == 12:
+            _w_ascii(w, b"\\f", 2)
+        else:
+            esc[0] = 92
+            esc[1] = 117
+            esc[2] = 48
+            esc[3] = 48
+            esc[4] = _HEX[c >> 4]
+            esc[5] = _HEX[c & 15]
+            _w_ascii(w, esc, 6)
+    if n > run:
+        _w_grow(w, n - run, kind)
+        _copy(w.kind, w.buf, w.n, kind, d, run, n - run)
+        w.n += n - run
+    _w_char(w, 34)
+    return 0
+
+
+cdef int _w_pystr(Writer* w, str s) except -1:
+    cdef PyObject* sp = <PyObject*>s
+    cdef Py_ssize_t n = _LEN(sp)
+    _w_grow(w, n, _KIND(sp))
+    _copy(w.kind, w.buf, w.n, _KIND(sp), _DATA(sp), 0, n)
+    w.n += n
+    return 0
+
+
+cdef int _w_scalar(Writer* w, PyObject* v) except -1:
+    cdef PyTypeObject* t = _TYPE(v)
+    cdef double x
+    cdef char* r
+    cdef long long ll
+    cdef int overflow = 0
+    cdef char num[32]
+    cdef int k
+    cdef unsigned long long u
+    if t == &PyUnicode_Type:
+        return _w_json_str(w, v)
+    if v == _Py_None:
+        return _w_ascii(w, b"null", 4)
+    if v == _Py_True:
+        return _w_ascii(w, b"true", 4)
+    if v == _Py_False:
+        return _w_ascii(w, b"false", 5)
+    if t == &PyLong_Type:
+        ll = _LONG_VALUE(v, &overflow)
+        if overflow:
+            return _w_pystr(w, int_str(<object>v))
+        u = (0ULL - <unsigned long long>ll) if ll < 0 else <unsigned long long>ll
+        k = 32
+        while True:
+            k -= 1
+            num[k] = 48 + <char>(u % 10)
+            u //= 10
+            if u == 0:
+                break
+        if ll < 0:
+            k -= 1
+            num[k] = 45
+        return _w_ascii(w, num + k, 32 - k)
+    if t == &PyFloat_Type:
+        x = _FLOAT_VALUE(v)
+        if x != x:
+            return _w_ascii(w, b"NaN", 3)
+        if isinf(x):
+            return _w_ascii(w, b"Infinity", 8) if x > 0 else _w_ascii(w, b"-Infinity", 9)
+        r = PyOS_double_to_string(x, <char>114, 0, Py_DTSF_ADD_DOT_0, NULL)  # 'r': repr's shortest form
+        try:
+            k = 0
+            while r[k]:
+                k += 1
+            _w_ascii(w, r, k)
+        finally:
+            PyMem_Free(r)
+        return 0
+    raise _Delegate()
+
+
+cdef struct Frame:
+    PyObject* obj
+    Py_ssize_t pos
+    bint is_dict
+    bint started
+
+
+cdef str _encode(object root, int indent):
+    """json.dumps(root, ensure_ascii=False[, indent=indent]) for exact JSON types, iteratively."""
+    cdef Writer w
+    cdef Frame* stack = NULL
+    cdef Frame* f
+    cdef Py_ssize_t depth = 0, cap = 16
+    cdef PyObject* v = <PyObject*>root
+    cdef PyObject* key
+    cdef PyObject* val
+    cdef PyTypeObject* t
+    w.buf = NULL
+    try:
+        _w_init(&w)
+        stack = <Frame*>PyMem_Malloc(cap * sizeof(Frame))
+        if stack == NULL:
+            raise MemoryError()
+        while True:
+            t = _TYPE(v)
+            if t == &PyDict_Type or t == &PyList_Type:
+                if (_DICT_SIZE(v) if t == &PyDict_Type else _LIST_SIZE(v)) == 0:
+                    _w_ascii(&w, b"{}" if t == &PyDict_Type else b"[]", 2)
+                else:
+                    if depth == cap:
+                        cap *= 2
+                        f = <Frame*>PyMem_Realloc(stack, cap * sizeof(Frame))
+                        if f == NULL:
+                            raise MemoryError()
+                        stack = f
+                    stack[depth].obj = v
+                    stack[depth].pos = 0
+                    stack[depth].is_dict = t == &PyDict_Type
+                    stack[depth].started = False
+                    depth += 1
+                    _w_char(&w, 123 if t == &PyDict_Type else 91)
+            else:
+                _w_scalar(&w, v)
+            # The next value: the next member of the innermost open container, closing finished ones.
+            while depth:
+                f = &stack[depth - 1]
+                if f.is_dict:
+                    if _DICT_NEXT(f.obj, &f.pos, &key, &val):
+                        if _TYPE(key) != &PyUnicode_Type:
+                            raise _Delegate()
+                        if f.started:
+                            _w_char(&w, 44)
+                            if not indent:
+                                _w_char(&w, 32)
+                        f.started = True
+                        if indent:
+                            _w_indent(&w, indent * depth)
+                        _w_json_str(&w, key)
+                        _w_ascii(&w, b": ", 2)
+                        v = val
+                        break
+                elif f.pos < _LIST_SIZE(f.obj):
+                    if f.started:
+                        _w_char(&w, 44)
+                        if not indent:
+                            _w_char(&w, 32)
+                    f.started = True
+                    if indent:
+                        _w_indent(&w, indent * depth)
+                    v = _LIST_ITEM(f.obj, f.pos)
+                    f.pos += 1
+                    break
+                depth -= 1
+                if indent:
+                    _w_indent(&w, indent * depth)
+                _w_char(&w, 125 if f.is_dict else 93)
+            else:
+                return PyUnicode_FromKindAndData(w.kind, w.buf, w.n)
+    finally:
+        PyMem_Free(w.buf)
+        PyMem_Free(stack)
+
+
+def jdump(v):
+    """``json.dumps(v, ensure_ascii=False)``: compact, ``", "`` / ``": "`` separators."""
+    try:
+        return _encode(v, 0)
+    except _Delegate:
+        return _py.jdump(v)
+
+
+def jdump2(v):
+    """``json.dumps(v, ensure_ascii=False, indent=2)``."""
+    try:
+        return _encode(v, 2)
+    except _Delegate:
+        return _py.jdump2(v)
+
+
+def int_str(n):
+    """Decimal form of any int, also past CPython's 4300-digit str() limit."""
+    return _py.int_str(n)
+
+
+def disp(v):
+    """Display form (§1.1): strings as-is, None/True/False Python-style, containers as JSON."""
+    cdef PyObject* p = <PyObject*>v
+    cdef PyTypeObject* t = _TYPE(p)
+    if t == &PyUnicode_Type:
+        return v
+    if p == _Py_None:
+        return "None"
+    if p == _Py_True:
+        return "True"
+    if p == _Py_False:
+        return "False"
+    if t == &PyLong_Type:
+        return _py.int_str(v)
+    if t == &PyFloat_Type:
+        return repr(v)
+    if t == &PyDict_Type or t == &PyList_Type:
+        return jdump(v)
+    return str(v)
