@@ -1,57 +1,68 @@
 """Build script: compiles the Cython core when possible, else installs the pure-Python twin.
 
-``TEXTREPR_REQUIRE_EXTENSIONS=1`` turns a failed build into an error (CI sets it);
-``TEXTREPR_NO_EXTENSIONS=1`` skips the build entirely.
+``TEXTREPR_REQUIRE_EXTENSIONS=1`` turns a failed build (no Cython, no compiler, a compile error) into an
+error (CI sets it); ``TEXTREPR_NO_EXTENSIONS=1`` skips the build entirely. Otherwise a failure prints a
+warning and the install goes on with the pure twin, which ``textrepr.core`` then selects.
 """
 from __future__ import annotations
 
 import os
 import sys
-import warnings
+from typing import Any
 
-from setuptools import setup
+from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 REQUIRE = os.environ.get("TEXTREPR_REQUIRE_EXTENSIONS", "") not in ("", "0")
 SKIP = os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0")
 EXT_SOURCES = {"textrepr._core": "textrepr/_core.pyx"}
+DIRECTIVES = {"language_level": 3, "boundscheck": False, "wraparound": False, "cdivision": True}
+
+
+def _warn(what: str, e: BaseException) -> None:
+    print(f"WARNING: textrepr compiled core not built ({what}: {e}); the pure-Python twin will be used",
+          file=sys.stderr)
 
 
 class OptionalBuildExt(build_ext):
-    """Falls back to pure Python (with a warning) when a compiler is missing, unless required."""
+    """Falls back to pure Python (with a warning) when the build fails, unless it is required."""
 
     def run(self) -> None:
         try:
             super().run()
         except Exception as e:  # compiler missing or broken
-            self._fail(e)
+            if REQUIRE:
+                raise
+            _warn("build_ext", e)
 
-    def build_extension(self, ext) -> None:  # type: ignore[no-untyped-def]
+    def build_extension(self, ext: Any) -> None:
         try:
             super().build_extension(ext)
         except Exception as e:
-            self._fail(e)
-
-    def _fail(self, e: Exception) -> None:
-        if REQUIRE:
-            raise
-        warnings.warn(f"textrepr: compiled core not built ({e}); using the pure-Python twin", stacklevel=1)
-        print(f"WARNING: textrepr compiled core not built: {e}", file=sys.stderr)
+            if REQUIRE:
+                raise
+            _warn(ext.name, e)
 
 
-def extensions() -> list:
+def extensions() -> list[Extension]:
     if SKIP or not all(os.path.exists(p) for p in EXT_SOURCES.values()):
         return []
     try:
         from Cython.Build import cythonize
-        from setuptools import Extension
     except ImportError as e:
         if REQUIRE:
             raise
-        print(f"WARNING: Cython unavailable ({e}); using the pure-Python twin", file=sys.stderr)
+        _warn("Cython unavailable", e)
         return []
-    exts = [Extension(name, [src], extra_compile_args=["-O2"]) for name, src in EXT_SOURCES.items()]
-    return cythonize(exts, language_level=3, compiler_directives={"boundscheck": False, "wraparound": False})
+    exts = [Extension(name, [src], extra_compile_args=["-O3"] if os.name != "nt" else [])
+            for name, src in EXT_SOURCES.items()]
+    try:
+        return cythonize(exts, compiler_directives=DIRECTIVES)
+    except Exception as e:  # Cython compile error
+        if REQUIRE:
+            raise
+        _warn("cythonize", e)
+        return []
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})

@@ -34,6 +34,7 @@ SHARED = Path(os.environ.get("TEXTREPR_SHARED", Path(__file__).resolve().parents
 MAKE_BIG = SHARED / "corpus" / "make_big.py"
 ROUNDS = 1 if QUICK else 3
 RESULTS: dict[str, dict[str, float]] = {}
+CPU: dict[str, float] = {}  # least process CPU seconds per run: steadier than wall time on a shared machine
 
 pytestmark = pytest.mark.skipif(not MAKE_BIG.is_file(), reason=f"{MAKE_BIG} not found (../shared is absent)")
 
@@ -75,8 +76,15 @@ def _record(name: str, benchmark: Any, rows: int, nbytes: int, seconds: float | 
     benchmark.extra_info.update(RESULTS[name])
 
 
-def _run(benchmark: Any, fn: Callable[[], Any]) -> Any:
-    return benchmark.pedantic(fn, rounds=ROUNDS, iterations=1, warmup_rounds=0 if QUICK else 1)
+def _run(benchmark: Any, fn: Callable[[], Any], cpu_key: str | None = None) -> Any:
+    def timed() -> Any:
+        t0 = time.process_time()
+        out = fn()
+        if cpu_key is not None:
+            CPU[cpu_key] = min(CPU.get(cpu_key, float("inf")), time.process_time() - t0)
+        return out
+
+    return benchmark.pedantic(timed, rounds=ROUNDS, iterations=1, warmup_rounds=0 if QUICK else 1)
 
 
 # ------------------------------------------------------------------------------- one process
@@ -94,13 +102,13 @@ def test_loop_text_repr(benchmark: Any, workload: Workload) -> None:
                 errors += 1
         return errors
 
-    _run(benchmark, loop)
+    _run(benchmark, loop, "loop")
     _record("loop", benchmark, workload.rows, workload.nbytes)
 
 
 def test_kernel_batches(benchmark: Any, workload: Workload) -> None:
     """The kernel over the same rows, already in memory as 1,024-row record batches."""
-    out = _run(benchmark, lambda: [render_batch(b) for b in workload.batches])
+    out = _run(benchmark, lambda: [render_batch(b) for b in workload.batches], "kernel")
     assert sum(b.num_rows for b in out) == workload.rows
     _record("kernel", benchmark, workload.rows, workload.nbytes)
 
@@ -108,7 +116,7 @@ def test_kernel_batches(benchmark: Any, workload: Workload) -> None:
 def test_kernel_with_options(benchmark: Any, workload: Workload) -> None:
     """The kernel with a batch-level option override (re-encodes each request once more)."""
     opts = textrepr.Options.llm_summary(max_length=20_000)
-    _run(benchmark, lambda: [render_batch(b, opts) for b in workload.batches])
+    _run(benchmark, lambda: [render_batch(b, opts) for b in workload.batches], "kernel+options")
     _record("kernel+options", benchmark, workload.rows, workload.nbytes)
 
 
@@ -188,11 +196,18 @@ def test_zz_report(workload: Workload, capsys: pytest.CaptureFixture[str]) -> No
     for name, r in RESULTS.items():
         ratio = r["rows_per_s"] / base["rows_per_s"] if base else float("nan")
         lines.append(f"{name:<20}{r['seconds']:>10.2f}{r['rows_per_s']:>12.0f}{r['mb_per_s']:>9.2f}{ratio:>9.2f}")
+    for name in ("kernel", "kernel+options"):
+        if name in CPU and "loop" in CPU:
+            lines.append(f"{name} / loop, CPU seconds: {CPU['loop'] / CPU[name]:.3f} of the loop's throughput")
+    w1 = RESULTS.get("parquet_w1")
+    for name in ("parquet_w2", "ray_e2e", "ray_marginal"):
+        if w1 and name in RESULTS:
+            lines.append(f"{name} / parquet_w1: {RESULTS[name]['rows_per_s'] / w1['rows_per_s']:.2f}x")
     if base:
-        rate = base["rows_per_s"]
-        lines.append(f"100M events at the loop rate: {1e8 / rate / 3600:.1f} core-hours")
+        lines.append(f"100M events at the loop rate: {1e8 / base['rows_per_s'] / 3600:.1f} core-hours")
+    lines.append(f"load average at the end: {os.getloadavg()[0]:.2f}")
     with capsys.disabled():
         print("\n" + "\n".join(lines))
     if os.environ.get("TEXTREPR_BENCH_JSON"):
         Path(os.environ["TEXTREPR_BENCH_JSON"]).write_text(json.dumps(
-            {"rows": workload.rows, "bytes": workload.nbytes, "results": RESULTS}, indent=2))
+            {"rows": workload.rows, "bytes": workload.nbytes, "results": RESULTS, "cpu": CPU}, indent=2))

@@ -403,3 +403,40 @@ def test_write_parquet_casts_to_the_first_schema(tmp_path: Path) -> None:
     schema = pa.schema([("t", pa.string())])
     assert write_parquet([], tmp_path / "e.parquet", schema=schema) == 0
     assert pq.read_table(tmp_path / "e.parquet").schema.names == ["t"]
+
+
+def test_parquet_empty_input_and_failures(tmp_path: Path) -> None:
+    src = tmp_path / "empty.parquet"
+    pq.write_table(pa.table({"line": pa.array([], type=pa.int64()), "request": pa.array([], type=pa.string())}), src)
+    summary = render_parquet(src, tmp_path / "out.parquet")
+    assert (summary.rows, summary.errors) == (0, 0)
+    assert pq.read_table(tmp_path / "out.parquet").schema.names == ["line", *OUTPUT_COLUMNS]
+    (tmp_path / "nothing").mkdir()
+    with pytest.raises(FileNotFoundError):
+        render_parquet(tmp_path / "nothing", tmp_path / "o2.parquet")
+    with pytest.raises(InvalidRequest):
+        render_parquet(src, tmp_path / "o3.parquet", {"max_depth": "deep"})
+    # A failure mid-stream leaves no output file behind.
+    bad = tmp_path / "bad.parquet"
+    pq.write_table(pa.table({"request": pa.array([{"a": 1}])}), bad)
+    with pytest.raises(TypeError):
+        render_parquet(bad, tmp_path / "o4.parquet")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.parquet", "empty.parquet", "nothing", "out.parquet"]
+
+
+def test_wrap_bare_like_the_command_line() -> None:
+    from textrepr.batch import render_document
+
+    trace = {"trace": {"id": "t9"}, "hierarchy": []}
+    span = {"id": "s", "event": "$ai_span", "properties": {"$ai_span_name": "x"}}
+    gen = {"id": "g", "properties": {"$ai_input": "hi"}}
+    cells = [jb(trace), jb(span), jb(gen), jb(trace_req(4)), b"[1]", b"{"]
+    batch = pa.RecordBatch.from_pydict({"request": cells})
+    for opts in (None, {"include_line_numbers": True}):
+        got = outputs(render_batch(batch, opts, wrap_bare=True).to_pylist())
+        want = [expected(lambda r=r: render_document(r, opts)) for r in cells]
+        assert [parse_error_prefix(g) for g in got] == [parse_error_prefix(w) for w in want]
+    assert got[0]["trace_id"] == "t9" and got[1]["text"].startswith("L1: X")
+    plain = outputs(render_batch(batch).to_pylist())
+    assert json.loads(plain[0]["error"]) == {"event_type": ["This field is required."],
+                                             "data": ["This field is required."]}

@@ -25,7 +25,7 @@ from textrepr.parse import (
 )
 
 try:
-    from hypothesis import HealthCheck, assume, given, settings
+    from hypothesis import given
     from hypothesis import strategies as st
 except ImportError:  # pragma: no cover - hypothesis is a test extra
     given = None
@@ -166,7 +166,12 @@ def test_big_ints_are_exact(n: int) -> None:
     for doc in (raw.encode(), raw):
         v = load_json(doc)
         assert type(v["a"][0]) is int and v["a"][0] == n
-    assert same(load_json(str(n).encode()), n)
+    assert same(load_json(str(n).encode()), n) and same(load_json(str(n)), n)
+    for loads in (loads_strict, loads_loose):
+        ok, v = loads(str(n))
+        assert ok and type(v) is int and v == n
+        ok, v = loads(f"[{n}, 0.5]")
+        assert ok and type(v[0]) is int and v[0] == n
 
 
 def test_big_int_beside_lone_surrogate_and_in_str_input() -> None:

@@ -50,6 +50,14 @@ def check_output(path: Path, table: pa.Table) -> None:
     assert any(r["error"] for r in got) and any(r["text"] for r in got)
 
 
+def run_recipe(name: str, where: Path) -> None:
+    """Execute a recipe with its relative paths made absolute (Ray workers have their own working directory)."""
+    code = recipes()[name]
+    for rel in ('"requests.parquet"', '"texts.parquet"', '"texts"'):
+        code = code.replace(rel, repr(str(where / rel.strip('"'))))
+    exec(compile(code, f"{name}-recipe", "exec"), {"__name__": "recipe"})
+
+
 def test_doc_has_every_recipe() -> None:
     assert set(recipes()) == {"ray", "dask", "polars", "spark (not executed)"}
 
@@ -74,17 +82,15 @@ def test_engine_less_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     check_output(tmp_path / "texts.parquet", table)
 
 
-def test_dask_recipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dask_recipe(tmp_path: Path) -> None:
     pytest.importorskip("dask.dataframe", reason="dask[dataframe] is not installed (optional)")
     table = write_requests(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    exec(compile(recipes()["dask"], "dask-recipe", "exec"), {"__name__": "recipe"})
+    run_recipe("dask", tmp_path)
     check_output(tmp_path / "texts", table)
 
 
-def test_polars_recipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_polars_recipe(tmp_path: Path) -> None:
     pytest.importorskip("polars", reason="polars is not installed (optional)")
     table = write_requests(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    exec(compile(recipes()["polars"], "polars-recipe", "exec"), {"__name__": "recipe"})
+    run_recipe("polars", tmp_path)
     check_output(tmp_path / "texts.parquet", table)

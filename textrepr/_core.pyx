@@ -12,7 +12,7 @@ pure twin, which defines the behaviour.
 """
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.object cimport PyObject, PyTypeObject
-from libc.stdint cimport uint8_t, uint16_t, uint32_t
+from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 from libc.math cimport isinf
 from libc.string cimport memchr, memcpy, memset
 
@@ -124,21 +124,53 @@ cdef void _copy(int ok, void* od, Py_ssize_t o, int ik, const void* idata, Py_ss
             (<uint32_t*>od)[o + k] = (<const Py_UCS2*>idata)[start + k]
 
 
+cdef extern from "<wchar.h>":
+    ctypedef int wchar_t
+    const wchar_t* wmemchr(const wchar_t* s, wchar_t c, size_t n) nogil
+
+
+cdef Py_ssize_t _find2(const Py_UCS2* p, Py_ssize_t i, Py_ssize_t end, uint32_t c) noexcept nogil:
+    """First c in a UCS2 range: four characters per 64-bit word (SWAR zero-lane test)."""
+    cdef uint64_t pat = 0x0001000100010001ULL * c, w, x
+    while i < end and (i & 3):
+        if p[i] == c:
+            return i
+        i += 1
+    while i + 4 <= end:
+        memcpy(&w, p + i, 8)
+        x = w ^ pat
+        if (x - 0x0001000100010001ULL) & ~x & 0x8000800080008000ULL:
+            break
+        i += 4
+    while i < end:
+        if p[i] == c:
+            return i
+        i += 1
+    return -1
+
+
 cdef inline Py_ssize_t _find_char(int kind, const void* d, Py_ssize_t i, Py_ssize_t end,
                                   uint32_t c) noexcept nogil:
-    """Index of the first c in s[i:end], or -1 (memchr for 1-byte strings)."""
+    """Index of the first c in s[i:end], or -1 (memchr / wmemchr / word-wise scans)."""
     cdef const char* p
+    cdef const wchar_t* q
+    if i >= end:
+        return -1
     if kind == 1:
-        if c > 255 or i >= end:
+        if c > 255:
             return -1
         p = <const char*>memchr(<const char*>d + i, <int>c, end - i)
         return -1 if p == NULL else p - <const char*>d
     if kind == 2:
-        while i < end:
-            if (<const Py_UCS2*>d)[i] == c:
-                return i
-            i += 1
-        return -1
+        if c > 0xFFFF:
+            return -1
+        if sizeof(wchar_t) == 2:
+            q = wmemchr(<const wchar_t*>d + i, <wchar_t>c, end - i)
+            return -1 if q == NULL else q - <const wchar_t*>d
+        return _find2(<const Py_UCS2*>d, i, end, c)
+    if sizeof(wchar_t) == 4:
+        q = wmemchr(<const wchar_t*>d + i, <wchar_t>c, end - i)
+        return -1 if q == NULL else q - <const wchar_t*>d
     while i < end:
         if (<const uint32_t*>d)[i] == c:
             return i
@@ -253,110 +285,112 @@ def neutralise(str s not None):
 
 # ----------------------------------------------------------------------------------------- base64
 
+ctypedef fused chars:
+    Py_UCS1
+    Py_UCS2
+    uint32_t
+
+
+cdef Py_ssize_t _utf8_len_t(const chars* p, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    # Branch-free sums, so that the compiler can vectorise the loop.
+    cdef Py_ssize_t n = b - a, i, sur = 0
+    cdef uint32_t c
+    for i in range(a, b):
+        c = p[i]
+        n += (c >= 0x80) + (c >= 0x800) + (c >= 0x10000)
+        sur += (c - 0xD800) < 0x800
+    return -1 if sur else n
+
+
 cdef Py_ssize_t _utf8_len(int kind, const void* d, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
     """Length of the UTF-8 form of s[a:b], or -1 if it holds a surrogate."""
-    cdef Py_ssize_t n = b - a, i
-    cdef uint32_t c
     if kind == 1:
-        for i in range(a, b):
-            n += (<const Py_UCS1*>d)[i] >> 7
-        return n
+        return _utf8_len_t(<const Py_UCS1*>d, a, b)
     if kind == 2:
-        for i in range(a, b):
-            c = (<const Py_UCS2*>d)[i]
-            if c >= 0x80:
-                if c < 0x800:
-                    n += 1
-                elif 0xD800 <= c <= 0xDFFF:
-                    return -1
-                else:
-                    n += 2
-        return n
-    for i in range(a, b):
-        c = (<const uint32_t*>d)[i]
-        if c >= 0x80:
-            if c < 0x800:
-                n += 1
+        return _utf8_len_t(<const Py_UCS2*>d, a, b)
+    return _utf8_len_t(<const uint32_t*>d, a, b)
+
+
+cdef enum:
+    CHUNK = 12288  # bytes of UTF-8 per base64 round (a multiple of 3)
+
+
+cdef inline Py_ssize_t _b64_triples(const Py_UCS1* src, Py_ssize_t n, Py_UCS1* out) noexcept nogil:
+    """Base64 of the first n // 3 * 3 bytes of src; returns the number of bytes consumed."""
+    cdef Py_ssize_t i = 0, o = 0, full = n - n % 3
+    cdef uint32_t v
+    while i < full:
+        v = (<uint32_t>src[i] << 16) | (<uint32_t>src[i + 1] << 8) | src[i + 2]
+        out[o] = _B64[v >> 18]
+        out[o + 1] = _B64[(v >> 12) & 63]
+        out[o + 2] = _B64[(v >> 6) & 63]
+        out[o + 3] = _B64[v & 63]
+        o += 4
+        i += 3
+    return full
+
+
+cdef inline void _b64_tail(const Py_UCS1* src, Py_ssize_t n, Py_UCS1* out) noexcept nogil:
+    """The final group of 1 or 2 bytes, with "=" padding."""
+    if n == 1:
+        out[0] = _B64[src[0] >> 2]
+        out[1] = _B64[(src[0] & 3) << 4]
+        out[2] = 61
+        out[3] = 61
+    elif n == 2:
+        out[0] = _B64[src[0] >> 2]
+        out[1] = _B64[((src[0] & 3) << 4) | (src[1] >> 4)]
+        out[2] = _B64[(src[1] & 15) << 2]
+        out[3] = 61
+
+
+cdef void _b64_write_t(const chars* p, Py_ssize_t a, Py_ssize_t b, Py_UCS1* out) noexcept nogil:
+    """UTF-8 encode s[a:b] chunk by chunk into a small buffer and base64 each chunk."""
+    cdef Py_UCS1 buf[CHUNK + 8]
+    cdef Py_ssize_t blen = 0, i = a, used, o = 0
+    cdef uint32_t c
+    while i < b:
+        while i < b and blen <= CHUNK - 4:
+            c = p[i]
+            i += 1
+            if c < 0x80:
+                buf[blen] = <Py_UCS1>c
+                blen += 1
+            elif c < 0x800:
+                buf[blen] = <Py_UCS1>(0xC0 | (c >> 6))
+                buf[blen + 1] = <Py_UCS1>(0x80 | (c & 0x3F))
+                blen += 2
             elif c < 0x10000:
-                if 0xD800 <= c <= 0xDFFF:
-                    return -1
-                n += 2
+                buf[blen] = <Py_UCS1>(0xE0 | (c >> 12))
+                buf[blen + 1] = <Py_UCS1>(0x80 | ((c >> 6) & 0x3F))
+                buf[blen + 2] = <Py_UCS1>(0x80 | (c & 0x3F))
+                blen += 3
             else:
-                n += 3
-    return n
-
-
-cdef struct B64:
-    Py_UCS1* out
-    Py_ssize_t o
-    uint32_t acc
-    int nacc
-
-
-cdef inline void _push(B64* st, uint32_t byte) noexcept nogil:
-    st.acc = (st.acc << 8) | byte
-    st.nacc += 1
-    if st.nacc == 3:
-        st.out[st.o] = _B64[st.acc >> 18]
-        st.out[st.o + 1] = _B64[(st.acc >> 12) & 63]
-        st.out[st.o + 2] = _B64[(st.acc >> 6) & 63]
-        st.out[st.o + 3] = _B64[st.acc & 63]
-        st.o += 4
-        st.acc = 0
-        st.nacc = 0
+                buf[blen] = <Py_UCS1>(0xF0 | (c >> 18))
+                buf[blen + 1] = <Py_UCS1>(0x80 | ((c >> 12) & 0x3F))
+                buf[blen + 2] = <Py_UCS1>(0x80 | ((c >> 6) & 0x3F))
+                buf[blen + 3] = <Py_UCS1>(0x80 | (c & 0x3F))
+                blen += 4
+        used = _b64_triples(buf, blen, out + o)
+        o += used // 3 * 4
+        memcpy(buf, buf + used, blen - used)  # at most 2 bytes carried over
+        blen -= used
+    _b64_tail(buf, blen, out + o)
 
 
 cdef void _b64_write(int kind, const void* d, Py_ssize_t a, Py_ssize_t b, bint ascii,
                      Py_UCS1* out) noexcept nogil:
     """Base64 of the UTF-8 bytes of s[a:b] into out (4 * ceil(nbytes / 3) characters)."""
-    cdef B64 st
-    cdef Py_ssize_t i, full
-    cdef uint32_t v
-    cdef uint32_t c
-    cdef const Py_UCS1* p
-    st.out = out
-    st.o = 0
-    st.acc = 0
-    st.nacc = 0
-    if ascii:  # the bytes are the characters: three at a time
-        p = <const Py_UCS1*>d
-        full = a + (b - a) // 3 * 3
-        i = a
-        while i < full:
-            v = (<uint32_t>p[i] << 16) | (<uint32_t>p[i + 1] << 8) | p[i + 2]
-            out[st.o] = _B64[v >> 18]
-            out[st.o + 1] = _B64[(v >> 12) & 63]
-            out[st.o + 2] = _B64[(v >> 6) & 63]
-            out[st.o + 3] = _B64[v & 63]
-            st.o += 4
-            i += 3
-        a = full
-    for i in range(a, b):
-        c = _rd(kind, d, i)
-        if c < 0x80:
-            _push(&st, c)
-        elif c < 0x800:
-            _push(&st, 0xC0 | (c >> 6))
-            _push(&st, 0x80 | (c & 0x3F))
-        elif c < 0x10000:
-            _push(&st, 0xE0 | (c >> 12))
-            _push(&st, 0x80 | ((c >> 6) & 0x3F))
-            _push(&st, 0x80 | (c & 0x3F))
-        else:
-            _push(&st, 0xF0 | (c >> 18))
-            _push(&st, 0x80 | ((c >> 12) & 0x3F))
-            _push(&st, 0x80 | ((c >> 6) & 0x3F))
-            _push(&st, 0x80 | (c & 0x3F))
-    if st.nacc == 1:
-        out[st.o] = _B64[st.acc >> 2]
-        out[st.o + 1] = _B64[(st.acc & 3) << 4]
-        out[st.o + 2] = 61
-        out[st.o + 3] = 61
-    elif st.nacc == 2:
-        out[st.o] = _B64[st.acc >> 10]
-        out[st.o + 1] = _B64[(st.acc >> 4) & 63]
-        out[st.o + 2] = _B64[(st.acc & 15) << 2]
-        out[st.o + 3] = 61
+    cdef Py_ssize_t used
+    if ascii:  # the characters are the bytes
+        used = _b64_triples(<const Py_UCS1*>d + a, b - a, out)
+        _b64_tail(<const Py_UCS1*>d + a + used, b - a - used, out + used // 3 * 4)
+    elif kind == 1:
+        _b64_write_t(<const Py_UCS1*>d, a, b, out)
+    elif kind == 2:
+        _b64_write_t(<const Py_UCS2*>d, a, b, out)
+    else:
+        _b64_write_t(<const uint32_t*>d, a, b, out)
 
 
 cdef Py_ssize_t _b64_range_len(str s, Py_ssize_t a, Py_ssize_t b) except -1:
@@ -419,7 +453,7 @@ cdef object _lazy_marker(str s, Py_ssize_t h, Py_ssize_t hidden):
     global _serial
     cdef PyObject* sp = <PyObject*>s
     cdef Py_ssize_t end = _LEN(sp) - h
-    cdef Py_ssize_t nb = _utf8_len(_KIND(sp), _DATA(sp), h, end)
+    cdef Py_ssize_t nb = end - h if _IS_ASCII(sp) else _utf8_len(_KIND(sp), _DATA(sp), h, end)
     if nb < 0:
         return None  # the eager path raises the canonical error
     nb += 3 * _count_lookalikes(_KIND(sp), _DATA(sp), h, end)
@@ -438,7 +472,7 @@ cdef str _materialise(tuple entry):
     cdef Py_ssize_t final = entry[3]
     cdef PyObject* sp = <PyObject*>s
     cdef Py_ssize_t end = _LEN(sp) - h
-    cdef Py_ssize_t cnt = _count_lookalikes(_KIND(sp), _DATA(sp), h, end)
+    cdef Py_ssize_t cnt = _count_lookalikes(_KIND(sp), _DATA(sp), h, end), nb
     cdef object out
     cdef Py_UCS1* od
     cdef str m
@@ -448,7 +482,8 @@ cdef str _materialise(tuple entry):
         h = 0
         end = _LEN(sp)
     # The length was computed when the placeholder was made; check it before writing in place.
-    if 13 + 4 * ((_utf8_len(_KIND(sp), _DATA(sp), h, end) + 2) // 3) + len(tail) != final:
+    nb = end - h if _IS_ASCII(sp) else _utf8_len(_KIND(sp), _DATA(sp), h, end)
+    if 13 + 4 * ((nb + 2) // 3) + len(tail) != final:
         raise AssertionError("lazy marker length mismatch")
     out = PyUnicode_New(final, 127)
     od = <Py_UCS1*>_DATA(<PyObject*>out)
@@ -488,22 +523,41 @@ def trunc(str s not None, truncated, buffer, markers):
 
 # --------------------------------------------------------------------------------------- finalise
 
+cdef uint32_t _pipes_max2(Py_UCS2* p, Py_ssize_t n) noexcept nogil:
+    """PIPE -> "|" in place; returns the max char (a branch-free loop the compiler vectorises)."""
+    cdef Py_ssize_t i
+    cdef uint32_t mx = 0, c
+    for i in range(n):
+        c = p[i]
+        c = 124 if c == 0xDBFF else c
+        p[i] = <Py_UCS2>c
+        mx = c if c > mx else mx
+    return mx
+
+
+cdef void _pipes4(uint32_t* p, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        p[i] = 124 if p[i] == 0xDBFF else p[i]
+
+
 cdef str _finalise_text(str text):
-    """Neutralise look-alikes, drop MARK's surrogate, PIPE -> "|" (placeholders are left alone)."""
+    """Neutralise look-alikes, drop MARK's surrogate, PIPE -> "|" (placeholders are left alone).
+
+    Same result as the pure twin's regex sub + two replaces: look-alikes are found in the input, a
+    MARK is "<<<" + U+D800 where no look-alike starts, and scanning resumes after each match.
+    """
     cdef PyObject* tp = <PyObject*>text
-    cdef int kind = _KIND(tp)
+    cdef int kind = _KIND(tp), ok
     cdef const void* d = _DATA(tp)
     cdef Py_ssize_t n = _LEN(tp)
     cdef Py_ssize_t first = _find3(kind, d, 0, n)
-    cdef Py_ssize_t i, p, ins = 0, marks = 0, o
-    cdef uint32_t c, mc = 0
+    cdef Py_ssize_t i, p, ins = 0, marks = 0, o, seg, size
+    cdef uint32_t mx
     cdef object out
-    cdef PyObject* op
-    cdef int ok
     cdef void* od
     if first < 0:
         return text
-    # Pass 1: the output length and its exact max char (dropping surrogates can narrow the kind).
     i = first
     while True:
         p = _find3(kind, d, i, n)
@@ -519,54 +573,39 @@ cdef str _finalise_text(str text):
             i = p + 1
     if ins == 0 and marks == 0 and (kind == 1 or _find_char(kind, d, 0, n, 0xDBFF) < 0):
         return text
-    if kind == 4:
-        mc = 0x10FFFF  # a canonical UCS4 text holds a character past U+FFFF, which stays
-    elif kind == 1:
-        mc = _MAXCHAR(tp)
-    else:
-        i = 0
-        while i < n:
-            c = (<const Py_UCS2*>d)[i]
-            if c == 0xDBFF:
-                c = 124
-            elif c == 0xD800 and i >= 3 and _rd(kind, d, i - 1) == 60 and _rd(kind, d, i - 2) == 60 \
-                    and _rd(kind, d, i - 3) == 60:
-                c = 0
-            if c > mc:
-                mc = c
-            i += 1
-    if ins and mc < 0x200B:
-        mc = 0x200B
-    out = PyUnicode_New(n + ins - marks, mc)
-    op = <PyObject*>out
-    ok = _KIND(op)
-    od = _DATA(op)
-    # Pass 2: write.
+    size = n + ins - marks
+    # The input's kind, or UCS2 for inserted U+200B; narrowed below if dropping surrogates allows it.
+    out = PyUnicode_New(size, 0x10FFFF if kind == 4 else 0xFFFF)
+    ok = _KIND(<PyObject*>out)
+    od = _DATA(<PyObject*>out)
     o = 0
-    i = 0
-    while i < n:
-        c = _rd(kind, d, i)
-        if c == 60 and i + 3 <= n and _rd(kind, d, i + 1) == 60 and _rd(kind, d, i + 2) == 60:
-            if _lookahead(kind, d, i + 3, n):
-                _wr(ok, od, o, 60)
-                _wr(ok, od, o + 1, 60)
-                _wr(ok, od, o + 2, 60)
-                _wr(ok, od, o + 3, 0x200B)
-                o += 4
-                i += 3
-                continue
-            if i + 3 < n and _rd(kind, d, i + 3) == 0xD800:
-                _wr(ok, od, o, 60)
-                _wr(ok, od, o + 1, 60)
-                _wr(ok, od, o + 2, 60)
-                o += 3
-                i += 4
-                continue
-        elif c == 0xDBFF:
-            c = 124
-        _wr(ok, od, o, c)
-        o += 1
-        i += 1
+    seg = 0
+    i = first
+    while True:
+        p = _find3(kind, d, i, n)
+        if p < 0:
+            break
+        if _lookahead(kind, d, p + 3, n):
+            _copy(ok, od, o, kind, d, seg, p + 3 - seg)
+            o += p + 3 - seg
+            _wr(ok, od, o, 0x200B)
+            o += 1
+            seg = p + 3
+            i = p + 3
+        elif p + 3 < n and _rd(kind, d, p + 3) == 0xD800:
+            _copy(ok, od, o, kind, d, seg, p + 3 - seg)
+            o += p + 3 - seg
+            seg = p + 4
+            i = p + 4
+        else:
+            i = p + 1
+    _copy(ok, od, o, kind, d, seg, n - seg)
+    if ok == 4:
+        _pipes4(<uint32_t*>od, size)
+        return out
+    mx = _pipes_max2(<Py_UCS2*>od, size)
+    if mx < 256:  # only surrogates made it UCS2: the canonical string is narrower
+        return PyUnicode_FromKindAndData(2, od, size)
     return out
 
 
@@ -825,8 +864,11 @@ cdef class _Walker:
         return prefix + body if self.numbered else body
 
 
-cdef tuple _sampled(list els, dict lazy, bint numbered, Py_ssize_t m, object node_lines):
-    """§4.19 for a text longer than m given as elements (joined by "\\n")."""
+cdef tuple _sampled(list els, dict lazy, bint numbered, Py_ssize_t m, object node_lines, Lines* pre):
+    """§4.19 for a text longer than m given as elements (joined by "\\n").
+
+    ``pre``: the elements' line table if the caller built it already (freed here), else NULL.
+    """
     cdef Lines L
     cdef Py_ssize_t* sel = NULL
     cdef Py_ssize_t* sel2 = NULL
@@ -834,10 +876,14 @@ cdef tuple _sampled(list els, dict lazy, bint numbered, Py_ssize_t m, object nod
     cdef Py_ssize_t T, n, extra, avail = -1, used, k, i, nsel, best, ns2, step, lo, hi, mid
     cdef bint chosen
     cdef _Walker w
-    L.lens = NULL
-    L.elem_first = NULL
+    if pre != NULL:
+        L = pre[0]
+    else:
+        L.lens = NULL
+        L.elem_first = NULL
     try:
-        _lines_build(&L, els, lazy)
+        if pre == NULL:
+            _lines_build(&L, els, lazy)
         T = L.total
         n = T - 5
         extra = _digits(T) + 3 if numbered else 0
@@ -933,7 +979,7 @@ def sample(str text not None, max_length, node_lines):
     cdef Py_ssize_t m = _bound(max_length, "max_length")
     if m == 0 or _LEN(<PyObject*>text) <= m:
         return text, False
-    return _sampled([text], None, False, m, node_lines)
+    return _sampled([text], None, False, m, node_lines, NULL)
 
 
 def assemble(elements, markers, line_numbers, max_length, node_lines):
@@ -991,17 +1037,33 @@ cdef tuple _assemble(object elements, bint markers, bint numbered, Py_ssize_t m,
     if lazy is not None:
         for i, entry in lazy.items():
             size += entry[3] - _LEN(_LIST_ITEM(<PyObject*>els, i))
-    if numbered:
-        t = _count_lines(els)
-        size += t * (_digits(t) + 3)
+    if not numbered:
+        if m == 0 or size <= m:
+            return "\n".join(_materialised(els, lazy)), False
+        return _sampled(els, lazy, False, m, node_lines, NULL)
+    # Numbered: the line table gives the line count, and sampling reuses it.
+    cdef Lines L
+    L.lens = NULL
+    L.elem_first = NULL
+    try:
+        _lines_build(&L, els, lazy)
+    except BaseException:
+        _lines_free(&L)
+        raise
+    t = L.total
+    size += t * (_digits(t) + 3)
     if m == 0 or size <= m:
-        if lazy is not None:
-            for i, entry in lazy.items():
-                els[i] = _materialise(entry)
-        if numbered:
-            return _numbered(els, t, size), False
-        return "\n".join(els), False
-    return _sampled(els, lazy, numbered, m, node_lines)
+        _lines_free(&L)
+        return _numbered(_materialised(els, lazy), t, size), False
+    return _sampled(els, lazy, True, m, node_lines, &L)
+
+
+cdef list _materialised(list els, dict lazy):
+    cdef Py_ssize_t i
+    if lazy is not None:
+        for i, entry in lazy.items():
+            els[i] = _materialise(entry)
+    return els
 
 
 # ------------------------------------------------------------------------------------------- JSON

@@ -237,7 +237,11 @@ def _finalise_text(text: str) -> str:
     """Neutralise look-alikes and turn ``MARK``/``PIPE`` into text (placeholders are left alone)."""
     if "<<<" not in text:
         return text
-    text = _LOOKALIKE.sub("<<<\u200b", text).replace(MARK, "<<<")
+    # Every run of 3+ "<" adds at least one to count("<<<"); a MARK ends one run, a look-alike
+    # another. So when the counts agree, every "<<<" belongs to a MARK: no regex pass needed.
+    if text.count("<<<") != text.count(MARK):
+        text = _LOOKALIKE.sub("<<<\u200b", text)
+    text = text.replace(MARK, "<<<")
     if PIPE in text:
         text = text.replace(PIPE, "|")
     return text

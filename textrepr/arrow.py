@@ -113,7 +113,9 @@ class BatchRenderer:
     ``column``: the request column; when the batch lacks it but has ``event_type`` and ``data``, those are
     used. ``options_column``: per-row overrides (JSON object text, or a struct/map column); ignored when
     absent, ``None`` to disable. ``large_text``: ``None`` = ``large_string`` only when a batch needs it,
-    ``True`` = always (a stable schema across batches, for writers), ``False`` = never.
+    ``True`` = always (a stable schema across batches, for writers), ``False`` = never. ``wrap_bare``: a
+    request cell holding a bare event or trace (no ``event_type``/``data`` key) is wrapped into a request
+    the way ``textrepr batch`` does for JSONL lines.
     """
 
     def __init__(
@@ -124,8 +126,10 @@ class BatchRenderer:
         options_column: str | None = "options",
         keep_request: bool = False,
         large_text: bool | None = None,
+        wrap_bare: bool = False,
     ) -> None:
         self.override = _batch_override(options)
+        self.wrap_bare = wrap_bare
         self.column = column
         self.options_column = options_column
         self.keep_request = keep_request
@@ -174,12 +178,17 @@ class BatchRenderer:
         """One row of a request column: the 200 body, or InvalidRequest."""
         if raw is None:
             raw = b"null"
-        if self.override is None and row_opts is None:
+        if self.override is None and row_opts is None and not self.wrap_bare:
             return text_repr(raw)
         doc = parse.load_json(raw)
+        if self.wrap_bare:
+            from .batch import as_request  # the command line's rule for bare events and traces
+
+            doc = as_request(doc)
         if type(doc) is not dict:
             return text_repr(raw)  # fails request validation whatever the options
-        self._merge(doc, row_opts)
+        if self.override is not None or row_opts is not None:
+            self._merge(doc, row_opts)
         return self._render_doc(doc)
 
     def render_parts(self, event_type: Any, data: bytes | None, row_opts: Any = None) -> dict[str, Any]:
@@ -334,15 +343,15 @@ def render_batch(
     options_column: str | None = "options",
     keep_request: bool = False,
     large_text: bool | None = None,
+    wrap_bare: bool = False,
 ) -> Batch:
     """Render every row of ``batch`` (RecordBatch -> RecordBatch, Table -> Table); see the module doc.
 
     ``options`` (an ``Options`` or an options mapping) is validated up front: a bad one raises
     ``InvalidRequest`` before any row is rendered. Rows never raise.
     """
-    r = BatchRenderer(
-        options, column=column, options_column=options_column, keep_request=keep_request, large_text=large_text
-    )
+    r = BatchRenderer(options, column=column, options_column=options_column, keep_request=keep_request,
+                      large_text=large_text, wrap_bare=wrap_bare)
     return r(batch)
 
 
@@ -352,14 +361,23 @@ def render_batch(
 def read_parquet_requests(
     path: str | os.PathLike[str], *, batch_size: int = 1024, columns: list[str] | None = None
 ) -> Iterator[pa.RecordBatch]:
-    """Stream a Parquet file (or a directory of them, in name order) as record batches, in row order."""
+    """Stream a Parquet file (or a directory of them, in name order) as record batches, in row order.
+
+    An input without rows yields one empty batch, so that the schema is known downstream."""
     import pyarrow.parquet as pq
 
     p = os.fspath(path)
     files = sorted(os.path.join(p, f) for f in os.listdir(p) if f.endswith(".parquet")) if os.path.isdir(p) else [p]
+    if not files:
+        raise FileNotFoundError(f"no .parquet files in {p}")
+    rows = 0
     for f in files:
         with pq.ParquetFile(f) as pf:
-            yield from pf.iter_batches(batch_size=batch_size, columns=columns)
+            for b in pf.iter_batches(batch_size=batch_size, columns=columns):
+                rows += b.num_rows
+                yield b
+    if not rows:  # still tell consumers the schema
+        yield pa.RecordBatch.from_pylist([], schema=pq.read_schema(files[0]))
 
 
 def write_parquet(
@@ -374,28 +392,36 @@ def write_parquet(
     """
     import pyarrow.parquet as pq
 
+    final = os.fspath(path)
+    tmp = f"{final}.tmp-{os.getpid()}"  # a failed run leaves no file that looks complete
     writer: pq.ParquetWriter | None = None
     rows = 0
     try:
         if schema is not None:
-            writer = pq.ParquetWriter(os.fspath(path), schema, compression=compression)
+            writer = pq.ParquetWriter(tmp, schema, compression=compression)
         for b in batches:
             if writer is None:
-                writer = pq.ParquetWriter(os.fspath(path), b.schema, compression=compression)
+                writer = pq.ParquetWriter(tmp, b.schema, compression=compression)
             t = pa.Table.from_batches([b]) if isinstance(b, pa.RecordBatch) else b
             if not t.schema.equals(writer.schema):
                 t = t.cast(writer.schema)
             writer.write_table(t)
             rows += b.num_rows
-    finally:
+    except BaseException:
         if writer is not None:
             writer.close()
+            os.unlink(tmp)
+        raise
+    if writer is not None:
+        writer.close()
+        os.replace(tmp, final)
     return rows
 
 
 @dataclass(frozen=True)
 class ParquetSummary:
-    """What ``render_parquet`` did: rows written, rows with an ``error``, wall seconds, input bytes."""
+    """What ``render_parquet`` did: rows written, rows with an ``error``, wall seconds, and the input's
+    size as uncompressed Arrow data (for MB/s)."""
 
     rows: int
     errors: int
@@ -424,6 +450,7 @@ def render_parquet(
     column: str = "request",
     options_column: str | None = "options",
     keep_request: bool = False,
+    wrap_bare: bool = False,
     batch_size: int = 1024,
     workers: int = 1,
     compression: str = "zstd",
@@ -438,9 +465,8 @@ def render_parquet(
     import time
     from collections import deque
 
-    kwargs: dict[str, Any] = dict(
-        options=options, column=column, options_column=options_column, keep_request=keep_request, large_text=True
-    )
+    kwargs: dict[str, Any] = dict(options=options, column=column, options_column=options_column,
+                                  keep_request=keep_request, large_text=True, wrap_bare=wrap_bare)
     renderer = BatchRenderer(**kwargs)  # validates options before any work starts
     t0 = time.perf_counter()
     bytes_in = 0

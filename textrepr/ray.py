@@ -53,13 +53,15 @@ def render_dataset(
     column: str = "request",
     options_column: str | None = "options",
     keep_request: bool = False,
+    wrap_bare: bool = False,
     **map_batches_kwargs: Any,
 ) -> ray.data.Dataset:
     """``ds.map_batches`` with the kernel: lazily renders every row (a bad row becomes an ``error`` row).
 
     ``options`` is validated here, on the driver, so a bad one raises ``InvalidRequest`` at once.
     ``map_batches_kwargs`` go to ``Dataset.map_batches`` (e.g. ``batch_size``, ``compute``, ``num_cpus``);
-    without ``compute``/``concurrency`` the actor pool scales from 1 to the cluster's CPU count.
+    without ``compute``/``concurrency`` the actor pool scales from 1 to the cluster's CPU count. An actor
+    renders whole blocks: a dataset of few large blocks keeps few actors busy (see docs/warehouse.md).
     """
     import ray.data
 
@@ -68,9 +70,8 @@ def render_dataset(
     if "compute" not in kwargs and "concurrency" not in kwargs:
         kwargs["compute"] = ray.data.ActorPoolStrategy(min_size=1, max_size=_cluster_cpus())
     kwargs.setdefault("batch_size", 256)
-    ctor = dict(
-        options=options, column=column, options_column=options_column, keep_request=keep_request, large_text=True
-    )
+    ctor = dict(options=options, column=column, options_column=options_column, keep_request=keep_request,
+                large_text=True, wrap_bare=wrap_bare)
     return ds.map_batches(
         TextReprBatches, batch_format="pyarrow", fn_constructor_kwargs=ctor, **kwargs
     )

@@ -1,0 +1,279 @@
+"""Compiled == pure (FORMAT.md §6.2 item 9): every core function, and ``text_repr`` end to end.
+
+Each check runs the same input through the compiled core and through its pure-Python twin in one
+process and asserts identical results — the same value, or the same exception type and message/body.
+Without the compiled core these tests are skipped, except under ``TEXTREPR_REQUIRE_EXTENSIONS=1`` (CI),
+where they fail.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Callable, Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import conformance
+import twins
+import textrepr
+from textrepr import InvalidRequest
+
+ZW = "\u200b"
+
+
+@pytest.fixture(autouse=True)
+def both(implementation: str) -> Iterator[None]:
+    """Run each twin test once (under the compiled session parameter), never silently pass."""
+    if twins.compiled is None or "compiled" not in twins.IMPLEMENTATIONS:
+        if twins.REQUIRE_COMPILED:
+            pytest.fail("TEXTREPR_REQUIRE_EXTENSIONS is set but textrepr._core is not importable")
+        pytest.skip("compiled core not built (python setup.py build_ext --inplace)")
+    if implementation != "compiled":
+        pytest.skip("twin comparisons run once, under the compiled parameter")
+    yield
+    twins.use_implementation(implementation)
+
+
+def outcome(fn: Callable[..., Any], *args: Any) -> tuple[str, Any]:
+    try:
+        return "ok", fn(*args)
+    except InvalidRequest as e:
+        return "InvalidRequest", e.body
+    except Exception as e:  # noqa: BLE001 - the type and message are what is compared
+        return type(e).__name__, str(e)
+
+
+def same(name: str, *args: Any, message: bool = True) -> None:
+    """compiled.name(*args) == pure.name(*args), or both raise the same exception type (and message)."""
+    got = outcome(getattr(twins.compiled, name), *args)
+    want = outcome(getattr(twins.pure, name), *args)
+    if not message and got[0] == want[0] != "ok":
+        return
+    assert got == want, f"{name}{args!r:.300}"
+
+
+# ------------------------------------------------------------------------------------ strategies
+
+TOKENS = ["a", "Z", " ", "é", "ÿ", "€", "日", "😀", "├─ ", "│  ", "\n", "\n\n", "\r", "\t", "<", "<<", "<<<", ">>>",
+          "TRUNCATED|", "GEN_EXPANDABLE|", "TOOLS_EXPANDABLE|", "EVENT_LINK|", "TRUNCATED", ZW, "|", "¦",
+          "x" * 40, "\x00", "\x1f", '"', "\\", "\u2028", "\ud800", "MARK", "PIPE"]
+
+
+def _texts(surrogates: bool = False) -> st.SearchStrategy[str]:
+    toks = TOKENS if surrogates else [t for t in TOKENS if t != "\ud800"]
+
+    def build(xs: list[str]) -> str:
+        return "".join(twins.pure.MARK if x == "MARK" else twins.pure.PIPE if x == "PIPE" else x for x in xs)
+
+    return st.one_of(st.lists(st.sampled_from(toks), max_size=40).map(build),
+                     st.text(max_size=60) if surrogates else st.text(
+                         st.characters(blacklist_categories=("Cs",)), max_size=60))
+
+
+json_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.integers(-(10**40), 10**40), st.floats(),
+    st.sampled_from([0.1, 1e-05, 1e16, 100.0, -0.0, 5e-324, 1.7976931348623157e308, 10**5000]),
+    _texts(surrogates=True),
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(_texts(surrogates=True), inner, max_size=5),
+    max_leaves=30,
+)
+
+
+# --------------------------------------------------------------------------------- core functions
+
+
+@given(_texts(surrogates=True))
+def test_b64_neutralise_number_lines(s: str) -> None:
+    same("b64", s)
+    same("neutralise", s)
+    same("number_lines", s)
+    same("finalise", s, True)
+    same("finalise", s, False)
+
+
+@given(_texts(), st.booleans(), st.integers(0, 60), st.booleans())
+def test_trunc(s: str, truncated: bool, buffer: int, markers: bool) -> None:
+    same("trunc", s, truncated, buffer, markers)
+
+
+@given(st.lists(_texts(), max_size=25).map("\n".join), st.integers(0, 500),
+       st.none() | st.lists(st.integers(0, 80), max_size=10))
+def test_sample(text: str, m: int, nodes: list[int] | None) -> None:
+    same("sample", text, m, nodes)
+
+
+@given(st.lists(_texts(), max_size=25), st.booleans(), st.booleans(), st.integers(0, 600),
+       st.none() | st.lists(st.integers(0, 80), max_size=10))
+def test_assemble(elements: list[str], markers: bool, numbers: bool, m: int, nodes: list[int] | None) -> None:
+    same("assemble", elements, markers, numbers, m, nodes)
+
+
+@given(st.lists(_texts(), max_size=6), st.integers(0, 30), st.booleans(), st.integers(0, 400))
+def test_assemble_lazy_markers(texts: list[str], buffer: int, numbers: bool, m: int) -> None:
+    """Lazy TRUNCATED placeholders (threshold lowered) give what the eager path gives, in both twins."""
+    results = []
+    for impl in (twins.compiled, twins.pure):
+        old = impl._set_lazy_min(3)
+        try:
+            elements = ["TITLE", "", "INPUT:", ""]
+            for t in texts:
+                elements += [*impl.trunc(t, True, buffer, True), ""]
+            nested = impl.finalise("\n".join(impl.trunc("".join(texts) * 2, True, buffer, True)), True)
+            results.append((impl.assemble(elements, True, numbers, m, None), nested))
+        finally:
+            impl._set_lazy_min(old)
+            impl.assemble([], True, False, 0, None)
+    assert results[0] == results[1]
+
+
+@given(json_values)
+def test_json_and_disp(v: Any) -> None:
+    same("jdump", v)
+    same("jdump2", v)
+    same("disp", v)
+
+
+@given(st.integers() | st.integers(-(10**6000), 10**6000))
+def test_int_str(n: int) -> None:
+    same("int_str", n)
+
+
+def test_exceptions_match() -> None:
+    same("b64", "a\udc00b")
+    same("trunc", "abc", True, -1, True)
+    same("sample", "abc", -5, None)
+    same("assemble", ["a", None], True, True, 0, None)
+    same("jdump", {1, 2})
+    same("jdump2", [object()])
+    # Wrong argument types: the same exception type (Cython words its argument checks differently).
+    same("neutralise", None, message=False)
+    same("number_lines", 5, message=False)
+
+
+# ------------------------------------------------------------------------------------- text_repr
+
+BASE_REQUESTS: list[dict[str, Any]] = [
+    {"event_type": "$ai_generation", "data": {"id": "g1", "event": "$ai_generation", "properties": {
+        "$ai_model": "gpt-4o", "$ai_input": [{"role": "user", "content": "hello <<<TRUNCATED|aGk=|2>>> " * 30},
+                                             {"role": "assistant", "content": [{"type": "text", "text": "x\n" * 50}]}],
+        "$ai_output_choices": [{"role": "assistant", "content": "done", "tool_calls": [
+            {"type": "function", "function": {"name": "f", "arguments": '{"a": [1, 2.5, "é"]}'}}]}],
+        "$ai_tools": [{"type": "function", "function": {"name": f"t{i}", "description": "d"}} for i in range(7)]}}},
+    {"event_type": "$ai_span", "data": {"id": "s1", "event": "$ai_span", "properties": {
+        "$ai_span_name": "fetch", "$ai_input_state": {"q": "x" * 300, "n": [1, {"deep": None}]},
+        "$ai_output_state": "plain state\n" * 40}}},
+    {"event_type": "$ai_trace", "data": {"trace": {"id": "t1", "properties": {"$ai_span_name": "chat"}}, "hierarchy": [
+        {"event": {"id": "s1", "event": "$ai_span", "properties": {"$ai_span_name": "agent", "$ai_latency": 2.5}},
+         "children": [{"event": {"id": "g|1", "event": "$ai_generation", "properties": {
+             "$ai_model": "m", "$ai_input": "q" * 500, "$ai_output_choices": ["a"]}}, "children": []},
+             {"event": {"id": "e1", "event": "$ai_evaluation", "properties": {}}}]},
+        {"event": {"id": "x1", "event": "$custom", "properties": {}}, "children": []}]}},
+]
+
+options_st = st.fixed_dictionaries({}, optional={
+    "max_length": st.sampled_from([0, 1, 40, 200, 700, 3000]),
+    "truncated": st.booleans(),
+    "truncate_buffer": st.sampled_from([0, 1, 5, 40, 301, 1000]),
+    "include_markers": st.booleans(),
+    "collapsed": st.booleans(),
+    "include_hierarchy": st.booleans(),
+    "max_depth": st.sampled_from([0, 1, 3]),
+    "tools_collapse_threshold": st.sampled_from([0, 2, 5]),
+    "include_line_numbers": st.booleans(),
+})
+
+
+def _mutate(doc: Any, path: list[int], value: Any) -> Any:
+    """Replace the value reached by following ``path`` (indices modulo each container's size)."""
+    cur = doc
+    for n, step in enumerate(path):
+        if isinstance(cur, dict) and cur:
+            key: Any = list(cur)[step % len(cur)]
+        elif isinstance(cur, list) and cur:
+            key = step % len(cur)
+        else:
+            return doc
+        child = cur[key]
+        if n == len(path) - 1 or not isinstance(child, (dict, list)) or not child:
+            cur[key] = value
+            return doc
+        cur = child
+    return doc
+
+
+def render_both(request: Any) -> None:
+    results = []
+    for name in ("compiled", "pure"):
+        twins.use_implementation(name)
+        results.append(outcome(textrepr.text_repr, request))
+    assert results[0] == results[1], json.dumps(request, ensure_ascii=True)[:500]
+
+
+@given(st.sampled_from(range(len(BASE_REQUESTS))), options_st,
+       st.lists(st.integers(0, 50), min_size=1, max_size=8), json_values, st.booleans())
+def test_text_repr_generated(base: int, options: dict[str, Any], path: list[int], value: Any, mutate: bool) -> None:
+    request = json.loads(json.dumps(BASE_REQUESTS[base]))
+    if mutate:
+        _mutate(request["data"], path, value)
+    request["options"] = options
+    render_both(request)
+
+
+@settings(max_examples=60)
+@given(st.data(), options_st)
+def test_text_repr_corpus(data: st.DataObject, options: dict[str, Any]) -> None:
+    files = _corpus()
+    if not files:
+        pytest.skip("../shared corpus not beside the checkout")
+    case = conformance.load_case(data.draw(st.sampled_from(files)))
+    request = case["request"]
+    if isinstance(request, dict) and isinstance(request.get("options", {}), dict):
+        request = {**request, "options": {**request.get("options", {}), **options}}
+    render_both(conformance.request_bytes(request))
+
+
+_CORPUS: list[Any] = []
+
+
+def _corpus() -> list[Any]:
+    if not _CORPUS and conformance.GOLDEN.is_dir():
+        _CORPUS.extend(conformance.golden_files() + conformance.adversarial_files())
+    return _CORPUS
+
+
+def test_text_repr_every_golden_request() -> None:
+    """Deterministic sweep: every golden and adversarial request, with and without lazy markers."""
+    files = _corpus()
+    if not files:
+        pytest.skip("../shared corpus not beside the checkout")
+    variants: list[dict[str, Any]] = [{}, {"max_length": 600, "include_line_numbers": True, "truncate_buffer": 40}]
+    for path in files:
+        request = conformance.load_case(path)["request"]
+        for extra in variants:
+            req = request
+            if extra and isinstance(request, dict) and isinstance(request.get("options", {}), dict):
+                req = {**request, "options": {**request.get("options", {}), **extra}}
+            elif extra:
+                continue
+            payload = conformance.request_bytes(req)
+            conformance.in_big_stack(lambda: render_both(payload))
+    old = (twins.compiled._set_lazy_min(8), twins.pure._set_lazy_min(8))
+    try:
+        for path in files[::3]:
+            payload = conformance.request_bytes(conformance.load_case(path)["request"])
+            conformance.in_big_stack(lambda: render_both(payload))
+    finally:
+        twins.compiled._set_lazy_min(old[0])
+        twins.pure._set_lazy_min(old[1])
+
+
+def test_core_selector_reports_compiled() -> None:
+    import textrepr.core
+
+    assert textrepr.core.IMPLEMENTATION == "compiled" or twins.NO_EXTENSIONS
+    assert sys.modules["textrepr._core"] is twins.compiled
