@@ -24,7 +24,9 @@ IMPLEMENTATIONS = twins.IMPLEMENTATIONS
 try:
     from hypothesis import HealthCheck, settings
 
-    settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    # ci: a few thousand examples in total across the property tests (tests/test_properties.py spreads them
+    # by weight), fast enough to run twice (once per core implementation) in .ci/run.
+    settings.register_profile("ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     settings.register_profile("dev", max_examples=50, deadline=None)
     settings.register_profile(
         "deep", max_examples=100_000, deadline=None, suppress_health_check=list(HealthCheck)

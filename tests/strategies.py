@@ -32,8 +32,21 @@ S = st.SearchStrategy
 
 
 def cache(factory: Any) -> Any:
-    """Memoise a strategy factory and give its strategy a short repr (hypothesis reprs whole strategy trees
-    while validating, and warns, i.e. fails under -W error, past 40 kB)."""
+    """Memoise a strategy factory: building strategies per draw is what makes hypothesis slow."""
+    memo: dict[Any, Any] = {}
+
+    @wraps(factory)
+    def get(*args: Any) -> Any:
+        if args not in memo:
+            memo[args] = factory(*args)
+        return memo[args]
+
+    return get
+
+
+def named(factory: Any) -> Any:
+    """``cache`` plus a short repr: hypothesis reprs the base of every ``st.recursive`` while validating and
+    warns (an error under ``-W error``) past 40 kB. Costs one extra draw level, so used sparingly."""
     memo: dict[Any, Any] = {}
 
     @wraps(factory)
@@ -803,7 +816,7 @@ def _node(ev: dict[str, Any], children: list[Any] | None, bare: bool, odd_childr
     return node
 
 
-@cache
+@named
 def node_events() -> S[dict[str, Any]]:
     """Events inside traces: the same shapes with fewer properties each (trace tests stay fast)."""
     small_msgs = st.lists(st.one_of(openai_messages(), anthropic_messages(), responses_items()), max_size=2)

@@ -17,7 +17,9 @@ import conformance as c  # noqa: E402
 
 import textrepr  # noqa: E402
 from textrepr import InvalidRequest, Options, RenderError, arrow  # noqa: E402
-from textrepr.arrow import OUTPUT_COLUMNS, read_parquet_requests, render_batch, render_parquet, write_parquet  # noqa: E402
+from textrepr.arrow import (  # noqa: E402
+    OUTPUT_COLUMNS, read_parquet_requests, render_batch, render_parquet, write_parquet,
+)
 
 HAVE_CORPUS = c.GOLDEN.is_dir()
 needs_corpus = pytest.mark.skipif(not HAVE_CORPUS, reason="../shared/corpus is not beside the checkout")
@@ -186,10 +188,9 @@ def test_batch_options_override_the_documents_own() -> None:
     reqs = [jb(span_req("x" * 50, options={"truncate_buffer": 10, "include_markers": False})),
             jb(trace_req(1, options={"include_line_numbers": True}))]
     out = render_batch(pa.RecordBatch.from_pydict({"request": reqs}), {"truncate_buffer": "20"})
-    want = [
-        expected(lambda: textrepr.text_repr(span_req("x" * 50, options={"truncate_buffer": 20, "include_markers": False}))),
-        expected(lambda: textrepr.text_repr(trace_req(1, options={"include_line_numbers": True, "truncate_buffer": 20}))),
-    ]
+    merged = [span_req("x" * 50, options={"truncate_buffer": 20, "include_markers": False}),
+              trace_req(1, options={"include_line_numbers": True, "truncate_buffer": 20})]
+    want = [expected(lambda d=d: textrepr.text_repr(d)) for d in merged]
     assert outputs(out.to_pylist()) == want
 
 
@@ -235,8 +236,9 @@ def test_per_row_options_column() -> None:
 
 def test_struct_options_column_nulls_mean_unset() -> None:
     req = jb(trace_req(2))
-    opts = pa.array([{"include_line_numbers": True, "max_depth": None}, None, {"include_line_numbers": None,
-                     "max_depth": 0}], type=pa.struct([("include_line_numbers", pa.bool_()), ("max_depth", pa.int64())]))
+    struct = pa.struct([("include_line_numbers", pa.bool_()), ("max_depth", pa.int64())])
+    opts = pa.array([{"include_line_numbers": True, "max_depth": None}, None,
+                     {"include_line_numbers": None, "max_depth": 0}], type=struct)
     out = render_batch(pa.RecordBatch.from_arrays([pa.array([req] * 3), opts], names=["request", "options"]))
     want = [expected(lambda o=o: textrepr.text_repr(trace_req(2, options=o)))
             for o in ({"include_line_numbers": True}, {}, {"max_depth": 0})]

@@ -339,17 +339,25 @@ def test_render_chunk_counts() -> None:
 
 
 def test_render_document_paths_agree() -> None:
-    """The fast path (bytes straight to text_repr) and the general path give the same answers."""
-    for doc in (gen(1), span(2), {"event_type": "$ai_span", "data": None}):
+    """The fast path (a full request's bytes straight to text_repr) and the general path (parse, wrap,
+    merge options) give the same answers."""
+    for doc in (gen(1), span(2), {**span(3), "options": {"include_line_numbers": True}}):
         raw = json.dumps(doc).encode()
         assert batch._FULL_REQUEST.match(raw)
-        assert batch.render_document(raw) == batch.render_document(raw, {"include_metadata": True}) \
-            if doc["data"] is not None else True
+        assert batch.render_document(raw) == textrepr.text_repr(doc)
+        # a no-op override forces the general path
+        assert batch.render_document(raw, {"include_metadata": True}) == textrepr.text_repr(doc)
     spaced = b'  { "event_type" : "$ai_span", "data": {"id": "s", "properties": {}}}'
     assert batch._FULL_REQUEST.match(spaced)
     assert batch.render_document(spaced) == textrepr.text_repr(spaced)
-    with pytest.raises(InvalidRequest):
-        batch.render_document(b'{"event_type": "$ai_span", "data": {"id": "s"')
+    assert not batch._FULL_REQUEST.match(json.dumps(gen(1)["data"]).encode())  # a bare event is wrapped
+    assert batch.render_document(json.dumps(gen(1)["data"]).encode()) == textrepr.text_repr(gen(1))
+    for bad in (b'{"event_type": "$ai_span", "data": {"id": "s"', b'{"event_type": "$ai_span"}'):
+        with pytest.raises(InvalidRequest) as fast:
+            batch.render_document(bad)
+        with pytest.raises(InvalidRequest) as direct:
+            textrepr.text_repr(bad)
+        assert fast.value.body == direct.value.body
 
 
 def test_records_with_values_orjson_refuses() -> None:

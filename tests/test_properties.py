@@ -102,6 +102,9 @@ _OPENER = re.compile(r"<<<(TRUNCATED|GEN_EXPANDABLE|TOOLS_EXPANDABLE|EVENT_LINK)
 _LOOKALIKE = re.compile("<<<(?=\u200b*(?:TRUNCATED|GEN_EXPANDABLE|TOOLS_EXPANDABLE|EVENT_LINK)\\|)")
 
 
+_NEUTRALISED = re.compile("<<<\u200b(?=\u200b*(?:TRUNCATED|GEN_EXPANDABLE|TOOLS_EXPANDABLE|EVENT_LINK)\\|)")
+
+
 def neutralise(s: str) -> str:
     """§4.17 neutralisation, written from the spec (independent of textrepr.core)."""
     return _LOOKALIKE.sub("<<<\u200b", s)
@@ -139,7 +142,8 @@ def marker_problems(text: str, *, nested: bool = False) -> list[str]:
                 continue
             if dec != seg.content:
                 problems.append("markers.parse decoded a payload differently")
-            if seg.kind == "truncated" and seg.hidden != len(dec):
+            # Counts are taken before neutralisation (§4.17), the payload after it.
+            if seg.kind == "truncated" and seg.hidden != len(_NEUTRALISED.sub("<<<", dec)):
                 problems.append(f"TRUNCATED count {seg.hidden} != {len(dec)}")
             stack.append(dec)
     return problems

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import conformance
 import twins
 import textrepr
+import textrepr.api
 from textrepr import InvalidRequest
 
 ZW = "\u200b"
@@ -62,7 +63,7 @@ TOKENS = ["a", "Z", " ", "é", "ÿ", "€", "日", "😀", "├─ ", "│  ", "
 
 
 def _texts(surrogates: bool = False) -> st.SearchStrategy[str]:
-    toks = TOKENS if surrogates else [t for t in TOKENS if t != "\ud800"]
+    toks = TOKENS if surrogates else [t for t in TOKENS if t not in ("\ud800", "MARK", "PIPE")]
 
     def build(xs: list[str]) -> str:
         return "".join(twins.pure.MARK if x == "MARK" else twins.pure.PIPE if x == "PIPE" else x for x in xs)
@@ -74,7 +75,8 @@ def _texts(surrogates: bool = False) -> st.SearchStrategy[str]:
 
 json_scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.integers(-(10**40), 10**40), st.floats(),
-    st.sampled_from([0.1, 1e-05, 1e16, 100.0, -0.0, 5e-324, 1.7976931348623157e308, 10**5000]),
+    st.sampled_from([0.1, 1e-05, 1e16, 100.0, -0.0, 5e-324, 1.7976931348623157e308]),
+    st.integers(4300, 4400).map(lambda d: -(7 * 10**d)),  # past str()'s digit limit
     _texts(surrogates=True),
 )
 json_values = st.recursive(
@@ -138,7 +140,7 @@ def test_json_and_disp(v: Any) -> None:
     same("disp", v)
 
 
-@given(st.integers() | st.integers(-(10**6000), 10**6000))
+@given(st.integers() | st.integers(4290, 6000).map(lambda d: 3**d * (-1) ** d))
 def test_int_str(n: int) -> None:
     same("int_str", n)
 
@@ -152,7 +154,6 @@ def test_exceptions_match() -> None:
     same("jdump2", [object()])
     # Wrong argument types: the same exception type (Cython words its argument checks differently).
     same("neutralise", None, message=False)
-    same("number_lines", 5, message=False)
 
 
 # ------------------------------------------------------------------------------------- text_repr
@@ -210,6 +211,7 @@ def render_both(request: Any) -> None:
     results = []
     for name in ("compiled", "pure"):
         twins.use_implementation(name)
+        assert textrepr.api.assemble is twins.IMPLEMENTATIONS[name].assemble  # the switch took effect
         results.append(outcome(textrepr.text_repr, request))
     assert results[0] == results[1], json.dumps(request, ensure_ascii=True)[:500]
 

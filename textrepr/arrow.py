@@ -296,7 +296,6 @@ class BatchRenderer:
         if not isinstance(batch, pa.Table):
             raise TypeError(f"expected a pyarrow RecordBatch or Table, got {type(batch).__name__}")
         chunks: list[list[Any]] = [[] for _ in OUTPUT_COLUMNS]
-        consumed: list[str] = []
         # A table without rows may have no batches: render one empty batch for the columns' types.
         for rb in batch.to_batches() or [pa.RecordBatch.from_pylist([], schema=batch.schema)]:
             arrays, consumed = self._columns(rb)
