@@ -1,20 +1,18 @@
 """Batch throughput (issue 4 targets), with pytest-benchmark.
 
     pytest benchmarks/bench_batch.py -s                         # the 20k-event workload (~50 MB)
-    TEXTREPR_BENCH_QUICK=1 pytest benchmarks/bench_batch.py     # 1000 events (~2.5 MB), for CI
+    TEXTREPR_BENCH_QUICK=1 pytest benchmarks/bench_batch.py     # make_big's small slice, for CI
 
 Targets: ``batch --workers 1`` >= 80% of a plain ``text_repr`` loop; ``--workers 2`` >= 1.6x
-``--workers 1`` (on 2 cores); peak memory independent of the input's length. The workload comes from
-``../shared/corpus/make_big.py`` (generated once per run into a temporary directory, or taken from
-``TEXTREPR_BENCH_DIR`` if that holds ``events_20k.jsonl``; quick mode then uses its first 1000 lines);
-everything skips when ../shared is absent.
+``--workers 1`` (on 2 cores); peak memory independent of the input's length. The workload is
+``events_20k.jsonl`` from ``../shared/corpus/make_big.py``, via the session fixture ``big`` of
+benchmarks/conftest.py (``TEXTREPR_BENCH_DIR`` reuses a generated directory); everything skips when
+../shared is absent.
 The ratios and MB/s land in each benchmark's ``extra_info`` and in a table printed at the end
 (``-s`` to see it). Targets are reported, not asserted: a shared machine makes timings noisy.
 """
 from __future__ import annotations
 
-import os
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -26,11 +24,8 @@ import pytest
 import textrepr
 from textrepr import batch
 from textrepr.errors import InvalidRequest
+from workloads import MAKE_BIG, QUICK  # benchmarks/workloads.py (on sys.path via conftest.py)
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-MAKE_BIG = SHARED / "corpus" / "make_big.py"
-QUICK = os.environ.get("TEXTREPR_BENCH_QUICK", "") not in ("", "0")
-QUICK_LINES = 1000
 ROUNDS = 3
 
 pytestmark = pytest.mark.skipif(not MAKE_BIG.is_file(), reason="../shared/corpus/make_big.py is not beside the checkout")
@@ -39,28 +34,9 @@ RESULTS: dict[str, float] = {}  # name -> best seconds
 
 
 @pytest.fixture(scope="module")
-def workload(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The events JSONL: the 20k-event file, or in quick mode its first 1000 lines.
-
-    Quick mode without a pre-generated file asks make_big.py for 1000 events of the same mean size
-    (2.5 MB) instead of generating 50 MB to keep 5% of it."""
-    given = os.environ.get("TEXTREPR_BENCH_DIR")
-    full = Path(given) / "events_20k.jsonl" if given else None
-    if full is None or not full.is_file():
-        out = tmp_path_factory.mktemp("big")
-        size = ["--events", str(QUICK_LINES), "--events-mb", "2.5"] if QUICK else []
-        subprocess.run([sys.executable, str(MAKE_BIG), "--out", str(out), "--only", "events", *size],
-                       check=True, stdout=subprocess.DEVNULL, timeout=900)
-        return out / "events_20k.jsonl"  # make_big's name, whatever the count
-    if not QUICK:
-        return full
-    part = tmp_path_factory.mktemp("quick") / "events_1k.jsonl"
-    with open(full, "rb") as src, open(part, "wb") as dst:
-        for i, line in enumerate(src):
-            if i == QUICK_LINES:
-                break
-            dst.write(line)
-    return part
+def workload(big: Path) -> Path:
+    """make_big's events JSONL (conftest.py's ``big``: 20k events, ~50 MB; quick mode: 400 events)."""
+    return big / "events_20k.jsonl"
 
 
 @pytest.fixture(scope="module")

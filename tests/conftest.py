@@ -41,6 +41,24 @@ def use_implementation(name: str) -> None:
     twins.use_implementation(name)
 
 
+CHECKOUT_PACKAGE = Path(__file__).resolve().parents[1] / "textrepr"
+
+
+def stale_files() -> list[str]:
+    """Sources of the checkout that differ from the imported textrepr (plain ``pytest`` imports an
+    installed copy; ``python -m pytest`` the checkout). Empty when the checkout itself is imported."""
+    imported = Path(textrepr.__file__).resolve().parent
+    if imported == CHECKOUT_PACKAGE.resolve() or not CHECKOUT_PACKAGE.is_dir():
+        return []
+    stale = []
+    for src in sorted(CHECKOUT_PACKAGE.rglob("*")):
+        if src.suffix in (".py", ".pyx", ".pyi") and "__pycache__" not in src.parts:
+            dst = imported / src.relative_to(CHECKOUT_PACKAGE)
+            if not dst.is_file() or dst.read_bytes() != src.read_bytes():
+                stale.append(str(src.relative_to(CHECKOUT_PACKAGE.parent)))
+    return stale
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     return [
         f"textrepr: {Path(textrepr.__file__).parent} (default core: {textrepr.core.IMPLEMENTATION}; "
@@ -49,6 +67,13 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
+    stale = stale_files()
+    if stale:
+        raise pytest.UsageError(
+            f"the imported textrepr ({Path(textrepr.__file__).parent}) is not this checkout's: {', '.join(stale[:5])}"
+            f"{' ...' if len(stale) > 5 else ''} differ. Reinstall it (pip install .) or test the checkout in place "
+            "(python setup.py build_ext --inplace && python -m pytest)."
+        )
     if twins.REQUIRE_COMPILED and "compiled" not in IMPLEMENTATIONS:
         raise pytest.UsageError(
             "TEXTREPR_REQUIRE_EXTENSIONS is set but the compiled core textrepr._core is not importable from "

@@ -39,6 +39,11 @@ from .api import text_repr
 from .errors import InvalidRequest, RenderError
 from .render.values import jdump
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 __all__ = [
     "BatchError", "BatchResult", "DEFAULT_CHUNK_BYTES", "Input", "as_request", "batch_file", "default_workers",
     "open_input", "open_output", "render_chunk", "render_document", "render_line", "run",
@@ -369,6 +374,7 @@ def _mp_context() -> Any:
 #   to a worker:   seq, first line number | input bytes          (an empty message: stop)
 #   from a worker: seq, records, errors, blank, k | k error line numbers | output bytes
 _IN = struct.Struct("<qq")
+_PIPE_BYTES = 1 << 20
 _OUT = struct.Struct("<qqqqq")
 
 
@@ -390,6 +396,16 @@ def _worker_main(conn_in: Any, conn_out: Any, options: dict[str, Any] | None, gz
             conn_out.send_bytes(b"".join((head, tail, out)))
         except OSError:  # the parent is gone
             return
+
+
+def _widen(conn: Any) -> None:
+    """Give a pipe room for a whole chunk (Linux): fewer writes, wake-ups and context switches."""
+    setsz = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if setsz is not None:
+        try:
+            fcntl.fcntl(conn.fileno(), setsz, _PIPE_BYTES)
+        except OSError:  # above /proc/sys/fs/pipe-max-size: keep the default
+            pass
 
 
 class _Pool:
@@ -418,6 +434,8 @@ class _Pool:
         for _ in range(n):  # all processes first: no thread of ours exists while forking
             r_in, w_in = ctx.Pipe(duplex=False)
             r_out, w_out = ctx.Pipe(duplex=False)
+            _widen(w_in)
+            _widen(w_out)
             p = ctx.Process(target=_worker_main, args=(r_in, w_out, options, gzip_level), daemon=True)
             p.start()
             r_in.close()
