@@ -33,7 +33,7 @@ import textrepr  # noqa: E402
 import twins  # noqa: E402
 import workloads as wl  # noqa: E402
 
-TARGET = {"compiled": 1.5, "pure": 3.0}
+TARGET = {"compiled": 1.5, "pure": 3.0, "before": 0.0}
 
 
 def ms(x: float) -> str:
@@ -50,21 +50,22 @@ def timed(fn: Callable[[], Any]) -> float:
     return wl.TIMER() - t
 
 
-def measure_all(w: wl.Workload, impls: list[str], rounds: int) -> dict[str, list[float]]:
-    """Interleaved rounds of floor, then text_repr with each implementation."""
-    floor = wl.run_units(orjson.loads, w.floor_units)
-    render = wl.run_units(textrepr.text_repr, w.units)
-    out: dict[str, list[float]] = {"floor": [], **{i: [] for i in impls}}
-    floor()
-    for i in impls:  # warm-up
-        twins.use_implementation(i)
-        render()
-    for _ in range(rounds):
-        out["floor"].append(timed(floor))
+def measure_all(ws: list[wl.Workload], impls: list[str], rounds: int) -> list[dict[str, list[float]]]:
+    """Interleaved rounds: for each workload, the floor, then text_repr with each implementation."""
+    calls = [(wl.run_units(orjson.loads, w.floor_units), wl.run_units(textrepr.text_repr, w.units)) for w in ws]
+    outs: list[dict[str, list[float]]] = [{"floor": [], **{i: [] for i in impls}} for _ in ws]
+    for floor, render in calls:  # warm-up
+        floor()
         for i in impls:
             twins.use_implementation(i)
-            out[i].append(timed(render))
-    return out
+            render()
+    for _ in range(rounds):
+        for (floor, render), out in zip(calls, outs):
+            out["floor"].append(timed(floor))
+            for i in impls:
+                twins.use_implementation(i)
+                out[i].append(timed(render))
+    return outs
 
 
 def _traced_peak(fn: Callable[[], Any]) -> int:
@@ -118,6 +119,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--rounds", type=int, default=0, help="rounds per measurement (default 7, quick 2)")
     ap.add_argument("--dir", type=Path, help="existing make_big output (default: generate into a temp dir)")
     ap.add_argument("--out", type=Path, default=HERE / "README.md")
+    ap.add_argument("--no-baseline", action="store_true", help="skip the pre-issue-3 core (baseline_core.py)")
     a = ap.parse_args(argv)
     if not wl.MAKE_BIG.is_file():
         print("../shared/corpus/make_big.py not found", file=sys.stderr)
@@ -126,6 +128,10 @@ def main(argv: list[str]) -> int:
     sizes = wl.SMALL if a.quick else wl.FULL
     half = {"trace-nodes": sizes["trace-nodes"] // 2, "message-mb": sizes["message-mb"] / 2}
     twins.import_all()
+    if not a.no_baseline:
+        import baseline_core
+
+        twins.IMPLEMENTATIONS["before"] = baseline_core
     impls = list(twins.IMPLEMENTATIONS)
     t_start = time.time()
     machine_before = machine()
@@ -143,7 +149,7 @@ def main(argv: list[str]) -> int:
             for s in wl.OPTION_SETS:
                 w = wl.load(name, s, big)
                 print(f"  {w.name} ...", file=sys.stderr)
-                t = measure_all(w, impls, max(3, rounds // 2) if name == "events_20k" else rounds)
+                (t,) = measure_all([w], impls, max(3, rounds // 2) if name == "events_20k" else rounds)
                 rows.append((w, t))
 
         scaling = []
@@ -151,8 +157,7 @@ def main(argv: list[str]) -> int:
             for s in wl.OPTION_SETS:
                 small_w = wl.load(name, s, halfdir)
                 big_w = wl.load(name, s, big)
-                ts = measure_all(small_w, impls, rounds)
-                tb = measure_all(big_w, impls, rounds)
+                ts, tb = measure_all([small_w, big_w], impls, rounds)  # interleaved: same conditions
                 scaling.append((name, s, small_w.input_bytes, big_w.input_bytes, ts, tb))
 
         memory = []
@@ -205,8 +210,11 @@ def render(rows: list, scaling: list, memory: list, impls: list[str], rounds: in
         "  on which `orjson.loads` itself fails while textrepr repairs them (D6); for those the floor is",
         "  `orjson.loads` of the same document with every lone-surrogate escape replaced by `\\ufffd`.",
         f"- Timer: `{wl.TIMER.__name__}` (CPU time of the process: this machine is shared and loaded, wall-clock",
-        "  times there mostly measure the other tenants). Each round times the floor, then the compiled core, then",
-        f"  the pure twin (interleaved); {rounds} rounds (3 for the JSONL). Ratio = min(text_repr) / min(floor).",
+        "  times there mostly measure the other tenants). Each round times the floor, then text_repr with each core",
+        f"  (interleaved); {rounds} rounds (3 for the JSONL). Ratio = min(text_repr) / min(floor).",
+        "- *before*: the pure core as it was before issue 3 (`baseline_core.py`: json-module encoders, whole-text",
+        "  finalise → number_lines → sample, eager base64 of every TRUNCATED middle) with today's renderers and",
+        "  parser — the before/after of the core alone.",
         f"- Machine: {before}.",
         f"  At the end: load average {after.rsplit('load average (1/5/15 min) ', 1)[-1]}; run took {elapsed / 60:.0f} min"
         + (" (QUICK smoke run, not representative)." if quick else "."),
@@ -228,8 +236,9 @@ def render(rows: list, scaling: list, memory: list, impls: list[str], rounds: in
     L += ["", "(bold: within the target)", ""]
 
     L += ["## Linear scaling", "",
-          "Time at 2N ÷ time at N (min over the rounds): N = half the trace's nodes / half the message's MB "
-          "(make_big with halved `--trace-nodes` / `--message-mb`). Linear ⇔ ≈ 2.0 (target 1.5–2.5).", ""]
+          "Time at 2N ÷ time at N (min over the rounds, N and 2N measured in the same interleaved rounds):",
+          "N = half the trace's nodes / half the message's MB (make_big with halved `--trace-nodes` /",
+          "`--message-mb`). Linear ⇔ ≈ 2.0 (target 1.5–2.5). The floor column is orjson.loads itself.", ""]
     L += ["| workload | set | input N → 2N (MB) | " + " | ".join(impls) + " | floor |", "|" + "---|" * (4 + len(impls))]
     for name, s, nb_small, nb_big, ts, tb in scaling:
         cells = [name, s, f"{nb_small / 1e6:.1f} → {nb_big / 1e6:.1f}"]

@@ -25,7 +25,7 @@ __all__ = [
     "generation_props", "span_props", "embedding_props", "evaluation_props", "events", "event_requests",
     "traces", "trace_requests", "requests", "hostile_documents", "valid_options", "any_options",
     "option_values", "perturbed", "repair", "expected_error", "coerce_valid_options", "to_json",
-    "IntDigits",
+    "IntDigits", "short",
 ]
 
 S = st.SearchStrategy
@@ -56,6 +56,11 @@ def named(factory: Any) -> Any:
         return memo[args]
 
     return get
+
+
+def short(strategy: Any, name: str) -> Any:
+    """``strategy`` printed as ``name`` (filters print their base on every retry)."""
+    return _Named(strategy, name)
 
 
 class _Named(st.SearchStrategy):  # type: ignore[type-arg]

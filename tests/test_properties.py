@@ -102,12 +102,13 @@ def json_strings(v: Any) -> list[str]:
 
 def valid_requests(options: Any = None) -> st.SearchStrategy[Any]:
     """Requests that pass §3 (perturbations that make them invalid are filtered out)."""
-    return S.requests(options).filter(lambda r: S.expected_error(r) is None)
+    # Short reprs: a filter prints its base strategy on every retry.
+    return S.short(S.requests(options), "requests").filter(lambda r: S.expected_error(r) is None)
 
 
 def valid_event_requests() -> st.SearchStrategy[Any]:
     """Unperturbed single-event requests that pass §3."""
-    return S.event_requests().filter(lambda r: S.expected_error(r) is None)
+    return S.short(S.event_requests(), "event_requests").filter(lambda r: S.expected_error(r) is None)
 
 
 _OPENER = re.compile(r"<<<(TRUNCATED|GEN_EXPANDABLE|TOOLS_EXPANDABLE|EVENT_LINK)\|")

@@ -1144,25 +1144,42 @@ cdef int _w_indent(Writer* w, Py_ssize_t spaces) except -1:
     return 0
 
 
+cdef inline Py_ssize_t _plain_run(const chars* p, Py_ssize_t i, Py_ssize_t n) noexcept nogil:
+    """End of the run of characters from i that a JSON string writes as they are."""
+    cdef uint32_t c
+    while i < n:
+        c = p[i]
+        if c < 0x20 or c == 34 or c == 92:
+            return i
+        i += 1
+    return n
+
+
 cdef int _w_json_str(Writer* w, PyObject* s) except -1:
     """A JSON string as json.dumps(ensure_ascii=False) writes it."""
     cdef int kind = _KIND(s)
     cdef const void* d = _DATA(s)
-    cdef Py_ssize_t n = _LEN(s), i, run = 0
+    cdef Py_ssize_t n = _LEN(s), i = 0, end
     cdef uint32_t c
     cdef char esc[6]
     _w_grow(w, n + 2, kind)
     _wr(w.kind, w.buf, w.n, 34)
     w.n += 1
-    for i in range(n):
-        c = _rd(kind, d, i)
-        if c >= 0x20 and c != 34 and c != 92:
-            continue
-        if i > run:
-            _w_grow(w, i - run, kind)
-            _copy(w.kind, w.buf, w.n, kind, d, run, i - run)
-            w.n += i - run
-        run = i + 1
+    while True:
+        if kind == 1:
+            end = _plain_run(<const Py_UCS1*>d, i, n)
+        elif kind == 2:
+            end = _plain_run(<const Py_UCS2*>d, i, n)
+        else:
+            end = _plain_run(<const uint32_t*>d, i, n)
+        if end > i:
+            _w_grow(w, end - i, kind)
+            _copy(w.kind, w.buf, w.n, kind, d, i, end - i)
+            w.n += end - i
+        if end >= n:
+            break
+        c = _rd(kind, d, end)
+        i = end + 1
         if c == 34:
             _w_ascii(w, b'\\"', 2)
         elif c == 92:
@@ -1185,10 +1202,6 @@ cdef int _w_json_str(Writer* w, PyObject* s) except -1:
             esc[4] = _HEX[c >> 4]
             esc[5] = _HEX[c & 15]
             _w_ascii(w, esc, 6)
-    if n > run:
-        _w_grow(w, n - run, kind)
-        _copy(w.kind, w.buf, w.n, kind, d, run, n - run)
-        w.n += n - run
     _w_char(w, 34)
     return 0
 

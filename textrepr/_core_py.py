@@ -18,6 +18,8 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from json.encoder import c_make_encoder  # type: ignore[attr-defined]
+from json.encoder import encode_basestring as _encode_str  # the C function when available
 import threading
 from base64 import b64encode
 from operator import add
@@ -54,8 +56,15 @@ def int_str(n: int) -> str:
     return ("-" if neg else "") + "".join(reversed(chunks))
 
 
-_dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 _dumps2 = json.JSONEncoder(ensure_ascii=False, check_circular=False, indent=2).encode
+if c_make_encoder is not None:
+    # One C encoder for every call (JSONEncoder.encode builds a new one each time).
+    _c_encode = c_make_encoder(None, json.JSONEncoder().default, _encode_str, None, ": ", ", ", False, False, True)
+
+    def _dumps(v: Any) -> str:
+        return "".join(_c_encode(v, 0))
+else:  # pragma: no cover - CPython always has the C accelerator
+    _dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 def _encode_iter(v: Any, indent: int | None) -> str:
@@ -112,8 +121,81 @@ def jdump(v: Any) -> str:
         return _encode_iter(v, None)
 
 
+class _Unusual(Exception):
+    """A value outside ``_indent2``'s exact JSON types."""
+
+
+_END = object()
+_INF = float("inf")
+
+
+def _indent2(v: Any) -> str:
+    """``json.dumps(v, ensure_ascii=False, indent=2)`` for exact JSON types, without the json module's
+    per-call generator set-up (its indent encoder is pure Python); iterative, so any depth works."""
+    out: list[str] = []
+    ap = out.append
+    stack: list[tuple[Any, bool, str, str]] = []  # (iterator, is dict, item separator, closing text)
+    while True:
+        t = type(v)
+        if t is str:
+            ap(_encode_str(v))
+        elif t is dict or t is list:
+            if not v:
+                ap("{}" if t is dict else "[]")
+            else:
+                pad = "  " * (len(stack) + 1)
+                if t is dict:
+                    it = iter(v.items())
+                    stack.append((it, True, ",\n" + pad, "\n" + pad[2:] + "}"))
+                    k, v = next(it)
+                    if type(k) is not str:
+                        raise _Unusual
+                    ap("{\n" + pad + _encode_str(k) + ": ")
+                else:
+                    it = iter(v)
+                    stack.append((it, False, ",\n" + pad, "\n" + pad[2:] + "]"))
+                    ap("[\n" + pad)
+                    v = next(it)
+                continue
+        elif v is None:
+            ap("null")
+        elif v is True:
+            ap("true")
+        elif v is False:
+            ap("false")
+        elif t is int:
+            ap(int.__repr__(v))  # ValueError past 4300 digits: the caller falls back
+        elif t is float:
+            ap(float.__repr__(v) if v == v and v not in (_INF, -_INF) else
+               "NaN" if v != v else "Infinity" if v > 0 else "-Infinity")
+        else:
+            raise _Unusual
+        while stack:
+            it, is_dict, sep, close = stack[-1]
+            nxt = next(it, _END)
+            if nxt is _END:
+                stack.pop()
+                ap(close)
+                continue
+            if is_dict:
+                k, v = nxt
+                if type(k) is not str:
+                    raise _Unusual
+                ap(sep + _encode_str(k) + ": ")
+            else:
+                v = nxt
+                ap(sep)
+            break
+        else:
+            return "".join(out)
+
+
 def jdump2(v: Any) -> str:
     """``json.dumps(v, ensure_ascii=False, indent=2)``."""
+    try:
+        return _indent2(v)
+    except (_Unusual, ValueError):
+        pass
     try:
         return _dumps2(v)
     except (ValueError, RecursionError):

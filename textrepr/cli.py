@@ -138,6 +138,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.chunk_size < 1:
         raise _Fail("--chunk-size must be >= 1")
     workers = args.workers or default_workers()
+    fmt = args.format or ("parquet" if str(args.input).endswith(".parquet") else "jsonl")
+    if fmt == "parquet":
+        return _batch_parquet(args, workers)
     try:
         res = batch_file(args.input, args.output, workers=workers, options=options_from_args(args),
                          progress=args.progress, chunk_bytes=args.chunk_size)
@@ -148,6 +151,27 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if not args.quiet:
         _err(f"batch: {res.summary()}")
     return 1 if res.errors else 0
+
+
+def _batch_parquet(args: argparse.Namespace, workers: int) -> int:
+    """Parquet in, Parquet out through the Arrow kernel (textrepr.arrow); errors land in its ``error`` column."""
+    if args.input == "-" or args.output == "-":
+        raise _Fail("--format parquet needs file paths for IN and -o (Parquet cannot stream through a pipe)")
+    try:
+        from .arrow import render_parquet
+    except ImportError:
+        raise _Fail('--format parquet needs pyarrow: pip install "textrepr[arrow]"') from None
+    try:
+        s = render_parquet(args.input, args.output, options_from_args(args) or None, column=args.column,
+                           workers=workers, wrap_bare=True)
+    except InvalidRequest as e:
+        raise _Fail(f"invalid options: {e}") from None
+    except (OSError, KeyError, TypeError, ValueError) as e:
+        raise _Fail(f"cannot render {args.input}: {e}") from None
+    if not args.quiet:
+        mbps = s.bytes_in / 1e6 / s.seconds if s.seconds else 0.0
+        _err(f"batch: {s.rows} records, {s.errors} errors, {s.seconds:.2f} s, {mbps:.1f} MB/s (parquet)")
+    return 1 if s.errors else 0
 
 
 def cmd_expand(args: argparse.Namespace) -> int:
@@ -215,6 +239,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
     b.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+    b.add_argument("--format", choices=("jsonl", "parquet"), default=None,
+                   help="input/output format (default: parquet for *.parquet input, else jsonl); "
+                        "parquet needs the arrow extra")
+    b.add_argument("--column", default="request", metavar="NAME",
+                   help="parquet: the column holding request documents (default: request)")
     b.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_BYTES, metavar="BYTES",
                    help=f"bytes of input per unit of work (default {DEFAULT_CHUNK_BYTES})")
     add_option_flags(b)
