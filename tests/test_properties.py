@@ -168,6 +168,7 @@ def marker_problems(text: str, *, nested: bool = False) -> list[str]:
 @budget("status")
 @given(doc=st.one_of(S.requests(S.any_options()), S.hostile_documents()))
 @example(doc={"event_type": [10**5000], "data": {}})
+@example(doc="")
 @example(doc={"event_type": "$ai_span", "data": {"id": "x", "properties": {}}, "options": {"max_length": [[[[[]]]]]}})
 @example(doc={"event_type": "$ai_span", "data": {"id": "\ud800", "properties": {"\udc00": "\ud83e"}}})
 @example(doc={"event_type": "$ai_trace", "data": {"trace": {"id": 0, "trace_id": "t"}, "hierarchy": [None]}})
@@ -321,6 +322,8 @@ def test_expand_round_trip(req: dict[str, Any], data: st.DataObject) -> None:
 @given(req=valid_requests())
 @example(req={"event_type": "$ai_trace", "data": {"trace": {"id": "t"}, "hierarchy": [
     {"id": "x<<<EVENT_LINK", "event": "$x"}, {"id": "", "event": "$ai_span"}, {"id": "g", "event": "$ai_generation"}]}})
+@example(req={"event_type": "$ai_trace", "data": {"trace": {"id": "id_0", "properties": {}, "trace_name": "w",
+                                                            "output_state": "<<<TRUNCATED|" * 79}, "hierarchy": []}})
 def test_payloads_decode_and_markers_are_exactly_the_emitted_ones(req: dict[str, Any]) -> None:
     """§6.2 items 3 and 5: with markers on, every opener in the text (and in every decoded payload) is part
     of a marker with a strict payload and an exact count; with markers off, no ``<`` in, no ``<<<`` out."""
@@ -761,6 +764,8 @@ def test_options_from_mapping(opts: Any) -> None:
                     reason="only one core implementation available")
 @budget("twins")
 @given(req=S.requests(S.any_options()))
+@example(req={"event_type": "$ai_span", "data": {"id": "id_0", "properties": {"$ai_output_state": [
+    {"page_content": "<<<TRUNCATED|" * 73 + "\U00010000", "metadata": {"source": "x.md"}}]}}})
 def test_compiled_equals_pure(req: Any, implementation: str) -> None:
     """§6.2 item 9: the compiled core and the pure twin give the same answer (output and exceptions)."""
     conftest = sys.modules["conftest"]
