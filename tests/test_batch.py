@@ -202,12 +202,10 @@ def test_interrupted_output_pipe(tmp_path: Path, workers: str) -> None:
     src = tmp_path / "in.jsonl"
     src.write_bytes(jsonl([gen(i, "long text " * 200) for i in range(3000)]))  # ~7 MB of output
     cmd = f"{' '.join(TEXTREPR)} batch {src} --workers {workers} --chunk-size 20000 | head -n 3"
-    t0 = time.monotonic()
     p = subprocess.run(["bash", "-c", cmd], capture_output=True, timeout=120, env=ENV)
     assert p.stdout.count(b"\n") == 3
     assert [json.loads(x)["line"] for x in p.stdout.splitlines()] == [1, 2, 3]
     assert p.stderr == b"", p.stderr.decode(errors="replace")
-    assert time.monotonic() - t0 < 60
 
 
 def test_interrupted_pipe_exit_status(tmp_path: Path) -> None:

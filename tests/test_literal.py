@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ast
 import json
-import time
 
 import pytest
 
@@ -171,47 +170,24 @@ def test_matches_literal_eval(s: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Linear time (D8)
+# Large and hostile literals (D8; growth rate: benchmarks)
 
 
-def _timed(s: str, runs: int = 1) -> tuple[tuple[bool, object], float]:
-    """Result and best wall time of ``runs`` calls (best-of damps noise on a loaded machine)."""
-    best = float("inf")
-    for _ in range(runs):
-        t = time.perf_counter()
-        r = parse_state_string(s)
-        best = min(best, time.perf_counter() - t)
-    return r, best
-
-
-def test_big_list_literal_is_fast() -> None:
+def test_big_list_literal() -> None:
     s = "[" + ", ".join(f"'item-{i}'" for i in range(100_000)) + "]"
     assert len(s) > 1_300_000
-    (ok, v), dt = _timed(s, 2)
+    ok, v = parse_state_string(s)
     assert ok and len(v) == 100_000 and v[-1] == "item-99999"  # type: ignore[arg-type,index]
-    assert dt < 2.0  # about 0.15 s on an idle machine
 
 
-def test_time_grows_linearly() -> None:
-    def build(n: int) -> str:
-        return "[" + ", ".join("{'k': (%d, 'v\\n%d', None)}" % (i, i) for i in range(n)) + "]"
-
-    small_s, big_s = build(2_000), build(16_000)
-    (ok, _), small = _timed(small_s, 2)
-    assert ok
-    (ok, _), big = _timed(big_s, 2)
-    assert ok
-    assert big < max(small, 0.005) * 8 * 3  # 8x the input: far below quadratic (64x)
-
-
-def test_prose_rejected_instantly() -> None:
+def test_prose_rejected() -> None:
     prose = "[INFO] " + ("The quick brown fox jumps over the lazy dog's back. " * 400)
     assert len(prose) > 20_000
-    (ok, _), dt = _timed(prose, 3)
-    assert not ok and dt < 0.05
+    ok, _ = parse_state_string(prose)
+    assert not ok
     unterminated = "['" + "no closing quote here, " * 1000
-    (ok, _), dt = _timed(unterminated, 3)
-    assert not ok and dt < 0.05
+    ok, _ = parse_state_string(unterminated)
+    assert not ok
 
 
 def test_json_dump_round_trip_of_parsed_value() -> None:

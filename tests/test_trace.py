@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import base64
 import sys
-import time
 from typing import Any
 
 import pytest
@@ -382,12 +381,9 @@ def test_wide_trace_linear() -> None:
                            "properties": {"$ai_model": "m", "$ai_input": "hello " * 5, "$ai_output": "ok"}}}
                 for i in range(n)]
 
-    t0 = time.perf_counter()
     lines, nodes = render_trace_lines({"id": "t"}, wide(10_000), Options(include_markers=False))
-    elapsed = time.perf_counter() - t0
     assert len(nodes) == 10_000
     assert nodes[-1] == len("\n".join(lines).split("\n")) - 12
-    assert elapsed < 20
     lines, nodes = render_trace_lines({"id": "t"}, wide(10_000), Options())
     assert len(lines) == 7 + 10_000 and nodes == list(range(7, 10_007))
 
