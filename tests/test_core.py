@@ -462,3 +462,12 @@ def test_all_names_exported(core: ModuleType) -> None:
     for name in core.__all__:
         assert hasattr(core, name)
     assert core.MARK == "<<<\ud800" and core.PIPE == "\udbff"
+
+
+@pytest.mark.parametrize("s", ["<<<TRUNCATED|<<<TRUNCATED|\U0010ffff", "\U0001f600ab<<<EVENT_LINK|cdé\U0001f600",
+                               "€€<<<GEN_EXPANDABLE|aaaa€", "ÿÿ<<<TOOLS_EXPANDABLE|xxxxÿ"])
+def test_trunc_neutralised_middle_narrower_than_text(core: ModuleType, s: str) -> None:
+    """A middle with a look-alike, whose widest characters are all in the kept head/tail."""
+    first, _, marker, _, last = core.trunc(s, True, 2, True)
+    payload = re.fullmatch(r"<<<\ud800TRUNCATED\|([A-Za-z0-9+/=]+)\|(\d+)>>>", marker)
+    assert payload and base64.b64decode(payload.group(1)).decode("utf-8") == twins.pure.neutralise(s[1:-1])

@@ -24,7 +24,7 @@ import pytest
 
 import textrepr
 import textrepr.api
-from conformance import GOLDEN, in_big_stack, load_case, request_bytes
+from conformance import GOLDEN, load_case, request_bytes
 from textrepr import InvalidRequest, markers
 
 SEP = "-" * 80
@@ -278,6 +278,22 @@ def test_hundred_thousand_deep_python_structure_is_invalid_without_recursion(sha
     _expect_parse_error(request)
 
 
+def test_deep_values_in_validated_fields() -> None:
+    """Nesting within the limit in ``event_type`` or an option is a clean §3.2 error, without recursion (a
+    ~1,000-deep list once escaped as RecursionError from ``str()`` in validation)."""
+    deep = nested_list(1020, 10**5000)
+    with low_recursion_limit(60):
+        status, body = render({"event_type": deep, "data": {}})
+    assert status == 400
+    message = body["event_type"][0]
+    assert message == '"' + "[" * 1020 + "1" + "0" * 5000 + "]" * 1020 + '" is not a valid choice.'
+    with low_recursion_limit(60):
+        status, body = render({"event_type": "$ai_span", "data": {"id": "s", "properties": {}},
+                               "options": {"max_depth": nested_list(1020), "max_length": [10**5000]}})
+    assert (status, body) == (400, {"options": {"max_length": ["A valid integer is required."],
+                                                "max_depth": ["A valid integer is required."]}})
+
+
 def test_deep_strings_are_text_not_structure() -> None:
     """JSON nested inside strings past the limit (tool arguments, span states, choices) is shown as text."""
     deep = "[" * 100_000 + "]" * 100_000
@@ -310,7 +326,7 @@ def wide_trace(n: int) -> dict[str, Any]:
 def test_hundred_thousand_siblings() -> None:
     req = wide_trace(100_000)
     raw = request_bytes(req)
-    for name in ("A", "B", "E"):
+    for name in ("A", "E"):
         opts = {**MODES[name], "max_length": 0} if name == "A" else MODES[name]
         status, body = render(raw[:-1] + b', "options": ' + json.dumps(opts).encode() + b"}")
         assert status == 200
@@ -318,9 +334,6 @@ def test_hundred_thousand_siblings() -> None:
         if name == "A":
             segs = [s for s in markers.parse(text) if s.kind == "gen"]
             assert len(segs) == 100_000 and segs[-1].event_id == "g99999"
-        elif name == "B":
-            assert text.count("[GEN] gpt-4o (0.50s, gpt-4o)") == 100_000
-            assert text.split("\n")[-1].endswith("└─ [GEN] gpt-4o (0.50s, gpt-4o)")
         else:
             assert len(text) <= 4000 and body["metadata"]["truncated"]
             assert "[+] [GEN] gpt-4o (0.50s, gpt-4o)" in text  # a node line survives sampling
@@ -358,7 +371,7 @@ def count_events(fn: Callable[[], Any], kinds: tuple[str, ...]) -> int:
     return n
 
 
-@pytest.mark.parametrize("mode", ["A", "B", "E", "F"])
+@pytest.mark.parametrize("mode", ["B", "E"])
 def test_sibling_count_scales_linearly(mode: str) -> None:
     """Structural linearity: 4x the siblings costs ~4x the function calls (Python and C alike)."""
     def work(n: int) -> Callable[[], Any]:
@@ -507,10 +520,10 @@ def test_twenty_megabytes_memory_bound(field: str, markers_on: bool, max_length:
 
 def _corpus_requests() -> list[Any]:
     reqs = []
-    for p in sorted(GOLDEN.glob("events/*.[ADEH].json"))[:40] + sorted(GOLDEN.glob("traces/*.[ABEF].json")):
+    for p in sorted(GOLDEN.glob("events/*.[AEH].json"))[:30] + sorted(GOLDEN.glob("traces/*.[ABF].json")):
         reqs.append(load_case(p)["request"])
     reqs.append(span_chain(200))
-    reqs.append(wide_trace(2000))
+    reqs.append(wide_trace(500))
     return reqs
 
 
@@ -547,8 +560,10 @@ print(h.hexdigest())
 """
 
 
-def test_same_bytes_in_every_process_and_hash_seed() -> None:
+def test_same_bytes_in_every_process_and_hash_seed(implementation: str) -> None:
     """§6.2 item 1: a fresh interpreter with another hash seed (and each core) gives the same bytes."""
+    if implementation != next(iter(sys.modules["conftest"].IMPLEMENTATIONS)):
+        pytest.skip("the subprocesses already cover both cores")
     raws = [request_bytes(r) for r in _corpus_requests()[:-2]]
     h = hashlib.sha256()
     for raw in raws:

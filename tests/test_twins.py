@@ -103,6 +103,16 @@ def test_trunc(s: str, truncated: bool, buffer: int, markers: bool) -> None:
     same("trunc", s, truncated, buffer, markers)
 
 
+@given(st.sampled_from(["", "a", "é", "€", "😀"]), _texts(), st.sampled_from(["", "b", "ÿ", "€", "\U0010ffff"]),
+       st.integers(0, 6))
+def test_trunc_kinds_at_the_edges(head: str, middle: str, tail: str, buffer: int) -> None:
+    """The widest characters only in the kept head/tail: the middle's payload is built from a slice
+    narrower than the text (kinds must be handled per range)."""
+    s = head * (buffer // 2) + "<<<TRUNCATED|" + middle + tail * (buffer // 2)
+    same("trunc", s, True, buffer, True)
+    same("trunc", s, True, buffer, False)
+
+
 @given(st.lists(_texts(), max_size=25).map("\n".join), st.integers(0, 500),
        st.none() | st.lists(st.integers(0, 80), max_size=10))
 def test_sample(text: str, m: int, nodes: list[int] | None) -> None:

@@ -109,19 +109,22 @@ cdef inline void _wr_ascii(int kind, void* d, Py_ssize_t i, const char* s, Py_ss
 
 cdef void _copy(int ok, void* od, Py_ssize_t o, int ik, const void* idata, Py_ssize_t start,
                 Py_ssize_t n) noexcept nogil:
-    """Copy n characters; the output kind is never narrower than the input kind."""
+    """Copy n characters between kinds (narrowing only when the caller knows the characters fit)."""
     cdef Py_ssize_t k
     if ok == ik:
         memcpy(<char*>od + o * ok, <const char*>idata + start * ik, n * ik)
-    elif ok == 2:
+    elif ok == 2 and ik == 1:
         for k in range(n):
             (<Py_UCS2*>od)[o + k] = (<const Py_UCS1*>idata)[start + k]
-    elif ik == 1:
+    elif ok == 4 and ik == 1:
         for k in range(n):
             (<uint32_t*>od)[o + k] = (<const Py_UCS1*>idata)[start + k]
-    else:
+    elif ok == 4 and ik == 2:
         for k in range(n):
             (<uint32_t*>od)[o + k] = (<const Py_UCS2*>idata)[start + k]
+    else:  # narrowing: a slice of a wider string whose characters fit
+        for k in range(n):
+            _wr(ok, od, o + k, _rd(ik, idata, start + k))
 
 
 cdef extern from "<wchar.h>":
