@@ -24,7 +24,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import orjson
 
@@ -68,7 +68,7 @@ def repaired(raw: bytes) -> bytes:
     return _ESCAPE.sub(fix, raw)
 
 
-def generate(out: Path, sizes: dict[str, int | float], only: str = "events,trace,message") -> None:
+def generate(out: Path, sizes: Mapping[str, int | float], only: str = "events,trace,message") -> None:
     """Run make_big.py into ``out`` (deterministic: the same parameters give the same bytes)."""
     args = [sys.executable, str(MAKE_BIG), "--out", str(out), "--only", only]
     for k, v in sizes.items():

@@ -433,7 +433,7 @@ class I(int):  # noqa: E742
     pass
 
 
-@pytest.mark.parametrize("v", [(1, 2), [S("a")], {"x": I(3)}, {1: "a", True: "b", None: 1, 2.5: 0}, [(1, [2])]],
+@pytest.mark.parametrize("v", [(1, 2), [S("a")], {"x": I(3)}, {1: "a", False: "b", None: 1, 2.5: 0}, [(1, [2])]],
                          ids=["tuple", "str-subclass", "int-subclass", "non-str-keys", "nested-tuple"])
 def test_jdump_other_types_like_json(core: ModuleType, v: Any) -> None:
     assert core.jdump(v) == json.dumps(v, ensure_ascii=False)

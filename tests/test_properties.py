@@ -50,14 +50,17 @@ _TOTAL = sum(_WEIGHTS.values())
 
 
 _IMPLEMENTATIONS = max(1, len(getattr(sys.modules.get("conftest"), "IMPLEMENTATIONS", {})))
+if _IMPLEMENTATIONS < 2:
+    _TOTAL -= _WEIGHTS["twins"]  # skipped: nothing to compare
 
 
 def budget(name: str) -> settings:
     """Examples for one test. Under the deep profile (>= 100,000) the profile count is the total budget of
-    the whole run, shared by the tests by weight and by the core implementations the suite runs against."""
+    the whole run, shared by the tests by weight and by the core implementations the suite runs against
+    (test_compiled_equals_pure runs once per session, each example on every core)."""
     w = _WEIGHTS[name]
     if _PROFILE_MAX >= 100_000:
-        n = int(_PROFILE_MAX * w / _TOTAL / _IMPLEMENTATIONS) + 1
+        n = int(_PROFILE_MAX * w / _TOTAL / (1 if name == "twins" else _IMPLEMENTATIONS)) + 1
     else:
         n = max(10, int(_PROFILE_MAX * w))
     checks = {*settings().suppress_health_check, HealthCheck.too_slow, HealthCheck.data_too_large,

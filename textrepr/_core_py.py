@@ -64,7 +64,7 @@ if c_make_encoder is not None:
     def _dumps(v: Any) -> str:
         return "".join(_c_encode(v, 0))
 else:  # pragma: no cover - CPython always has the C accelerator
-    _dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+    _dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode  # type: ignore[assignment]
 
 
 def _encode_iter(v: Any, indent: int | None) -> str:
@@ -125,7 +125,7 @@ class _Unusual(Exception):
     """A value outside ``_indent2``'s exact JSON types."""
 
 
-_END = object()
+_END: Any = object()
 _INF = float("inf")
 
 
