@@ -200,7 +200,7 @@ def render(rows: list, scaling: list, memory: list, impls: list[str], rounds: in
         "`orjson.loads` of the same bytes — a library that receives JSON cannot go below it (issue 3).",
         "",
         "```bash",
-        "python benchmarks/report.py                                   # regenerate this file (~15 min)",
+        "python benchmarks/report.py                                   # regenerate this file (5-15 min)",
         "pytest benchmarks/bench_text_repr.py                          # the same matrix with pytest-benchmark",
         "TEXTREPR_BENCH_QUICK=1 pytest benchmarks/bench_text_repr.py   # small slices (what CI runs)",
         "```",

@@ -355,6 +355,12 @@ def base64_blobs() -> S[str]:
 
 
 @cache
+def opaque_blobs() -> S[str]:
+    """Base64 that is not media (signatures, redacted thinking, encrypted reasoning): may be shown."""
+    return st.builds(lambda n: "EqQBCkgIARABGAIiQ" * n + "=", st.integers(0, 12))
+
+
+@cache
 def data_urls() -> S[str]:
     return st.builds(lambda mt, b: f"data:{mt};base64,{b}",
                      st.sampled_from(["image/png", "image/jpeg", "audio/wav", "application/pdf", "video/mp4"]),
@@ -411,8 +417,8 @@ def anthropic_blocks() -> S[Any]:
         st.booleans())
     return st.one_of(
         _text_block(), _text_block(), tool_use, tool_result,
-        st.builds(lambda t, s: {"type": "thinking", "thinking": t, "signature": s}, prose(), base64_blobs()),
-        st.builds(lambda d: {"type": "redacted_thinking", "data": d}, base64_blobs()),
+        st.builds(lambda t, s: {"type": "thinking", "thinking": t, "signature": s}, prose(), opaque_blobs()),
+        st.builds(lambda d: {"type": "redacted_thinking", "data": d}, opaque_blobs()),
         st.builds(lambda s: {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": s}},
                   base64_blobs()),
         st.builds(lambda u: {"type": "image", "source": {"type": "url", "url": u}}, media_sources()),

@@ -337,10 +337,16 @@ def test_expand_round_trip(req: dict[str, Any], data: st.DataObject) -> None:
     "id": "n1", "event": "$ai_span", "properties": {"$ai_input_state": "<<<TRUNCATED|" * 79 + "\U00010000"}}}]}})
 @example(req={"event_type": "$ai_trace", "data": {"trace": {"id": "id_0", "properties": {}, "trace_name": "w",
                                                             "output_state": "<<<TRUNCATED|" * 79}, "hierarchy": []}})
+@example(req={"event_type": "$ai_trace", "options": {"max_length": "1_000"}, "data": {"trace": {"id": "id_0"}, "hierarchy": [
+    {"event": {"id": "n1", "event": "$ai_generation", "properties": {"$ai_model": "gpt-4o", "$ai_input": "hi",
+                                                                     "$ai_error": "boom"}},
+     "children": [{"event": {"id": "n2", "event": "$ai_generation", "properties": {
+         "$ai_model": "gpt-4o", "$ai_input": "What is the weather in Paris?" * 20, "$ai_error": "boom"}}}]}]}})
 def test_payloads_decode_and_markers_are_exactly_the_emitted_ones(req: dict[str, Any]) -> None:
     """§6.2 items 3 and 5: with markers on, every opener in the text (and in every decoded payload) is part
     of a marker with a strict payload and an exact count; with markers off, no ``<`` in, no ``<<<`` out."""
-    _, body = run(with_options(req, include_markers=True))
+    # Unsampled: sampling may cut its last kept line (§4.19 steps 4 and 7), and with it a marker.
+    _, body = run(with_options(req, include_markers=True, max_length=0))
     assert not marker_problems(body["text"])
     _, plain = run(with_options(req, include_markers=False))
     if not any("<" in s for s in json_strings(req)):
@@ -412,7 +418,8 @@ _MEDIA_TYPES = {"image_url", "input_image", "image", "input_audio", "audio", "fi
 
 
 def _is_media(b: dict[str, Any]) -> bool:
-    return b.get("type") in _MEDIA_TYPES or any(k in b for k in ("inlineData", "inline_data", "fileData", "file_data"))
+    t = b.get("type")
+    return (type(t) is str and t in _MEDIA_TYPES) or any(k in b for k in ("inlineData", "inline_data", "fileData", "file_data"))
 
 
 def _content_leaves(c: Any, out: list[str]) -> None:
@@ -637,7 +644,40 @@ def expected_leaves(req: dict[str, Any]) -> list[str]:
     return [S.repair(x) for x in out if x.strip()]
 
 
-_MEDIA_RUN = "iVBORw0KGgoAAAANSUhEUgAA" * 3  # > 64 characters of a media payload (strategies.base64_blobs)
+_B64_RUN = re.compile(r"[A-Za-z0-9+/_-]{65,}={0,2}")
+
+
+def _message_values(req: dict[str, Any]) -> list[Any]:
+    """The property values of an event that render through the message paths (§4.4-§4.8); JSON dumps of
+    other values (e.g. a span state array of Responses items, §4.14) show their data as it is."""
+    props = req["data"]["properties"]
+    out = [props.get(k) for k in ("$ai_input", "$ai_output_choices", "$ai_output")
+           if type(props.get(k)) in (list, dict)]
+    for k in ("$ai_input_state", "$ai_output_state"):
+        s = props.get(k)
+        if type(s) is list and s and type(s[0]) is dict and ("role" in s[0] or "content" in s[0]):
+            out.append(s)
+        elif type(s) is dict and s.get("__type") == "tool_call_with_context" and type(s.get("state")) is dict:
+            out.append(s["state"].get("messages"))
+        elif type(s) is dict and type(s.get("messages")) is list:
+            out.append(s["messages"])
+    return out
+
+
+def media_payloads(v: Any) -> list[str]:
+    """Base64 runs longer than 64 characters inside media blocks (§4.7, §6.2 item 10)."""
+    out: list[str] = []
+    stack = [v]
+    while stack:
+        x = stack.pop()
+        if type(x) is dict:
+            if _is_media(x):
+                for s in json_strings(x):
+                    out.extend(m.group() for m in _B64_RUN.finditer(s))
+            stack.extend(x.values())
+        elif type(x) is list:
+            stack.extend(x)
+    return out
 
 
 @budget("leaves")
@@ -645,6 +685,20 @@ _MEDIA_RUN = "iVBORw0KGgoAAAANSUhEUgAA" * 3  # > 64 characters of a media payloa
 @example(req={"event_type": "$ai_generation", "data": {"id": "g", "properties": {"$ai_output_choices": [
     {"role": "assistant", "content": [{"type": "tool-call", "id": "c", "function": {
         "name": "weather", "arguments": "{\"location\": \"SF\"}"}}]}]}}}, markers_on=False)
+@example(req={"event_type": "$ai_span", "data": {"id": "id_0", "properties": {"$ai_output_state": [
+    {"type": "function_call", "id": "id_0", "call_id": "id_0", "name": "get_weather", "arguments": "{}"},
+    {"role": "user", "content": [{"type": "thinking", "thinking": "Hmm.", "signature": "iVBORw0KGgo" * 8}]}]}}},
+    markers_on=False)
+@example(req={"event_type": "$ai_span", "data": {"id": "id_0", "properties": {"$ai_output_state": [
+    {"type": "function_call_output", "call_id": "id_0", "output": None},
+    {"type": "image_generation_call", "id": "id_0", "status": "completed", "result": "iVBORw0KGgo" * 8}]}}},
+    markers_on=False)
+@example(req={"event_type": "$ai_generation", "data": {"id": "id_0", "event": "$ai_generation", "properties": {
+    "$ai_tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {
+        "type": "object", "properties": {"get_weather": {"type": ["string", "null"]}}}}}]}}}, markers_on=False)
+@example(req={"event_type": "$ai_generation", "data": {"id": "g", "properties": {"$ai_input": [{"role": "user", "content": [
+    {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo" * 8}}]}]}}},
+    markers_on=True)
 def test_no_content_lost(req: dict[str, Any], markers_on: bool) -> None:
     """§6.2 item 10 (D3/D4): with truncated false and max_length 0, every non-empty text of a message and
     every tool-call argument (as compact JSON) appears verbatim; no media payload leaks."""
@@ -654,7 +708,8 @@ def test_no_content_lost(req: dict[str, Any], markers_on: bool) -> None:
     text = markers.expand(body["text"]) if markers_on else body["text"]
     for leaf in expected_leaves(req):
         assert leaf in text, f"lost: {leaf[:200]!r}"
-    assert _MEDIA_RUN not in text
+    for p in media_payloads(_message_values(req)):
+        assert p[:65] not in text, "a media payload leaked"
 
 
 @budget("no_repr")
