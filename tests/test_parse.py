@@ -217,11 +217,15 @@ def test_integer_digit_cap() -> None:
 
 
 def test_digit_scanners_agree() -> None:
-    cases = [b"", b"1" * 18, b"1" * 19, b"a" + b"1" * 19 + b"a", b"1" * 18 + b"a" + b"1" * 18, b"12a" * 50]
+    cases = [b"", b"1" * 18, b"1" * 19, b"a" + b"1" * 19 + b"a", b"1" * 18 + b"a" + b"1" * 18, b"12a" * 50,
+             b"x" * 37 + b"7" * 19, b"7" * 19 + b"x" * 37, b"1" * 10 + b"a" + b"1" * 19]
     for b in cases:
         expected = b"1" * 19 in bytes(48 + (48 <= c <= 57) for c in b).replace(b"0", b"a")
-        assert parse._py_has_digit_run(b) == expected
         assert parse._has_digit_run(b) == expected
+        # str input of every kind: non-ASCII code points (including other scripts' digits) never count
+        for pad in ("", "\xe9", "\u0663", "\U0001f600"):
+            assert parse._has_digit_run(pad + b.decode() + pad) == expected
+            assert parse._has_digit_run(b.decode().replace("a", pad or "a")) == expected
 
 
 # -------------------------------------------------------------------------------------- duplicate keys

@@ -155,9 +155,16 @@ def test_int_str(n: int) -> None:
     same("int_str", n)
 
 
+@given(st.text(alphabet=st.sampled_from("0123456789a\u00e9\u0663\U0001f600"), max_size=80)
+       | st.binary(max_size=80).map(lambda b: b.translate(bytes(48 + c % 11 for c in range(256)))))
+def test_has_digit_run(s: str | bytes) -> None:
+    same("has_digit_run", s)
+
+
 def test_exceptions_match() -> None:
     same("b64", "a\udc00b")
     same("trunc", "abc", True, -1, True)
+    same("has_digit_run", 5)
     same("sample", "abc", -5, None)
     same("assemble", ["a", None], True, True, 0, None)
     same("jdump", {1, 2})

@@ -54,7 +54,7 @@ cdef extern from "Python.h":
 
 __all__ = [
     "MARK", "PIPE", "b64", "neutralise", "finalise", "trunc", "number_lines", "sample", "assemble",
-    "jdump", "jdump2", "int_str", "disp",
+    "jdump", "jdump2", "int_str", "disp", "has_digit_run",
 ]
 
 # Lone surrogates are built at run time (no surrogate in the C source).
@@ -1392,3 +1392,36 @@ def disp(v):
     if t == &PyDict_Type or t == &PyList_Type:
         return jdump(v)
     return str(v)
+
+
+# ------------------------------------------------------------------------------- big-integer detection
+
+cdef inline bint _isdig(uint32_t c) noexcept nogil:
+    return c - 48 < 10
+
+
+cdef bint _digit_run(int kind, const void* d, Py_ssize_t n) noexcept nogil:
+    # Skip-ahead: look at every 19th unit; a non-digit there rules out every run that would cover it.
+    cdef Py_ssize_t i = 18, j
+    while i < n:
+        if not _isdig(_rd(kind, d, i)):
+            i += 19
+            continue
+        j = i - 1
+        while j > i - 19 and _isdig(_rd(kind, d, j)):
+            j -= 1
+        if j == i - 19:
+            return True
+        i = j + 19
+    return False
+
+
+def has_digit_run(s):
+    """Whether ``s`` (bytes or str) holds 19 ASCII digits in a row."""
+    cdef PyObject* p
+    if type(s) is bytes:
+        return _digit_run(1, <const char*>(<bytes>s), len(<bytes>s))
+    if type(s) is str:
+        p = <PyObject*>s
+        return _digit_run(_KIND(p), _DATA(p), _LEN(p))
+    raise TypeError(f"expected bytes or str, not {type(s).__name__}")

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable
 
 __all__ = [
     "MARK", "PIPE", "b64", "neutralise", "finalise", "trunc", "number_lines", "sample", "assemble",
-    "jdump", "jdump2", "int_str", "disp",
+    "jdump", "jdump2", "int_str", "disp", "has_digit_run",
 ]
 
 MARK = "<<<\ud800"
@@ -543,3 +543,19 @@ def _lazy_lines(text: str, reg: dict[str, tuple[str, int, int, int]]) -> tuple[s
     if embedded:  # a renderer glued a placeholder to other text: build every marker now
         return _fill(text, reg), {}
     return text, lazy
+
+
+# ------------------------------------------------------------------------------- big-integer detection
+
+# A digit becomes "0", anything else " ": a run of 19 digits becomes a run of 19 "0"s.
+_DIGIT_TABLE = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
+_DIGIT_RUN = b"0" * 19
+
+
+def has_digit_run(s: bytes | str) -> bool:
+    """Whether ``s`` holds 19 ASCII digits in a row: where an integer may exceed 64 bits (parse.py)."""
+    if type(s) is str:
+        s = s.encode("utf-8", "surrogatepass")  # non-ASCII never maps to a digit
+    elif type(s) is not bytes:
+        raise TypeError(f"expected bytes or str, not {type(s).__name__}")
+    return _DIGIT_RUN in s.translate(_DIGIT_TABLE)

@@ -7,8 +7,8 @@ Every entry point tries ``orjson.loads`` first and falls back only when it has t
   if that fails too, ``_parse_fallback`` (pure Python, iterative, linear) decides and gives the reason.
 * orjson accepts the text but may have turned an integer literal outside the 64-bit range into a
   float (such a literal has >= 19 digits in a row and becomes a float of magnitude >= 2**63).
-  ``_inexact`` scans the text for a 19-digit run (``has_digit_run``: the compiled core's when it has
-  one, else two C passes), and only then walks the result for such a float; big documents are walked
+  ``_inexact`` scans the text for a 19-digit run (the core's ``has_digit_run``: a skip-ahead loop
+  compiled, two C passes pure), and only then walks the result for such a float; big documents are walked
   first under a budget, which is far cheaper when they are mostly long strings. Only a document with
   such a float is re-parsed exactly by ``_parse_fallback``.
 
@@ -32,6 +32,7 @@ from typing import Any
 
 import orjson
 
+from .core import has_digit_run as _has_digit_run
 from .errors import json_parse_error
 
 __all__ = ["load_json", "from_python", "repair", "loads_strict", "loads_loose", "MAX_DEPTH", "MAX_INT_DIGITS"]
@@ -74,21 +75,6 @@ def repair(s: str) -> str:
 
 # ------------------------------------------------------------------------------- big-integer detection
 
-# A digit becomes "0", anything else " ": a run of 19 digits becomes a run of 19 "0"s.
-_DIGIT_TABLE = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
-_DIGIT_RUN = b"0" * 19
-
-
-def _py_has_digit_run(s: bytes | str) -> bool:
-    """Whether ``s`` holds 19 ASCII digits in a row (two or three C passes, ~1.5 ns per byte)."""
-    b = s if type(s) is bytes else s.encode("utf-8", "surrogatepass")  # non-ASCII never maps to a digit
-    return _DIGIT_RUN in b.translate(_DIGIT_TABLE)
-
-
-try:  # the compiled core's skip-ahead loop is ~10x faster, when the core provides it
-    from .core import has_digit_run as _has_digit_run  # type: ignore[attr-defined]
-except ImportError:
-    _has_digit_run = _py_has_digit_run
 _referents = gc.get_referents
 _IS_FLOAT = frozenset((float,)).__contains__
 # Inputs at least this long try the walk first: big documents are usually a few long strings, which

@@ -95,7 +95,22 @@ def validate_request(doc: Any) -> tuple[str, Any, Options]:
                 errors["options"] = opt_errors
     if errors:
         raise InvalidRequest(errors)
-    return event_type, doc["data"], Options(**values)
+    return event_type, doc["data"], _options_for(values)
+
+
+_OPTIONS: dict[tuple[tuple[str, Any], ...], Options] = {}
+
+
+def _options_for(values: dict[str, Any]) -> Options:
+    """``Options(**values)``, shared between requests: a batch repeats a handful of option sets, and
+    building (and re-checking) a frozen Options costs as much as parsing a small event."""
+    key = tuple(values.items())  # coerced values: one type per field, so equal keys mean equal options
+    o = _OPTIONS.get(key)
+    if o is None:
+        if len(_OPTIONS) >= 256:
+            _OPTIONS.clear()
+        o = _OPTIONS[key] = Options(**values)
+    return o
 
 
 def _trace_id(trace: dict[str, Any]) -> Any:
