@@ -1,7 +1,7 @@
 """Ray Data integration: render a Dataset of requests with the Arrow kernel on a pool of actors.
 
 Optional dependency: ``pip install "textrepr[ray]"``; ``import textrepr`` never imports this module or ray.
-Rendering holds the GIL, so the pool is made of processes (Ray actors), one CPU each by default.
+Rendering holds the GIL, so the pool is made of processes (Ray actors), one per CPU by default.
 
     import ray, textrepr
     from textrepr.ray import render_dataset
@@ -59,17 +59,31 @@ def render_dataset(
     """``ds.map_batches`` with the kernel: lazily renders every row (a bad row becomes an ``error`` row).
 
     ``options`` is validated here, on the driver, so a bad one raises ``InvalidRequest`` at once.
-    ``map_batches_kwargs`` go to ``Dataset.map_batches`` (e.g. ``batch_size``, ``compute``, ``num_cpus``);
-    without ``compute``/``concurrency`` the actor pool scales from 1 to the cluster's CPU count. An actor
-    renders whole blocks: a dataset of few large blocks keeps few actors busy (see docs/warehouse.md).
+    ``map_batches_kwargs`` go to ``Dataset.map_batches`` (e.g. ``batch_size``, ``compute``, ``num_cpus``).
+
+    Without ``compute``/``concurrency``: a pool that starts at one actor per CPU of the cluster, each
+    reserving half a CPU (``num_cpus=0.5``). Rendering is CPU-bound, so one busy actor per core is the aim; but
+    actors that reserve every CPU leave none for Ray Data's read and write tasks and the pipeline stalls
+    for good, while an autoscaling pool on a small cluster rarely grows past one actor (both seen with
+    Ray 2.60 on 2 CPUs). Batches are whole blocks unless ``batch_size`` is given: an actor renders whole
+    blocks anyway, and fewer, larger batches cost less per row. A dataset of few large blocks keeps few
+    actors busy (see docs/warehouse.md).
     """
+    import inspect
+
     import ray.data
 
     _batch_override(options)  # fail fast on the driver
     kwargs = dict(map_batches_kwargs)
     if "compute" not in kwargs and "concurrency" not in kwargs:
-        kwargs["compute"] = ray.data.ActorPoolStrategy(min_size=1, max_size=_cluster_cpus())
-    kwargs.setdefault("batch_size", 256)
+        n = _cluster_cpus()
+        try:  # start at full size; min_size=1 lets a few-block dataset run without Ray's under-use warning
+            kwargs["compute"] = ray.data.ActorPoolStrategy(min_size=1, max_size=n, initial_size=n)
+        except TypeError:  # Ray without initial_size
+            kwargs["compute"] = ray.data.ActorPoolStrategy(size=n)
+        kwargs.setdefault("num_cpus", 0.5)
+    if "udf_modifying_row_count" in inspect.signature(ds.map_batches).parameters:
+        kwargs.setdefault("udf_modifying_row_count", False)  # one output row per input row
     ctor = dict(options=options, column=column, options_column=options_column, keep_request=keep_request,
                 large_text=True, wrap_bare=wrap_bare)
     return ds.map_batches(

@@ -96,6 +96,15 @@ def _tool_calls_of(m: dict) -> Any:
     return _otel_tool_calls(m) or []
 
 
+def _text_fallback(m: dict) -> str | None:
+    """A message without ``content`` (nor Gemini ``parts``): its non-empty ``text``, else ``message`` (D4)."""
+    for key in ("text", "message"):
+        v = m.get(key)
+        if type(v) is str and v:
+            return v
+    return None
+
+
 def normalise_choice(c: Any) -> tuple[Any, bool] | None:
     """One choice → (message, lifted) or None when skipped (§4.5). A Responses item stays as is."""
     tc = type(c)
@@ -123,15 +132,9 @@ def normalise_choice(c: Any) -> tuple[Any, bool] | None:
         parts = m.get("parts")
         if type(parts) is list and parts:
             return {"role": role, "content": None, "parts": parts, "tool_calls": tool_calls}, False
-        tx = m.get("text")
-        if type(tx) is str and tx:
-            content = tx
-        else:
-            ms = m.get("message")
-            if type(ms) is str and ms:
-                content = ms
-            elif "content" not in m:
-                content = ""
+        content = _text_fallback(m)
+        if content is None and "content" not in m:
+            content = ""
     lifted = False
     if type(content) is list:
         lifted_calls = [
@@ -185,15 +188,9 @@ def _body_lines(m: dict, o: Options, out: list[str], lifted: bool) -> None:
             if t:
                 out.extend(tr(t, o))
             return
-        tx = m.get("text")
-        if type(tx) is str and tx:
-            content = tx
-        else:
-            ms = m.get("message")
-            if type(ms) is str and ms:
-                content = ms
-            else:
-                return
+        content = _text_fallback(m)
+        if content is None:
+            return
     if content:
         t = content_text(content, lifted)
         if t:
