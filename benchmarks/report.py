@@ -278,8 +278,20 @@ def render(rows: list, scaling: list, memory: list, impls: list[str], rounds: in
             cells.append(f"{whole / 1e6:.1f} / {rend / 1e6:.2f} ({rend / (nbytes + chars):.3f})")
         L.append("| " + " | ".join(cells) + " |")
     L += [""]
+    L += ["", *arrow_section()]
     return "\n".join(L) + "\n"
 
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def arrow_section() -> list[str]:
+    """The warehouse figures (issue 6) live in ARROW.md, written from bench_arrow.py's output; the README
+    repeats its cost estimate so that both benchmark documents tell the same number."""
+    L = ["## Arrow kernel, Ray Data and the cost of 100 million events", "",
+         "Measured by `benchmarks/bench_arrow.py`; tables and method in [ARROW.md](ARROW.md).", ""]
+    text = (HERE / "ARROW.md").read_text("utf-8") if (HERE / "ARROW.md").is_file() else ""
+    if "### 100 million events" in text:
+        L += text.split("### 100 million events", 1)[1].split("\n## ", 1)[0].strip().splitlines()
+    return L

@@ -536,6 +536,8 @@ def test_fallback_is_reasonably_fast() -> None:
 # ---------------------------------------------------------------------------------------- properties
 
 if given is not None:
+    from budgets import budget
+
     scalars = (
         st.none()
         | st.booleans()
@@ -549,6 +551,7 @@ if given is not None:
     )
 
     @pytest.mark.properties
+    @budget("parse_fallback")
     @given(json_values, st.booleans())
     def test_fallback_agrees_with_orjson(doc: Any, indent: bool) -> None:
         raw = orjson.dumps(doc, option=orjson.OPT_INDENT_2 if indent else 0)
@@ -563,6 +566,7 @@ if given is not None:
     big_ints = st.one_of(st.integers(min_value=2**64), st.integers(max_value=-(2**63) - 1))
 
     @pytest.mark.properties
+    @budget("parse_ints")
     @given(st.lists(st.one_of(big_ints, st.integers(), st.floats(allow_nan=False, allow_infinity=False)), max_size=6))
     def test_exact_ints_match_json_loads(xs: list[Any]) -> None:
         text = json.dumps({"xs": xs, "s": "pad" * 10})
@@ -571,6 +575,7 @@ if given is not None:
         assert same(loads_strict(text)[1], expected) and same(loads_loose(text)[1], expected)
 
     @pytest.mark.properties
+    @budget("parse_fuzz")
     @given(st.text(alphabet='[]{}",: \n01239-+.eEtrufalsnNIiy\\ud8c0\ud800', max_size=30))
     def test_fuzz_against_reference_parsers(s: str) -> None:
         # strict: wherever orjson reads the text exactly, the same value
