@@ -643,6 +643,22 @@ def _message_values(req: dict[str, Any]) -> list[Any]:
     return out
 
 
+def strings_outside_media(v: Any) -> list[str]:
+    """Every key and string of ``v`` that is not inside a media block."""
+    out: list[str] = []
+    stack = [v]
+    while stack:
+        x = stack.pop()
+        if type(x) is str:
+            out.append(x)
+        elif type(x) is list:
+            stack.extend(x)
+        elif type(x) is dict and not _is_media(x):
+            out.extend(x.keys())
+            stack.extend(x.values())
+    return out
+
+
 def media_payloads(v: Any) -> list[str]:
     """Base64 runs longer than 64 characters inside media blocks (§4.7, §6.2 item 10)."""
     out: list[str] = []
@@ -684,6 +700,11 @@ def media_payloads(v: Any) -> list[str]:
     markers_on=True)
 @example(req={"event_type": "$ai_span", "data": {"id": "id_0", "properties": {"$ai_output_state": {"messages": [
     {"type": "image_generation_call", "id": "-" * 80, "status": "completed", "result": "=="}]}}}}, markers_on=False)
+@example(req={"event_type": "$ai_generation", "data": {"id": "id_0", "properties": {"$ai_input": [{"role": "user", "content": [
+    {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgoAAAANSUhEUgAA" * 3 + "=="}},
+    {"type": "web_search_tool_result", "tool_use_id": "id_0", "content": [{
+        "type": "web_search_result", "url": "data:image/png;base64," + "iVBORw0KGgoAAAANSUhEUgAA" * 3 + "==",
+        "title": ""}]}]}]}}}, markers_on=False)
 def test_no_content_lost(req: dict[str, Any], markers_on: bool) -> None:
     """§6.2 item 10 (D3/D4): with truncated false and max_length 0, every non-empty text of a message and
     every tool-call argument (as compact JSON) appears verbatim; no media payload leaks."""
@@ -693,8 +714,10 @@ def test_no_content_lost(req: dict[str, Any], markers_on: bool) -> None:
     text = markers.expand(body["text"]) if markers_on else body["text"]
     for leaf in expected_leaves(req):
         assert leaf in text, f"lost: {leaf[:200]!r}"
+    shown = strings_outside_media(req)  # the same characters may also sit in a field that is shown as is
     for p in media_payloads(_message_values(req)):
-        assert p[:65] not in text, "a media payload leaked"
+        if not any(p[:65] in s for s in shown):
+            assert p[:65] not in text, "a media payload leaked"
 
 
 @budget("no_repr")
