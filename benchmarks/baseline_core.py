@@ -14,8 +14,11 @@ from typing import Any
 
 __all__ = [
     "MARK", "PIPE", "b64", "neutralise", "finalise", "trunc", "number_lines", "sample", "assemble",
-    "jdump", "jdump2", "int_str", "disp",
+    "jdump", "jdump2", "int_str", "disp", "has_digit_run",
 ]
+
+# Before issue 3 the 19-digit scan lived in parse.py as the pure twin's two C passes; the core gained it later.
+from textrepr._core_py import has_digit_run  # noqa: E402
 
 MARK = "<<<\ud800"
 PIPE = "\udbff"

@@ -282,10 +282,6 @@ def render(rows: list, scaling: list, memory: list, impls: list[str], rounds: in
     return "\n".join(L) + "\n"
 
 
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
-
-
 def arrow_section() -> list[str]:
     """The warehouse figures (issue 6) live in ARROW.md, written from bench_arrow.py's output; the README
     repeats its cost estimate so that both benchmark documents tell the same number."""
@@ -295,3 +291,8 @@ def arrow_section() -> list[str]:
     if "### 100 million events" in text:
         L += text.split("### 100 million events", 1)[1].split("\n## ", 1)[0].strip().splitlines()
     return L
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
+
