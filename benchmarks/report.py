@@ -277,7 +277,6 @@ def render(rows: list, scaling: list, memory: list, impls: list[str], rounds: in
             whole, rend, chars = per[i]
             cells.append(f"{whole / 1e6:.1f} / {rend / 1e6:.2f} ({rend / (nbytes + chars):.3f})")
         L.append("| " + " | ".join(cells) + " |")
-    L += [""]
     L += ["", *arrow_section()]
     return "\n".join(L) + "\n"
 

@@ -9,7 +9,7 @@ from typing import Any, Callable, Mapping, TypeVar
 from . import parse
 from .core import assemble
 from .errors import InvalidRequest
-from .options import Options
+from .options import Options, shared_options
 from .render.event import EVENT_KINDS, event_lines
 from .validate import check_event, check_trace, check_trace_parts, validate_request
 
@@ -34,7 +34,7 @@ def _as_document(request: Any) -> Any:
 
 def _options(options: Any) -> Options:
     if options is None:
-        return Options()
+        return shared_options({})
     if isinstance(options, Options):
         return options
     return Options.from_mapping(options)

@@ -161,3 +161,19 @@ class Options:
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+_SHARED: dict[tuple[tuple[str, Any], ...], Options] = {}
+
+
+def shared_options(values: dict[str, Any]) -> Options:
+    """``Options(**values)`` for already coerced values, one instance per distinct set: a batch repeats a
+    handful of option sets, and building (and re-checking) a frozen Options costs as much as parsing a
+    small event. Bounded: the table is emptied once it holds 256 sets."""
+    key = tuple(values.items())  # coerced: one type per field, field order, so equal keys mean equal options
+    o = _SHARED.get(key)
+    if o is None:
+        if len(_SHARED) >= 256:
+            _SHARED.clear()
+        o = _SHARED[key] = Options(**values)
+    return o

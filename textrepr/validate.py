@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import InvalidRequest
-from .options import Options, _non_dict_message, coerce_options
+from .options import Options, _non_dict_message, coerce_options, shared_options
 from .render.values import int_str
 
 __all__ = ["EVENT_TYPES", "validate_request", "check_event", "check_trace"]
@@ -95,22 +95,8 @@ def validate_request(doc: Any) -> tuple[str, Any, Options]:
                 errors["options"] = opt_errors
     if errors:
         raise InvalidRequest(errors)
-    return event_type, doc["data"], _options_for(values)
+    return event_type, doc["data"], shared_options(values)
 
-
-_OPTIONS: dict[tuple[tuple[str, Any], ...], Options] = {}
-
-
-def _options_for(values: dict[str, Any]) -> Options:
-    """``Options(**values)``, shared between requests: a batch repeats a handful of option sets, and
-    building (and re-checking) a frozen Options costs as much as parsing a small event."""
-    key = tuple(values.items())  # coerced values: one type per field, so equal keys mean equal options
-    o = _OPTIONS.get(key)
-    if o is None:
-        if len(_OPTIONS) >= 256:
-            _OPTIONS.clear()
-        o = _OPTIONS[key] = Options(**values)
-    return o
 
 
 def _trace_id(trace: dict[str, Any]) -> Any:
