@@ -1,4 +1,8 @@
-"""Build script: compiles the Cython core when possible, else installs the pure-Python twin.
+"""Build script: compiles the Cython core and renderers when possible, else installs the pure-Python twins.
+
+The core is ``textrepr/_core.pyx`` (twin: ``_core_py.py``). The renderers are the modules of
+``textrepr/render``, each compiled from its own source as ``textrepr._crender.<name>`` (their twin is the
+source itself; ``textrepr.renderers`` selects).
 
 ``TEXTREPR_REQUIRE_EXTENSIONS=1`` turns a failed build (no Cython, no compiler, a compile error) into an
 error (CI sets it); ``TEXTREPR_NO_EXTENSIONS=1`` skips the build entirely. Otherwise a failure prints a
@@ -6,6 +10,7 @@ warning and the install goes on with the pure twin, which ``textrepr.core`` then
 """
 from __future__ import annotations
 
+import glob
 import os
 import sys
 from typing import Any
@@ -16,7 +21,13 @@ from setuptools.command.build_ext import build_ext
 REQUIRE = os.environ.get("TEXTREPR_REQUIRE_EXTENSIONS", "") not in ("", "0")
 SKIP = os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0")
 EXT_SOURCES = {"textrepr._core": "textrepr/_core.pyx"}
+EXT_SOURCES.update(
+    (f"textrepr._crender.{os.path.basename(p)[:-3]}", p)
+    for p in sorted(glob.glob("textrepr/render/*.py")) if not p.endswith("__init__.py")
+)
 DIRECTIVES = {"language_level": 3, "boundscheck": False, "wraparound": False, "cdivision": True}
+# The renderers are plain Python: compile them with Python semantics (annotations are not C types).
+PY_DIRECTIVES = {"language_level": 3, "annotation_typing": False, "binding": True}
 
 
 def _warn(what: str, e: BaseException) -> None:
@@ -54,10 +65,13 @@ def extensions() -> list[Extension]:
             raise
         _warn("Cython unavailable", e)
         return []
-    exts = [Extension(name, [src], extra_compile_args=["-O3"] if os.name != "nt" else [])
-            for name, src in EXT_SOURCES.items()]
+    args = ["-O3"] if os.name != "nt" else []
+    core = [Extension(n, [src], extra_compile_args=args) for n, src in EXT_SOURCES.items() if src.endswith(".pyx")]
+    renderers = [Extension(n, [src], extra_compile_args=args) for n, src in EXT_SOURCES.items() if src.endswith(".py")]
     try:
-        return cythonize(exts, compiler_directives=DIRECTIVES)
+        # The renderers' C files go to build/ (their names would clash beside the sources).
+        return (cythonize(core, compiler_directives=DIRECTIVES)
+                + cythonize(renderers, compiler_directives=PY_DIRECTIVES, build_dir="build/cython"))
     except Exception as e:  # Cython compile error
         if REQUIRE:
             raise

@@ -76,7 +76,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
     if twins.REQUIRE_COMPILED and "compiled" not in IMPLEMENTATIONS:
         raise pytest.UsageError(
-            "TEXTREPR_REQUIRE_EXTENSIONS is set but the compiled core textrepr._core is not importable from "
+            "TEXTREPR_REQUIRE_EXTENSIONS is set but the compiled core (textrepr._core) or renderers (textrepr._crender) "
+            "are not importable from "
             f"{Path(textrepr.__file__).parent} (build it, or run the installed package)"
         )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
@@ -229,6 +230,7 @@ def render_both(request: Any) -> None:
     for name in ("compiled", "pure"):
         twins.use_implementation(name)
         assert textrepr.api.assemble is twins.IMPLEMENTATIONS[name].assemble  # the switch took effect
+        assert textrepr.api.event_lines is twins.RENDERERS[name]["event"].event_lines
         results.append(outcome(textrepr.text_repr, request))
     assert results[0] == results[1], json.dumps(request, ensure_ascii=True)[:500]
 
@@ -296,3 +298,51 @@ def test_core_selector_reports_compiled() -> None:
 
     assert textrepr.core.IMPLEMENTATION == "compiled" or twins.NO_EXTENSIONS
     assert sys.modules["textrepr._core"] is twins.compiled
+
+
+def test_renderer_selector_reports_compiled() -> None:
+    import textrepr.renderers
+
+    assert textrepr.renderers.IMPLEMENTATION == "compiled" or twins.NO_EXTENSIONS
+    assert textrepr.implementation() == textrepr.renderers.IMPLEMENTATION
+    compiled = twins.RENDERERS["compiled"]
+    # Extensions, not the sources: each compiled renderer is a shared object named for _crender.
+    assert all(Path(m.__file__).suffix in (".so", ".pyd") for m in compiled.values())
+    assert compiled["messages"].content_text.__module__ == "textrepr._crender.content"
+
+
+@pytest.mark.parametrize("name", ["compiled", "pure"])
+def test_switch_reaches_every_renderer_reference(name: str, implementation: str) -> None:
+    """After the switch, every renderer a textrepr or test module holds is ``name``'s, including what a
+    test module imported by name from ``textrepr.render`` and what the pure renderers call."""
+    if name not in twins.IMPLEMENTATIONS:
+        pytest.skip("compiled implementation not built")
+    from textrepr.render import messages  # the pure sources
+
+    import test_messages
+
+    try:
+        twins.use_implementation(name)
+        family = twins.RENDERERS[name]
+        assert test_messages.message_lines is family["messages"].message_lines
+        assert messages.content_text is family["content"].content_text
+        assert textrepr.api.render_trace_lines is family["trace"].render_trace_lines
+        wanted = {id(o) for o in twins._OBJECTS[name].values()}
+        others = {id(o) for n, objs in twins._OBJECTS.items() if n != name for o in objs.values()}
+        for modname, mod in list(sys.modules.items()):
+            if mod is not None and modname.startswith("textrepr.") and mod not in twins.IMPLEMENTATIONS.values():
+                stray = [a for a, v in vars(mod).items() if id(v) in others and id(v) not in wanted]
+                assert not stray, f"{modname} still holds the other implementation's {stray}"
+    finally:
+        twins.use_implementation(implementation)
+
+
+def test_every_renderer_module_is_selected_built_and_stubbed() -> None:
+    """renderers.MODULES (what the selector imports), textrepr/render's sources (what setup.py compiles)
+    and textrepr/_crender's stubs name the same modules."""
+    import textrepr.renderers
+
+    package = Path(textrepr.__file__).parent
+    sources = sorted(p.stem for p in (package / "render").glob("*.py") if p.stem != "__init__")
+    stubs = sorted(p.stem for p in (package / "_crender").glob("*.pyi"))
+    assert list(textrepr.renderers.MODULES) == sources == stubs

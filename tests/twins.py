@@ -1,8 +1,9 @@
-"""The two core implementations and the switch between them (used by conftest, test_twins, benchmarks).
+"""The two implementations and the switch between them (used by conftest, test_twins, benchmarks).
 
-``use_implementation(name)`` points every reference to a core function — in every ``textrepr`` module
-and in every test or benchmark module that imported one by name — at implementation ``name``'s function,
-so one process can run the same code against the compiled core and its pure-Python twin.
+An implementation is a core (``textrepr._core`` or ``textrepr._core_py``) and a renderer family
+(``textrepr._crender`` or ``textrepr.render``). ``use_implementation(name)`` points every reference to a
+core function or renderer — in every ``textrepr`` module and in every test or benchmark module that
+imported one by name — at implementation ``name``'s, so one process runs the same code against both.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from types import ModuleType
 
 import textrepr
 from textrepr import _core_py as pure
+from textrepr import renderers
 
 try:
     from textrepr import _core as compiled  # type: ignore[attr-defined]
@@ -24,8 +26,16 @@ except ImportError:
 REQUIRE_COMPILED = os.environ.get("TEXTREPR_REQUIRE_EXTENSIONS", "") not in ("", "0")
 NO_EXTENSIONS = os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0")
 
+# The renderer modules of each implementation: textrepr.render itself, and its compiled build.
+RENDERERS: dict[str, dict[str, ModuleType]] = {"pure": renderers.family("textrepr.render")}
+try:
+    RENDERERS["compiled"] = renderers.family("textrepr._crender")
+except ImportError:
+    pass
+
+# name -> core module (what test_core and friends call); "compiled" needs the compiled renderers too.
 IMPLEMENTATIONS: dict[str, ModuleType] = {"pure": pure}
-if compiled is not None and not NO_EXTENSIONS:
+if compiled is not None and "compiled" in RENDERERS and not NO_EXTENSIONS:
     IMPLEMENTATIONS = {"compiled": compiled, "pure": pure}
 
 # Optional modules with heavy dependencies (swapped too once something imports them), and the CLI entry.
@@ -40,6 +50,24 @@ def import_all() -> None:
             importlib.import_module(info.name)
 
 
+def _objects(name: str) -> dict[tuple[str, ...], object]:
+    """Implementation ``name``'s swappable objects by key: its core functions, and every function or
+    class that one of its renderer modules defines (captured at import, before any swap)."""
+    core = IMPLEMENTATIONS[name]
+    found: dict[tuple[str, ...], object] = {
+        ("core", f): getattr(core, f) for f in core.__all__ if callable(getattr(core, f))
+    }
+    for mod_name, mod in RENDERERS[name].items():
+        for attr, val in vars(mod).items():
+            if callable(val) and getattr(val, "__module__", None) == mod.__name__:
+                found[("render", mod_name, attr)] = val
+    return found
+
+
+_OBJECTS = {name: _objects(name) for name in IMPLEMENTATIONS}
+_KEYS = {id(obj): key for objs in _OBJECTS.values() for key, obj in objs.items()}
+
+
 def _swappable(name: str, mod: ModuleType) -> bool:
     if name.startswith("textrepr"):
         return True
@@ -48,23 +76,23 @@ def _swappable(name: str, mod: ModuleType) -> bool:
 
 
 def use_implementation(name: str) -> None:
-    """Point every core-function reference at implementation ``name`` ("compiled" or "pure")."""
-    target = IMPLEMENTATIONS[name]
-    by_id: dict[int, str] = {}
-    for impl in IMPLEMENTATIONS.values():
-        for fname in impl.__all__:
-            obj = getattr(impl, fname)
-            if callable(obj):
-                by_id[id(obj)] = fname
+    """Point every reference to a core function or renderer at implementation ``name``'s.
+
+    Both renderer families are rebound too (each module's names, its own included), so a test that
+    imported ``textrepr.render.X.f`` gets the compiled ``f`` under "compiled", and the pure renderers call
+    the pure core under "pure".
+    """
+    target = _OBJECTS[name]
     impls = set(map(id, IMPLEMENTATIONS.values()))
     for modname, mod in list(sys.modules.items()):
         if mod is None or id(mod) in impls or not _swappable(modname, mod):
             continue
         for attr, val in list(vars(mod).items()):
-            fname = by_id.get(id(val))
-            if fname is not None and getattr(target, fname) is not val:
-                setattr(mod, attr, getattr(target, fname))
+            key = _KEYS.get(id(val))
+            if key is not None and target[key] is not val:
+                setattr(mod, attr, target[key])
     textrepr.core.IMPLEMENTATION = name  # type: ignore[attr-defined]
+    textrepr.renderers.IMPLEMENTATION = name  # type: ignore[attr-defined]
     textrepr._IMPLEMENTATION = name  # type: ignore[attr-defined]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from . import markers
 from .api import Rendering, render_event, render_trace, text_repr
-from .core import IMPLEMENTATION as _IMPLEMENTATION
+from .renderers import IMPLEMENTATION as _IMPLEMENTATION
 from .errors import InvalidRequest, RenderError
 from .options import Options
 
@@ -15,5 +15,5 @@ __version__ = "0.1.0"
 
 
 def implementation() -> str:
-    """Which hot core is active: ``"compiled"`` or ``"pure"``."""
+    """Which implementation is active: ``"compiled"`` (the Cython core and renderers) or ``"pure"``."""
     return _IMPLEMENTATION

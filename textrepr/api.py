@@ -10,7 +10,7 @@ from . import parse
 from .core import assemble
 from .errors import InvalidRequest
 from .options import Options, shared_options
-from .render.event import EVENT_KINDS, event_lines
+from .renderers import EVENT_KINDS, event_lines, render_trace_lines
 from .validate import check_event, check_trace, check_trace_parts, validate_request
 
 __all__ = ["Rendering", "text_repr", "render_event", "render_trace"]
@@ -69,8 +69,6 @@ def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options) 
 
 
 def _render_trace(data: dict[str, Any], o: Options) -> Rendering:
-    from .render.trace import render_trace_lines
-
     trace = data["trace"]
     props = trace.get("properties", {})
 

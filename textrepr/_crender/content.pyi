@@ -1,0 +1,2 @@
+# Compiled from textrepr/render/content.py: the same interface.
+from textrepr.render.content import *  # noqa: F403

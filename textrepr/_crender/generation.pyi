@@ -1,0 +1,2 @@
+# Compiled from textrepr/render/generation.py: the same interface.
+from textrepr.render.generation import *  # noqa: F403

@@ -1,0 +1,2 @@
+# Compiled from textrepr/render/tools.py: the same interface.
+from textrepr.render.tools import *  # noqa: F403
