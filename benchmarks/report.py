@@ -136,7 +136,7 @@ def main(argv: list[str]) -> int:
     if not a.no_baseline:
         import baseline_core
 
-        twins.IMPLEMENTATIONS["before"] = baseline_core
+        twins.register("before", baseline_core)
     impls = list(twins.IMPLEMENTATIONS)
     t_start = time.time()
     machine_before = machine()

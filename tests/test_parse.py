@@ -623,3 +623,27 @@ def _repaired_equal(got: Any, raw: Any) -> bool:
         elif type(x) is not type(y) or x != y:
             return False
     return True
+
+
+if given is not None:
+    _NOT_A_START = st.characters(exclude_characters='{["-0123456789tfnNI \t\n\r')
+
+    @given(st.text(alphabet=" \t\n\r", max_size=3), _NOT_A_START, st.text(max_size=30), st.booleans())
+    def test_embedded_text_rejected_on_its_first_character(ws: str, c: str, rest: str, loose: bool) -> None:
+        """_loads_str's shortcut: text whose first non-blank character cannot start JSON is what orjson and
+        the fallback parser both reject anyway."""
+        s = ws + c + rest
+        with pytest.raises(orjson.JSONDecodeError):
+            orjson.loads(s)
+        with pytest.raises((parse._Fail, ValueError)):
+            parse._parse_fallback(s, loose=loose)
+        assert parse._loads_str(s, loose) == (False, None)
+
+
+@pytest.mark.parametrize("s, loose, ok", [
+    ("", False, False), ("  ", True, False), (" \n[1]", False, True), ("NaN", True, True),
+    ("NaN", False, False), ("\tInfinity", True, True), ("-Infinity", True, True), ("\ufeff{}", False, False),
+    ("hello", True, False), ("null", False, True),
+])
+def test_embedded_text_starts(s: str, loose: bool, ok: bool) -> None:
+    assert parse._loads_str(s, loose)[0] is ok

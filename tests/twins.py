@@ -68,6 +68,17 @@ _OBJECTS = {name: _objects(name) for name in IMPLEMENTATIONS}
 _KEYS = {id(obj): key for objs in _OBJECTS.values() for key, obj in objs.items()}
 
 
+def register(name: str, core: ModuleType, renderers_of: str = "pure") -> None:
+    """Add implementation ``name``: core module ``core`` with the renderers of ``renderers_of``
+    (benchmarks/report.py measures the pre-issue-3 core this way)."""
+    objects = {k: v for k, v in _OBJECTS[renderers_of].items() if k[0] == "render"}
+    objects.update((("core", f), getattr(core, f)) for f in core.__all__ if callable(getattr(core, f)))
+    IMPLEMENTATIONS[name] = core
+    RENDERERS[name] = RENDERERS[renderers_of]
+    _OBJECTS[name] = objects
+    _KEYS.update((id(obj), key) for key, obj in objects.items())
+
+
 def _swappable(name: str, mod: ModuleType) -> bool:
     if name.startswith("textrepr"):
         return True

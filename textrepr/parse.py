@@ -371,11 +371,23 @@ def load_json(raw: bytes | str) -> Any:
         raise json_parse_error(str(e)) from None
 
 
+# What a JSON text can start with (after whitespace); loose adds NaN and Infinity.
+_STARTS = frozenset('{["-0123456789tfn')
+_LOOSE_STARTS = _STARTS | frozenset("NI")
+
+
 def _loads_str(s: str, loose: bool) -> tuple[bool, Any]:
     if type(s) is not str:
         if not isinstance(s, str):
             return False, None
         s = str.__str__(s)
+    # Most embedded text is prose: reject it on its first character instead of letting orjson and then
+    # the fallback parser fail on it (the same answer, without two exceptions).
+    c = s[:1]
+    if c and c in _WS_CHARS:
+        c = s.lstrip(_WS_CHARS)[:1]
+    if c not in (_LOOSE_STARTS if loose else _STARTS):
+        return False, None
     try:
         v = _loads(s)
     except _JSONDecodeError:
