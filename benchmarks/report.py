@@ -30,6 +30,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 import orjson  # noqa: E402
 
 import textrepr  # noqa: E402
+import lower_bound  # noqa: E402
 import twins  # noqa: E402
 import workloads as wl  # noqa: E402
 
@@ -71,6 +72,31 @@ def measure_all(ws: list[wl.Workload], impls: list[str], rounds: int) -> list[di
                     twins.use_implementation(name)
                     out[name].append(timed(render))
     return outs
+
+
+def measure_lower_bounds(ws: list[wl.Workload], rounds: int) -> tuple[list[dict[str, list[float]]], str]:
+    """Interleaved rounds of the floor and of what any renderer over the parsed objects must at least do
+    (lower_bound.py): re-serialising with orjson, and walking every value in Python and compiled."""
+    cwalk, why = lower_bound.compiled_walk()
+    pwalk = lower_bound.walk
+    fns: dict[str, Callable[[Any], Any]] = {
+        "floor": orjson.loads,
+        "loads + orjson.dumps": lambda u: orjson.dumps(orjson.loads(u)),
+        "loads + walk (Python)": lambda u: pwalk(orjson.loads(u)),
+    }
+    if cwalk is not None:
+        fns["loads + walk (Cython)"] = lambda u: cwalk(orjson.loads(u))
+    outs: list[dict[str, list[float]]] = []
+    for w in ws:
+        calls = {k: wl.run_units(f, w.floor_units) for k, f in fns.items()}
+        for c in calls.values():
+            c()  # warm-up
+        out: dict[str, list[float]] = {k: [] for k in calls}
+        for _ in range(rounds):
+            for k, c in calls.items():
+                out[k].append(timed(c))
+        outs.append(out)
+    return outs, why
 
 
 def _traced_peak(fn: Callable[[], Any]) -> int:
@@ -157,6 +183,10 @@ def main(argv: list[str]) -> int:
                 (t,) = measure_all([w], impls, max(3, rounds // 2) if name == "events_20k" else rounds)
                 rows.append((w, t))
 
+        bound_ws = [wl.load(name, "A", big) for name in wl.WORKLOADS]
+        print("  lower bounds ...", file=sys.stderr)
+        bounds, no_cython = measure_lower_bounds(bound_ws, max(3, rounds // 2))
+
         scaling = []
         for name in ("trace_5000", "message_20mb", "single_line_20mb"):
             for s in wl.OPTION_SETS:
@@ -181,7 +211,8 @@ def main(argv: list[str]) -> int:
                 memory.append((name, s, w.input_bytes, floor_peak, per))
 
     elapsed = time.time() - t_start
-    out = render(rows, scaling, memory, impls, rounds, machine_before, machine(), elapsed, a.quick, sizes)
+    out = render(rows, scaling, memory, impls, rounds, machine_before, machine(), elapsed, a.quick, sizes,
+                 (bound_ws, bounds, no_cython))
     if a.quick:
         print(out)
     else:
@@ -191,7 +222,7 @@ def main(argv: list[str]) -> int:
 
 
 def render(rows: list, scaling: list, memory: list, impls: list[str], rounds: int, before: str, after: str,
-           elapsed: float, quick: bool, sizes: dict[str, Any]) -> str:
+           elapsed: float, quick: bool, sizes: dict[str, Any], bounds: tuple[list, list, str]) -> str:
     L: list[str] = []
     L += [
         "# Benchmarks",
@@ -240,6 +271,7 @@ def render(rows: list, scaling: list, memory: list, impls: list[str], rounds: in
             cells += [spread(t[i]), f"**{r:.2f}×**" if r <= TARGET[i] else f"{r:.2f}×"]
         L.append("| " + " | ".join(cells) + " |")
     L += ["", "(bold: within the target)", ""]
+    L += lower_bound_section(rows, impls, *bounds)
 
     L += ["## Linear scaling", "",
           "Time at 2N ÷ time at N (min over the rounds, N and 2N measured in the same interleaved rounds):",
@@ -279,6 +311,32 @@ def render(rows: list, scaling: list, memory: list, impls: list[str], rounds: in
         L.append("| " + " | ".join(cells) + " |")
     L += ["", *arrow_section()]
     return "\n".join(L) + "\n"
+
+
+def lower_bound_section(rows: list, impls: list[str], ws: list, bounds: list, no_cython: str) -> list[str]:
+    """Ratios to the floor of what no renderer over the parsed objects can avoid, beside text_repr's (set A)."""
+    L = ["## How low can a renderer over Python objects go", "",
+         "`benchmarks/lower_bound.py`: `walk` visits every parsed value and joins the keys and strings with",
+         "newlines, which is the least any renderer that reads orjson's objects must do. It does no formatting,",
+         "truncation, markers, line numbers, sampling or validation. It runs as Python and compiled by Cython",
+         "(typed locals). `orjson.dumps` re-serialises the parsed document in Rust. Ratio: min ÷ min(floor)",
+         f"over {len(bounds[0]['floor']) if bounds else 0} interleaved rounds. The text_repr columns repeat set A",
+         "from the table above.", ""]
+    if no_cython:
+        L += [f"(Cython walk not built here: {no_cython})", ""]
+    kinds = [k for k in (bounds[0] if bounds else {}) if k != "floor"]
+    by_name = {w.name: t for w, t in rows}
+    L += ["| workload | floor ms | " + " | ".join(kinds) + " | " + " | ".join(f"text_repr {i}" for i in impls) + " |",
+          "|" + "---|" * (2 + len(kinds) + len(impls))]
+    for w, b in zip(ws, bounds):
+        f = min(b["floor"])
+        cells = [w.name.rsplit(".", 1)[0], ms(f), *(f"{min(b[k]) / f:.2f}×" for k in kinds)]
+        t = by_name.get(w.name)
+        cells += [f"{min(t[i]) / min(t['floor']):.2f}×" if t else "" for i in impls]
+        L.append("| " + " | ".join(cells) + " |")
+    L += ["", "Where the walk alone is near 1.5× (compiled) or 3× (Python), the issue's targets leave next to no",
+          "room for the rendering itself.", ""]
+    return L
 
 
 def arrow_section() -> list[str]:
