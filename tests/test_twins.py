@@ -8,6 +8,7 @@ where they fail.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -346,3 +347,22 @@ def test_every_renderer_module_is_selected_built_and_stubbed() -> None:
     sources = sorted(p.stem for p in (package / "render").glob("*.py") if p.stem != "__init__")
     stubs = sorted(p.stem for p in (package / "_crender").glob("*.pyi"))
     assert list(textrepr.renderers.MODULES) == sources == stubs
+
+
+@pytest.mark.parametrize("no_ext, family", [("1", "textrepr.render"), ("", "textrepr._crender")])
+def test_environment_selects_core_and_renderers_together(no_ext: str, family: str, implementation: str) -> None:
+    """TEXTREPR_NO_EXTENSIONS=1 selects the pure core and the pure renderers; unset, both compiled ones."""
+    if implementation != next(iter(twins.IMPLEMENTATIONS)):
+        pytest.skip("a subprocess check: once per session is enough")
+    if not no_ext and "compiled" not in twins.IMPLEMENTATIONS:
+        pytest.skip("compiled implementation not built")
+    import subprocess
+
+    code = ("import textrepr, textrepr.renderers as r, textrepr.api as a; "
+            "print(textrepr.implementation(), textrepr.core.IMPLEMENTATION, a.event_lines.__module__, "
+            "r.render_trace_lines.__module__)")
+    env = {**os.environ, "TEXTREPR_NO_EXTENSIONS": no_ext, "PYTHONPATH": str(Path(textrepr.__file__).parents[1])}
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert p.returncode == 0, p.stderr
+    name = "pure" if no_ext else "compiled"
+    assert p.stdout.split() == [name, name, f"{family}.event", f"{family}.trace"]
