@@ -626,12 +626,17 @@ def _repaired_equal(got: Any, raw: Any) -> bool:
 
 
 if given is not None:
-    _NOT_A_START = st.characters(exclude_characters='{["-0123456789tfnNI \t\n\r')
+    from hypothesis import assume
 
-    @given(st.text(alphabet=" \t\n\r", max_size=3), _NOT_A_START, st.text(max_size=30), st.booleans())
+    _LITERALS = {"t": "true", "f": "false", "n": "null", "N": "NaN", "I": "Infinity"}
+    # A character no JSON text starts with, or the first letter of a literal (then not the whole literal).
+    _FIRST = st.one_of(st.characters(exclude_characters='{["-0123456789tfnNI \t\n\r'), st.sampled_from(list(_LITERALS)))
+
+    @given(st.text(alphabet=" \t\n\r", max_size=3), _FIRST, st.text(max_size=30), st.booleans())
     def test_embedded_text_rejected_on_its_first_character(ws: str, c: str, rest: str, loose: bool) -> None:
-        """_loads_str's shortcut: text whose first non-blank character cannot start JSON is what orjson and
-        the fallback parser both reject anyway."""
+        """_loads_str's shortcut: text whose first non-blank character cannot start JSON, or that starts
+        with a literal's letter but not the literal, is what orjson and the fallback parser both reject."""
+        assume(not (c + rest).startswith(_LITERALS.get(c, "\x00")))
         s = ws + c + rest
         with pytest.raises(orjson.JSONDecodeError):
             orjson.loads(s)
@@ -643,7 +648,8 @@ if given is not None:
 @pytest.mark.parametrize("s, loose, ok", [
     ("", False, False), ("  ", True, False), (" \n[1]", False, True), ("NaN", True, True),
     ("NaN", False, False), ("\tInfinity", True, True), ("-Infinity", True, True), ("\ufeff{}", False, False),
-    ("hello", True, False), ("null", False, True),
+    ("hello", True, False), ("null", False, True), ("Not JSON", True, False), ("nul", False, False),
+    (" true ", False, True), ("Inf", True, False), ("falsehood", False, False), ("\n NaN", True, True),
 ])
 def test_embedded_text_starts(s: str, loose: bool, ok: bool) -> None:
     assert parse._loads_str(s, loose)[0] is ok

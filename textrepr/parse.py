@@ -371,9 +371,11 @@ def load_json(raw: bytes | str) -> Any:
         raise json_parse_error(str(e)) from None
 
 
-# What a JSON text can start with (after whitespace); loose adds NaN and Infinity.
+# What a JSON text can start with (after whitespace); loose adds NaN and Infinity. A letter must begin
+# its whole literal.
 _STARTS = frozenset('{["-0123456789tfn')
 _LOOSE_STARTS = _STARTS | frozenset("NI")
+_LITERALS = {"t": "true", "f": "false", "n": "null", "N": "NaN", "I": "Infinity"}
 
 
 def _loads_str(s: str, loose: bool) -> tuple[bool, Any]:
@@ -385,8 +387,14 @@ def _loads_str(s: str, loose: bool) -> tuple[bool, Any]:
     # the fallback parser fail on it (the same answer, without two exceptions).
     c = s[:1]
     if c and c in _WS_CHARS:
-        c = s.lstrip(_WS_CHARS)[:1]
+        s_ = s.lstrip(_WS_CHARS)
+        c = s_[:1]
+    else:
+        s_ = s
     if c not in (_LOOSE_STARTS if loose else _STARTS):
+        return False, None
+    lit = _LITERALS.get(c)
+    if lit is not None and not s_.startswith(lit):
         return False, None
     try:
         v = _loads(s)
