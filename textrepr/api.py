@@ -59,7 +59,7 @@ def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options) 
     text, truncated = _guard(lambda: _finish(event_lines(kind, props, o), o, None))
     metadata = {
         "event_type": event_type,
-        "event_id": data.get("id"),
+        "event_id": data.get("id") or None,  # render_event accepts a falsy id: then None (§2.2)
         "trace_id": props.get("$ai_trace_id") or data.get("trace_id"),
         "rendering": "detailed",
         "char_count": len(text),
