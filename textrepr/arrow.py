@@ -101,12 +101,6 @@ def _options_cells(arr: Any) -> list[Any]:
     return _binary_cells(arr, "options")
 
 
-def _id_str(v: Any) -> str | None:
-    if v is None or type(v) is str:
-        return v
-    return jdump(v)
-
-
 class BatchRenderer:
     """Renders batches with one set of options, validated once (per Ray actor / process).
 
@@ -228,15 +222,22 @@ class BatchRenderer:
         cache: dict[bytes, Any] = {}
         first_bug: tuple[int, Exception] | None = None
         bugs = 0
+        # The common case, every row exactly text_repr(cell), skips the per-row dispatch (render_request's
+        # checks, _row_options): ~2% of the kernel's time.
+        plain = reqs is not None and opt_cells is None and self.override is None and not self.wrap_bare
         for i in range(n):
             try:
-                row_opts = self._row_options(opt_cells[i], cache) if opt_cells is not None else None
-                if reqs is not None:
-                    body = self.render_request(reqs[i], row_opts)
+                if plain:
+                    raw = reqs[i]  # type: ignore[index]
+                    body = text_repr(b"null" if raw is None else raw)
                 else:
-                    body = self.render_parts(parts[0][i], parts[1][i], row_opts)  # type: ignore[index]
+                    row_opts = self._row_options(opt_cells[i], cache) if opt_cells is not None else None
+                    if reqs is not None:
+                        body = self.render_request(reqs[i], row_opts)
+                    else:
+                        body = self.render_parts(parts[0][i], parts[1][i], row_opts)  # type: ignore[index]
             except InvalidRequest as e:
-                errors[i] = str(e)
+                errors[i] = jdump(e.body)  # == str(e) (json.dumps, ensure_ascii=False), 5x faster
                 continue
             except Exception as e:  # a renderer bug must not cost the other rows of an overnight job
                 if first_bug is None:
@@ -244,13 +245,14 @@ class BatchRenderer:
                 bugs += 1
                 errors[i] = _INTERNAL_ERROR
                 continue
-            text = body["text"]
             md = body["metadata"]
-            texts[i] = text
+            texts[i] = body["text"]
             counts[i] = md["char_count"]
             truncs[i] = md["truncated"]
-            eids[i] = _id_str(md["event_id"])
-            tids[i] = _id_str(md["trace_id"])
+            v = md["event_id"]  # an id column is text: a non-string id as JSON
+            eids[i] = v if v is None or type(v) is str else jdump(v)
+            v = md["trace_id"]
+            tids[i] = v if v is None or type(v) is str else jdump(v)
         try:
             text_arr = self._text_array(texts)
             eid_arr, tid_arr = _str_array(eids), _str_array(tids)
