@@ -361,8 +361,11 @@ def test_environment_selects_core_and_renderers_together(no_ext: str, family: st
     code = ("import textrepr, textrepr.renderers as r, textrepr.api as a; "
             "print(textrepr.implementation(), textrepr.core.IMPLEMENTATION, a.event_lines.__module__, "
             "r.render_trace_lines.__module__)")
-    env = {**os.environ, "TEXTREPR_NO_EXTENSIONS": no_ext, "PYTHONPATH": str(Path(textrepr.__file__).parents[1])}
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    # Run where this session's textrepr lives: `python -c` puts the working directory first on sys.path, and
+    # under CI that is a checkout without built extensions.
+    home = str(Path(textrepr.__file__).parents[1])
+    env = {**os.environ, "TEXTREPR_NO_EXTENSIONS": no_ext, "PYTHONPATH": home}
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=home, timeout=120)
     assert p.returncode == 0, p.stderr
     name = "pure" if no_ext else "compiled"
     assert p.stdout.split() == [name, name, f"{family}.event", f"{family}.trace"]
