@@ -20,18 +20,18 @@ from setuptools.command.build_ext import build_ext
 
 REQUIRE = os.environ.get("TEXTREPR_REQUIRE_EXTENSIONS", "") not in ("", "0")
 SKIP = os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0")
-EXT_SOURCES = {"textrepr._core": "textrepr/_core.pyx"}
-EXT_SOURCES.update(
-    (f"textrepr._crender.{os.path.basename(p)[:-3]}", p)
+CORE_SOURCES = {"textrepr._core": "textrepr/_core.pyx"}
+RENDER_SOURCES = {
+    f"textrepr._crender.{os.path.basename(p)[:-3]}": p
     for p in sorted(glob.glob("textrepr/render/*.py")) if not p.endswith("__init__.py")
-)
+}
 DIRECTIVES = {"language_level": 3, "boundscheck": False, "wraparound": False, "cdivision": True}
 # The renderers are plain Python: compile them with Python semantics (annotations are not C types).
 PY_DIRECTIVES = {"language_level": 3, "annotation_typing": False, "binding": True}
 
 
 def _warn(what: str, e: BaseException) -> None:
-    print(f"WARNING: textrepr compiled core not built ({what}: {e}); the pure-Python twin will be used",
+    print(f"WARNING: textrepr extensions not built ({what}: {e}); the pure-Python twins will be used",
           file=sys.stderr)
 
 
@@ -56,7 +56,7 @@ class OptionalBuildExt(build_ext):
 
 
 def extensions() -> list[Extension]:
-    if SKIP or not all(os.path.exists(p) for p in EXT_SOURCES.values()):
+    if SKIP or not all(os.path.exists(p) for p in CORE_SOURCES.values()):
         return []
     try:
         from Cython.Build import cythonize
@@ -66,10 +66,10 @@ def extensions() -> list[Extension]:
         _warn("Cython unavailable", e)
         return []
     args = ["-O3"] if os.name != "nt" else []
-    core = [Extension(n, [src], extra_compile_args=args) for n, src in EXT_SOURCES.items() if src.endswith(".pyx")]
-    renderers = [Extension(n, [src], extra_compile_args=args) for n, src in EXT_SOURCES.items() if src.endswith(".py")]
+    core = [Extension(n, [src], extra_compile_args=args) for n, src in CORE_SOURCES.items()]
+    renderers = [Extension(n, [src], extra_compile_args=args) for n, src in RENDER_SOURCES.items()]
     try:
-        # The renderers' C files go to build/ (their names would clash beside the sources).
+        # The renderers' C files go to build/: textrepr/render/ stays plain Python.
         return (cythonize(core, compiler_directives=DIRECTIVES)
                 + cythonize(renderers, compiler_directives=PY_DIRECTIVES, build_dir="build/cython"))
     except Exception as e:  # Cython compile error

@@ -8,6 +8,7 @@ beside which text_repr's ratios (bench_text_repr.py) are to be read. Reported, n
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any, Callable
 
@@ -18,15 +19,13 @@ import lower_bound
 import workloads
 
 ROUNDS = 2 if workloads.QUICK else 5
-_COMPILED: list[tuple[Callable[[Any], str] | None, str]] = []
+_compiled_walk = functools.cache(lower_bound.compiled_walk)  # one build per session
 
 
 def _walker(kind: str) -> Callable[[Any], str]:
     if kind == "python":
         return lower_bound.walk
-    if not _COMPILED:
-        _COMPILED.append(lower_bound.compiled_walk())
-    fn, why = _COMPILED[0]
+    fn, why = _compiled_walk()
     if fn is None:
         pytest.skip(f"Cython walk not built: {why}")
     return fn

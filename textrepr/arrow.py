@@ -237,7 +237,7 @@ class BatchRenderer:
                     else:
                         body = self.render_parts(parts[0][i], parts[1][i], row_opts)  # type: ignore[index]
             except InvalidRequest as e:
-                errors[i] = jdump(e.body)  # == str(e) (json.dumps, ensure_ascii=False), 5x faster
+                errors[i] = str(e)
                 continue
             except Exception as e:  # a renderer bug must not cost the other rows of an overnight job
                 if first_bug is None:

@@ -1,8 +1,9 @@
 """Exception types of the API contract (FORMAT.md §2.1)."""
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from .core import jdump
 
 __all__ = ["InvalidRequest", "RenderError"]
 
@@ -17,7 +18,7 @@ class InvalidRequest(ValueError):
         super().__init__(body)
 
     def __str__(self) -> str:
-        return json.dumps(self.body, ensure_ascii=False)
+        return jdump(self.body)  # json.dumps(body, ensure_ascii=False), compiled
 
     def __repr__(self) -> str:
         return f"InvalidRequest({self.body!r})"
@@ -32,7 +33,7 @@ class RenderError(Exception):
     body = {"error": "Internal server error", "detail": "Failed to generate text representation"}
 
     def __str__(self) -> str:
-        return json.dumps(self.body, ensure_ascii=False)
+        return jdump(self.body)  # json.dumps(body, ensure_ascii=False), compiled
 
 
 def json_parse_error(reason: str) -> InvalidRequest:

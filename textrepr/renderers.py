@@ -11,7 +11,7 @@ from types import ModuleType
 
 from .core import IMPLEMENTATION as _CORE
 
-# Every module of textrepr.render; the build compiles each one (setup.py reads this list).
+# Every module of textrepr.render (setup.py compiles each one; test_twins checks the two lists agree).
 MODULES = (
     "common", "content", "embedding", "error_body", "evaluation", "event", "generation", "literal",
     "media", "messages", "span", "summary", "tools", "trace", "values",

@@ -10,13 +10,9 @@ EVENT_KINDS = ("$ai_generation", "$ai_span", "$ai_embedding", "$ai_evaluation")
 
 
 def event_lines(kind: str, props: dict[str, Any], o: Options) -> list[str]:
-    """Line list of one event of ``kind`` (one of ``EVENT_KINDS``)."""
-    fn = _RENDERERS.get(kind)
-    if fn is None:
-        if kind not in EVENT_KINDS:
-            kind = "$ai_generation"
-        fn = _RENDERERS[kind] = _renderer(kind)
-    return fn(props, o)
+    """Line list of one event of ``kind`` (any other kind renders as a generation)."""
+    table = _RENDERERS or _load_renderers()
+    return table.get(kind, table["$ai_generation"])(props, o)
 
 
 # kind -> renderer, filled on first use: the renderer modules import this one (trace -> event -> span
@@ -24,22 +20,15 @@ def event_lines(kind: str, props: dict[str, Any], o: Options) -> list[str]:
 _RENDERERS: dict[str, Callable[[dict[str, Any], Options], list[str]]] = {}
 
 
-def _renderer(kind: str) -> Callable[[dict[str, Any], Options], list[str]]:
-    if kind == "$ai_span":
-        from .span import render_span
-
-        return render_span
-    if kind == "$ai_embedding":
-        from .embedding import render_embedding
-
-        return render_embedding
-    if kind == "$ai_evaluation":
-        from .evaluation import render_evaluation
-
-        return render_evaluation
+def _load_renderers() -> dict[str, Callable[[dict[str, Any], Options], list[str]]]:
+    from .embedding import render_embedding
+    from .evaluation import render_evaluation
     from .generation import render_generation
+    from .span import render_span
 
-    return render_generation
+    _RENDERERS.update({"$ai_generation": render_generation, "$ai_span": render_span,
+                       "$ai_embedding": render_embedding, "$ai_evaluation": render_evaluation})
+    return _RENDERERS
 
 
 def event_text(kind: str, props: dict[str, Any], o: Options) -> str:
