@@ -21,8 +21,8 @@ from textrepr.arrow import (  # noqa: E402
     OUTPUT_COLUMNS, read_parquet_requests, render_batch, render_parquet, write_parquet,
 )
 
-HAVE_CORPUS = c.GOLDEN.is_dir()
-needs_corpus = pytest.mark.skipif(not HAVE_CORPUS, reason="../shared/corpus is not beside the checkout")
+HAVE_CORPUS = c.HAVE_CORPUS
+needs_corpus = c.needs_corpus
 
 MALFORMED = [b"", b"null", b"[]", b"5", b'"x"', b"{", b"\xff\xfe", b"\xef\xbb\xbf{}", b'{"event_type": NaN}', b"{} x",
              b'{"event_type": "$ai_trace", "data": {"trace": {"id": "t"}, "hierarchy": []}} ']
@@ -85,7 +85,7 @@ def _no_internal_error_noise(caplog: pytest.LogCaptureFixture) -> None:
 @pytest.fixture(scope="module")
 def corpus_requests() -> list[bytes]:
     if not HAVE_CORPUS:
-        pytest.skip("../shared/corpus is not beside the checkout")
+        pytest.skip(c.NO_CORPUS)
     out = [c.request_bytes(c.load_case(p)["request"]) for p in c.golden_files()]
     for p in c.adversarial_files():
         case = c.load_case(p)

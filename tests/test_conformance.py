@@ -10,7 +10,7 @@ import pytest
 
 import conformance as c
 
-pytestmark = pytest.mark.skipif(not c.GOLDEN.is_dir(), reason="../shared/corpus is not beside the checkout")
+pytestmark = c.needs_corpus
 
 _KNOWN = c.known_failures()
 

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conformance import GOLDEN, NO_CORPUS
 from textrepr.markers import Segment, expand, parse
 
 ZW = "\u200b"
@@ -214,9 +215,8 @@ def test_identity_exercises_markers() -> None:
 
 def _corpus_requests() -> list[tuple[str, dict]]:
     import json
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "golden"
+    root = GOLDEN
     out = []
     for kind in ("events", "traces"):
         for p in sorted((root / kind).glob("*.A.json")):
@@ -231,7 +231,7 @@ def _corpus_requests() -> list[tuple[str, dict]]:
 def test_identity_corpus(extra: dict) -> None:
     cases = _corpus_requests()
     if not cases:
-        pytest.skip("corpus not available")
+        pytest.skip(NO_CORPUS)
     checked = 0
     for name, req in cases:
         got, want = _identity(req, **extra)

@@ -24,7 +24,7 @@ from textrepr.arrow import OUTPUT_COLUMNS  # noqa: E402
 from textrepr.ray import render_dataset  # noqa: E402
 
 pytestmark = [
-    pytest.mark.skipif(not c.GOLDEN.is_dir(), reason="../shared/corpus is not beside the checkout"),
+    c.needs_corpus,
     # Ray's own modules warn about their deprecated settings when the context is touched.
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
 ]

@@ -26,8 +26,11 @@ import textrepr
 import textrepr.api
 from conformance import GOLDEN, load_case, request_bytes
 from textrepr import InvalidRequest, markers
+from textrepr.batch import as_request
 
 SEP = "-" * 80
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+OWN_GOLDENS = Path(__file__).resolve().parent / "goldens" / "requests"
 MODES: dict[str, dict[str, Any]] = {
     "A": {},
     "B": {"include_markers": False, "truncated": True, "collapsed": True, "include_line_numbers": True},
@@ -519,7 +522,10 @@ def test_twenty_megabytes_memory_bound(field: str, markers_on: bool, max_length:
 
 
 def _corpus_requests() -> list[Any]:
-    reqs = []
+    """The project's own examples and golden requests, the shared corpus's when present, then two big
+    synthetic traces (last, so that callers can leave them out)."""
+    own = sorted(EXAMPLES.glob("*.json")) + sorted(OWN_GOLDENS.glob("*.json"))
+    reqs: list[Any] = [as_request(json.loads(p.read_text("utf-8"))) for p in own]
     for p in sorted(GOLDEN.glob("events/*.[AEH].json"))[:30] + sorted(GOLDEN.glob("traces/*.[ABF].json")):
         reqs.append(load_case(p)["request"])
     reqs.append(span_chain(200))
@@ -565,6 +571,7 @@ def test_same_bytes_in_every_process_and_hash_seed(implementation: str) -> None:
     if implementation != next(iter(sys.modules["conftest"].IMPLEMENTATIONS)):
         pytest.skip("the subprocesses already cover both cores")
     raws = [request_bytes(r) for r in _corpus_requests()[:-2]]
+    assert raws, "no requests to compare"
     h = hashlib.sha256()
     for raw in raws:
         h.update(json.dumps(render(raw)[1], ensure_ascii=True).encode())

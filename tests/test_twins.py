@@ -251,7 +251,7 @@ def test_text_repr_generated(base: int, options: dict[str, Any], path: list[int]
 def test_text_repr_corpus(data: st.DataObject, options: dict[str, Any]) -> None:
     files = _corpus()
     if not files:
-        pytest.skip("../shared corpus not beside the checkout")
+        pytest.skip(conformance.NO_CORPUS)
     case = conformance.load_case(data.draw(st.sampled_from(files)))
     request = case["request"]
     if isinstance(request, dict) and isinstance(request.get("options", {}), dict):
@@ -272,7 +272,7 @@ def test_text_repr_every_golden_request() -> None:
     """Deterministic sweep: every golden and adversarial request, with and without lazy markers."""
     files = _corpus()
     if not files:
-        pytest.skip("../shared corpus not beside the checkout")
+        pytest.skip(conformance.NO_CORPUS)
     variants: list[dict[str, Any]] = [{}, {"max_length": 600, "include_line_numbers": True, "truncate_buffer": 40}]
     for path in files:
         request = conformance.load_case(path)["request"]
