@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import base64
 import gzip
+import io
 import json
+import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,7 @@ from cli_helpers import ENV, TEXTREPR, core_of_the_subprocess, no_traceback, run
 
 import textrepr
 from textrepr import markers
+from textrepr.cli import READABLE_HINT, READABLE_OPTIONS
 
 
 GEN = {"event_type": "$ai_generation", "data": {"id": "g1", "properties": {"$ai_input": "hi", "$ai_output": "hello \u00e9\u4e16"}}}
@@ -31,11 +35,16 @@ def write(tmp_path: Path, name: str, doc: Any) -> Path:
 # ----------------------------------------------------------------------------- render
 
 
+def readable(request: dict) -> str:
+    """What `textrepr FILE` prints for a document without options: the plain (marker-free) view."""
+    return textrepr.text_repr({**request, "options": READABLE_OPTIONS})["text"] + "\n"
+
+
 def test_render_file_prints_the_text(tmp_path: Path) -> None:
     p = run("render", str(write(tmp_path, "g.json", GEN)))
     assert p.returncode == 0, p.stderr
-    assert p.stdout.decode("utf-8") == textrepr.text_repr(GEN)["text"] + "\n"
-    assert p.stderr == b""
+    assert p.stdout.decode("utf-8") == readable(GEN)
+    assert p.stderr.decode() == f"textrepr: {READABLE_HINT}\n"
 
 
 def test_bare_file_argument_is_render(tmp_path: Path) -> None:
@@ -46,13 +55,13 @@ def test_bare_file_argument_is_render(tmp_path: Path) -> None:
 def test_render_stdin(tmp_path: Path) -> None:
     p = run("-", input=json.dumps(GEN).encode())
     assert p.returncode == 0
-    assert p.stdout.decode() == textrepr.text_repr(GEN)["text"] + "\n"
+    assert p.stdout.decode() == readable(GEN)
 
 
 def test_render_gzipped_file(tmp_path: Path) -> None:
     f = write(tmp_path, "g.json.gz", gzip.compress(json.dumps(GEN).encode()))
     p = run("render", str(f))
-    assert p.returncode == 0 and p.stdout.decode() == textrepr.text_repr(GEN)["text"] + "\n"
+    assert p.returncode == 0 and p.stdout.decode() == readable(GEN)
 
 
 def test_render_json_is_the_whole_body(tmp_path: Path) -> None:
@@ -128,7 +137,11 @@ def test_version_names_the_core(implementation: str) -> None:
     """Also checks that the subprocess runs on this session's core (TEXTREPR_NO_EXTENSIONS)."""
     p = run("--version")
     assert p.returncode == 0
-    assert p.stdout.decode().strip() == f"textrepr {textrepr.__version__} ({implementation} core)"
+    first = p.stdout.decode().splitlines()[0]
+    assert first == (f"textrepr {textrepr.__version__} ({implementation} implementation) from "
+                     f"{os.path.dirname(os.path.abspath(textrepr.__file__))}")
+    if implementation == "pure":  # and it says why
+        assert p.stdout.decode().splitlines()[1].startswith("pure because ")
 
 
 def test_invalid_option_value_is_a_400(tmp_path: Path) -> None:
@@ -249,4 +262,127 @@ def test_refs_no_references_and_io_errors(tmp_path: Path) -> None:
     assert p.returncode == 2 and b"cannot read" in p.stderr
     p = run("refs", "-", "-", input=b"")
     assert p.returncode == 2
+    no_traceback(p)
+
+
+# ----------------------------------------------------------------------------- the readable default
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+_B64_RUN = re.compile(r"[A-Za-z0-9+/]{60,}")
+
+
+@pytest.mark.parametrize("name", ["trace.json", "generation.json", "span.json"])
+def test_bundled_examples_print_readable_text(name: str) -> None:
+    """The README's first command: plain text, no markers, no base64, and the hint once on stderr."""
+    p = run(str(EXAMPLES / name))
+    assert p.returncode == 0, p.stderr
+    out = p.stdout.decode("utf-8")
+    assert "<<<" not in out and not _B64_RUN.search(out) and "\x1b" not in out
+    assert out == readable(json.loads((EXAMPLES / name).read_text("utf-8")))
+    assert p.stderr.decode().count("--preset frontend") == 1
+
+
+def test_readable_default_is_plain_truncation_notes(tmp_path: Path) -> None:
+    long = {"event_type": "$ai_span", "data": {"id": "s", "properties": {"$ai_input_state": "z" * 5000}}}
+    out = run(str(write(tmp_path, "l.json", long))).stdout.decode()
+    assert "... (4000 chars truncated) ..." in out and "<<<TRUNCATED" not in out
+
+
+@pytest.mark.parametrize("extra", [["--json"], ["--max-length", "0"], ["--include-markers"], ["--preset", "frontend"],
+                                   ["--no-truncated"]])
+def test_flags_and_json_render_as_asked(tmp_path: Path, extra: list[str]) -> None:
+    """Any flag (or --json) means exactly today's rendering, markers included, and no hint."""
+    trace = json.loads((EXAMPLES / "trace.json").read_text("utf-8"))
+    p = run("render", *extra, str(EXAMPLES / "trace.json"))
+    assert p.returncode == 0 and p.stderr == b""
+    from textrepr.cli import build_parser, options_from_args
+
+    opts = options_from_args(build_parser().parse_args(["render", *extra, "f"]))
+    body = textrepr.text_repr({**trace, "options": opts})
+    assert p.stdout.decode() == (json.dumps(body, ensure_ascii=False) if "--json" in extra else body["text"]) + "\n"
+    assert "<<<GEN_EXPANDABLE|" in body["text"]
+
+
+def test_own_options_render_as_asked(tmp_path: Path) -> None:
+    """A request with its own options (even empty) renders exactly as before: markers, no hint."""
+    for opts in ({}, {"include_line_numbers": True}):
+        req = {**json.loads((EXAMPLES / "trace.json").read_text("utf-8")), "options": opts}
+        p = run(str(write(tmp_path, "r.json", req)))
+        assert p.returncode == 0 and p.stderr == b""
+        assert p.stdout.decode() == textrepr.text_repr(req)["text"] + "\n"
+        assert "<<<GEN_EXPANDABLE|" in p.stdout.decode()
+    # "options" only inside the content is not the request's own options
+    req = {**GEN, "data": {**GEN["data"], "properties": {"$ai_input": '"options": 1'}}}
+    p = run(str(write(tmp_path, "c.json", req)))
+    assert p.stdout.decode() == readable(req) and p.stderr != b""
+
+
+def test_colour_only_when_asked_or_on_a_terminal(tmp_path: Path) -> None:
+    f = str(EXAMPLES / "trace.json")
+    piped = run(f).stdout.decode()
+    coloured = run("--color", "always", f).stdout.decode()
+    assert "\x1b[" not in piped and "\x1b[" in coloured
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == piped  # colour adds codes, nothing else
+    assert run("--color", "never", f).stdout.decode() == piped
+
+
+def test_wants_colour_honours_no_color_and_terminals(monkeypatch: pytest.MonkeyPatch) -> None:
+    from textrepr.term import wants_colour
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert wants_colour(Tty()) and not wants_colour(io.StringIO())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not wants_colour(Tty()) and wants_colour(io.StringIO(), "always")
+    monkeypatch.setenv("NO_COLOR", "")
+    monkeypatch.setenv("TERM", "dumb")
+    assert not wants_colour(Tty()) and not wants_colour(Tty(), "never")
+
+
+# ----------------------------------------------------------------------------- html
+
+
+def test_html_writes_one_self_contained_page(tmp_path: Path) -> None:
+    out = tmp_path / "page.html"
+    p = run("html", str(EXAMPLES / "trace.json"), str(EXAMPLES / "generation.json"), "-o", str(out))
+    assert p.returncode == 0, p.stderr
+    page = out.read_text("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and 'class="index"' in page and page.count('<section class="doc"') == 2
+    assert not re.search(r"(src|href)=\"(https?:)?//", page) and "<link" not in page
+    assert b"2 renderings (0 invalid)" in p.stderr
+    assert run("html", str(EXAMPLES / "trace.json"), "-o", "-").stdout.decode("utf-8") == run(
+        "html", str(EXAMPLES / "trace.json")).stdout.decode("utf-8") != ""
+
+
+def test_html_jsonl_with_an_invalid_line(tmp_path: Path) -> None:
+    f = write(tmp_path, "in.jsonl", b"\n".join([json.dumps(GEN).encode(), b"{nope", json.dumps(SPAN).encode()]))
+    p = run("html", str(f), "-o", str(tmp_path / "p.html"))
+    assert p.returncode == 1 and b"3 renderings (1 invalid)" in p.stderr
+    page = (tmp_path / "p.html").read_text("utf-8")
+    assert "in.jsonl #2" in page and "JSON parse error" in page
+
+
+def test_html_flat_events(tmp_path: Path) -> None:
+    events = [{"id": "t1", "event": "$ai_trace", "properties": {"$ai_trace_id": "t1"}},
+              {"id": "g1", "event": "$ai_generation", "properties": {"$ai_trace_id": "t1", "$ai_parent_id": "t1",
+                                                                     "$ai_input": "hi", "$ai_output_choices": "yo"}}]
+    f = write(tmp_path, "flat.jsonl", b"\n".join(json.dumps(e).encode() for e in events))
+    p = run("html", str(f), "-o", str(tmp_path / "p.html"))
+    if hasattr(textrepr, "assemble_traces"):
+        assert p.returncode == 0, p.stderr
+        assert "trace t1" in (tmp_path / "p.html").read_text("utf-8")
+    else:
+        assert p.returncode == 2 and b"textrepr.assemble_traces" in p.stderr
+        no_traceback(p)
+
+
+def test_html_usage_errors(tmp_path: Path) -> None:
+    p = run("html", str(tmp_path / "missing.json"), "-o", str(tmp_path / "p.html"))
+    assert p.returncode == 2 and b"cannot read" in p.stderr
+    p = run("html", str(EXAMPLES / "trace.json"), "-o", str(tmp_path / "no" / "dir" / "p.html"))
+    assert p.returncode == 2 and b"cannot write" in p.stderr
     no_traceback(p)

@@ -1,4 +1,8 @@
-"""Command line: ``textrepr render|batch|expand|refs``; ``textrepr FILE`` is ``textrepr render FILE``.
+"""Command line: ``textrepr render|batch|expand|refs|html``; ``textrepr FILE`` is ``textrepr render FILE``.
+
+``textrepr FILE`` on a document without its own ``options`` and without option flags prints the view a person
+reads (plain truncation notes instead of ``<<<...>>>`` markers) and says once on stderr how to get the UI form;
+anything else renders exactly as asked.
 
 Exit codes: 0 success; 1 invalid input (an invalid request, some invalid batch lines, unresolved line
 references); 2 usage or I/O errors. Output is UTF-8 whatever the locale. A closed output pipe
@@ -44,7 +48,11 @@ _INT_FLAGS = (
     ("max_depth", "deepest trace level shown (roots are 0)"),
     ("tools_collapse_threshold", "collapse tool lists longer than this"),
 )
-_COMMANDS = ("render", "batch", "expand", "refs")
+_COMMANDS = ("render", "batch", "expand", "refs", "html")
+# `textrepr FILE` for a document that carries no options, given no flags: the view a person reads.
+READABLE_OPTIONS = {"include_markers": False}
+READABLE_HINT = ("showing the readable view (plain truncation notes, no <<<...>>> markers); "
+                 "for PostHog's UI form add --preset frontend")
 
 
 class _Fail(Exception):
@@ -119,16 +127,40 @@ def _err(msg: str) -> None:
 # ----------------------------------------------------------------------------- commands
 
 
+def _carries_options(raw: bytes) -> bool:
+    """Whether the document has its own top-level ``options`` (an unparsable one counts as having them, so that
+    its error is exactly today's)."""
+    if b'"options"' not in raw:
+        return False
+    from .parse import load_json
+
+    try:
+        doc = load_json(raw)
+    except InvalidRequest:
+        return True
+    return type(doc) is not dict or "options" in doc
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     raw = _read_bytes(args.file)
+    options = options_from_args(args)
+    if not options and not args.json and not _carries_options(raw):
+        options = dict(READABLE_OPTIONS)
+        _err(READABLE_HINT)
     try:
-        body = render_document(raw, options_from_args(args))
+        body = render_document(raw, options)
     except InvalidRequest as e:
         _err(f"invalid request ({e.status}): {e}")
         if args.json:
             _write(jdump({"error": {"status": e.status, "body": e.body}}) + "\n")
         return 1
-    _write((jdump(body) if args.json else body["text"]) + "\n")
+    if args.json:
+        _write(jdump(body) + "\n")
+    else:
+        from .term import colourize, wants_colour
+
+        text = body["text"]
+        _write((colourize(text) if wants_colour(sys.stdout, args.color) else text) + "\n")
     return 0
 
 
@@ -210,19 +242,75 @@ def cmd_refs(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def cmd_html(args: argparse.Namespace) -> int:
+    from .html import items_from_bytes, render_page
+
+    items = []
+    for path in args.files:
+        name = "stdin" if path == "-" else os.path.basename(path)
+        try:
+            items += items_from_bytes(name, _read_bytes(path), options_from_args(args), assemble=args.assemble)
+        except ValueError as e:  # flat events without textrepr.assemble_traces
+            raise _Fail(f"{path}: {e}") from None
+    page = render_page(items, title=args.title or ", ".join(os.path.basename(f) for f in args.files))
+    if args.output == "-":
+        _write(page)
+    else:
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="") as f:
+                f.write(page)
+        except OSError as e:
+            raise _Fail(f"cannot write {args.output}: {e.strerror or e}") from None
+    bad = sum(it.error is not None for it in items)
+    if not args.quiet:
+        _err(f"html: {len(items)} renderings ({bad} invalid) -> {args.output}")
+    return 1 if bad else 0
+
+
+def implementation_note() -> str:
+    """Which implementation runs, from where, and why it is the pure one when it is (``--version``)."""
+    import textrepr
+
+    here = os.path.dirname(os.path.abspath(textrepr.__file__))
+    impl = implementation()
+    line = f"textrepr {__version__} ({impl} implementation) from {here}"
+    if impl == "compiled":
+        return line
+    if os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0"):
+        why = "TEXTREPR_NO_EXTENSIONS is set"
+    elif os.path.exists(os.path.join(os.path.dirname(here), "setup.py")):
+        why = ("these are a source checkout's uncompiled sources (Python imports the checkout when run inside "
+               "it): build them in place with `python setup.py build_ext --inplace`, or run from outside the "
+               "checkout to use the installed build")
+    else:
+        why = "the compiled extensions did not import (reinstall with a C compiler: pip install --force-reinstall .)"
+    return f"{line}\npure because {why}"
+
+
+class _Version(argparse.Action):
+    """``--version`` printed as written (argparse's own action reflows the text)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        print(implementation_note())
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="textrepr",
         description="Render LLM-observability events and traces as text. `textrepr FILE` = `textrepr render FILE`.",
         epilog="exit codes: 0 ok, 1 invalid input, 2 usage or I/O error",
     )
-    p.add_argument("--version", action="version", version=f"textrepr {__version__} ({implementation()} core)")
+    p.add_argument("--version", action=_Version, nargs=0, help="print the version and which implementation runs")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     r = sub.add_parser("render", help="render one request, event or trace (FILE or - for stdin)",
                        description="Render one request ({event_type, data, options}), bare event or bare trace.")
     r.add_argument("file", metavar="FILE", help="JSON file (gzip ok), or - for stdin")
     r.add_argument("--json", action="store_true", help="print the whole response body as JSON")
+    r.add_argument("--color", "--colour", choices=("auto", "always", "never"), default="auto",
+                   help="colour labels, roles and tree lines (auto: on a terminal, unless NO_COLOR is set)")
     add_option_flags(r)
     r.set_defaults(func=cmd_render)
 
@@ -262,6 +350,22 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("text", metavar="TEXT", help="line-numbered text (or a JSON response), or - for stdin")
     f.add_argument("--json", action="store_true", help="print the resolved references as JSON")
     f.set_defaults(func=cmd_refs)
+
+    h = sub.add_parser(
+        "html", help="write a self-contained HTML trace viewer of events, traces or requests",
+        description="One HTML page (no network, no external script or style) showing each rendering the way "
+                    "PostHog's UI does: folded nodes and tool lists that open, truncated middles that expand, "
+                    "linkable line numbers, a search box, light and dark themes, an index for several. FILE: a "
+                    "request, bare event or bare trace, a JSON array or JSON Lines of them, or flat events.")
+    h.add_argument("files", nargs="+", metavar="FILE", help="JSON or JSONL file (gzip ok), or - for stdin")
+    h.add_argument("-o", "--output", metavar="PAGE", default="-", help="output HTML file, or - for stdout")
+    h.add_argument("--title", help="page title (default: the file names)")
+    h.add_argument("--assemble", action=argparse.BooleanOptionalAction, default=None,
+                   help="treat the input as flat events and group them into traces (default: when they look flat; "
+                        "needs textrepr.assemble_traces)")
+    h.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+    add_option_flags(h)
+    h.set_defaults(func=cmd_html)
     return p
 
 
