@@ -357,21 +357,30 @@ _READ_MARKERS = """() => {
 }"""
 
 
-def _corpus_traces() -> list[Path]:
-    return sorted((c.SHARED / "corpus" / "traces").glob("*.json"))
+def _corpus_traces(which: str) -> list[tuple[str, bytes]]:
+    """(name, request bytes): the corpus's traces, or the requests of every golden trace (own options kept)."""
+    if which == "traces":
+        return [(p.name, p.read_bytes()) for p in sorted((c.SHARED / "corpus" / "traces").glob("*.json"))]
+    out = []
+    for p in sorted((c.GOLDEN / "traces").glob("*.json")):
+        case = c.load_case(p)
+        if case["status"] == 200:
+            out.append((p.name, c.request_bytes(case["request"])))
+    return out
 
 
 @c.needs_corpus
-def test_browser_every_corpus_trace(open_page: Any) -> None:
+@pytest.mark.parametrize("which", ["traces", "golden-traces"])
+def test_browser_every_corpus_trace(open_page: Any, which: str) -> None:
     """Every corpus trace through `textrepr html`'s route: the page's folded elements are exactly the
     rendering's markers, each folded at first and revealing its decoded payload when clicked."""
-    files = _corpus_traces()
+    files = _corpus_traces(which)
     assert len(files) >= 10
     items: list[PageItem] = []
     expected: list[dict[str, Any]] = []
-    for doc, path in enumerate(files):
-        (it,) = items_from_bytes(path.name, path.read_bytes())
-        assert it.text is not None, (path.name, it.error)
+    for doc, (name, raw) in enumerate(files):
+        (it,) = items_from_bytes(name, raw)
+        assert it.text is not None, (name, it.error)
         items.append(it)
         for m in marker_tree(it.text):
             m["doc"] = doc
@@ -382,4 +391,4 @@ def test_browser_every_corpus_trace(open_page: Any) -> None:
     got = page.evaluate(_READ_MARKERS)
     assert len(got) == len(expected) and sum(m["kind"] != "event_link" for m in expected) > 100
     for g, w in zip(got, expected):
-        assert g == w, (files[w["doc"]].name, w["kind"])
+        assert g == w, (files[w["doc"]][0], w["kind"])
