@@ -178,7 +178,8 @@ h2{font-size:1.05em;margin:1.5em 0 0}
 .code{font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;border:1px solid var(--line);
 border-radius:6px;overflow:hidden}
 .ln{display:flex}
-.ln:target{background:var(--target)}
+.ln:target{box-shadow:inset 3px 0 var(--accent)}
+.ln:target>.n{background:var(--target);color:var(--fg);font-weight:bold}
 .n{flex:none;text-align:right;padding-right:1ch;color:var(--muted);background:var(--gutter);
 text-decoration:none;user-select:none;border-right:1px solid var(--line);margin-right:1ch}
 .n:hover{color:var(--accent)}
@@ -288,7 +289,7 @@ def render_page(items: Iterable[PageItem] | Sequence[tuple[str, Any]], *, title:
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{_esc(title)}</title><style>{_STYLE}</style></head>\n<body>"
         f'<div class="bar"><h1>{_esc(title)}</h1>'
-        '<input id="q" type="search" placeholder="search (Enter: next, Shift+Enter: previous)" aria-label="search">'
+        '<input id="q" type="search" placeholder="search" title="Enter: next match, Shift+Enter: previous" aria-label="search">'
         '<span id="count"></span><button type="button" id="expand">expand all</button>'
         '<button type="button" id="collapse">collapse all</button>'
         '<button type="button" id="theme">theme: auto</button></div>\n<main>'
