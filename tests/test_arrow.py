@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -105,7 +106,10 @@ def test_import_textrepr_does_not_import_pyarrow_or_ray() -> None:
         "print(bad)\n"
         "sys.exit(1 if bad else 0)\n"
     )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent)
+    # The textrepr under test, whether installed or a checkout run in place (python -m pytest).
+    env = {**os.environ, "PYTHONPATH": str(Path(textrepr.__file__).resolve().parents[1])}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent,
+                       env=env)
     assert r.returncode == 0, r.stdout + r.stderr
 
 

@@ -21,7 +21,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from . import markers
 from .render.values import jdump
 
-__all__ = ["HTML_OPTIONS", "PageItem", "item", "render_page", "shown"]
+__all__ = ["HTML_OPTIONS", "FlatEventsUnsupported", "PageItem", "item", "items_from_bytes", "render_page", "shown"]
 
 # What the viewer renders with unless told otherwise: markers on (they are what it folds), no "L01: " prefixes
 # (the gutter numbers lines itself, the same way).
@@ -316,6 +316,10 @@ def render_page(items: Iterable[PageItem] | Sequence[tuple[str, Any]], *, title:
 
 # ----------------------------------------------------------------------------- input documents -> items
 
+class FlatEventsUnsupported(ValueError):
+    """Flat events were given but this textrepr cannot assemble traces from them."""
+
+
 FLAT_EVENTS_NEED = ("flat events (one $ai_* event per row, linked by $ai_trace_id/$ai_parent_id) need "
                     "textrepr.assemble_traces, which this version of textrepr does not have; give the viewer "
                     "requests, bare events or ready traces ({\"trace\", \"hierarchy\"}) instead")
@@ -372,7 +376,7 @@ def items_from_bytes(name: str, raw: bytes, options: Mapping[str, Any] | None = 
     if assemble or (assemble is None and _is_flat(docs)):
         assemble_traces = getattr(textrepr, "assemble_traces", None)
         if assemble_traces is None:
-            raise ValueError(FLAT_EVENTS_NEED)
+            raise FlatEventsUnsupported(FLAT_EVENTS_NEED)
         traces, orphans = assemble_traces(docs)
         out = [_render(f"{name}: trace {tid}", {"event_type": "$ai_trace", "data": data}, opts)
                for tid, data in traces.items()]
