@@ -22,7 +22,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 
 def main() -> int:
     src = ROOT / "tests" / "goldens" / "requests" / "trace_tree.json"
-    page_html = render_page(items_from_bytes("trace_tree.json", src.read_bytes()), title="textrepr html trace_tree.json")
+    items = items_from_bytes("trace_tree.json", src.read_bytes())
+    page_html = render_page(items, title="textrepr html trace_tree.json")
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         path = Path(tmp) / "page.html"
         path.write_text(page_html, "utf-8")

@@ -15,27 +15,33 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from . import markers
 from .render.values import jdump
 
-__all__ = ["HTML_OPTIONS", "FlatEventsUnsupported", "PageItem", "item", "items_from_bytes", "render_page", "shown"]
+__all__ = [
+    "HTML_OPTIONS", "FlatEventsUnsupported", "PageItem", "item", "items_from_bytes", "render_page", "shown",
+]
 
 # What the viewer renders with unless told otherwise: markers on (they are what it folds), no "L01: " prefixes
 # (the gutter numbers lines itself, the same way).
 HTML_OPTIONS: Mapping[str, Any] = {"include_markers": True, "include_line_numbers": False}
 
-_ESCAPES: dict[int, str] = {c: chr(0x2400 + c) for c in range(32) if c not in (9, 10)}
-_ESCAPES[0x7F] = "\u2421"
-_ESCAPES.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#39;"})
-_SHOWN: dict[int, str] = {c: s for c, s in _ESCAPES.items() if len(s) == 1}
+# Control characters other than tab and newline: HTML cannot carry them, so they show as control pictures.
+_SHOWN: dict[int, str] = {c: chr(0x2400 + c) for c in range(32) if c not in (9, 10)}
+_SHOWN[0x7F] = "\u2421"
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _esc(s: str) -> str:
-    """Text or attribute value as HTML (one pass)."""
-    return s.translate(_ESCAPES)
+    """Text or attribute value as HTML (str.replace runs in C; the rare control characters last)."""
+    if "&" in s:
+        s = s.replace("&", "&amp;")
+    s = s.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#39;")
+    return s.translate(_SHOWN) if _CONTROL.search(s) else s
 
 
 def shown(s: str) -> str:
