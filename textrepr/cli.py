@@ -144,16 +144,16 @@ def _carries_options(raw: bytes) -> bool:
 def cmd_render(args: argparse.Namespace) -> int:
     raw = _read_bytes(args.file)
     options = options_from_args(args)
-    if not options and not args.json and not _carries_options(raw):
-        options = dict(READABLE_OPTIONS)
-        _err(READABLE_HINT)
+    readable = not options and not args.json and not _carries_options(raw)
     try:
-        body = render_document(raw, options)
+        body = render_document(raw, READABLE_OPTIONS if readable else options)
     except InvalidRequest as e:
         _err(f"invalid request ({e.status}): {e}")
         if args.json:
             _write(jdump({"error": {"status": e.status, "body": e.body}}) + "\n")
         return 1
+    if readable:
+        _err(READABLE_HINT)
     if args.json:
         _write(jdump(body) + "\n")
     else:
