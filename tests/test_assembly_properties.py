@@ -98,13 +98,19 @@ def test_every_node_once_and_every_event_accounted_for(events: list[dict[str, An
     mine = [(k, ev) for k, ev in enumerate(events) if ev["event"] in NODE_KINDS and _id(_props(ev)["$ai_trace_id"]) == T]
     mine.sort(key=lambda kv: order.get(kv[1].get("timestamp"), 0) if type(kv[1].get("timestamp")) is str else 0)
     last: dict[str, int] = {}
+    kept: set[str] = set()
     for _, ev in mine:
         p = _props(ev)
+        eid = _id(ev["id"] if ev.get("id") is not None else ev.get("uuid"))
+        same = json.dumps([eid, ev["event"], ev.get("timestamp"), p], sort_keys=True)
+        if same in kept:
+            continue  # an exact duplicate of an earlier kept event is dropped (rule 11)
+        kept.add(same)
         v = p.get("$ai_generation_id")
         v = p.get("$ai_span_id") if v is None else v
         nid = _id(v)
         if nid is None:
-            nid = _id(ev["id"] if ev.get("id") is not None else ev.get("uuid"))
+            nid = eid
         last[nid] = p["_n"]  # a later event with the same node id supersedes (rule 15)
     got = [n["event"]["properties"]["_n"] for n in nodes]
     assert len(got) == len(last)  # every node id exactly once (rule 26)
