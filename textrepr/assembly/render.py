@@ -6,8 +6,9 @@ from typing import Any, Mapping
 
 import orjson
 
-from ..api import text_repr
+from ..api import _render_trace, text_repr
 from ..errors import InvalidRequest
+from ..options import Options
 from ..parse import load_json
 from .events import participant
 from .tree import assemble_group
@@ -18,11 +19,24 @@ __all__ = ["assemble_raw", "render_data", "render_group", "unwrap"]
 _DUMPS_OPTS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
 
 
-def render_data(data: dict[str, Any], options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def render_data(data: dict[str, Any], options: Mapping[str, Any] | Options | None = None, *,
+                plain: bool = False) -> dict[str, Any]:
     """``text_repr({"event_type": "$ai_trace", "data": data, "options": options})``: the 200 body or
-    InvalidRequest. Through the JSON-bytes path when the request encodes (faster than copying the
-    Python objects; the same result)."""
+    InvalidRequest.
+
+    ``plain``: every value in ``data`` is already what ``textrepr.parse`` produces (plain, repaired JSON:
+    the events were parsed by ``load_json``), so the request need not be copied or re-parsed and goes
+    straight to the trace renderer; the result is the same. Otherwise the request goes through the
+    JSON-bytes path when it encodes (cheaper than copying the Python objects), else through the Mapping
+    path, which rejects values without a JSON form.
+    """
+    if plain:
+        o = options if isinstance(options, Options) else Options.from_mapping(options or {})
+        r = _render_trace(data, o)
+        return {"text": r.text, "metadata": r.metadata}
     doc: dict[str, Any] = {"event_type": "$ai_trace", "data": data}
+    if isinstance(options, Options):
+        options = {k: v for k, v in options.to_dict().items() if v is not None}
     if options:
         doc["options"] = dict(options)
     try:
@@ -53,12 +67,14 @@ def assemble_raw(tid: str, group: list[tuple[int, Any]]) -> dict[str, Any]:
     return assemble_group(tid, items)
 
 
-def render_group(tid: str, group: list[tuple[int, Any]], options: Mapping[str, Any] | None) -> tuple[dict[str, Any], int]:
+def render_group(tid: str, group: list[tuple[int, Any]], options: Mapping[str, Any] | Options | None
+                 ) -> tuple[dict[str, Any], int]:
     """One trace's record (``{"trace_id", "text", "metadata"}`` or ``{"trace_id", "error"}``) and its
-    number of nodes (0 when it failed)."""
+    number of nodes (0 when it failed). Events given as JSON bytes are parsed here, and then need no
+    second parse for rendering."""
     try:
         data = assemble_raw(tid, group)
-        body = render_data(data, options)
+        body = render_data(data, options, plain=all(type(ev) is bytes for _, ev in group))
     except InvalidRequest as e:
         return {"trace_id": tid, "error": {"status": e.status, "body": e.body}}, 0
     nodes = _count_nodes(data["hierarchy"])

@@ -19,6 +19,7 @@ import orjson
 
 from ..batch import BatchError, open_input
 from ..errors import InvalidRequest
+from ..options import Options
 from ..parse import load_json
 from ..render.values import jdump
 from .events import participant, trace_of
@@ -253,6 +254,7 @@ def traces_file(
     held in memory before grouping spills to temporary files. Raises BatchError for unreadable input.
     """
     err = stderr if stderr is not None else sys.stderr
+    opts = Options.from_mapping(options or {})  # validated once, before any work
     if progress is None:
         progress = _isatty(err)
     res = TracesResult()
@@ -309,7 +311,7 @@ def traces_file(
             bar = tqdm(total=len(first), unit=" traces", file=err, desc="rendering", dynamic_ncols=True,
                        mininterval=0.25, leave=False)
         for tid, group in grouper.groups():
-            rec, nodes = render_group(tid, group, options)
+            rec, nodes = render_group(tid, group, opts)
             if "error" in rec:
                 res.errors += 1
             if fmt == "parquet":

@@ -5,7 +5,7 @@ from typing import Any
 
 from ..parse import loads_strict
 from .events import NODE_KINDS, Item, event_id
-from .values import ID, NAME, first, instant_us, latency_ms, same_key, timestamp_text
+from .values import ID, NAME, instant_us, latency_ms, same_key, timestamp_text
 
 __all__ = ["assemble_group"]
 
@@ -76,7 +76,7 @@ def assemble_group(tid: str, items: list[Item], stats: dict[str, int] | None = N
         stamps.append(ts)
         instants.append(instant_us(ts))
     # Rule 10: event order = by instant (unparseable = the epoch), stable on input order.
-    order = sorted(range(n_items), key=lambda i: instants[i] or 0)
+    order = sorted(range(n_items), key=[u or 0 for u in instants].__getitem__)
 
     trace = _trace_object(tid, [(items[i][2], items[i][3]) for i in order])
 
@@ -104,7 +104,10 @@ def assemble_group(tid: str, items: list[Item], stats: dict[str, int] | None = N
             if full in prior:
                 continue
             prior.add(full)
-        nid = ID(first(props, "$ai_generation_id", "$ai_span_id"))
+        v = props.get("$ai_generation_id")
+        if v is None:
+            v = props.get("$ai_span_id")
+        nid = v if type(v) is str else ID(v)
         if nid is None:
             nid = eids[i]
         pos = table.get(nid)
@@ -123,7 +126,8 @@ def assemble_group(tid: str, items: list[Item], stats: dict[str, int] | None = N
     for pos in range(n):
         i = slots[pos]
         props = items[i][3]
-        lat = latency_ms(props.get("$ai_latency", 0))
+        x = props.get("$ai_latency", 0)
+        lat = (x * 1000 if x > 0 else 0.0) if type(x) is float else latency_ms(x)
         us = instants[i]
         if us is None:
             start = 0.0
@@ -132,7 +136,10 @@ def assemble_group(tid: str, items: list[Item], stats: dict[str, int] | None = N
             src = props.get("$ai_ingestion_source")
             start = end if type(src) is str and src == "otel" else end - lat
         keys.append((start, -lat))
-        pid = ID(first(props, "$ai_parent_id", "$ai_trace_id"))
+        v = props.get("$ai_parent_id")
+        if v is None:
+            v = props["$ai_trace_id"]  # set: the event belongs to the trace
+        pid = v if type(v) is str else ID(v)
         if pid is None:
             continue
         lst = children.get(pid)
