@@ -1,4 +1,4 @@
-"""Command line: ``textrepr render|batch|expand|refs``; ``textrepr FILE`` is ``textrepr render FILE``.
+"""Command line: ``textrepr render|batch|traces|expand|refs``; ``textrepr FILE`` is ``textrepr render FILE``.
 
 Exit codes: 0 success; 1 invalid input (an invalid request, some invalid batch lines, unresolved line
 references); 2 usage or I/O errors. Output is UTF-8 whatever the locale. A closed output pipe
