@@ -28,7 +28,7 @@ NODE_KINDS = KINDS[:3]
 # Timestamps with their order (unparseable ones are the epoch, before everything else).
 STAMPS = [("2026-03-01T10:00:00Z", 3), ("2026-03-01T10:00:00.000000+00:00", 3), ("2026-03-01T12:00:01+02:00", 4),
           ("2026-03-01T10:00:01.5Z", 5), ("2026-03-01T10:00:02", 6), ("2026-03-01", 1), ("garbage", 0),
-          (None, 0), (17, 0)]
+          (None, 0), (17, 0.5)]  # an epoch number is seconds (converted to ISO text first)
 IDS = st.sampled_from(["a", "b", "c", "d", T, "", 1, 1.0, True, "1"])
 # Values that exercise rule 6/8: scalars of every type, null, and unusable containers.
 ID_VALUES = st.one_of(IDS, st.none(), st.just(["x"]), st.just({"k": 1}))
@@ -95,8 +95,9 @@ def test_every_node_once_and_every_event_accounted_for(events: list[dict[str, An
     nodes = _walk(data["hierarchy"])
     # The node ids of the trace's node events, in event order (stable sort by the timestamp's order).
     order = {s: k for s, k in STAMPS if s is not None}
+    stamp = lambda ev: order.get(ev.get("timestamp"), 0)  # noqa: E731
     mine = [(k, ev) for k, ev in enumerate(events) if ev["event"] in NODE_KINDS and _id(_props(ev)["$ai_trace_id"]) == T]
-    mine.sort(key=lambda kv: order.get(kv[1].get("timestamp"), 0) if type(kv[1].get("timestamp")) is str else 0)
+    mine.sort(key=lambda kv: stamp(kv[1]))
     last: dict[str, int] = {}
     kept: set[str] = set()
     for _, ev in mine:
