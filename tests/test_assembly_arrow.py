@@ -116,6 +116,24 @@ def test_kernel_options_and_bad_rows() -> None:
     assert render_traces(t.slice(0, 0)).num_rows == 0
 
 
+def test_kernel_struct_properties_and_binary_uuids() -> None:
+    """Properties as a struct (what a JSON reader infers: absent fields are null) and 16-byte UUIDs."""
+    import uuid
+
+    rows = export_rows(4, seed=3)
+    dicts = [json.loads(r["properties"]) for r in rows]
+    t = pa.table({
+        "uuid": pa.array([uuid.uuid5(uuid.NAMESPACE_URL, r["uuid"]).bytes for r in rows], pa.binary(16)),
+        "event": [r["event"] for r in rows],
+        "properties": pa.array(dicts),  # one struct type: every key of every row, null where absent
+        "timestamp": pa.array([r["timestamp"] for r in rows], pa.timestamp("ns", tz="UTC")),
+    })
+    assert pa.types.is_struct(t.schema.field("properties").type)
+    want = python_route([{**r, "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, r["uuid"]))} for r in rows])
+    got = render_traces(t).to_pylist()
+    assert got == [want[r["trace_id"]] for r in got] and len(got) == 4
+
+
 # ---------------------------------------------------------------------------------------------- Ray
 
 

@@ -533,6 +533,8 @@ def _cells(arr: Any) -> list[Any]:
         return [None if v is None else v.decode("utf-8", "replace") for v in vals]
     if pa.types.is_map(t):
         return [None if v is None else dict(v) for v in vals]
+    if pa.types.is_struct(t):  # e.g. properties inferred by a JSON reader: a null field was absent
+        return [None if v is None else {k: x for k, x in v.items() if x is not None} for v in vals]
     if isinstance(t, pa.ExtensionType):
         return [None if v is None else str(v) for v in vals]
     return vals
