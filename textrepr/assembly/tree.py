@@ -30,6 +30,11 @@ def _state(v: Any) -> Any:
     return v
 
 
+def _same(kind: str, ts: Any, props: dict[str, Any]) -> tuple[Any, ...]:
+    """Rule 11's sameness of two events with the same id: kind, timestamp value, decoded properties."""
+    return (kind, ts if type(ts) is str else same_key(ts), same_key(props))
+
+
 def _trace_object(tid: str, ordered: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     """Rule 12 over the trace's events in event order (kind, properties)."""
     trace_name = any_name = session = None
@@ -69,7 +74,8 @@ def assemble_group(tid: str, items: list[Item], stats: dict[str, int] | None = N
     stamps: list[Any] = []
     instants: list[int | None] = []
     for idx, ev, _kind, _props in items:
-        eids.append(event_id(ev, idx))
+        v = ev.get("id")
+        eids.append(v if type(v) is str else event_id(ev, idx))
         ts = ev.get("timestamp")
         if ts is not None and type(ts) is not str:
             ts = timestamp_text(ts)
@@ -81,26 +87,27 @@ def assemble_group(tid: str, items: list[Item], stats: dict[str, int] | None = N
     trace = _trace_object(tid, [(items[i][2], items[i][3]) for i in order])
 
     # Rules 11 and 15: exact duplicates dropped, then the node table (later event wins, first position).
-    # Exact sameness is checked only between events that agree on id, kind and timestamp string.
-    seen: dict[tuple[str, str, Any], Any] = {}
+    # Events are compared only when their ids collide (rare outside real duplicates): ``seen`` maps an
+    # event id to its one kept event, or, after a collision, to the full keys of the kept ones.
+    seen: dict[str, Any] = {}
     table: dict[str, int] = {}
     slots: list[int] = []  # node position -> index into items of its retained event
     nids: list[str] = []
     for i in order:
-        kind = items[i][2]
+        it = items[i]
+        kind = it[2]
         if kind not in NODE_KINDS:
             continue
-        props = items[i][3]
-        ts = stamps[i]
-        cheap = (eids[i], kind, ts if type(ts) is str else same_key(ts))
-        prior = seen.get(cheap, _MISSING)
-        if prior is _MISSING:
-            seen[cheap] = i  # one kept event so far: its full key is computed only on a collision
+        props = it[3]
+        eid = eids[i]
+        prior = seen.get(eid)
+        if prior is None:
+            seen[eid] = i
         else:
             if type(prior) is int:
-                prior = {same_key(items[prior][3])}
-                seen[cheap] = prior
-            full = same_key(props)
+                prior = {_same(items[prior][2], stamps[prior], items[prior][3])}
+                seen[eid] = prior
+            full = _same(kind, stamps[i], props)
             if full in prior:
                 continue
             prior.add(full)
@@ -109,7 +116,7 @@ def assemble_group(tid: str, items: list[Item], stats: dict[str, int] | None = N
             v = props.get("$ai_span_id")
         nid = v if type(v) is str else ID(v)
         if nid is None:
-            nid = eids[i]
+            nid = eid
         pos = table.get(nid)
         if pos is None:
             table[nid] = len(slots)
@@ -152,35 +159,41 @@ def assemble_group(tid: str, items: list[Item], stats: dict[str, int] | None = N
     key = keys.__getitem__
     emitted = bytearray(n)
     steps = 0
-
-    def node(pos: int) -> dict[str, Any]:
-        i = slots[pos]
-        ev = items[i]
-        return {"event": {"id": eids[i], "event": ev[2], "properties": ev[3], "timestamp": stamps[i]},
-                "children": []}
-
     hierarchy: list[dict[str, Any]] = []
 
     def build(roots: list[int]) -> None:
-        # Rule 22 without host recursion: a stack of (output children list, iterator over sorted children).
+        # Rule 22 without host recursion: a stack of (output children list, iterator over the sorted
+        # children); a childless node needs no frame.
         nonlocal steps
         for r in roots:
             steps += 1
             if emitted[r]:
                 continue
             emitted[r] = 1
-            top = node(r)
-            hierarchy.append(top)
-            stack = [(top["children"], iter(sorted(children.get(nids[r], ()), key=key)))]
+            i = slots[r]
+            e = items[i]
+            top: list[dict[str, Any]] = []
+            hierarchy.append({"event": {"id": eids[i], "event": e[2], "properties": e[3], "timestamp": stamps[i]},
+                              "children": top})
+            ch = children.get(nids[r])
+            if not ch:
+                continue
+            stack = [(top, iter(sorted(ch, key=key) if len(ch) > 1 else ch))]
             while stack:
                 out, it = stack[-1]
                 for c in it:
                     steps += 1
-                    if not emitted[c]:
-                        emitted[c] = 1
-                        cn = node(c)
-                        out.append(cn)
-                        stack.append((cn["children"], iter(sorted(children.get(nids[c], ()), key=key))))
+                    if emitted[c]:
+                        continue
+                    emitted[c] = 1
+                    i = slots[c]
+                    e = items[i]
+                    sub: list[dict[str, Any]] = []
+                    out.append({"event": {"id": eids[i], "event": e[2], "properties": e[3], "timestamp": stamps[i]},
+                                "children": sub})
+                    ch = children.get(nids[c])
+                    if ch:
+                        stack.append((sub, iter(sorted(ch, key=key) if len(ch) > 1 else ch)))
                         break
                 else:
                     stack.pop()
