@@ -121,10 +121,11 @@ def test_spilled_grouping_gives_the_same_records(tmp_path: Path) -> None:
     src.write_text("\n".join(json.dumps(e) for e in evs) + "\n")
     assert src.stat().st_size > 1 << 20
     mem = run("traces", str(src))
-    disk = run("traces", str(src), "--memory", "1")
+    disk = run("traces", str(src), "--memory", "1", "--progress")
     no_traceback(disk)
     assert mem.returncode == 0 and disk.returncode == 0
     assert b"spilled to disk" in disk.stderr and b"spilled" not in mem.stderr
+    assert b"rendering:" in disk.stderr and b"rendering:" not in mem.stderr  # progress only when asked
     assert disk.stdout == mem.stdout
     recs = records(mem.stdout)
     assert [r["trace_id"] for r in recs] == [f"trace-{t:03d}" for t in range(120)]
