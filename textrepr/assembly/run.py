@@ -22,7 +22,7 @@ from ..errors import InvalidRequest
 from ..options import Options
 from ..parse import load_json
 from ..render.values import jdump
-from .events import participant, trace_of
+from .events import event_error, participant, trace_of
 from .render import render_group, unwrap
 from .spill import DEFAULT_BUDGET, Grouper
 from .values import timestamp_text
@@ -278,12 +278,14 @@ def traces_file(
         errors: list[tuple[int, dict[str, Any]]] = []
         for i, raw in read_events(in_path, tick if bar is not None else None):
             res.events += 1
-            if type(raw) is not bytes:
-                errors.append((i, {"index": i, "trace_id": None, "error": {"status": 400, "body": raw.body}}))
-                continue
             try:
-                ev = unwrap(load_json(raw))
-                p = participant(ev, i)
+                if type(raw) is not bytes:
+                    raise raw
+                try:
+                    doc = load_json(raw)
+                except InvalidRequest as e:  # named by its index, like every other input error
+                    raise event_error(i, str(e.body.get("detail", e.body))) from None
+                p = participant(unwrap(doc), i)
             except InvalidRequest as e:
                 errors.append((i, {"index": i, "trace_id": None, "error": {"status": e.status, "body": e.body}}))
                 continue
