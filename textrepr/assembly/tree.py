@@ -1,15 +1,19 @@
 """One trace's events -> its trace object and hierarchy (RULES.md §B–F), iteratively and in O(n log n)."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..parse import loads_strict
 from .events import NODE_KINDS, Item, event_id
-from .values import ID, NAME, instant_us, latency_ms, same_key, timestamp_text
+from .values import EPOCH, ID, NAME, instant_us, latency_ms, same_key, timestamp_text
 
 __all__ = ["assemble_group"]
 
 _MISSING = object()
+_fromisoformat = datetime.fromisoformat
+_UTC = timezone.utc
+_US = timedelta(microseconds=1)
 
 
 def _name(props: dict[str, Any]) -> str | None:
@@ -35,22 +39,9 @@ def _same(kind: str, ts: Any, props: dict[str, Any]) -> tuple[Any, ...]:
     return (kind, ts if type(ts) is str else same_key(ts), same_key(props))
 
 
-def _trace_object(tid: str, ordered: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    """Rule 12 over the trace's events in event order (kind, properties)."""
-    trace_name = any_name = session = None
-    states: tuple[Any, Any] | None = None
-    for kind, props in ordered:
-        if kind == "$ai_trace":
-            if states is None:
-                states = (_state(props.get("$ai_input_state")), _state(props.get("$ai_output_state")))
-            if trace_name is None:
-                trace_name = _name(props)
-        elif any_name is None:
-            any_name = _name(props)
-        if session is None:
-            session = NAME(props.get("$ai_session_id"))
+def _trace_object(tid: str, name: str | None, session: str | None, states: tuple[Any, Any] | None) -> dict[str, Any]:
+    """Rule 12's shape: only the keys whose value is not absent."""
     out: dict[str, Any] = {"$ai_trace_id": tid}
-    name = trace_name if trace_name is not None else any_name
     if name is not None:
         out["$ai_span_name"] = name
     if session is not None:
@@ -77,14 +68,22 @@ def assemble_group(tid: str, items: list[Item], stats: dict[str, int] | None = N
         v = ev.get("id")
         eids.append(v if type(v) is str else event_id(ev, idx))
         ts = ev.get("timestamp")
-        if ts is not None and type(ts) is not str:
-            ts = timestamp_text(ts)
+        if type(ts) is str:  # the common case, inlined from instant_us
+            try:
+                dt = _fromisoformat(ts)
+            except ValueError:
+                instants.append(instant_us(ts))
+            else:
+                if dt.tzinfo is None:
+                    dt = dt.replace(tzinfo=_UTC)
+                instants.append((dt - EPOCH) // _US)
+        else:
+            if ts is not None:
+                ts = timestamp_text(ts)
+            instants.append(instant_us(ts))
         stamps.append(ts)
-        instants.append(instant_us(ts))
     # Rule 10: event order = by instant (unparseable = the epoch), stable on input order.
     order = sorted(range(n_items), key=[u or 0 for u in instants].__getitem__)
-
-    trace = _trace_object(tid, [(items[i][2], items[i][3]) for i in order])
 
     # Rules 11 and 15: exact duplicates dropped, then the node table (later event wins, first position).
     # Events are compared only when their ids collide (rare outside real duplicates): ``seen`` maps an
@@ -93,12 +92,24 @@ def assemble_group(tid: str, items: list[Item], stats: dict[str, int] | None = N
     table: dict[str, int] = {}
     slots: list[int] = []  # node position -> index into items of its retained event
     nids: list[str] = []
+    # Rule 12 in the same pass: the trace's name, session and states, first in event order.
+    trace_name = any_name = session = None
+    states: tuple[Any, Any] | None = None
     for i in order:
         it = items[i]
         kind = it[2]
+        props = it[3]
+        if kind == "$ai_trace":
+            if states is None:
+                states = (_state(props.get("$ai_input_state")), _state(props.get("$ai_output_state")))
+            if trace_name is None:
+                trace_name = _name(props)
+        elif any_name is None:
+            any_name = _name(props)
+        if session is None:
+            session = NAME(props.get("$ai_session_id"))
         if kind not in NODE_KINDS:
             continue
-        props = it[3]
         eid = eids[i]
         prior = seen.get(eid)
         if prior is None:
@@ -125,16 +136,25 @@ def assemble_group(tid: str, items: list[Item], stats: dict[str, int] | None = N
         else:
             slots[pos] = i
 
-    # Rules 16-20: parents, children lists in node order, orphans, sort keys.
+    trace = _trace_object(tid, trace_name if trace_name is not None else any_name, session, states)
+
+    # Rules 16-20: parents, children lists in node order (by position), orphans, sort keys.
     n = len(slots)
     keys: list[tuple[float, float]] = []
-    children: dict[str, list[int]] = {}
+    kids: list[list[int] | None] = [None] * n
+    trace_kids: list[int] = []  # children of the trace id (also the children of a node whose id is it)
+    at_tid = table.get(tid)
+    if at_tid is not None:
+        kids[at_tid] = trace_kids
     orphans: list[int] = []
     for pos in range(n):
         i = slots[pos]
         props = items[i][3]
-        x = props.get("$ai_latency", 0)
-        lat = (x * 1000 if x > 0 else 0.0) if type(x) is float else latency_ms(x)
+        x = props.get("$ai_latency")
+        if type(x) is float:
+            lat = x * 1000 if x > 0 else 0.0
+        else:
+            lat = 0.0 if x is None else latency_ms(x)
         us = instants[i]
         if us is None:
             start = 0.0
@@ -149,12 +169,18 @@ def assemble_group(tid: str, items: list[Item], stats: dict[str, int] | None = N
         pid = v if type(v) is str else ID(v)
         if pid is None:
             continue
-        lst = children.get(pid)
-        if lst is None:
-            children[pid] = lst = []
-        lst.append(pos)
-        if pid != tid and pid not in table:
+        if pid == tid:
+            trace_kids.append(pos)
+            continue
+        p = table.get(pid)
+        if p is None:
             orphans.append(pos)
+            continue
+        lst = kids[p]
+        if lst is None:
+            kids[p] = [pos]
+        else:
+            lst.append(pos)
 
     key = keys.__getitem__
     emitted = bytearray(n)
@@ -175,7 +201,7 @@ def assemble_group(tid: str, items: list[Item], stats: dict[str, int] | None = N
             top: list[dict[str, Any]] = []
             hierarchy.append({"event": {"id": eids[i], "event": e[2], "properties": e[3], "timestamp": stamps[i]},
                               "children": top})
-            ch = children.get(nids[r])
+            ch = kids[r]
             if not ch:
                 continue
             stack = [(top, iter(sorted(ch, key=key) if len(ch) > 1 else ch))]
@@ -191,7 +217,7 @@ def assemble_group(tid: str, items: list[Item], stats: dict[str, int] | None = N
                     sub: list[dict[str, Any]] = []
                     out.append({"event": {"id": eids[i], "event": e[2], "properties": e[3], "timestamp": stamps[i]},
                                 "children": sub})
-                    ch = children.get(nids[c])
+                    ch = kids[c]
                     if ch:
                         stack.append((sub, iter(sorted(ch, key=key) if len(ch) > 1 else ch)))
                         break
@@ -200,7 +226,7 @@ def assemble_group(tid: str, items: list[Item], stats: dict[str, int] | None = N
                     steps += 1
 
     # Rule 21/23: children of the trace, then orphans, by start; rule 24: the leftovers in node order.
-    build(sorted(children.get(tid, []) + orphans, key=key))
+    build(sorted(trace_kids + orphans, key=key))
     build(sorted((p for p in range(n) if not emitted[p]), key=key))
     if stats is not None:
         stats["nodes"] = n

@@ -80,7 +80,7 @@ def instant_us(ts: Any) -> int | None:
         if not isinstance(ts, str):
             return None
         ts = str.__str__(ts)
-    if not ts or len(ts) > 64:
+    if not ts:
         return None
     dt = _parse_iso(ts)
     if dt is None:
