@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from . import markers
 from .api import Rendering, render_event, render_trace, text_repr
+from .assembly import assemble_trace, assemble_traces
 from .renderers import IMPLEMENTATION as _IMPLEMENTATION
 from .errors import InvalidRequest, RenderError
 from .options import Options
 
 __all__ = [
-    "InvalidRequest", "Options", "RenderError", "Rendering", "implementation", "markers",
+    "InvalidRequest", "Options", "RenderError", "Rendering", "assemble_trace", "assemble_traces", "implementation",
+    "markers",
     "render_event", "render_trace", "text_repr",
 ]
 __version__ = "0.1.0"

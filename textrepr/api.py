@@ -11,7 +11,7 @@ from .core import assemble
 from .errors import InvalidRequest
 from .options import Options, shared_options
 from .renderers import EVENT_KINDS, event_lines, render_trace_lines
-from .validate import check_event, check_trace, check_trace_parts, validate_request
+from .validate import check_event, check_trace, check_trace_parts, event_id, validate_request
 
 __all__ = ["Rendering", "text_repr", "render_event", "render_trace"]
 
@@ -59,7 +59,7 @@ def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options) 
     text, truncated = _guard(lambda: _finish(event_lines(kind, props, o), o, None))
     metadata = {
         "event_type": event_type,
-        "event_id": data.get("id") or None,  # render_event accepts a falsy id: then None (§2.2)
+        "event_id": event_id(data),  # render_event accepts a falsy id: then None (§2.2); uuid: D19
         "trace_id": props.get("$ai_trace_id") or data.get("trace_id"),
         "rendering": "detailed",
         "char_count": len(text),

@@ -42,8 +42,8 @@ from .options import Options, coerce_options
 from .render.values import jdump
 
 __all__ = [
-    "OUTPUT_COLUMNS", "BatchRenderer", "ParquetSummary", "read_parquet_requests", "render_batch",
-    "render_parquet", "write_parquet",
+    "OUTPUT_COLUMNS", "TRACE_COLUMNS", "BatchRenderer", "ParquetSummary", "event_rows", "read_parquet_requests",
+    "render_batch", "render_parquet", "render_traces", "trace_rows_table", "write_parquet",
 ]
 
 log = logging.getLogger("textrepr.arrow")
@@ -504,3 +504,126 @@ def render_parquet(
 
             write_parquet(counted(ordered()), dst, compression=compression)
     return ParquetSummary(counts[0], counts[1], time.perf_counter() - t0, bytes_in)
+
+
+# --------------------------------------------------------------------------- traces from flat events
+
+TRACE_COLUMNS = ("trace_id", "text", "char_count", "truncated", "error", "node_count")
+# The columns the assembly rules read; a batch export's others (distinct_id, elements_chain, ...) are not
+# converted to Python at all.
+_EVENT_COLUMNS = ("id", "uuid", "event", "properties", "timestamp")
+_MAX_LISTED = 100
+
+
+def _cells(arr: Any) -> list[Any]:
+    """A column as Python values the assembly takes: timestamps as datetimes (any unit), UUID bytes as
+    text, map cells as dicts, binary JSON as text."""
+    t = arr.type
+    if pa.types.is_dictionary(t):
+        arr = arr.dictionary_decode()
+        t = arr.type
+    if pa.types.is_timestamp(t) and t.unit == "ns":
+        arr = arr.cast(pa.timestamp("us", t.tz), safe=False)  # Python datetimes hold microseconds
+    vals = arr.to_pylist()
+    if pa.types.is_fixed_size_binary(t) and t.byte_width == 16:
+        import uuid
+
+        return [None if v is None else str(uuid.UUID(bytes=v)) for v in vals]
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
+        return [None if v is None else v.decode("utf-8", "replace") for v in vals]
+    if pa.types.is_map(t):
+        return [None if v is None else dict(v) for v in vals]
+    if pa.types.is_struct(t):  # e.g. properties inferred by a JSON reader: a null field was absent
+        return [None if v is None else {k: x for k, x in v.items() if x is not None} for v in vals]
+    if isinstance(t, pa.ExtensionType):
+        return [None if v is None else str(v) for v in vals]
+    return vals
+
+
+def event_rows(batch: Batch) -> list[dict[str, Any]]:
+    """The flat events of a batch in the shape of a PostHog batch export (``uuid``, ``event``,
+    ``properties`` as JSON text or a struct/map, ``timestamp``; or ``id``), one dict per row, holding
+    only the columns the assembly reads (a missing one is simply absent)."""
+    names = [c for c in _EVENT_COLUMNS if c in batch.schema.names]
+    cols = [_cells(batch.column(c)) for c in names]
+    return [dict(zip(names, row)) for row in zip(*cols)] if cols else [{} for _ in range(batch.num_rows)]
+
+
+def trace_rows_table(records: list[dict[str, Any]]) -> pa.Table:
+    """Trace records (``textrepr traces`` JSONL records, with ``nodes``) as a table of TRACE_COLUMNS."""
+    tids, texts, counts, truncs, errors, nodes = [], [], [], [], [], []
+    for r in records:
+        tids.append(r.get("trace_id"))
+        md = r.get("metadata")
+        texts.append(r.get("text"))
+        counts.append(md["char_count"] if md else None)
+        truncs.append(md["truncated"] if md else None)
+        e = r.get("error")
+        errors.append(None if e is None else jdump(e["body"]))
+        nodes.append(r.get("nodes", 0) if md else None)
+    return pa.table({
+        "trace_id": _str_array(tids),
+        "text": pa.array(texts, type=pa.large_string()),
+        "char_count": pa.array(counts, type=pa.int64()),
+        "truncated": pa.array(truncs, type=pa.bool_()),
+        "error": _str_array(errors),
+        "node_count": pa.array(nodes, type=pa.int64()),
+    })
+
+
+def _trace_options(options: OptionsLike) -> dict[str, Any] | None:
+    if options is None:
+        return None
+    if isinstance(options, Options):
+        return {k: v for k, v in options.to_dict().items() if v is not None}
+    Options.from_mapping(options)  # the endpoint's body for bad values, before any row
+    return dict(options)
+
+
+def render_traces(table: Batch, options: OptionsLike = None) -> pa.Table:
+    """One row per trace of a table of flat events (docs/events.md): ``trace_id``, ``text``,
+    ``char_count``, ``truncated``, ``error`` (JSON of the 400 body), ``node_count``; traces in order of
+    first appearance.
+
+    A row that is not a usable event (undecodable ``properties``) becomes a row with a null ``trace_id``
+    and an ``error`` naming its row index, at its place in the order; ``$ai_*`` rows without a trace id
+    are listed (by row index) in one last such row. Rows never raise; bad ``options`` raise
+    ``InvalidRequest`` at once.
+    """
+    from .assembly.events import participant, trace_of
+    from .assembly.render import render_group
+
+    opts = _trace_options(options)
+    rows: list[dict[str, Any]] = []
+    for b in (table.to_batches() if isinstance(table, pa.Table) else [table]):
+        rows.extend(event_rows(b))
+    groups: dict[str, list[tuple[int, Any]]] = {}
+    keyed: list[tuple[int, dict[str, Any]]] = []
+    unassigned: list[int] = []
+    for i, ev in enumerate(rows):
+        try:
+            p = participant(ev, i)
+        except InvalidRequest as e:
+            keyed.append((i, {"trace_id": None, "error": {"status": e.status, "body": e.body}}))
+            continue
+        if p is None:
+            continue
+        tid = trace_of(p[1])
+        if tid is None:
+            unassigned.append(i)
+            continue
+        g = groups.get(tid)
+        if g is None:
+            groups[tid] = g = []
+        g.append((i, {**ev, "properties": p[1]}))  # decoded once
+    for tid, g in groups.items():
+        rec, nodes = render_group(tid, g, opts)
+        rec["nodes"] = nodes
+        keyed.append((g[0][0], rec))
+    keyed.sort(key=lambda kr: kr[0])
+    records = [r for _, r in keyed]
+    if unassigned:
+        shown = ", ".join(map(str, unassigned[:_MAX_LISTED])) + (", ..." if len(unassigned) > _MAX_LISTED else "")
+        records.append({"trace_id": None, "error": {"status": 400, "body": {"events": [
+            f"{len(unassigned)} $ai_* events have no $ai_trace_id and belong to no trace (rows {shown})"]}}})
+    return trace_rows_table(records)

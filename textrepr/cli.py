@@ -1,4 +1,4 @@
-"""Command line: ``textrepr render|batch|expand|refs|html``; ``textrepr FILE`` is ``textrepr render FILE``.
+"""Command line: ``textrepr render|batch|traces|expand|refs|html``; ``textrepr FILE`` is ``textrepr render FILE``.
 
 ``textrepr FILE`` on a document without its own ``options`` and without option flags prints the view a person
 reads (plain truncation notes instead of ``<<<...>>>`` markers) and says once on stderr how to get the UI form;
@@ -48,7 +48,7 @@ _INT_FLAGS = (
     ("max_depth", "deepest trace level shown (roots are 0)"),
     ("tools_collapse_threshold", "collapse tool lists longer than this"),
 )
-_COMMANDS = ("render", "batch", "expand", "refs", "html")
+_COMMANDS = ("render", "batch", "traces", "expand", "refs", "html")
 # `textrepr FILE` for a document that carries no options, given no flags: the view a person reads.
 READABLE_OPTIONS = {"include_markers": False}
 READABLE_HINT = ("showing the readable view (plain truncation notes, no <<<...>>> markers); "
@@ -149,6 +149,11 @@ def cmd_render(args: argparse.Namespace) -> int:
         body = render_document(raw, READABLE_OPTIONS if readable else options)
     except InvalidRequest as e:
         _err(f"invalid request ({e.status}): {e}")
+        from .assembly.hint import flat_events_hint  # flat $ai_* events are rendered per trace
+
+        hint = flat_events_hint(raw, args.file)
+        if hint:
+            _err(hint)
         if args.json:
             _write(jdump({"error": {"status": e.status, "body": e.body}}) + "\n")
         return 1
@@ -204,6 +209,55 @@ def _batch_parquet(args: argparse.Namespace, workers: int) -> int:
         mbps = s.bytes_in / 1e6 / s.seconds if s.seconds else 0.0
         _err(f"batch: {s.rows} records, {s.errors} errors, {s.seconds:.2f} s, {mbps:.1f} MB/s (parquet)")
     return 1 if s.errors else 0
+
+
+def cmd_traces(args: argparse.Namespace) -> int:
+    from .assembly.run import traces_file
+
+    fmt = args.format or ("parquet" if str(args.output).endswith(".parquet") else "jsonl")
+    if fmt == "parquet" and args.output == "-":
+        raise _Fail("--format parquet needs a file path for -o (Parquet cannot stream through a pipe)")
+    opts = options_from_args(args)
+    try:
+        Options.from_mapping(opts)
+    except InvalidRequest as e:
+        raise _Fail(f"invalid options: {e}") from None
+    if args.output != "-" and args.input != "-" and os.path.exists(args.output) and os.path.samefile(
+            args.input, args.output):
+        raise _Fail(f"refusing to overwrite the input {args.input}")
+    tmp = None if args.output == "-" else args.output + ".tmp"  # no complete-looking file after a failure
+    try:
+        f = sys.stdout.buffer if tmp is None else open(tmp, "wb", buffering=1 << 20)
+    except OSError as e:
+        raise _Fail(f"cannot write {args.output}: {e.strerror or e}") from None
+    done = False
+    try:
+        out = f
+        if fmt == "jsonl" and args.output.endswith(".gz"):
+            import gzip
+
+            out = gzip.GzipFile(fileobj=f, mode="wb", compresslevel=6, mtime=0)  # type: ignore[assignment]
+        res = traces_file(args.input, out, fmt=fmt, options=opts or None, progress=args.progress,
+                          budget=max(1, args.memory) << 20)
+        if out is not f:
+            out.close()
+        f.flush()
+        if tmp is not None:
+            f.close()
+            os.replace(tmp, args.output)
+        done = True
+    except BatchError as e:
+        raise _Fail(str(e)) from None
+    except OSError as e:
+        raise _Fail(f"cannot write {args.output}: {e.strerror or e}") from None
+    finally:
+        if tmp is not None and not done:
+            f.close()
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    if not args.quiet:
+        _err(f"traces: {res.summary()}")
+    return 1 if res.errors else 0
 
 
 def cmd_expand(args: argparse.Namespace) -> int:
@@ -336,6 +390,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"bytes of input per unit of work (default {DEFAULT_CHUNK_BYTES})")
     add_option_flags(b)
     b.set_defaults(func=cmd_batch)
+
+    t = sub.add_parser(
+        "traces", help="group flat $ai_* events by trace and render one response per trace",
+        description="Read flat events (JSONL, a JSON array, or Parquet in PostHog's batch-export shape; "
+                    "gzip ok), group them by $ai_trace_id and write one record per trace in order of first "
+                    'appearance: {"trace_id", "text", "metadata"}, or {"trace_id", "error"} for a trace that '
+                    'cannot be rendered, or {"index", "trace_id": null, "error"} for an unusable input '
+                    "record. Inputs larger than memory are grouped on disk. Exit 1 if any record is an error.")
+    t.add_argument("input", metavar="EVENTS", help="events file (.jsonl, .json, .parquet, gzip ok), or - for stdin")
+    t.add_argument("-o", "--output", metavar="OUT", default="-",
+                   help="output file (.jsonl, .jsonl.gz or .parquet), or - for stdout (default)")
+    t.add_argument("--format", choices=("jsonl", "parquet"), default=None,
+                   help="output format (default: parquet for a *.parquet OUT, else jsonl)")
+    t.add_argument("--memory", type=int, default=256, metavar="MB",
+                   help="event bytes held in memory before grouping spills to temporary files (default 256)")
+    t.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bars on stderr (default: when stderr is a terminal)")
+    t.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+    add_option_flags(t)
+    t.set_defaults(func=cmd_traces)
 
     e = sub.add_parser("expand", help="replace every <<<...>>> marker by its decoded content",
                        description="Expand the markers of a rendered text (plain text, or a JSON response "

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
     import ray.data
 
-__all__ = ["TextReprBatches", "render_dataset"]
+__all__ = ["TextReprBatches", "render_dataset", "render_traces"]
 
 
 class TextReprBatches:
@@ -89,3 +89,54 @@ def render_dataset(
     return ds.map_batches(
         TextReprBatches, batch_format="pyarrow", fn_constructor_kwargs=ctor, **kwargs
     )
+
+
+# ------------------------------------------------------------------------- traces from flat events
+
+_KEY = "_textrepr_trace_id"
+
+
+def _with_trace_key(batch: pa.Table) -> pa.Table:
+    """The batch plus the trace id of each row ("" for rows of no trace: other kinds, no trace id, or
+    undecodable properties — the kernel reports those in the "" group)."""
+    import pyarrow as pa
+
+    from .arrow import event_rows
+    from .assembly.events import participant, trace_of
+    from .errors import InvalidRequest
+
+    keys: list[str] = []
+    for i, ev in enumerate(event_rows(batch)):
+        try:
+            p = participant(ev, i)
+        except InvalidRequest:
+            p = None
+        keys.append((trace_of(p[1]) or "") if p is not None else "")
+    return batch.append_column(_KEY, pa.array(keys, type=pa.string()))
+
+
+def _render_trace_group(group: pa.Table, options: OptionsLike = None) -> pa.Table:
+    """map_groups function: the events of one trace id -> its output row(s)."""
+    from .arrow import render_traces
+
+    return render_traces(group.drop_columns([_KEY]), options)
+
+
+def render_traces(ds: ray.data.Dataset, options: OptionsLike = None, **map_groups_kwargs: Any) -> ray.data.Dataset:
+    """One row per trace of a Dataset of flat events (PostHog batch-export columns: ``uuid``, ``event``,
+    ``properties`` as JSON text, ``timestamp``, any others), with Ray Data's ``groupby(...).map_groups(...)``.
+
+    Output columns as :func:`textrepr.arrow.render_traces`. Rows come in Ray's group order (by trace id),
+    not first appearance; within a trace, Ray's shuffle does not keep input order, which only matters for
+    events with equal timestamps (the rules break such ties by input order). Events of no trace, and rows
+    with undecodable properties, come out as rows with a null ``trace_id`` and an ``error``.
+    ``options`` is validated here, on the driver. ``map_groups_kwargs`` go to ``map_groups``.
+    """
+    from .arrow import _trace_options
+
+    _trace_options(options)  # fail fast on the driver
+    keyed = ds.map_batches(_with_trace_key, batch_format="pyarrow")
+    kwargs = dict(map_groups_kwargs)
+    kwargs.setdefault("batch_format", "pyarrow")
+    kwargs["fn_kwargs"] = {**kwargs.get("fn_kwargs", {}), "options": options}
+    return keyed.groupby(_KEY).map_groups(_render_trace_group, **kwargs)

@@ -7,7 +7,7 @@ from .errors import InvalidRequest
 from .options import Options, _non_dict_message, coerce_options, shared_options
 from .render.values import int_str
 
-__all__ = ["EVENT_TYPES", "validate_request", "check_event", "check_trace"]
+__all__ = ["EVENT_TYPES", "validate_request", "check_event", "check_trace", "event_id"]
 
 EVENT_TYPES = ("$ai_generation", "$ai_span", "$ai_embedding", "$ai_trace")
 _REQUIRED = "This field is required."
@@ -126,12 +126,23 @@ def check_trace_parts(trace: Any, hierarchy: Any) -> None:
         raise InvalidRequest([TRACE_PROPERTIES])
 
 
+def _uuid_id(data: dict[str, Any]) -> bool:
+    """D19: a missing ``id`` with a non-empty string ``uuid`` (capture and batch-export shape) passes."""
+    u = data.get("uuid")
+    return "id" not in data and type(u) is str and u != ""
+
+
+def event_id(data: dict[str, Any]) -> Any:
+    """§4.20 ``metadata.event_id``: the id, or (D19) the ``uuid`` standing in for a missing one; else None."""
+    return data.get("id") or (data["uuid"] if _uuid_id(data) else None)
+
+
 def check_event(event_type: str, data: Any, *, require_id: bool = True, require_properties: bool = True) -> None:
     """§3.3 checks for single events; ``<type>`` in messages is the request's event_type."""
     missing_props = [f"{event_type} events require 'properties' object in data field"]
     if type(data) is not dict or (require_properties and "properties" not in data):
         raise InvalidRequest(missing_props)
-    if require_id and not data.get("id"):
+    if require_id and not data.get("id") and not _uuid_id(data):
         raise InvalidRequest([f"{event_type} events require an 'id' field"])
     if "properties" in data and type(data["properties"]) is not dict:
         raise InvalidRequest(missing_props)

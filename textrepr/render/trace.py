@@ -68,7 +68,7 @@ def render_trace_lines(trace: dict, hierarchy: list, o: Options) -> tuple[list[s
     props = trace.get("properties", {})
     if type(props) is not dict:
         props = {}
-    name = (props.get("$ai_span_name") or trace.get("traceName") or trace.get("trace_name")
+    name = (props.get("$ai_span_name") or props.get("$ai_trace_name") or trace.get("traceName") or trace.get("trace_name")
             or trace.get("name") or "TRACE")
     lines: list[str] = [disp(name).upper(), EQ]
     err = props.get("$ai_error")
