@@ -1,15 +1,16 @@
 """textrepr: LLM-observability events and traces as readable, line-numbered text."""
 from __future__ import annotations
 
-from . import markers
-from .api import Rendering, render_event, render_trace, text_repr
+from . import markers, tokens
+from .api import Rendering, render_event, render_segments, render_trace, text_repr
 from .renderers import IMPLEMENTATION as _IMPLEMENTATION
 from .errors import InvalidRequest, RenderError
 from .options import Options
+from .segments import Segment
 
 __all__ = [
     "InvalidRequest", "Options", "RenderError", "Rendering", "implementation", "markers",
-    "render_event", "render_trace", "text_repr",
+    "render_event", "render_segments", "render_trace", "Segment", "text_repr", "tokens",
 ]
 __version__ = "0.1.0"
 

@@ -1,19 +1,20 @@
 """Public entry points: parse -> validate -> render -> finalise -> number -> sample -> metadata."""
 from __future__ import annotations
 
+import dataclasses
 import sys
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, TypeVar
 
-from . import fit, parse
+from . import fit, parse, segments
 from .core import assemble
 from .errors import InvalidRequest
 from .options import Options, shared_options
 from .renderers import EVENT_KINDS, event_lines, render_trace_lines
 from .validate import check_event, check_trace, check_trace_parts, validate_request
 
-__all__ = ["Rendering", "text_repr", "render_event", "render_trace"]
+__all__ = ["Rendering", "text_repr", "render_event", "render_trace", "render_segments"]
 
 T = TypeVar("T")
 
@@ -167,3 +168,35 @@ def render_trace(trace: Any, hierarchy: Any, options: Options | Mapping[str, Any
     data = parse.from_python({"trace": trace, "hierarchy": hierarchy})
     check_trace_parts(data["trace"], data["hierarchy"])
     return _render_trace(data, o, token_counter)
+
+
+def render_segments(request: Mapping[str, Any] | bytes | str, *, max_length: int | None = None,
+                    max_tokens: int | None = None, token_counter: Counter | None = None) -> list[segments.Segment]:
+    """The request's full rendering (no bound, no sampling) split into segments within a budget.
+
+    The budget is ``max_length`` characters and/or ``max_tokens`` tokens (``token_counter``, default
+    ``textrepr.tokens.estimate``) per segment, header included; a keyword left ``None`` takes the
+    request's option of that name. See ``textrepr.segments``.
+    """
+    doc = _as_document(request)
+    event_type, data, o = validate_request(doc)
+    b = fit.Budget(o.max_length if max_length is None else _bound("max_length", max_length),
+                   o.max_tokens if max_tokens is None else _bound("max_tokens", max_tokens),
+                   token_counter or fit.estimate)
+    full = dataclasses.replace(o, max_length=0, max_tokens=0, include_line_numbers=False, fit="sample")
+    if event_type == "$ai_trace":
+        check_trace(data)
+        lines, node_lines = _guard(lambda: render_trace_lines(data["trace"], data["hierarchy"], full))
+    else:
+        check_event(event_type, data)
+        props = data.get("properties", {})
+        lines, node_lines = _guard(lambda: event_lines(_event_kind(data, event_type), props, full)), []
+    text, _ = assemble(lines, full.include_markers, False, 0, None)
+    title = next((x for x in text.split("\n", 8) if x.strip("-= ")), event_type)
+    return segments.split(text, node_lines, title, b)
+
+
+def _bound(name: str, v: Any) -> int:
+    if type(v) is not int or v < 0:
+        raise InvalidRequest({name: ["Ensure this value is an integer greater than or equal to 0."]})
+    return v

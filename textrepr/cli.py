@@ -1,4 +1,4 @@
-"""Command line: ``textrepr render|batch|expand|refs``; ``textrepr FILE`` is ``textrepr render FILE``.
+"""Command line: ``textrepr render|batch|segments|expand|refs``; ``textrepr FILE`` is ``textrepr render FILE``.
 
 Exit codes: 0 success; 1 invalid input (an invalid request, some invalid batch lines, unresolved line
 references); 2 usage or I/O errors. Output is UTF-8 whatever the locale. A closed output pipe
@@ -43,8 +43,12 @@ _INT_FLAGS = (
     ("truncate_buffer", "characters kept around a middle cut"),
     ("max_depth", "deepest trace level shown (roots are 0)"),
     ("tools_collapse_threshold", "collapse tool lists longer than this"),
+    ("max_tokens", "bound on the text's tokens (counted by --tokenizer); 0 = none"),
 )
-_COMMANDS = ("render", "batch", "expand", "refs")
+_COMMANDS = ("render", "batch", "segments", "expand", "refs")
+
+
+SEGMENT_BREAK = "~" * 80  # between segments in `textrepr segments` output
 
 
 class _Fail(Exception):
@@ -60,6 +64,23 @@ def add_option_flags(p: argparse.ArgumentParser) -> None:
     for name, help_ in _BOOL_FLAGS:
         flag = name.replace("_", "-")
         g.add_argument("--" + flag, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_)
+    g.add_argument("--fit", choices=("sample", "shrink"), default=None,
+                   help="over budget: sample lines (default) or shrink texts, keeping the skeleton (plain mode)")
+    g.add_argument("--tokenizer", default=None, metavar="NAME",
+                   help="token counter for --max-tokens: estimate (default), estimate:o200k, chars, bytes, "
+                        "tiktoken:<encoding> (needs textrepr[tiktoken])")
+
+
+def _counter(args: argparse.Namespace) -> Any:
+    """The --tokenizer counter (None: the default estimator)."""
+    if args.tokenizer is None:
+        return None
+    from .tokens import counter
+
+    try:
+        return counter(args.tokenizer)
+    except (ValueError, ImportError, KeyError) as e:
+        raise _Fail(f"--tokenizer: {e}") from None
 
 
 def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -72,6 +93,8 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         v = getattr(args, name)
         if v is not None:
             out[name] = v
+    if getattr(args, "fit", None) is not None:
+        out["fit"] = args.fit
     return out
 
 
@@ -121,8 +144,9 @@ def _err(msg: str) -> None:
 
 def cmd_render(args: argparse.Namespace) -> int:
     raw = _read_bytes(args.file)
+    counter = _counter(args)
     try:
-        body = render_document(raw, options_from_args(args))
+        body = render_document(raw, options_from_args(args), token_counter=counter)
     except InvalidRequest as e:
         _err(f"invalid request ({e.status}): {e}")
         if args.json:
@@ -140,9 +164,15 @@ def cmd_batch(args: argparse.Namespace) -> int:
     workers = args.workers or default_workers()
     fmt = args.format or ("parquet" if str(args.input).endswith(".parquet") else "jsonl")
     if fmt == "parquet":
+        if args.tokenizer is not None:
+            raise _Fail("--tokenizer is not supported with --format parquet (the estimator counts there)")
         return _batch_parquet(args, workers)
+    options = options_from_args(args)
+    if args.tokenizer is not None:
+        _counter(args)  # fail fast on a bad name
+        options["tokenizer"] = args.tokenizer  # the workers build the counter (render_document)
     try:
-        res = batch_file(args.input, args.output, workers=workers, options=options_from_args(args),
+        res = batch_file(args.input, args.output, workers=workers, options=options,
                          progress=args.progress, chunk_bytes=args.chunk_size)
     except BatchError as e:
         if e.result is not None and not args.quiet:
@@ -172,6 +202,36 @@ def _batch_parquet(args: argparse.Namespace, workers: int) -> int:
         mbps = s.bytes_in / 1e6 / s.seconds if s.seconds else 0.0
         _err(f"batch: {s.rows} records, {s.errors} errors, {s.seconds:.2f} s, {mbps:.1f} MB/s (parquet)")
     return 1 if s.errors else 0
+
+
+def cmd_segments(args: argparse.Namespace) -> int:
+    from .api import render_segments
+    from .batch import as_request
+
+    raw = _read_bytes(args.file)
+    counter = _counter(args)
+    try:
+        doc = as_request(orjson.loads(raw))
+    except orjson.JSONDecodeError:
+        doc = raw  # text_repr reports the parse error
+    options = options_from_args(args)
+    if options and type(doc) is dict:
+        own = doc.get("options")
+        doc = {**doc, "options": {**(own if type(own) is dict else {}), **options}}
+    try:
+        segs = render_segments(doc, token_counter=counter)
+    except InvalidRequest as e:
+        _err(f"invalid request ({e.status}): {e}")
+        return 1
+    except ValueError as e:  # a budget too small for one segment
+        raise _Fail(str(e)) from None
+    if args.json:
+        _write("".join(jdump({"index": g.index, "count": g.count, "first_line": g.first_line,
+                              "last_line": g.last_line, "path": list(g.path), "text": g.text}) + "\n"
+                       for g in segs))
+    else:
+        _write(("\n" + SEGMENT_BREAK + "\n").join(g.text for g in segs) + "\n")
+    return 0
 
 
 def cmd_expand(args: argparse.Namespace) -> int:
@@ -248,6 +308,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"bytes of input per unit of work (default {DEFAULT_CHUNK_BYTES})")
     add_option_flags(b)
     b.set_defaults(func=cmd_batch)
+
+    sg = sub.add_parser(
+        "segments", help="split the full rendering into segments within a budget (global line numbers)",
+        description="Render one request unbounded and split it into segments of at most --max-length "
+                    "characters and/or --max-tokens tokens each, header included; body lines keep the whole "
+                    "text's L<n>: numbers. Segments are separated by a line of 80 '~' (or one JSON object "
+                    "per line with --json).")
+    sg.add_argument("file", metavar="FILE", help="JSON file (gzip ok), or - for stdin")
+    sg.add_argument("--json", action="store_true", help="one JSON object per segment")
+    add_option_flags(sg)
+    sg.set_defaults(func=cmd_segments)
 
     e = sub.add_parser("expand", help="replace every <<<...>>> marker by its decoded content",
                        description="Expand the markers of a rendered text (plain text, or a JSON response "

@@ -196,6 +196,7 @@ _LABEL = re.compile(r"(?:[A-Z][A-Z0-9 _&/()'.-]*|Tool calls|Tool Call|Remaining 
                     r"(?::| \d+$)(?: .*)?")
 _ROLE = re.compile(r"\[\d+\] \S")
 _NODE = re.compile(r"[│ ]*[├└]─ ")
+_SEP, _EQ = "-" * 80, "=" * 80
 _TOOL_CALLS = re.compile(r"Tool calls: \d+")
 
 
@@ -214,6 +215,12 @@ def _strip_tree(line: str) -> str:
     return line[_TREE_PREFIX.match(line).end():]  # type: ignore[union-attr]
 
 
+def _is_filler(line: str) -> bool:
+    """A blank line (tree prefix only) or a separator rule."""
+    s = _strip_tree(line)
+    return not s or s == _SEP or s == _EQ
+
+
 def _is_error_label(line: str) -> bool:
     s = line.strip(" │├└─")
     return s.endswith("ERROR:") or s == "Error:"
@@ -230,26 +237,54 @@ class _Text:
 class _Template:
     """A rendering with its texts out: ``fixed[0] text[0] fixed[1] … text[n-1] fixed[n]``."""
 
-    def __init__(self, template: str, texts: list[str], node_lines: list[int] | None, o: Options, b: Budget):
-        self.o, self.b = o, b
-        self.fixed: list[str] = []
-        self.texts: list[_Text] = []
+    def __init__(self, fixed: list[str], texts: list[_Text], node_lines: set[int], o: Options, b: Budget,
+                 compact: bool = False):
+        self.fixed, self.texts, self.node_lines, self.o, self.b, self.compact = fixed, texts, node_lines, o, b, compact
+        self.fixed_chars = sum(map(len, fixed))
+        self.fixed_newlines = sum(f.count("\n") for f in fixed)
+        self.fixed_tokens = sum(map(b.counter, fixed)) if b.tokens else 0
+        self.total_chars = sum(len(t.s) for t in texts)
+
+    @classmethod
+    def parse(cls, template: str, texts: list[str], node_lines: list[int] | None, o: Options,
+              b: Budget) -> "_Template":
+        fixed: list[str] = []
+        items: list[_Text] = []
         pos = 0
         for i, m in enumerate(_PLACE.finditer(template)):
             if int(m.group(1)) != i:
                 raise ValueError("placeholders out of order")
-            self.fixed.append(template[pos:m.start()])
+            fixed.append(template[pos:m.start()])
             s = texts[i]
-            self.texts.append(_Text(s, m.group(2), [k for k, c in enumerate(s) if c == "\n"] if "\n" in s else []))
+            items.append(_Text(s, m.group(2), [k for k, c in enumerate(s) if c == "\n"] if "\n" in s else []))
             pos = m.end()
-        self.fixed.append(template[pos:])
-        if len(self.texts) != len(texts):
+        fixed.append(template[pos:])
+        if len(items) != len(texts):
             raise ValueError("a placeholder was lost")
-        self.node_lines = set(node_lines or ())
-        self.fixed_chars = sum(map(len, self.fixed))
-        self.fixed_newlines = sum(f.count("\n") for f in self.fixed)
-        self.fixed_tokens = sum(map(b.counter, self.fixed)) if b.tokens else 0
-        self.total_chars = sum(len(t.s) for t in self.texts)
+        return cls(fixed, items, set(node_lines or ()), o, b)
+
+    def compacted(self) -> "_Template":
+        """The same template without its blank lines and separator rules (outside the texts): a shrunk
+        view spends its budget on content, not on layout."""
+        fixed: list[str] = []
+        nodes: set[int] = set()
+        tline = removed = 0  # template line of the current chunk; filler lines dropped before it
+        last = len(self.fixed) - 1
+        for i, f in enumerate(self.fixed):
+            chunks = f.split("\n")
+            keep: list[str] = []
+            end = len(chunks) - 1
+            for k, ch in enumerate(chunks):
+                starts = k > 0 or i == 0  # the chunk starts a line (else it continues a text's line)
+                if starts and (k < end or i == last) and _is_filler(ch):
+                    removed += 1
+                else:
+                    keep.append(ch)
+                    if starts and tline + k in self.node_lines:
+                        nodes.add(tline + k - removed)
+            fixed.append("\n".join(keep))
+            tline += end + 1  # its own newlines, and the placeholder's
+        return _Template(fixed, self.texts, nodes, self.o, self.b, compact=True)
 
     # --- the text under a cap
 
@@ -280,14 +315,15 @@ class _Template:
         if n <= cap:
             return 0, None
         h = cap // 2
-        note = f"\n\n... ({n - 2 * h} chars truncated) ...\n\n"
+        # §4.16's plain note; with nothing kept around it, without the blank lines that frame it.
+        note = f"\n\n... ({n - 2 * h} chars truncated) ...\n\n" if h else f"... ({n} chars truncated) ..."
         if 2 * h + len(note) >= n:
             return 0, None
         return h, note
 
     def note(self, cap: int, hidden: int, sampled: str = "") -> str:
-        kept = f"first and last {cap // 2:,} chars" if cap >= 2 else "no chars"
-        return (f"[SHRUNK VIEW: texts over {cap:,} chars keep their {kept}; "
+        kept = f"their first and last {cap // 2:,} chars" if cap >= 2 else "only a note"
+        return (f"[SHRUNK VIEW: no blank lines or rules; texts over {cap:,} chars keep {kept}; "
                 f"{hidden:,} of {self.total_chars:,} text chars hidden.{sampled}]")
 
     def build(self, cap: int | None) -> tuple[str, int]:
@@ -300,12 +336,12 @@ class _Template:
             parts.append(s)
             parts.append(f)
         text = "".join(parts)
-        if self.o.include_line_numbers or (cap is not None and hidden):
+        if self.o.include_line_numbers or cap is not None:
             lines = text.split("\n")
             if self.o.include_line_numbers:
                 width = len(str(len(lines)))
                 lines = [f"L{k:0{width}d}: {x}" for k, x in enumerate(lines, 1)]
-            if cap is not None and hidden:
+            if cap is not None:
                 lines.insert(min(2, len(lines)), self.note(cap, hidden))
             text = "\n".join(lines)
         return text, hidden
@@ -331,7 +367,7 @@ class _Template:
                     tokens += t.tokens + (nl * count(t.prefix) if p else 0)
             else:
                 n = len(t.s)
-                nl = bisect_left(t.newlines, h) + len(t.newlines) - bisect_left(t.newlines, n - h) + 4
+                nl = bisect_left(t.newlines, h) + len(t.newlines) - bisect_left(t.newlines, n - h) + 4 if h else 0
                 chars += 2 * h + len(note) + nl * p
                 hidden += n - 2 * h
                 if count is not None:
@@ -344,11 +380,10 @@ class _Template:
             chars += lines * len(label)
             if count is not None:
                 tokens += lines * count(label)
-        if hidden:
-            note_text = self.note(cap, hidden)
-            chars += len(note_text) + 1
-            if count is not None:
-                tokens += count(note_text + "\n")
+        note_text = self.note(cap, hidden)  # a shrunk view always says so
+        chars += len(note_text) + 1
+        if count is not None:
+            tokens += count(note_text + "\n")
         return chars, tokens
 
     def fits(self, cap: int) -> bool:
@@ -420,11 +455,11 @@ def _shrink(render: Render, o: Options, b: Budget) -> tuple[str, bool]:
         elements, nodes = render()
     finally:
         del SINKS[tid]
-    t = _Template("\n".join(elements), texts, nodes, o, b)
-
-    text, _ = t.build(None)  # the usual rendering
+    full = _Template.parse("\n".join(elements), texts, nodes, o, b)
+    text, _ = full.build(None)  # the usual rendering
     if b.fits(text):
         return text, False
+    t = full.compacted()
     top = max(0, o.truncate_buffer - _GUARD) if o.truncated else max((len(x.s) for x in t.texts), default=0)
     if t.fits(0):
         lo, hi = 0, top

@@ -72,7 +72,10 @@ def tiktoken_counter(encoding: Any) -> Callable[[str], int]:
             import tiktoken
         except ImportError:
             raise ImportError("tiktoken is not installed: pip install 'textrepr[tiktoken]'") from None
-        encoding = tiktoken.get_encoding(encoding)
+        try:
+            encoding = tiktoken.get_encoding(encoding)
+        except Exception as e:  # unknown name, or no network and no cached rank file
+            raise ValueError(f"cannot load tiktoken encoding {encoding!r}: {type(e).__name__}: {e}") from None
     encode = encoding.encode_ordinary
     return lambda text: len(encode(text))
 
