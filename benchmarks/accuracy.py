@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Callable
 
 import textrepr
+from textrepr import tokens
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 CLASSES = ("English", "code", "JSON", "CJK", "mixed")
@@ -115,3 +118,40 @@ def _leaves_json(v: object, out: list[str], depth: int = 0) -> None:
     elif type(v) is list:
         for x in v:
             _leaves_json(x, out, depth + 1)
+
+
+@dataclass(frozen=True)
+class Row:
+    """The estimator against one encoding on one class of samples."""
+
+    samples: int
+    under_share: float  # share of samples undercounted by more than 5%
+    mean_over: float  # mean of estimate / exact - 1
+    max_over: float
+
+    def __str__(self) -> str:
+        return (f"n={self.samples} under>5%={100 * self.under_share:.1f}% mean over={100 * self.mean_over:+.1f}% "
+                f"max over={100 * self.max_over:+.1f}%")
+
+
+def samples() -> dict[str, tuple[str, ...]]:
+    """Every class, and "rendered": the corpus's rendered texts themselves."""
+    out = dict(class_samples())
+    out["rendered"] = tuple(t for _, t in rendered_texts() if t)
+    return out
+
+
+def measure(encodings: dict[str, Callable[[str], int]]) -> dict[tuple[str, str, str], Row]:
+    """(profile, class, encoding) -> Row, for every estimator profile."""
+    table: dict[tuple[str, str, str], Row] = {}
+    groups = samples()
+    exact = {(c, name): [count(s) for s in texts] for c, texts in groups.items() for name, count in encodings.items()}
+    for profile in tokens.PROFILES:
+        est = tokens.estimator(profile)
+        for c, texts in groups.items():
+            guesses = [est(s) for s in texts]
+            for name in encodings:
+                ratios = [g / e for g, e in zip(guesses, exact[(c, name)]) if e]
+                table[(profile, c, name)] = Row(len(ratios), sum(r < 0.95 for r in ratios) / len(ratios),
+                                                sum(ratios) / len(ratios) - 1, max(ratios) - 1)
+    return table

@@ -12,7 +12,7 @@ ctypedef fused char_t:
 
 __all__ = ["estimate_with", "WEIGHT_COUNT"]
 
-WEIGHT_COUNT = 21
+WEIGHT_COUNT = 23
 
 cdef enum:
     W13 = 0
@@ -33,6 +33,8 @@ cdef enum:
     OTHER_W = 18
     SYMBOL_W = 19
     ASTRAL_W = 20
+    CAPS = 21
+    ALNUM = 22
     C_LETTER = 0
     C_DIGIT = 1
     C_SPACE = 2
@@ -83,11 +85,11 @@ cdef inline int cls(Py_UCS4 o) noexcept nogil:
 
 def estimate_with(str text, w):
     """Estimated tokens of ``text`` under weight table ``w`` (thousandths of a token per feature)."""
-    cdef long long wt[21]
+    cdef long long wt[23]
     cdef Py_ssize_t k
-    if len(w) != 21:
-        raise ValueError(f"a weight table has 21 entries, not {len(w)}")
-    for k in range(21):
+    if len(w) != 23:
+        raise ValueError(f"a weight table has 23 entries, not {len(w)}")
+    for k in range(23):
         wt[k] = w[k]
     cdef int kind = PyUnicode_KIND(text)
     cdef void* data = PyUnicode_DATA(text)
@@ -104,7 +106,7 @@ def estimate_with(str text, w):
 
 cdef long long _scan(const char_t* data, Py_ssize_t n, const long long* wt) noexcept nogil:
     cdef Py_ssize_t i = 0, j, size
-    cdef long long total = 0, camel
+    cdef long long total = 0, camel, caps, same
     cdef Py_UCS4 o
     cdef int c, c2
     cdef int lower
@@ -113,13 +115,17 @@ cdef long long _scan(const char_t* data, Py_ssize_t n, const long long* wt) noex
         c = cls(o)
         j = i + 1
         if c == C_LETTER:
-            camel = 0
+            camel = caps = 0
             lower = o >= 97
             while j < n:
                 o = data[j]
                 if o >= 128 or ASCII[o] != C_LETTER:
                     break
-                camel += lower & (o <= 90)  # a lower-case letter, then an upper-case one
+                if o <= 90:
+                    if lower:
+                        camel += 1
+                    else:
+                        caps += 1
                 lower = o >= 97
                 j += 1
             size = j - i
@@ -131,7 +137,9 @@ cdef long long _scan(const char_t* data, Py_ssize_t n, const long long* wt) noex
                 total += wt[W710]
             else:
                 total += wt[W11] + wt[LONG] * (size - 10)
-            total += wt[CAMEL] * camel
+            total += wt[CAMEL] * camel + wt[CAPS] * caps
+            if i and data[i - 1] < 128 and ASCII[data[i - 1]] == C_DIGIT:
+                total += wt[ALNUM]
         elif C_X_LATIN <= c <= C_X_INDIC:
             total += wt[XWORD] + wt[LATIN + c - C_X_LATIN]
             while j < n:
@@ -147,10 +155,24 @@ cdef long long _scan(const char_t* data, Py_ssize_t n, const long long* wt) noex
             while j < n and data[j] < 128 and ASCII[data[j]] == C_DIGIT:
                 j += 1
             total += wt[DIGITS] * ((j - i + 2) // 3)
+            if i and data[i - 1] < 128 and ASCII[data[i - 1]] == C_LETTER:
+                total += wt[ALNUM]
         elif c == C_PUNCT:
-            while j < n and data[j] < 128 and ASCII[data[j]] == C_PUNCT:
+            total += wt[PRUN]
+            same = 1  # length of the current run of one repeated character
+            while True:
+                if j < n and data[j] == data[j - 1]:
+                    same += 1
+                else:
+                    # a rule such as "-" * 80: BPE has tokens for long runs of one character
+                    if same >= 8:
+                        total += wt[PRUN] * ((same + 31) // 32)
+                    else:
+                        total += wt[PUNCT] * same
+                    if j >= n or data[j] >= 128 or ASCII[data[j]] != C_PUNCT:
+                        break
+                    same = 1
                 j += 1
-            total += wt[PRUN] + wt[PUNCT] * (j - i)
         elif c == C_SPACE:
             while j < n and data[j] == 32:
                 j += 1

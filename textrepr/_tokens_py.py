@@ -4,11 +4,14 @@ One pass over the code points. A text is read as runs, and each run has a cost i
 token taken from a weight table (see ``textrepr.tokens`` for the tables and how they were fitted):
 
 - a run of ASCII letters: a cost by its length (1-3, 4-6, 7-10, 11+ letters) plus a cost per letter
-  beyond 10 and per lower-to-upper case change (camelCase splits into several tokens);
+  beyond 10, per lower-to-upper case change (camelCase splits into several tokens) and per upper-case
+  letter after an upper-case one (ALL-CAPS words split more than lower-case ones);
+- a letter run right after a digit, or a digit run right after a letter (hex ids, ``gpt4o``): a cost;
 - a word holding non-ASCII letters (Latin-1/extended, Greek/Cyrillic, Hebrew/Arabic, Indic): a cost per
   word plus a cost per non-ASCII letter by script;
 - a run of ASCII digits: BPE splits digits in groups of three; a cost per group;
-- a run of ASCII punctuation: a cost per run plus a cost per character;
+- a run of ASCII punctuation: a cost per run plus a cost per character, except that 8 or more of one
+  repeated character (a rule, ``"-" * 80``) cost a run's cost per 32 characters;
 - a run of whitespace that holds a newline or tab: a cost per run plus per character; a run of 2+
   spaces: the same per-run cost; a single space costs nothing (it merges into the next word);
 - CJK and kana/hangul, other scripts, other BMP symbols, astral characters (emoji): a cost per code point.
@@ -22,7 +25,8 @@ __all__ = ["estimate_with", "WEIGHT_COUNT"]
 # Indices into a weight table.
 W13, W46, W710, W11, LONG, CAMEL, PUNCT, PRUN, DIGITS, SPACES, WSRUN, WSCHAR = range(12)
 LATIN, GREEK_CYR, RTL, INDIC, XWORD, CJK, OTHER, SYMBOL, ASTRAL = range(12, 21)
-WEIGHT_COUNT = 21
+CAPS, ALNUM = 21, 22
+WEIGHT_COUNT = 23
 
 # Classes of a code point.
 _LETTER, _DIGIT, _SPACE, _WS, _PUNCT = 0, 1, 2, 3, 4
@@ -78,22 +82,26 @@ def estimate_with(text: str, w: Sequence[int]) -> int:
         k = char_class(ord(text[i]))
         j = i + 1
         if k == _LETTER:
-            camel = 0
+            camel = caps = 0
             lower = ord(text[i]) >= 97
             while j < n:
                 o = ord(text[j])
                 if o >= 128 or _ASCII[o] != _LETTER:
                     break
-                up = 65 <= o <= 90
-                if lower and up:
-                    camel += 1
-                lower = not up
+                if o <= 90:
+                    if lower:
+                        camel += 1
+                    else:
+                        caps += 1
+                lower = o >= 97
                 j += 1
             size = j - i
             total += (w[W13] if size <= 3 else w[W46] if size <= 6 else w[W710] if size <= 10 else w[W11])
             if size > 10:
                 total += w[LONG] * (size - 10)
-            total += w[CAMEL] * camel
+            total += w[CAMEL] * camel + w[CAPS] * caps
+            if i and char_class(ord(text[i - 1])) == _DIGIT:
+                total += w[ALNUM]
         elif _X_LATIN <= k <= _X_INDIC:
             total += w[XWORD] + w[LATIN + k - _X_LATIN]
             while j < n:
@@ -109,10 +117,21 @@ def estimate_with(text: str, w: Sequence[int]) -> int:
             while j < n and char_class(ord(text[j])) == _DIGIT:
                 j += 1
             total += w[DIGITS] * ((j - i + 2) // 3)
+            if i and char_class(ord(text[i - 1])) == _LETTER:
+                total += w[ALNUM]
         elif k == _PUNCT:
-            while j < n and char_class(ord(text[j])) == _PUNCT:
+            total += w[PRUN]
+            same = 1  # length of the current run of one repeated character
+            while True:
+                if j < n and text[j] == text[j - 1]:
+                    same += 1
+                else:
+                    # a rule such as "-" * 80: BPE has tokens for long runs of one character
+                    total += w[PRUN] * ((same + 31) // 32) if same >= 8 else w[PUNCT] * same
+                    if j >= n or char_class(ord(text[j])) != _PUNCT:
+                        break
+                    same = 1
                 j += 1
-            total += w[PRUN] + w[PUNCT] * (j - i)
         elif k == _SPACE:
             while j < n and text[j] == " ":
                 j += 1

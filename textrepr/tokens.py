@@ -36,12 +36,13 @@ else:
 # ASCII letters, per letter beyond 10, per camelCase change, per punctuation char, per punctuation run,
 # per group of 3 digits, per run of 2+ spaces, per whitespace run with a newline/tab, per char of it,
 # per letter Latin-1/extended, Greek/Cyrillic, Hebrew/Arabic/..., Indic, per non-ASCII word, per CJK
-# char, other BMP scripts, BMP symbols, astral (emoji).
+# char, other BMP scripts, BMP symbols, astral (emoji); per upper-case letter after an upper-case one, per
+# letter/digit change inside a word.
 PROFILES: dict[str, tuple[int, ...]] = {
-    "any": (810, 1480, 1110, 1876, 448, 2000, 59, 1059, 1194, 277, 277, 2,
-            1305, 200, 204, 2156, 3659, 1523, 1033, 1717, 2975),
-    "o200k": (775, 1443, 1154, 1825, 449, 1773, 63, 1038, 1173, 291, 291, 1,
-              1776, 293, 303, 981, 785, 938, 629, 2166, 1499),
+    "any": (917, 1245, 1371, 2003, 289, 1757, 370, 411, 1263, 0, 818, 41,
+            472, 0, 80, 2136, 3984, 1495, 957, 1932, 2838, 224, 0),
+    "o200k": (929, 1176, 1247, 2196, 252, 1598, 384, 422, 1206, 0, 768, 46,
+              1615, 401, 422, 1077, 224, 913, 598, 2335, 1412, 240, 0),
 }
 _ANY = PROFILES["any"]
 
