@@ -192,11 +192,15 @@ def _prefix(lines: list[str], b: Budget) -> str:
 # lines "[3] ASSISTANT", "[+] …" headings, tree node lines (separator rules are not: they repeat). Classifying by shape keeps this
 # independent of how each renderer builds its lines.
 _TREE_PREFIX = re.compile(r"[│├└─ ]*")
+_ROLE = re.compile(r"\[\d+\] \S")
+# Section labels proper: "INPUT:", "TRACE ERROR:", "AVAILABLE TOOLS: 3", "Tool calls: 2", "Tool Call:".
+_SECTION = re.compile(r"(?:[A-Z][A-Z0-9 _()'/&.-]*|Tool calls|Tool Call|Remaining steps)(?::| \d+$|: \d+$)")
 _LABEL = re.compile(r"(?:[A-Z][A-Z0-9 _&/()'.-]*|Tool calls|Tool Call|Remaining steps|Error|Tool result)"
                     r"(?::| \d+$)(?: .*)?")
 _ROLE = re.compile(r"\[\d+\] \S")
 _NODE = re.compile(r"[│ ]*[├└]─ ")
 _SEP, _EQ = "-" * 80, "=" * 80
+CONTENT, LABEL, CORE = 0, 1, 2  # ranks of a line in a shrunk view that must be sampled: lowest go first
 _TOOL_CALLS = re.compile(r"Tool calls: \d+")
 
 
@@ -393,12 +397,13 @@ class _Template:
 
     # --- the fallback: sampling lines of the text with every text cut to nothing
 
-    def lines_with_kinds(self) -> tuple[list[str], list[bool]]:
-        """Lines of ``build(0)`` before numbering and note, and whether each is a skeleton line: a line
-        holding no text, shaped like a skeleton line or produced as a trace node line; plus the tool-call
-        lines under ``Tool calls: N`` and the first line of every error text."""
+    def lines_with_kinds(self) -> tuple[list[str], list[int]]:
+        """Lines of ``build(0)`` before numbering and note, and the rank of each: ``CORE`` (the title, trace
+        node lines, message role lines, section and error labels, the first line of every error text,
+        tool-call lines), ``LABEL`` (other skeleton-shaped lines: ``EVALUATION: …``, ``[+]`` headings) or
+        ``CONTENT``. Only a line holding no text can be a skeleton line."""
         lines: list[str] = []
-        kinds: list[bool] = []
+        kinds: list[int] = []
         cur: list[str] = []
         cur_text = False
         cur_t = tline = 0  # template line where the current line starts / of the current position
@@ -406,7 +411,12 @@ class _Template:
         def end_line() -> None:
             x = "".join(cur)
             lines.append(x)
-            kinds.append(not cur_text and (cur_t in self.node_lines or is_skeleton(x)))
+            if cur_text:
+                kinds.append(CONTENT)
+            elif cur_t in self.node_lines or _ROLE.match(_strip_tree(x)) or _SECTION.fullmatch(_strip_tree(x)):
+                kinds.append(CORE)
+            else:
+                kinds.append(LABEL if is_skeleton(x) else CONTENT)
 
         for i, f in enumerate(self.fixed):
             if i:
@@ -424,7 +434,7 @@ class _Template:
                 tline += 1
                 cur, cur_text, cur_t = [c], False, tline
         end_line()
-        kinds[0] = True  # the title
+        kinds[0] = CORE  # the title
         k = 0
         while k < len(lines) - 1:
             if kinds[k] and _is_error_label(lines[k]):
@@ -432,11 +442,12 @@ class _Template:
                 while j < len(lines) and not lines[j].strip(" │"):
                     j += 1
                 if j < len(lines):
-                    kinds[j] = True
+                    kinds[j] = CORE
             elif kinds[k] and _TOOL_CALLS.fullmatch(_strip_tree(lines[k])):
+                kinds[k] = CORE
                 j = k + 1
                 while j < len(lines) and _strip_tree(lines[j]).startswith("- "):
-                    kinds[j] = True
+                    kinds[j] = CORE
                     j += 1
             k += 1
         return lines, kinds
@@ -486,20 +497,20 @@ def _shrink(render: Render, o: Options, b: Budget) -> tuple[str, bool]:
 
 
 def _shrink_sampled(t: _Template, b: Budget) -> str:
-    """Every text cut to nothing and still over budget: keep the skeleton lines and an evenly spaced
-    selection of content lines; if the skeleton alone is over budget, an evenly spaced part of it."""
-    lines, skeleton = t.lines_with_kinds()
+    """Every text cut to nothing and still over budget: keep whole ranks of lines, highest first (core
+    skeleton, other skeleton lines, content), and an evenly spaced selection of the first rank that does
+    not fit whole."""
+    lines, ranks = t.lines_with_kinds()
     total = len(lines)
     if t.o.include_line_numbers:
         width = len(str(total))
         lines = [f"L{k:0{width}d}: {x}" for k, x in enumerate(lines, 1)]
     hidden = sum(len(x.s) for x in t.texts if t._cut(x, 0)[1] is not None)
     cost_c, cost_t = _costs(lines, b)
-    skel = [i for i in range(total) if skeleton[i]]
-    content = [i for i in range(total) if not skeleton[i]]
+    pools = [[i for i in range(total) if ranks[i] == r] for r in (CORE, LABEL, CONTENT)]
     slack = 0
     while True:
-        out = _select_lines(t, lines, cost_c, cost_t, skel, content, b, hidden, slack)
+        out = _select_lines(t, lines, cost_c, cost_t, pools, b, hidden, slack)
         if b.fits(out):
             return out
         if not b.tokens:
@@ -507,31 +518,34 @@ def _shrink_sampled(t: _Template, b: Budget) -> str:
         slack = max(2 * slack, b.counter(out) - b.tokens, 1)
 
 
-def _select_lines(t: _Template, lines: list[str], cost_c: list[int], cost_t: list[int] | None, skel: list[int],
-                  content: list[int], b: Budget, hidden: int, slack: int) -> str:
+def _select_lines(t: _Template, lines: list[str], cost_c: list[int], cost_t: list[int] | None,
+                  pools: list[list[int]], b: Budget, hidden: int, slack: int) -> str:
     total = len(lines)
     big = 1 << 62
     note = t.note(0, hidden, f" Showing ~100% of {total:,} lines; gaps in line numbers mark omitted lines.")
     avail_c = b.chars - len(note) - 1 if b.chars else big
     avail_t = b.tokens - b.counter(note + "\n") - slack if b.tokens else big
+    if avail_c < 0 or avail_t < 0:
+        return _cut_to(lines[0], b.fits)
+    chosen: list[int] = []
+    for pool in pools:
+        pc = sum(cost_c[i] for i in pool)
+        pt = sum(cost_t[i] for i in pool) if cost_t is not None else 0
+        if pc <= avail_c and pt <= avail_t:
+            chosen += pool
+            avail_c -= pc
+            avail_t -= pt
+            continue
 
-    def fits_of(pool: list[int], ac: int, at: int) -> Callable[[list[int]], bool]:
-        def fits(sel: list[int]) -> bool:
+        def fits(sel: list[int], pool: list[int] = pool, ac: int = avail_c, at: int = avail_t) -> bool:
             if sum(cost_c[pool[j]] for j in sel) > ac:
                 return False
             return cost_t is None or sum(cost_t[pool[j]] for j in sel) <= at
-        return fits
 
-    skel_c = sum(cost_c[i] for i in skel)
-    skel_t = sum(cost_t[i] for i in skel) if cost_t is not None else 0
-    if skel_c <= avail_c and skel_t <= avail_t:
-        chosen = skel + [content[j] for j in _select(len(content), fits_of(content, avail_c - skel_c, avail_t - skel_t))]
-    else:
-        chosen = [skel[j] for j in _select(len(skel), fits_of(skel, avail_c, avail_t))]
+        chosen += [pool[j] for j in _select(len(pool), fits)]
+        break
     chosen.sort()
     pct = format(100 * len(chosen) / total, ".0f")
     note = t.note(0, hidden, f" Showing ~{pct}% of {total:,} lines; gaps in line numbers mark omitted lines.")
     kept = [lines[i] for i in chosen]
-    if avail_c < 0 or avail_t < 0:
-        return _cut_to(lines[0], b.fits)
     return "\n".join(kept[:2] + [note] + kept[2:])
