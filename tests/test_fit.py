@@ -340,3 +340,31 @@ def test_fit_module_budget_helper() -> None:
     b = fit.budget(Options(max_length=5, max_tokens=0))
     assert b.fits("12345") and not b.fits("123456") and bool(b)
     assert not fit.Budget(0, 0, tokens.estimate)
+
+
+# ------------------------------------------------------------------------------------------------ CLI
+
+
+def test_cli_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from textrepr.cli import main
+
+    p = tmp_path / "t.json"
+    p.write_text(json.dumps(_agent_trace()))
+    assert main(["render", str(p), "--no-include-markers", "--fit", "shrink", "--max-tokens", "700",
+                 "--tokenizer", "bytes", "--max-length", "0"]) == 0
+    out = capsys.readouterr().out[:-1]
+    assert len(out.encode()) <= 700 and "[SHRUNK VIEW: " in out
+    assert main(["render", str(p), "--max-tokens", "300", "--max-length", "0"]) == 0
+    assert tokens.estimate(capsys.readouterr().out[:-1]) <= 300
+    assert main(["render", str(p), "--fit", "shrink"]) == 1  # markers on: the 400
+    assert "include_markers: false" in capsys.readouterr().err
+    assert main(["render", str(p), "--max-tokens", "9", "--tokenizer", "nope"]) == 2
+    assert main(["render", str(p), "--fit", "squeeze"]) == 2  # argparse's choices
+
+    lines = tmp_path / "in.jsonl"
+    lines.write_text(json.dumps(_agent_trace()) + "\n" + json.dumps(_agent_trace()) + "\n")
+    dst = tmp_path / "out.jsonl"
+    assert main(["batch", str(lines), "-o", str(dst), "-w", "1", "-q", "--no-include-markers", "--max-length", "0",
+                 "--max-tokens", "500", "--tokenizer", "chars", "--fit", "shrink"]) == 0
+    rows = [json.loads(x) for x in dst.read_text().splitlines()]
+    assert len(rows) == 2 and all(len(r["text"]) <= 500 and "[SHRUNK VIEW: " in r["text"] for r in rows)

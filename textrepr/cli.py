@@ -164,8 +164,6 @@ def cmd_batch(args: argparse.Namespace) -> int:
     workers = args.workers or default_workers()
     fmt = args.format or ("parquet" if str(args.input).endswith(".parquet") else "jsonl")
     if fmt == "parquet":
-        if args.tokenizer is not None:
-            raise _Fail("--tokenizer is not supported with --format parquet (the estimator counts there)")
         return _batch_parquet(args, workers)
     options = options_from_args(args)
     if args.tokenizer is not None:
@@ -192,8 +190,10 @@ def _batch_parquet(args: argparse.Namespace, workers: int) -> int:
     except ImportError:
         raise _Fail('--format parquet needs pyarrow: pip install "textrepr[arrow]"') from None
     try:
+        if args.tokenizer is not None:
+            _counter(args)  # fail fast on a bad name
         s = render_parquet(args.input, args.output, options_from_args(args) or None, column=args.column,
-                           workers=workers, wrap_bare=True)
+                           workers=workers, wrap_bare=True, token_counter=args.tokenizer)
     except InvalidRequest as e:
         raise _Fail(f"invalid options: {e}") from None
     except (OSError, KeyError, TypeError, ValueError) as e:
