@@ -116,7 +116,7 @@ def _subsequence(small: list[str], big: list[str]) -> bool:
 
 # ------------------------------------------------------------------------------------ fit "shrink"
 
-_CAP = re.compile(r"\[SHRUNK VIEW: [^;]*; texts over ([0-9,]+) chars")
+_CAP = re.compile(r"\[SHRUNK VIEW: texts (?:over ([0-9,]+) chars|cut to a note)")
 _ROLE = re.compile(r"\[\d+\] \S")
 # The section headers of FORMAT.md §4.1.
 _LABELS = re.compile(r"INPUT:|OUTPUT:|ERROR:|INPUT STATE:|OUTPUT STATE:|TRACE INPUT:|TRACE OUTPUT:|TRACE ERROR:|"
@@ -131,7 +131,9 @@ def visible(text: str, full: str) -> int:
     m = _CAP.search(text.split("\n", 3)[2] if text.count("\n") >= 2 else "")
     if m is None:
         return -2
-    return -1 if "Showing ~" in text.split("\n", 3)[2] else int(m.group(1).replace(",", ""))
+    if m.group(1) is None:
+        return 0 if " lines shown." not in text.split("\n", 3)[2] else -1
+    return -1 if " lines shown." in text.split("\n", 3)[2] else int(m.group(1).replace(",", ""))
 
 
 def skeleton_oracle(req: dict[str, Any]) -> list[str]:
@@ -178,9 +180,9 @@ def check_shrunk(req: dict[str, Any], m: int, t: int, counter: Callable[[str], i
     assert body["metadata"]["truncated"] is True
     skel = skeleton_oracle(req)
     cost_c = sum(len(x) + 1 for x in skel) + 300
-    cost_t = sum(counter(x + "\n") for x in skel) + 100
+    cost_t = counter("\n".join(skel)) + counter("[SHRUNK VIEW: " + "9" * 100 + "]")
     if (not m or cost_c <= m * 0.9) and (not t or cost_t <= t * 0.9):
-        out = text.split("\n")
+        out = [re.sub(r"^L[0-9]+: ", "", x) for x in text.split("\n")]
         assert _subsequence(skel, out), f"skeleton lost: {[x for x in skel if x not in out][:5]}"
     return text
 

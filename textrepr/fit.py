@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
 from threading import get_ident
 from typing import Callable, Sequence
@@ -114,7 +113,8 @@ def _cut_to(line: str, fits: Callable[[str], bool]) -> str:
 
 def _costs(lines: Sequence[str], b: Budget) -> tuple[list[int], list[int] | None]:
     chars = [len(x) + 1 for x in lines]
-    tokens = [b.counter(x + "\n") for x in lines] if b.tokens else None
+    # "\n" + line, not line + "\n": a line's indentation joins the newline before it into one whitespace run.
+    tokens = [b.counter("\n" + x) for x in lines] if b.tokens else None
     return chars, tokens
 
 
@@ -187,71 +187,54 @@ def _prefix(lines: list[str], b: Budget) -> str:
 
 # ---------------------------------------------------------------------------------- shrink-to-fit
 
-# Lines of the skeleton, by shape (after any tree prefix): section labels (upper-case words and a colon,
-# "AVAILABLE TOOLS: 3", "EVALUATION: …"), "Tool calls: 2" / "Tool Call:" / "Remaining steps: 1", role
-# lines "[3] ASSISTANT", "[+] …" headings, tree node lines (separator rules are not: they repeat). Classifying by shape keeps this
-# independent of how each renderer builds its lines.
-_TREE_PREFIX = re.compile(r"[│├└─ ]*")
-_ROLE = re.compile(r"\[\d+\] \S")
-# Section labels proper: "INPUT:", "TRACE ERROR:", "AVAILABLE TOOLS: 3", "Tool calls: 2", "Tool Call:".
-_SECTION = re.compile(r"(?:[A-Z][A-Z0-9 _()'/&.-]*|Tool calls|Tool Call|Remaining steps)(?::| \d+$|: \d+$)")
-_LABEL = re.compile(r"(?:[A-Z][A-Z0-9 _&/()'.-]*|Tool calls|Tool Call|Remaining steps|Error|Tool result)"
-                    r"(?::| \d+$)(?: .*)?")
-_ROLE = re.compile(r"\[\d+\] \S")
-_NODE = re.compile(r"[│ ]*[├└]─ ")
+# Lines of the skeleton, by shape, so that the classification does not depend on how each renderer builds
+# its lines (separator rules are not skeleton: they repeat).
+_TREE_CHARS = "│├└─ "
 _SEP, _EQ = "-" * 80, "=" * 80
+# Core: a trace node line (tree: "├─ "/"└─ " after the tree prefix; flat: "[+] [GEN] …", "[SPAN] …"), a
+# role line "[3] ASSISTANT", a section or error label ("INPUT:", "TRACE ERROR:", "AVAILABLE TOOLS: 3",
+# "Tool calls: 2", "Tool Call:", "Remaining steps: 1").
+_CORE_SHAPE = re.compile(
+    r"[│ ]*[├└]─ |(?:\[\+\] )?\[(?:GEN|SPAN|EMBED|EVAL|EVENT)\] "
+    r"|[│├└─ ]*(?:\[\d+\] \S|(?:[A-Z][A-Z0-9 _()'/&.-]*|Tool calls|Tool Call|Remaining steps)(?::| \d+|: \d+)$)")
+# Other skeleton-shaped lines: "EVALUATION: …", "[+] AVAILABLE TOOLS: 6", "Error: …".
+_LABEL_SHAPE = re.compile(r"[│├└─ ]*(?:\[\+\] |(?:[A-Z][A-Z0-9 _&/()'.-]*|Error|Tool result)(?::| \d+$))")
+_FILLERS = frozenset(("", _SEP, _EQ))  # a line stripped of its tree prefix: blank, or a rule
+# The "\n" before a blank or rule line (tree prefix and spaces only, or a rule) and that line.
+_FILLER = re.compile("\n[│ ]*+(?:-{80}|={80})?(?=\n)")
 CONTENT, LABEL, CORE = 0, 1, 2  # ranks of a line in a shrunk view that must be sampled: lowest go first
-_TOOL_CALLS = re.compile(r"Tool calls: \d+")
 
 
 def is_skeleton(line: str) -> bool:
-    """Whether a (fixed, not text) line is part of the skeleton, by its shape."""
-    if _NODE.match(line):
-        return True
-    s = _strip_tree(line)
-    if not s:
-        return False
-    return bool(_ROLE.match(s) or s.startswith("[+] ") or _LABEL.fullmatch(s))
-
-
-def _strip_tree(line: str) -> str:
-    """A line without its tree prefix and indentation."""
-    return line[_TREE_PREFIX.match(line).end():]  # type: ignore[union-attr]
+    """Whether a line is shaped like a skeleton line (node, role, label or heading line)."""
+    return bool(_CORE_SHAPE.match(line) or _LABEL_SHAPE.match(line))
 
 
 def _is_filler(line: str) -> bool:
     """A blank line (tree prefix only) or a separator rule."""
-    s = _strip_tree(line)
-    return not s or s == _SEP or s == _EQ
-
-
-def _is_error_label(line: str) -> bool:
-    s = line.strip(" │├└─")
-    return s.endswith("ERROR:") or s == "Error:"
+    return line.strip(_TREE_CHARS) in _FILLERS
 
 
 @dataclass(slots=True)
 class _Text:
     s: str
     prefix: str  # written after each of its "\n" (a trace node's content prefix)
-    newlines: list[int]  # positions of "\n" in s
+    newlines: int  # how many "\n" s holds
     tokens: int = -1  # counter(s), when known
 
 
 class _Template:
     """A rendering with its texts out: ``fixed[0] text[0] fixed[1] … text[n-1] fixed[n]``."""
 
-    def __init__(self, fixed: list[str], texts: list[_Text], node_lines: set[int], o: Options, b: Budget,
-                 compact: bool = False):
-        self.fixed, self.texts, self.node_lines, self.o, self.b, self.compact = fixed, texts, node_lines, o, b, compact
+    def __init__(self, fixed: list[str], texts: list[_Text], o: Options, b: Budget, compact: bool = False):
+        self.fixed, self.texts, self.o, self.b, self.compact = fixed, texts, o, b, compact
         self.fixed_chars = sum(map(len, fixed))
         self.fixed_newlines = sum(f.count("\n") for f in fixed)
         self.fixed_tokens = sum(map(b.counter, fixed)) if b.tokens else 0
         self.total_chars = sum(len(t.s) for t in texts)
 
     @classmethod
-    def parse(cls, template: str, texts: list[str], node_lines: list[int] | None, o: Options,
-              b: Budget) -> "_Template":
+    def parse(cls, template: str, texts: list[str], o: Options, b: Budget) -> "_Template":
         fixed: list[str] = []
         items: list[_Text] = []
         pos = 0
@@ -260,35 +243,20 @@ class _Template:
                 raise ValueError("placeholders out of order")
             fixed.append(template[pos:m.start()])
             s = texts[i]
-            items.append(_Text(s, m.group(2), [k for k, c in enumerate(s) if c == "\n"] if "\n" in s else []))
+            items.append(_Text(s, m.group(2), s.count("\n")))
             pos = m.end()
         fixed.append(template[pos:])
         if len(items) != len(texts):
             raise ValueError("a placeholder was lost")
-        return cls(fixed, items, set(node_lines or ()), o, b)
+        return cls(fixed, items, o, b)
 
     def compacted(self) -> "_Template":
         """The same template without its blank lines and separator rules (outside the texts): a shrunk
-        view spends its budget on content, not on layout."""
-        fixed: list[str] = []
-        nodes: set[int] = set()
-        tline = removed = 0  # template line of the current chunk; filler lines dropped before it
-        last = len(self.fixed) - 1
-        for i, f in enumerate(self.fixed):
-            chunks = f.split("\n")
-            keep: list[str] = []
-            end = len(chunks) - 1
-            for k, ch in enumerate(chunks):
-                starts = k > 0 or i == 0  # the chunk starts a line (else it continues a text's line)
-                if starts and (k < end or i == last) and _is_filler(ch):
-                    removed += 1
-                else:
-                    keep.append(ch)
-                    if starts and tline + k in self.node_lines:
-                        nodes.add(tline + k - removed)
-            fixed.append("\n".join(keep))
-            tline += end + 1  # its own newlines, and the placeholder's
-        return _Template(fixed, self.texts, nodes, self.o, self.b, compact=True)
+        view spends its budget on content, not on layout. Only whole lines of the fixed text go: not the
+        part of a line before or after a text."""
+        # A filler line is bounded by two "\n" of one fixed segment, so it is a whole line of fixed text.
+        fixed = [_FILLER.sub("", f) if "\n" in f else f for f in self.fixed]
+        return _Template(fixed, self.texts, self.o, self.b, compact=True)
 
     # --- the text under a cap
 
@@ -326,9 +294,9 @@ class _Template:
         return h, note
 
     def note(self, cap: int, hidden: int, sampled: str = "") -> str:
-        kept = f"their first and last {cap // 2:,} chars" if cap >= 2 else "only a note"
-        return (f"[SHRUNK VIEW: no blank lines or rules; texts over {cap:,} chars keep {kept}; "
-                f"{hidden:,} of {self.total_chars:,} text chars hidden.{sampled}]")
+        cut = f"texts over {cap:,} chars keep their first and last {cap // 2:,}" if cap >= 2 else "texts cut to a note"
+        return (f"[SHRUNK VIEW: {cut}; {hidden:,} of {self.total_chars:,} text chars hidden; "
+                f"no blank lines or rules{sampled}.]")
 
     def build(self, cap: int | None) -> tuple[str, int]:
         """The final text (numbered, with the note when anything was hidden) and the characters hidden."""
@@ -352,34 +320,64 @@ class _Template:
 
     # --- what a cap costs, without building the text
 
+    def _whole_sums(self) -> None:
+        """Texts longest first, and suffix sums of what each costs whole: a probe then visits only the
+        texts longer than its cap."""
+        count = self.b.counter if self.b.tokens else None
+        order = sorted(self.texts, key=lambda t: -len(t.s))
+        n = len(order)
+        chars, lines, toks = [0] * (n + 1), [0] * (n + 1), [0] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            t = order[i]
+            p = len(t.prefix)
+            chars[i] = chars[i + 1] + len(t.s) + t.newlines * p
+            lines[i] = lines[i + 1] + t.newlines
+            if count is not None:
+                t.tokens = count(t.s)
+                toks[i] = toks[i + 1] + t.tokens + (t.newlines * count(t.prefix) if p and t.newlines else 0)
+        self._order, self._whole = order, (chars, lines, toks)
+
     def cost(self, cap: int) -> tuple[int, int]:
         """(characters, tokens) of ``build(cap)``; tokens summed over the parts (an estimate)."""
+        if not hasattr(self, "_order"):
+            self._whole_sums()
         count = self.b.counter if self.b.tokens else None
         chars = self.fixed_chars
         tokens = self.fixed_tokens
         newlines = self.fixed_newlines
+        numbered = self.o.include_line_numbers
         hidden = 0
-        for t in self.texts:
+        order = self._order
+        k = 0
+        while k < len(order) and len(order[k].s) > cap:
+            t = order[k]
+            k += 1
             h, note = self._cut(t, cap)
             p = len(t.prefix)
-            if note is None:
-                nl = len(t.newlines)
+            if note is None:  # cutting would not make it shorter
+                nl = t.newlines
                 chars += len(t.s) + nl * p
                 if count is not None:
-                    if t.tokens < 0:
-                        t.tokens = count(t.s)
                     tokens += t.tokens + (nl * count(t.prefix) if p else 0)
             else:
                 n = len(t.s)
-                nl = bisect_left(t.newlines, h) + len(t.newlines) - bisect_left(t.newlines, n - h) + 4 if h else 0
+                # Newlines matter only under a prefix or line numbers; counted in the kept parts (C speed).
+                if h and (p or numbered) and t.newlines:
+                    nl = t.s.count("\n", 0, h) + t.s.count("\n", n - h) + 4
+                else:
+                    nl = 4 if h else 0
                 chars += 2 * h + len(note) + nl * p
                 hidden += n - 2 * h
                 if count is not None:
                     tokens += count(t.s[:h]) + count(note) + (count(t.s[n - h:]) if h else 0)
                     tokens += nl * count(t.prefix) if p else 0
             newlines += nl
+        whole_c, whole_nl, whole_t = self._whole
+        chars += whole_c[k]
+        newlines += whole_nl[k]
+        tokens += whole_t[k]
         lines = newlines + 1
-        if self.o.include_line_numbers:
+        if numbered:
             label = "L" + "0" * len(str(lines)) + ": "
             chars += lines * len(label)
             if count is not None:
@@ -390,6 +388,24 @@ class _Template:
             tokens += count(note_text + "\n")
         return chars, tokens
 
+    def standard_chars(self) -> int:
+        """``len(build(None))`` without building it: §4.16 trunc under the options."""
+        o = self.o
+        h = o.truncate_buffer // 2
+        chars, newlines = self.fixed_chars, self.fixed_newlines
+        for t in self.texts:
+            n, p = len(t.s), len(t.prefix)
+            if not o.truncated or n <= o.truncate_buffer:
+                chars += n + t.newlines * p
+                newlines += t.newlines
+            else:
+                nl = (t.s.count("\n", 0, h) + t.s.count("\n", n - h) if h and t.newlines else 0) + 4
+                chars += 2 * h + len(f"\n\n... ({n - 2 * h} chars truncated) ...\n\n") + nl * p
+                newlines += nl
+        if o.include_line_numbers:
+            chars += (newlines + 1) * (len(str(newlines + 1)) + 3)
+        return chars
+
     def fits(self, cap: int) -> bool:
         c, t = self.cost(cap)
         b = self.b
@@ -398,58 +414,33 @@ class _Template:
     # --- the fallback: sampling lines of the text with every text cut to nothing
 
     def lines_with_kinds(self) -> tuple[list[str], list[int]]:
-        """Lines of ``build(0)`` before numbering and note, and the rank of each: ``CORE`` (the title, trace
-        node lines, message role lines, section and error labels, the first line of every error text,
-        tool-call lines), ``LABEL`` (other skeleton-shaped lines: ``EVALUATION: …``, ``[+]`` headings) or
-        ``CONTENT``. Only a line holding no text can be a skeleton line."""
-        lines: list[str] = []
-        kinds: list[int] = []
-        cur: list[str] = []
-        cur_text = False
-        cur_t = tline = 0  # template line where the current line starts / of the current position
-
-        def end_line() -> None:
-            x = "".join(cur)
-            lines.append(x)
-            if cur_text:
-                kinds.append(CONTENT)
-            elif cur_t in self.node_lines or _ROLE.match(_strip_tree(x)) or _SECTION.fullmatch(_strip_tree(x)):
-                kinds.append(CORE)
-            else:
-                kinds.append(LABEL if is_skeleton(x) else CONTENT)
-
-        for i, f in enumerate(self.fixed):
-            if i:
-                chunks = self.piece(self.texts[i - 1], 0)[0].split("\n")
-                cur.append(chunks[0])
-                cur_text = True
-                for c in chunks[1:]:
-                    end_line()
-                    cur, cur_text, cur_t = [c], True, -1
-                tline += 1  # the placeholder's own "\n"
-            chunks = f.split("\n")
-            cur.append(chunks[0])
-            for c in chunks[1:]:
-                end_line()
-                tline += 1
-                cur, cur_text, cur_t = [c], False, tline
-        end_line()
+        """Lines of ``build(0)`` before numbering and note, and the rank of each, by its shape: ``CORE``
+        (the title, trace node lines, message role lines, section and error labels, the first line of every
+        error text, tool-call lines), ``LABEL`` (other skeleton-shaped lines: ``EVALUATION: …``, ``[+]``
+        headings) or ``CONTENT``."""
+        parts = [self.fixed[0]]
+        for t, f in zip(self.texts, self.fixed[1:]):
+            parts.append(self.piece(t, 0)[0])
+            parts.append(f)
+        lines = "".join(parts).split("\n")
+        core = list(map(_CORE_SHAPE.match, lines))
+        label = list(map(_LABEL_SHAPE.match, lines))
+        kinds = [CORE if c else LABEL if l else CONTENT for c, l in zip(core, label)]
         kinds[0] = CORE  # the title
-        k = 0
-        while k < len(lines) - 1:
-            if kinds[k] and _is_error_label(lines[k]):
+        n = len(lines)
+        for k in [k for k in range(n) if core[k] is not None]:
+            s = lines[k].strip(_TREE_CHARS)
+            if s.endswith("ERROR:"):  # the start of the error text
                 j = k + 1
-                while j < len(lines) and not lines[j].strip(" │"):
+                while j < n and not lines[j].strip(_TREE_CHARS):
                     j += 1
-                if j < len(lines):
+                if j < n:
                     kinds[j] = CORE
-            elif kinds[k] and _TOOL_CALLS.fullmatch(_strip_tree(lines[k])):
-                kinds[k] = CORE
+            elif s.startswith("Tool calls: "):  # the calls listed under it
                 j = k + 1
-                while j < len(lines) and _strip_tree(lines[j]).startswith("- "):
+                while j < n and lines[j].lstrip(_TREE_CHARS).startswith("- "):
                     kinds[j] = CORE
                     j += 1
-            k += 1
         return lines, kinds
 
 
@@ -463,13 +454,14 @@ def _shrink(render: Render, o: Options, b: Budget) -> tuple[str, bool]:
     tid = get_ident()
     SINKS[tid] = sink
     try:
-        elements, nodes = render()
+        elements, _ = render()  # node lines are told by their shape (the template's lines move)
     finally:
         del SINKS[tid]
-    full = _Template.parse("\n".join(elements), texts, nodes, o, b)
-    text, _ = full.build(None)  # the usual rendering
-    if b.fits(text):
-        return text, False
+    full = _Template.parse("\n".join(elements), texts, o, b)
+    if b.tokens or full.standard_chars() <= b.chars:
+        text, _ = full.build(None)  # the usual rendering
+        if b.fits(text):
+            return text, False
     t = full.compacted()
     top = max(0, o.truncate_buffer - _GUARD) if o.truncated else max((len(x.s) for x in t.texts), default=0)
     if t.fits(0):
@@ -522,11 +514,13 @@ def _select_lines(t: _Template, lines: list[str], cost_c: list[int], cost_t: lis
                   pools: list[list[int]], b: Budget, hidden: int, slack: int) -> str:
     total = len(lines)
     big = 1 << 62
-    note = t.note(0, hidden, f" Showing ~100% of {total:,} lines; gaps in line numbers mark omitted lines.")
+    note: str | None = t.note(0, hidden, f"; ~100% of {total:,} lines shown")
     avail_c = b.chars - len(note) - 1 if b.chars else big
     avail_t = b.tokens - b.counter(note + "\n") - slack if b.tokens else big
-    if avail_c < 0 or avail_t < 0:
-        return _cut_to(lines[0], b.fits)
+    if avail_c < 0 or avail_t < 0:  # no room for the note: the lines matter more
+        note = None
+        avail_c = b.chars if b.chars else big
+        avail_t = b.tokens - slack if b.tokens else big
     chosen: list[int] = []
     for pool in pools:
         pc = sum(cost_c[i] for i in pool)
@@ -545,7 +539,8 @@ def _select_lines(t: _Template, lines: list[str], cost_c: list[int], cost_t: lis
         chosen += [pool[j] for j in _select(len(pool), fits)]
         break
     chosen.sort()
-    pct = format(100 * len(chosen) / total, ".0f")
-    note = t.note(0, hidden, f" Showing ~{pct}% of {total:,} lines; gaps in line numbers mark omitted lines.")
     kept = [lines[i] for i in chosen]
-    return "\n".join(kept[:2] + [note] + kept[2:])
+    if note is None:
+        return "\n".join(kept)
+    pct = format(100 * len(chosen) / total, ".0f")
+    return "\n".join(kept[:2] + [t.note(0, hidden, f"; ~{pct}% of {total:,} lines shown")] + kept[2:])

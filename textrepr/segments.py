@@ -130,7 +130,7 @@ def _split(text: str, node_lines: Sequence[int], title: str, b: Budget, slack: i
         return i in nodes or bool(_ROLE.match(x)) or x == _SEP or (is_skeleton(x) and not x.startswith(" "))
 
     def piece_fits(piece: str, used_c: int, used_t: int) -> bool:
-        return used_c + len(piece) + 1 <= avail_c and (count is None or used_t + count(piece + "\n") <= avail_t)
+        return used_c + len(piece) + 1 <= avail_c and (count is None or used_t + count("\n" + piece) <= avail_t)
 
     groups: list[list[tuple[int, str, bool]]] = []
     cur: list[tuple[int, str, bool]] = []
@@ -141,7 +141,7 @@ def _split(text: str, node_lines: Sequence[int], title: str, b: Budget, slack: i
         if piece_fits(line, used_c, used_t):
             cur.append((i, lines[i], False))
             used_c += len(line) + 1
-            used_t += count(line + "\n") if count is not None else 0
+            used_t += count("\n" + line) if count is not None else 0
             i += 1
             continue
         if cur:
