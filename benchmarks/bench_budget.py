@@ -95,7 +95,8 @@ def test_shrink_vs_unbounded(benchmark: Any, name: str, share: float, request: p
     ratio = t_shrink / t_plain
     benchmark.extra_info.update({"shrink_over_unbounded": round(ratio, 3), "unbounded_over_orjson": round(t_plain / t_floor, 3),
                                  "shrink_over_orjson": round(t_shrink / t_floor, 3), "implementation": textrepr.implementation()})
-    sampled = sum(" lines shown." in textrepr.text_repr(u)["text"].split("\n", 3)[2] for u in shrunk)
+    heads = ["\n".join(textrepr.text_repr(u)["text"].split("\n", 3)[:3]) for u in shrunk]
+    sampled = sum("[SHRUNK VIEW: " in h and " lines shown." in h for h in heads)
     RESULTS[f"shrink {name} budget {share:.0%}"] = (f"{len(shrunk)} requests ({sampled} fell back to sampling): shrink / unbounded = {ratio:.2f}x (unbounded {t_plain / t_floor:.2f}x, shrink "
                                  f"{t_shrink / t_floor:.2f}x orjson.loads; {textrepr.implementation()})")
     assert ratio > 0

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from threading import get_ident
 from typing import Callable, Sequence
 
-from .core import assemble, trunc
+from .core import assemble, number_lines, trunc
 from .options import Options
 from .sink import SINKS
 from .tokens import estimate
@@ -199,6 +199,7 @@ _CORE_SHAPE = re.compile(
     r"|[│├└─ ]*(?:\[\d+\] \S|(?:[A-Z][A-Z0-9 _()'/&.-]*|Tool calls|Tool Call|Remaining steps)(?::| \d+|: \d+)$)")
 # Other skeleton-shaped lines: "EVALUATION: …", "[+] AVAILABLE TOOLS: 6", "Error: …".
 _LABEL_SHAPE = re.compile(r"[│├└─ ]*(?:\[\+\] |(?:[A-Z][A-Z0-9 _&/()'.-]*|Error|Tool result)(?::| \d+$))")
+_SHAPE = re.compile(f"(?P<core>{_CORE_SHAPE.pattern})|(?P<label>{_LABEL_SHAPE.pattern})")
 _FILLERS = frozenset(("", _SEP, _EQ))  # a line stripped of its tree prefix: blank, or a rule
 # The "\n" before a blank or rule line (tree prefix and spaces only, or a rule) and that line.
 _FILLER = re.compile("\n[│ ]*+(?:-{80}|={80})?(?=\n)")
@@ -308,14 +309,13 @@ class _Template:
             parts.append(s)
             parts.append(f)
         text = "".join(parts)
-        if self.o.include_line_numbers or cap is not None:
-            lines = text.split("\n")
-            if self.o.include_line_numbers:
-                width = len(str(len(lines)))
-                lines = [f"L{k:0{width}d}: {x}" for k, x in enumerate(lines, 1)]
-            if cap is not None:
-                lines.insert(min(2, len(lines)), self.note(cap, hidden))
-            text = "\n".join(lines)
+        if self.o.include_line_numbers:
+            text = number_lines(text)
+        if cap is not None:  # the note goes after the second line, unnumbered (as §4.19's)
+            i = text.find("\n")
+            j = text.find("\n", i + 1) if i >= 0 else -1
+            note = self.note(cap, hidden)
+            text = text + "\n" + note if j < 0 else text[:j + 1] + note + "\n" + text[j + 1:]
         return text, hidden
 
     # --- what a cap costs, without building the text
@@ -423,9 +423,9 @@ class _Template:
             parts.append(self.piece(t, 0)[0])
             parts.append(f)
         lines = "".join(parts).split("\n")
-        core = list(map(_CORE_SHAPE.match, lines))
-        label = list(map(_LABEL_SHAPE.match, lines))
-        kinds = [CORE if c else LABEL if l else CONTENT for c, l in zip(core, label)]
+        shapes = list(map(_SHAPE.match, lines))
+        kinds = [CONTENT if m is None else CORE if m.lastgroup == "core" else LABEL for m in shapes]
+        core = [m if k == CORE else None for m, k in zip(shapes, kinds)]
         kinds[0] = CORE  # the title
         n = len(lines)
         for k in [k for k in range(n) if core[k] is not None]:
