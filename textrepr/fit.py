@@ -9,8 +9,9 @@
   tool calls, node lines, error bodies) and the texts with where they sit. One common cap ``B`` is then
   chosen, as large as the budget allows, by a binary search whose probes cost only the texts' cut
   forms (no re-rendering): every text longer than ``B`` keeps its first and last ``B // 2`` characters
-  and gets the plain ``... (N chars truncated) ...`` note. Only when the skeleton does not fit with every
-  text cut to nothing are lines sampled, content lines before skeleton lines.
+  and gets the plain ``... (N chars truncated) ...`` note; a shrunk view drops blank lines and separator
+  rules, and says so in one note line. Only when the skeleton does not fit with every text cut to a note
+  are lines sampled: content lines first, core skeleton lines last.
 """
 from __future__ import annotations
 
@@ -190,7 +191,6 @@ def _prefix(lines: list[str], b: Budget) -> str:
 # Lines of the skeleton, by shape, so that the classification does not depend on how each renderer builds
 # its lines (separator rules are not skeleton: they repeat).
 _TREE_CHARS = "│├└─ "
-_SEP, _EQ = "-" * 80, "=" * 80
 # Core: a trace node line (tree: "├─ "/"└─ " after the tree prefix; flat: "[+] [GEN] …", "[SPAN] …"), a
 # role line "[3] ASSISTANT", a section or error label ("INPUT:", "TRACE ERROR:", "AVAILABLE TOOLS: 3",
 # "Tool calls: 2", "Tool Call:", "Remaining steps: 1").
@@ -200,7 +200,6 @@ _CORE_SHAPE = re.compile(
 # Other skeleton-shaped lines: "EVALUATION: …", "[+] AVAILABLE TOOLS: 6", "Error: …".
 _LABEL_SHAPE = re.compile(r"[│├└─ ]*(?:\[\+\] |(?:[A-Z][A-Z0-9 _&/()'.-]*|Error|Tool result)(?::| \d+$))")
 _SHAPE = re.compile(f"(?P<core>{_CORE_SHAPE.pattern})|(?P<label>{_LABEL_SHAPE.pattern})")
-_FILLERS = frozenset(("", _SEP, _EQ))  # a line stripped of its tree prefix: blank, or a rule
 # The "\n" before a blank or rule line (tree prefix and spaces only, or a rule) and that line.
 _FILLER = re.compile("\n[│ ]*+(?:-{80}|={80})?(?=\n)")
 CONTENT, LABEL, CORE = 0, 1, 2  # ranks of a line in a shrunk view that must be sampled: lowest go first
@@ -209,11 +208,6 @@ CONTENT, LABEL, CORE = 0, 1, 2  # ranks of a line in a shrunk view that must be 
 def is_skeleton(line: str) -> bool:
     """Whether a line is shaped like a skeleton line (node, role, label or heading line)."""
     return bool(_CORE_SHAPE.match(line) or _LABEL_SHAPE.match(line))
-
-
-def _is_filler(line: str) -> bool:
-    """A blank line (tree prefix only) or a separator rule."""
-    return line.strip(_TREE_CHARS) in _FILLERS
 
 
 @dataclass(slots=True)
@@ -227,8 +221,8 @@ class _Text:
 class _Template:
     """A rendering with its texts out: ``fixed[0] text[0] fixed[1] … text[n-1] fixed[n]``."""
 
-    def __init__(self, fixed: list[str], texts: list[_Text], o: Options, b: Budget, compact: bool = False):
-        self.fixed, self.texts, self.o, self.b, self.compact = fixed, texts, o, b, compact
+    def __init__(self, fixed: list[str], texts: list[_Text], o: Options, b: Budget):
+        self.fixed, self.texts, self.o, self.b = fixed, texts, o, b
         self.fixed_chars = sum(map(len, fixed))
         self.fixed_newlines = sum(f.count("\n") for f in fixed)
         self.fixed_tokens = sum(map(b.counter, fixed)) if b.tokens else 0
@@ -257,7 +251,7 @@ class _Template:
         part of a line before or after a text."""
         # A filler line is bounded by two "\n" of one fixed segment, so it is a whole line of fixed text.
         fixed = [_FILLER.sub("", f) if "\n" in f else f for f in self.fixed]
-        return _Template(fixed, self.texts, self.o, self.b, compact=True)
+        return _Template(fixed, self.texts, self.o, self.b)
 
     # --- the text under a cap
 
