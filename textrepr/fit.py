@@ -80,24 +80,42 @@ def _note(k: int, n: int, total: int) -> str:
             "Gaps in line numbers indicate omitted content.]")
 
 
-def _select(m: int, fits: Callable[[list[int]], bool]) -> list[int]:
-    """§4.19 step 5 over ``m`` candidates: evenly spaced, always the last, by the prescribed search."""
+def _sel(m: int, k: int) -> list[int]:
+    """§4.19's ``sel(k)`` over ``m`` candidates: evenly spaced, always the last."""
+    if k == 0:
+        return []
+    if k == 1:
+        return [m - 1]
+    return [i * (m - 1) // (k - 1) for i in range(k)]
 
-    def sel(k: int) -> list[int]:
-        if k == 0:
-            return []
-        if k == 1:
-            return [m - 1]
-        return [i * (m - 1) // (k - 1) for i in range(k)]
 
+def _fits_k(costs: list[int], k: int, avail: int) -> bool:
+    """``sum(costs[j] for j in sel(k)) <= avail``, summed in chunks with an early exit."""
+    m = len(costs)
+    if k == 0:
+        return avail >= 0
+    if k == 1:
+        return costs[m - 1] <= avail
+    d, m1, get = k - 1, m - 1, costs.__getitem__
+    total = 0
+    for lo in range(0, k, 4096):
+        total += sum(map(get, [i * m1 // d for i in range(lo, min(k, lo + 4096))]))
+        if total > avail:
+            return False
+    return True
+
+
+def _select(costs: Sequence[list[int]], avails: Sequence[int]) -> list[int]:
+    """§4.19 step 5 by the prescribed binary search, every cost list within its budget."""
+    m = len(costs[0])
     lo, hi = 0, m
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if fits(sel(mid)):
+        if all(_fits_k(c, mid, a) for c, a in zip(costs, avails)):
             lo = mid
         else:
             hi = mid - 1
-    return sel(lo)
+    return _sel(m, lo)
 
 
 def _cut_to(line: str, fits: Callable[[str], bool]) -> str:
@@ -147,14 +165,8 @@ def _sample_once(lines: list[str], cost_c: list[int], cost_t: list[int] | None, 
         return _prefix(lines, b)
     body_c, body_t = cost_c[5:], (cost_t[5:] if cost_t is not None else None)
 
-    def fits_in(ac: int, at: int) -> Callable[[list[int]], bool]:
-        def fits(sel: list[int]) -> bool:
-            if sum(body_c[j] for j in sel) > ac:
-                return False
-            return body_t is None or sum(body_t[j] for j in sel) <= at
-        return fits
-
-    sel = _select(n, fits_in(avail_c, avail_t))
+    costs = [body_c] if body_t is None else [body_c, body_t]
+    sel = _select(costs, [avail_c, avail_t])
     if node_lines:
         body_nodes = [j - 5 for j in node_lines if 5 <= j < total]
         if body_nodes and not set(sel) & set(body_nodes):
@@ -163,7 +175,7 @@ def _sample_once(lines: list[str], cost_c: list[int], cost_t: list[int] | None, 
                 if body_c[j] <= avail_c and (body_t is None or body_t[j] <= avail_t):
                     best = j
             if best >= 0:
-                rest = _select(n, fits_in(avail_c - body_c[best], avail_t - (body_t[best] if body_t else 0)))
+                rest = _select(costs, [avail_c - body_c[best], avail_t - (body_t[best] if body_t else 0)])
                 sel = sorted(set(rest) | {best})
     kept = [lines[5 + j] for j in sel]
     if not kept and avail_c >= 2 and avail_t >= 1:
@@ -525,12 +537,10 @@ def _select_lines(t: _Template, lines: list[str], cost_c: list[int], cost_t: lis
             avail_t -= pt
             continue
 
-        def fits(sel: list[int], pool: list[int] = pool, ac: int = avail_c, at: int = avail_t) -> bool:
-            if sum(cost_c[pool[j]] for j in sel) > ac:
-                return False
-            return cost_t is None or sum(cost_t[pool[j]] for j in sel) <= at
-
-        chosen += [pool[j] for j in _select(len(pool), fits)]
+        costs = [[cost_c[i] for i in pool]]
+        if cost_t is not None:
+            costs.append([cost_t[i] for i in pool])
+        chosen += [pool[j] for j in _select(costs, [avail_c, avail_t])] if pool else []
         break
     chosen.sort()
     kept = [lines[i] for i in chosen]
