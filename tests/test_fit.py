@@ -137,14 +137,14 @@ def visible(text: str, full: str) -> int:
 
 
 def skeleton_oracle(req: dict[str, Any]) -> list[str]:
-    """Lines every shrunk view must keep when they fit: trace node lines (as the tree renderer reports
-    them), message role lines, the section labels of §4.1, the first line of every error text and the
+    """Lines every shrunk view must keep when they fit: the title, trace node lines (as the tree renderer
+    reports them), message role lines, the section labels of §4.1, the first line of every error text and the
     tool-call lines, from the rendering with every text cut to nothing (so that no text's own line can
     pose as one)."""
     cut = plain(req, truncated=True, truncate_buffer=0, max_length=0, include_line_numbers=False)
     text = render(cut)["text"]
     lines = text.split("\n")
-    keep = set()
+    keep = {0}  # the title (trace name, or the event's first line)
     if req["event_type"] == "$ai_trace":
         data = parse.from_python(req["data"])
         o = Options(**{**Options().to_dict(), **Options.from_mapping(cut["options"]).to_dict()})
