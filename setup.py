@@ -20,7 +20,7 @@ from setuptools.command.build_ext import build_ext
 
 REQUIRE = os.environ.get("TEXTREPR_REQUIRE_EXTENSIONS", "") not in ("", "0")
 SKIP = os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0")
-CORE_SOURCES = {"textrepr._core": "textrepr/_core.pyx"}
+CORE_SOURCES = {"textrepr._core": "textrepr/_core.pyx", "textrepr._tokens": "textrepr/_tokens.pyx"}
 RENDER_SOURCES = {
     f"textrepr._crender.{os.path.basename(p)[:-3]}": p
     for p in sorted(glob.glob("textrepr/render/*.py")) if not p.endswith("__init__.py")

@@ -1,17 +1,17 @@
 """textrepr: LLM-observability events and traces as readable, line-numbered text."""
 from __future__ import annotations
 
-from . import markers
-from .api import Rendering, render_event, render_trace, text_repr
+from . import markers, tokens
+from .api import Rendering, render_event, render_segments, render_trace, text_repr
 from .assembly import assemble_trace, assemble_traces
 from .renderers import IMPLEMENTATION as _IMPLEMENTATION
 from .errors import InvalidRequest, RenderError
 from .options import Options
+from .segments import Segment
 
 __all__ = [
-    "InvalidRequest", "Options", "RenderError", "Rendering", "assemble_trace", "assemble_traces", "implementation",
-    "markers",
-    "render_event", "render_trace", "text_repr",
+    "InvalidRequest", "Options", "RenderError", "Rendering", "Segment", "assemble_trace", "assemble_traces",
+    "implementation", "markers", "render_event", "render_segments", "render_trace", "text_repr", "tokens",
 ]
 __version__ = "0.1.0"
 

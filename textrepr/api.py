@@ -1,19 +1,20 @@
 """Public entry points: parse -> validate -> render -> finalise -> number -> sample -> metadata."""
 from __future__ import annotations
 
+import dataclasses
 import sys
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, TypeVar
 
-from . import parse
+from . import fit, parse, segments
 from .core import assemble
 from .errors import InvalidRequest
 from .options import Options, shared_options
 from .renderers import EVENT_KINDS, event_lines, render_trace_lines
 from .validate import check_event, check_trace, check_trace_parts, event_id, validate_request
 
-__all__ = ["Rendering", "text_repr", "render_event", "render_trace"]
+__all__ = ["Rendering", "text_repr", "render_event", "render_trace", "render_segments"]
 
 T = TypeVar("T")
 
@@ -40,7 +41,14 @@ def _options(options: Any) -> Options:
     return Options.from_mapping(options)
 
 
-def _finish(lines: list[str], o: Options, node_lines: list[int] | None) -> tuple[str, bool]:
+Counter = Callable[[str], int]
+
+
+def _finish(render: Callable[[], tuple[list[str], list[int] | None]], o: Options,
+            counter: Counter | None) -> tuple[str, bool]:
+    if o.max_tokens or o.fit != "sample":  # a token bound or shrink-to-fit: textrepr.fit
+        return fit.finish(render, o, counter)
+    lines, node_lines = render()
     # finalise -> number_lines -> sample in one pass that builds only the lines sampling keeps.
     return assemble(lines, o.include_markers, o.include_line_numbers, o.max_length, node_lines)
 
@@ -52,11 +60,12 @@ def _event_kind(data: dict[str, Any], event_type: str) -> str:
     return event_type
 
 
-def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options) -> Rendering:
+def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options,
+                  counter: Counter | None = None) -> Rendering:
     props = data.get("properties", {})
     if type(props) is not dict:  # only reachable through render_event's relaxed checks
         props = {}
-    text, truncated = _guard(lambda: _finish(event_lines(kind, props, o), o, None))
+    text, truncated = _guard(lambda: _finish(lambda: (event_lines(kind, props, o), None), o, counter))
     metadata = {
         "event_type": event_type,
         "event_id": event_id(data),  # render_event accepts a falsy id: then None (§2.2); uuid: D19
@@ -68,13 +77,12 @@ def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options) 
     return Rendering(text, metadata)
 
 
-def _render_trace(data: dict[str, Any], o: Options) -> Rendering:
+def _render_trace(data: dict[str, Any], o: Options, counter: Counter | None = None) -> Rendering:
     trace = data["trace"]
     props = trace.get("properties", {})
 
     def run() -> tuple[str, bool]:
-        lines, node_lines = render_trace_lines(trace, data["hierarchy"], o)
-        return _finish(lines, o, node_lines)
+        return _finish(lambda: render_trace_lines(trace, data["hierarchy"], o), o, counter)
 
     text, truncated = _guard(run)
     metadata = {
@@ -126,32 +134,69 @@ def _guard(fn: Callable[[], T]) -> T:
     return result[0]
 
 
-def text_repr(request: Mapping[str, Any] | bytes | str) -> dict[str, Any]:
-    """The endpoint: a request document (Mapping or JSON) -> its 200 body, or InvalidRequest (400)."""
+def text_repr(request: Mapping[str, Any] | bytes | str, *, token_counter: Counter | None = None) -> dict[str, Any]:
+    """The endpoint: a request document (Mapping or JSON) -> its 200 body, or InvalidRequest (400).
+
+    ``token_counter`` counts tokens for ``max_tokens`` (default: ``textrepr.tokens.estimate``).
+    """
     doc = _as_document(request)
     event_type, data, o = validate_request(doc)
     if event_type == "$ai_trace":
         check_trace(data)
-        r = _render_trace(data, o)
+        r = _render_trace(data, o, token_counter)
     else:
         check_event(event_type, data)
-        r = _render_event(data, _event_kind(data, event_type), event_type, o)
+        r = _render_event(data, _event_kind(data, event_type), event_type, o, token_counter)
     return {"text": r.text, "metadata": r.metadata}
 
 
-def render_event(event: Any, options: Options | Mapping[str, Any] | None = None) -> Rendering:
+def render_event(event: Any, options: Options | Mapping[str, Any] | None = None, *,
+                 token_counter: Counter | None = None) -> Rendering:
     """Render one event object (the ``data`` of a single-event request)."""
     o = _options(options)
     data = parse.from_python(event)
     ev = data.get("event") if type(data) is dict else None
     kind = ev if type(ev) is str and ev in EVENT_KINDS else "$ai_generation"
     check_event(kind, data, require_id=False, require_properties=False)
-    return _render_event(data, kind, kind, o)
+    return _render_event(data, kind, kind, o, token_counter)
 
 
-def render_trace(trace: Any, hierarchy: Any, options: Options | Mapping[str, Any] | None = None) -> Rendering:
+def render_trace(trace: Any, hierarchy: Any, options: Options | Mapping[str, Any] | None = None, *,
+                 token_counter: Counter | None = None) -> Rendering:
     """Render a trace object and its hierarchy list."""
     o = _options(options)
     data = parse.from_python({"trace": trace, "hierarchy": hierarchy})
     check_trace_parts(data["trace"], data["hierarchy"])
-    return _render_trace(data, o)
+    return _render_trace(data, o, token_counter)
+
+
+def render_segments(request: Mapping[str, Any] | bytes | str, *, max_length: int | None = None,
+                    max_tokens: int | None = None, token_counter: Counter | None = None) -> list[segments.Segment]:
+    """The request's full rendering (no bound, no sampling) split into segments within a budget.
+
+    The budget is ``max_length`` characters and/or ``max_tokens`` tokens (``token_counter``, default
+    ``textrepr.tokens.estimate``) per segment, header included; a keyword left ``None`` takes the
+    request's option of that name. See ``textrepr.segments``.
+    """
+    doc = _as_document(request)
+    event_type, data, o = validate_request(doc)
+    b = fit.Budget(o.max_length if max_length is None else _bound("max_length", max_length),
+                   o.max_tokens if max_tokens is None else _bound("max_tokens", max_tokens),
+                   token_counter or fit.estimate)
+    full = dataclasses.replace(o, max_length=0, max_tokens=0, include_line_numbers=False, fit="sample")
+    if event_type == "$ai_trace":
+        check_trace(data)
+        lines, node_lines = _guard(lambda: render_trace_lines(data["trace"], data["hierarchy"], full))
+    else:
+        check_event(event_type, data)
+        props = data.get("properties", {})
+        lines, node_lines = _guard(lambda: event_lines(_event_kind(data, event_type), props, full)), []
+    text, _ = assemble(lines, full.include_markers, False, 0, None)
+    title = next((x for x in text.split("\n", 8) if x.strip("-= ")), event_type)
+    return segments.split(text, node_lines, title, b)
+
+
+def _bound(name: str, v: Any) -> int:
+    if type(v) is not int or v < 0:
+        raise InvalidRequest({name: ["Ensure this value is an integer greater than or equal to 0."]})
+    return v

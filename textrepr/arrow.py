@@ -22,6 +22,7 @@ Row semantics (every row is independent; a bad row never fails the batch and is 
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -121,8 +122,16 @@ class BatchRenderer:
         keep_request: bool = False,
         large_text: bool | None = None,
         wrap_bare: bool = False,
+        token_counter: str | Callable[[str], int] | None = None,
     ) -> None:
         self.override = _batch_override(options)
+        # ``token_counter``: a counter, or its name for textrepr.tokens.counter (picklable, for Ray actors and
+        # worker processes).
+        if isinstance(token_counter, str):
+            from .tokens import counter
+
+            token_counter = counter(token_counter)
+        self._text_repr = text_repr if token_counter is None else functools.partial(text_repr, token_counter=token_counter)
         self.wrap_bare = wrap_bare
         self.column = column
         self.options_column = options_column
@@ -148,15 +157,14 @@ class BatchRenderer:
             merged.update(row)
         doc["options"] = merged
 
-    @staticmethod
-    def _render_doc(doc: Any) -> dict[str, Any]:
+    def _render_doc(self, doc: Any) -> dict[str, Any]:
         """text_repr of an already-parsed document, through the bytes path when it re-encodes exactly."""
         try:
             raw = orjson.dumps(doc, option=_DUMPS_OPTS)
         except (orjson.JSONEncodeError, TypeError):
             # >64-bit ints, >254 levels, or non-JSON values: the Mapping path handles (or rejects) them.
-            return text_repr(doc)
-        return text_repr(raw)
+            return self._text_repr(doc)
+        return self._text_repr(raw)
 
     def _row_options(self, cell: Any, cache: dict[bytes, Any]) -> Any:
         """A row's override: None (none), a dict, or another JSON value (reported by text_repr)."""
@@ -173,14 +181,14 @@ class BatchRenderer:
         if raw is None:
             raw = b"null"
         if self.override is None and row_opts is None and not self.wrap_bare:
-            return text_repr(raw)
+            return self._text_repr(raw)
         doc = parse.load_json(raw)
         if self.wrap_bare:
             from .batch import as_request  # the command line's rule for bare events and traces
 
             doc = as_request(doc)
         if type(doc) is not dict:
-            return text_repr(raw)  # fails request validation whatever the options
+            return self._text_repr(raw)  # fails request validation whatever the options
         if self.override is not None or row_opts is not None:
             self._merge(doc, row_opts)
         return self._render_doc(doc)
@@ -225,6 +233,7 @@ class BatchRenderer:
         # The common case, every row exactly text_repr(cell), skips the per-row dispatch (render_request's
         # checks, _row_options): ~2% of the kernel's time.
         plain = reqs is not None and opt_cells is None and self.override is None and not self.wrap_bare
+        text_repr = self._text_repr
         for i in range(n):
             try:
                 if plain:
@@ -345,6 +354,7 @@ def render_batch(
     keep_request: bool = False,
     large_text: bool | None = None,
     wrap_bare: bool = False,
+    token_counter: str | Callable[[str], int] | None = None,
 ) -> Batch:
     """Render every row of ``batch`` (RecordBatch -> RecordBatch, Table -> Table); see the module doc.
 
@@ -352,7 +362,7 @@ def render_batch(
     ``InvalidRequest`` before any row is rendered. Rows never raise.
     """
     r = BatchRenderer(options, column=column, options_column=options_column, keep_request=keep_request,
-                      large_text=large_text, wrap_bare=wrap_bare)
+                      large_text=large_text, wrap_bare=wrap_bare, token_counter=token_counter)
     return r(batch)
 
 
@@ -456,6 +466,7 @@ def render_parquet(
     workers: int = 1,
     compression: str = "zstd",
     progress: Callable[[int, int], None] | None = None,
+    token_counter: str | None = None,
 ) -> ParquetSummary:
     """Parquet in -> Parquet out through the kernel, in input order, with bounded memory.
 
@@ -467,7 +478,8 @@ def render_parquet(
     from collections import deque
 
     kwargs: dict[str, Any] = dict(options=options, column=column, options_column=options_column,
-                                  keep_request=keep_request, large_text=True, wrap_bare=wrap_bare)
+                                  keep_request=keep_request, large_text=True, wrap_bare=wrap_bare,
+                                  token_counter=token_counter)  # a name: worker processes rebuild it
     renderer = BatchRenderer(**kwargs)  # validates options before any work starts
     t0 = time.perf_counter()
     bytes_in = 0

@@ -108,11 +108,21 @@ def as_request(doc: Any) -> Any:
     return {"event_type": kind, "data": doc}
 
 
-def render_document(raw: bytes, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def render_document(raw: bytes, options: Mapping[str, Any] | None = None, *,
+                    token_counter: Callable[[str], int] | None = None) -> dict[str, Any]:
     """Parse, wrap and render one JSON document; ``options`` override the document's own options.
 
+    ``token_counter`` counts tokens for ``max_tokens``; an ``options`` key ``tokenizer`` (a name for
+    ``textrepr.tokens.counter``, as the CLI passes to its worker processes) sets it too.
     Returns the 200 body; raises :class:`InvalidRequest` like :func:`textrepr.text_repr`.
     """
+    if options and "tokenizer" in options:
+        from .tokens import counter
+
+        options = dict(options)
+        token_counter = counter(options.pop("tokenizer"))
+    if token_counter is not None:
+        return _render_counted(raw, options, token_counter)
     if not options and _FULL_REQUEST.match(raw):
         return text_repr(raw)
     doc = as_request(parse.load_json(raw))
@@ -120,6 +130,15 @@ def render_document(raw: bytes, options: Mapping[str, Any] | None = None) -> dic
         own = doc.get("options")
         doc = {**doc, "options": {**(own if type(own) is dict else {}), **options}}
     return text_repr(doc)
+
+
+def _render_counted(raw: bytes, options: Mapping[str, Any] | None,
+                    token_counter: Callable[[str], int]) -> dict[str, Any]:
+    doc = as_request(parse.load_json(raw))
+    if options and type(doc) is dict:
+        own = doc.get("options")
+        doc = {**doc, "options": {**(own if type(own) is dict else {}), **options}}
+    return text_repr(doc, token_counter=token_counter)
 
 
 def _dumps(rec: dict[str, Any]) -> bytes:

@@ -1,4 +1,4 @@
-"""Command line: ``textrepr render|batch|traces|expand|refs|html``; ``textrepr FILE`` is ``textrepr render FILE``.
+"""Command line: ``textrepr render|batch|traces|segments|expand|refs|html``; ``textrepr FILE`` is ``textrepr render FILE``.
 
 ``textrepr FILE`` on a document without its own ``options`` and without option flags prints the view a person
 reads (plain truncation notes instead of ``<<<...>>>`` markers) and says once on stderr how to get the UI form;
@@ -47,12 +47,15 @@ _INT_FLAGS = (
     ("truncate_buffer", "characters kept around a middle cut"),
     ("max_depth", "deepest trace level shown (roots are 0)"),
     ("tools_collapse_threshold", "collapse tool lists longer than this"),
+    ("max_tokens", "bound on the text's tokens (counted by --tokenizer); 0 = none"),
 )
-_COMMANDS = ("render", "batch", "traces", "expand", "refs", "html")
+_COMMANDS = ("render", "batch", "traces", "segments", "expand", "refs", "html")
 # `textrepr FILE` for a document that carries no options, given no flags: the view a person reads.
 READABLE_OPTIONS = {"include_markers": False}
 READABLE_HINT = ("showing the readable view (plain truncation notes, no <<<...>>> markers); "
                  "for PostHog's UI form add --preset frontend")
+
+SEGMENT_BREAK = "~" * 80  # between segments in `textrepr segments` output
 
 
 class _Fail(Exception):
@@ -68,6 +71,23 @@ def add_option_flags(p: argparse.ArgumentParser) -> None:
     for name, help_ in _BOOL_FLAGS:
         flag = name.replace("_", "-")
         g.add_argument("--" + flag, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_)
+    g.add_argument("--fit", choices=("sample", "shrink"), default=None,
+                   help="over budget: sample lines (default) or shrink texts, keeping the skeleton (plain mode)")
+    g.add_argument("--tokenizer", default=None, metavar="NAME",
+                   help="token counter for --max-tokens: estimate (default), estimate:o200k, chars, bytes, "
+                        "tiktoken:<encoding> (needs textrepr[tiktoken])")
+
+
+def _counter(args: argparse.Namespace) -> Any:
+    """The --tokenizer counter (None: the default estimator)."""
+    if args.tokenizer is None:
+        return None
+    from .tokens import counter
+
+    try:
+        return counter(args.tokenizer)
+    except (ValueError, ImportError, KeyError) as e:
+        raise _Fail(f"--tokenizer: {e}") from None
 
 
 def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -80,6 +100,8 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         v = getattr(args, name)
         if v is not None:
             out[name] = v
+    if getattr(args, "fit", None) is not None:
+        out["fit"] = args.fit
     return out
 
 
@@ -145,8 +167,9 @@ def cmd_render(args: argparse.Namespace) -> int:
     raw = _read_bytes(args.file)
     options = options_from_args(args)
     readable = not options and not args.json and not _carries_options(raw)
+    counter = _counter(args)
     try:
-        body = render_document(raw, READABLE_OPTIONS if readable else options)
+        body = render_document(raw, READABLE_OPTIONS if readable else options, token_counter=counter)
     except InvalidRequest as e:
         _err(f"invalid request ({e.status}): {e}")
         from .assembly.hint import flat_events_hint  # flat $ai_* events are rendered per trace
@@ -178,8 +201,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
     fmt = args.format or ("parquet" if str(args.input).endswith(".parquet") else "jsonl")
     if fmt == "parquet":
         return _batch_parquet(args, workers)
+    options = options_from_args(args)
+    if args.tokenizer is not None:
+        _counter(args)  # fail fast on a bad name
+        options["tokenizer"] = args.tokenizer  # the workers build the counter (render_document)
     try:
-        res = batch_file(args.input, args.output, workers=workers, options=options_from_args(args),
+        res = batch_file(args.input, args.output, workers=workers, options=options,
                          progress=args.progress, chunk_bytes=args.chunk_size)
     except BatchError as e:
         if e.result is not None and not args.quiet:
@@ -199,8 +226,10 @@ def _batch_parquet(args: argparse.Namespace, workers: int) -> int:
     except ImportError:
         raise _Fail('--format parquet needs pyarrow: pip install "textrepr[arrow]"') from None
     try:
+        if args.tokenizer is not None:
+            _counter(args)  # fail fast on a bad name
         s = render_parquet(args.input, args.output, options_from_args(args) or None, column=args.column,
-                           workers=workers, wrap_bare=True)
+                           workers=workers, wrap_bare=True, token_counter=args.tokenizer)
     except InvalidRequest as e:
         raise _Fail(f"invalid options: {e}") from None
     except (OSError, KeyError, TypeError, ValueError) as e:
@@ -258,6 +287,36 @@ def cmd_traces(args: argparse.Namespace) -> int:
     if not args.quiet:
         _err(f"traces: {res.summary()}")
     return 1 if res.errors else 0
+
+
+def cmd_segments(args: argparse.Namespace) -> int:
+    from .api import render_segments
+    from .batch import as_request
+
+    raw = _read_bytes(args.file)
+    counter = _counter(args)
+    try:
+        doc = as_request(orjson.loads(raw))
+    except orjson.JSONDecodeError:
+        doc = raw  # text_repr reports the parse error
+    options = options_from_args(args)
+    if options and type(doc) is dict:
+        own = doc.get("options")
+        doc = {**doc, "options": {**(own if type(own) is dict else {}), **options}}
+    try:
+        segs = render_segments(doc, token_counter=counter)
+    except InvalidRequest as e:
+        _err(f"invalid request ({e.status}): {e}")
+        return 1
+    except ValueError as e:  # a budget too small for one segment
+        raise _Fail(str(e)) from None
+    if args.json:
+        _write("".join(jdump({"index": g.index, "count": g.count, "first_line": g.first_line,
+                              "last_line": g.last_line, "path": list(g.path), "text": g.text}) + "\n"
+                       for g in segs))
+    else:
+        _write(("\n" + SEGMENT_BREAK + "\n").join(g.text for g in segs) + "\n")
+    return 0
 
 
 def cmd_expand(args: argparse.Namespace) -> int:
@@ -410,6 +469,17 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("-q", "--quiet", action="store_true", help="no summary line")
     add_option_flags(t)
     t.set_defaults(func=cmd_traces)
+
+    sg = sub.add_parser(
+        "segments", help="split the full rendering into segments within a budget (global line numbers)",
+        description="Render one request unbounded and split it into segments of at most --max-length "
+                    "characters and/or --max-tokens tokens each, header included; body lines keep the whole "
+                    "text's L<n>: numbers. Segments are separated by a line of 80 '~' (or one JSON object "
+                    "per line with --json).")
+    sg.add_argument("file", metavar="FILE", help="JSON file (gzip ok), or - for stdin")
+    sg.add_argument("--json", action="store_true", help="one JSON object per segment")
+    add_option_flags(sg)
+    sg.set_defaults(func=cmd_segments)
 
     e = sub.add_parser("expand", help="replace every <<<...>>> marker by its decoded content",
                        description="Expand the markers of a rendered text (plain text, or a JSON response "

@@ -9,17 +9,20 @@ from .errors import InvalidRequest
 
 __all__ = ["Options", "coerce_options"]
 
-_INT_FIELDS = ("max_length", "truncate_buffer", "max_depth", "tools_collapse_threshold")
+_INT_FIELDS = ("max_length", "truncate_buffer", "max_depth", "tools_collapse_threshold", "max_tokens")
+_CHOICE_FIELDS = {"fit": ("sample", "shrink")}
 _FIELD_ORDER = (
     "max_length", "truncated", "truncate_buffer", "include_markers", "collapsed",
     "include_metadata", "include_hierarchy", "max_depth", "tools_collapse_threshold",
-    "include_line_numbers",
+    "include_line_numbers", "max_tokens", "fit",
 )
 _NULL = "This field may not be null."
 _BAD_INT = "A valid integer is required."
 _TOO_LARGE = "String value too large."
 _NEGATIVE = "Ensure this value is greater than or equal to 0."
 _BAD_BOOL = "Must be a valid boolean."
+_BAD_CHOICE = '"{}" is not a valid choice.'
+_SHRINK_MARKERS = 'fit "shrink" needs include_markers: false (plain notes); markers cannot be cut to a budget.'
 _DECIMAL_TAIL = re.compile(r"\.0*\s*$")
 _TRUE_STR = frozenset("t T y Y yes Yes YES true True TRUE on On ON 1".split())
 _FALSE_STR = frozenset("f F n N no No NO false False FALSE off Off OFF 0".split())
@@ -67,6 +70,23 @@ def _coerce_bool(v: Any) -> bool | str:
     return _BAD_BOOL
 
 
+def _coerce_choice(v: Any, choices: tuple[str, ...]) -> str:
+    """The choice, or the error message (``"\"x\" is not a valid choice."``, as for ``event_type``)."""
+    if v is None:
+        return _NULL
+    s = _py_str(v) if type(v) is not list and type(v) is not dict else None
+    if s is not None and s in choices:
+        return s
+    return _BAD_CHOICE.format(s if s is not None else str(v))
+
+
+def _shrink_error(fit: Any, markers: Any) -> dict[str, list[str]]:
+    """fit "shrink" needs plain mode: a marker's payload cannot fit a budget it was cut to meet."""
+    if fit == "shrink" and markers is True:
+        return {"fit": [_SHRINK_MARKERS]}
+    return {}
+
+
 def coerce_options(m: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Coerce an ``options`` object: (values for the fields present, errors in field order)."""
     values: dict[str, Any] = {}
@@ -74,11 +94,20 @@ def coerce_options(m: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list
     for name in _FIELD_ORDER:
         if name not in m:
             continue
+        if name in _CHOICE_FIELDS:
+            c = _coerce_choice(m[name], _CHOICE_FIELDS[name])
+            if c in _CHOICE_FIELDS[name]:
+                values[name] = c
+            else:
+                errors[name] = [c]
+            continue
         r = _coerce_int(m[name]) if name in _INT_FIELDS else _coerce_bool(m[name])
         if type(r) is str:
             errors[name] = [r]
         else:
             values[name] = r
+    if "fit" not in errors:
+        errors.update(_shrink_error(values.get("fit"), values.get("include_markers", True)))
     return values, errors
 
 
@@ -115,11 +144,17 @@ class Options:
     max_depth: int | None = None
     tools_collapse_threshold: int = 5
     include_line_numbers: bool = False
+    max_tokens: int = 0
+    fit: str = "sample"
 
     def __post_init__(self) -> None:
         errors: dict[str, list[str]] = {}
         for name in _FIELD_ORDER:
             v = getattr(self, name)
+            if name in _CHOICE_FIELDS:
+                if type(v) is not str or v not in _CHOICE_FIELDS[name]:
+                    errors[name] = [_NULL if v is None else _BAD_CHOICE.format(v)]
+                continue
             if name in _INT_FIELDS:
                 if name == "max_depth" and v is None:
                     continue
@@ -129,6 +164,8 @@ class Options:
                     errors[name] = [_NEGATIVE]
             elif type(v) is not bool:
                 errors[name] = [_NULL if v is None else _BAD_BOOL]
+        if "fit" not in errors:
+            errors.update(_shrink_error(self.fit, self.include_markers))
         if errors:
             raise InvalidRequest({"options": errors})
 

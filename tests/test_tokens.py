@@ -1,0 +1,157 @@
+"""textrepr.tokens: the estimator (pure and compiled twins agree), counters by name, accuracy against BPE."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import bpe
+import twins
+from textrepr import _tokens_py, tokens
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "benchmarks"))
+
+try:
+    from textrepr import _tokens as compiled_tokens  # type: ignore[attr-defined]
+except ImportError:
+    compiled_tokens = None
+
+# Any code point (lone surrogates too: a str may hold them), weighted towards the classes the estimator
+# tells apart.
+_CHARS = st.one_of(
+    st.sampled_from(list("aZ09 \n\t.,{}\"'_-") + ["  ", "\r\n", "é", "ж", "ש", "क", "ไ", "中", "あ", "한", "→", "😀", "\u200b"]),
+    st.characters(codec=None),
+)
+TEXTS = st.lists(_CHARS, max_size=60).map("".join)
+
+
+def test_empty_and_small() -> None:
+    assert tokens.estimate("") == 0
+    assert 1 <= tokens.estimate("hello") <= 2  # real BPE: 1
+    assert 2 <= tokens.estimate("hello world") <= 3  # real BPE: 2
+    assert tokens.estimate("12345678") == -(-3 * tokens.PROFILES["any"][8] // 1000)  # digits go by threes
+
+
+def test_classes_cost_differently() -> None:
+    # A CJK character costs more than an ASCII letter, an emoji more than a CJK character.
+    assert tokens.estimate("中" * 100) > tokens.estimate("a" * 100)
+    assert tokens.estimate("😀" * 100) > tokens.estimate("中" * 100)
+    assert tokens.estimate("getUserNameFromId") > tokens.estimate("getusernamefromid")
+
+
+@given(TEXTS, TEXTS)
+@settings(max_examples=200)
+def test_appending_never_lowers_the_estimate(a: str, b: str) -> None:
+    # shrink-to-fit's search relies on it: a longer head or tail never counts fewer tokens
+    assert tokens.estimate(a + b) >= tokens.estimate(a)
+    assert tokens.estimate(a + b) >= tokens.estimate(b)
+
+
+@pytest.mark.skipif(compiled_tokens is None and not twins.REQUIRE_COMPILED, reason="compiled _tokens not built")
+@given(TEXTS, st.sampled_from(sorted(tokens.PROFILES)))
+@settings(max_examples=300)
+def test_compiled_equals_pure(text: str, profile: str) -> None:
+    assert compiled_tokens is not None, "TEXTREPR_REQUIRE_EXTENSIONS is set but textrepr._tokens is missing"
+    w = tokens.PROFILES[profile]
+    assert compiled_tokens.estimate_with(text, w) == _tokens_py.estimate_with(text, w)
+
+
+@pytest.mark.skipif(compiled_tokens is None and not twins.REQUIRE_COMPILED, reason="compiled _tokens not built")
+@pytest.mark.parametrize("w", [(), (1,) * 22, (1,) * 24])
+def test_compiled_and_pure_reject_a_bad_table_alike(w: tuple[int, ...]) -> None:
+    assert compiled_tokens is not None
+    for impl in (compiled_tokens, _tokens_py):
+        with pytest.raises(ValueError, match="a weight table has 23 entries"):
+            impl.estimate_with("x", w)
+
+
+def test_no_extensions_selects_the_pure_twin() -> None:
+    code = "import textrepr.tokens as t; print(t.IMPLEMENTATION)"
+    env = {**os.environ, "TEXTREPR_NO_EXTENSIONS": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                         cwd=Path(tokens.__file__).resolve().parents[1])
+    assert out.stdout.strip() == "pure"
+
+
+def test_counters_by_name() -> None:
+    assert tokens.counter("chars")("héllo") == 5
+    assert tokens.counter("bytes")("héllo") == 6
+    assert tokens.counter("estimate") is tokens.estimate
+    assert tokens.counter("estimate:o200k")("中" * 100) < tokens.estimate("中" * 100)
+    for bad in ("", "tiktoken:", "estimate:gpt2", "words"):
+        with pytest.raises(ValueError):
+            tokens.counter(bad)
+
+
+def test_tiktoken_counter_takes_an_encoding() -> None:
+    try:
+        encs = bpe.encodings()
+    except bpe.Unavailable as e:
+        pytest.skip(str(e))
+    count = encs["o200k_base"]
+    assert count("hello world") == 2
+    obj = _encoding("o200k_base")
+    assert tokens.tiktoken_counter(obj)("hello world") == 2
+    assert tokens.tiktoken_counter(obj)("<|endoftext|>") > 1  # special-token text counted as text
+
+
+def _encoding(name: str):  # type: ignore[no-untyped-def]
+    import hashlib
+    import tempfile
+
+    import tiktoken
+
+    cache = tempfile.mkdtemp()
+    url = f"https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
+    os.symlink(bpe.TOKENIZERS / f"{name}.tiktoken", os.path.join(cache, hashlib.sha1(url.encode()).hexdigest()))
+    old = os.environ.get("TIKTOKEN_CACHE_DIR")
+    os.environ["TIKTOKEN_CACHE_DIR"] = cache
+    try:
+        tiktoken.registry.ENCODINGS.pop(name, None)
+        return tiktoken.get_encoding(name)
+    finally:
+        if old is None:
+            del os.environ["TIKTOKEN_CACHE_DIR"]
+        else:
+            os.environ["TIKTOKEN_CACHE_DIR"] = old
+
+
+# --------------------------------------------------------------------------- accuracy against real BPE
+
+# (profile, class) -> encodings it must hold for: undercount by more than 5% on at most 2% of the samples,
+# overcount at most 30% on average. "any" holds for both encodings except where o200k_base needs far fewer
+# tokens (CJK, other scripts); the "o200k" profile covers those for o200k_base.
+_GOALS = {
+    ("any", "English"): ("o200k_base", "cl100k_base"), ("any", "code"): ("o200k_base", "cl100k_base"),
+    ("any", "JSON"): ("o200k_base", "cl100k_base"), ("any", "CJK"): ("cl100k_base",),
+    ("any", "mixed"): ("cl100k_base",), ("any", "rendered"): ("o200k_base", "cl100k_base"),
+    ("o200k", "English"): ("o200k_base",), ("o200k", "code"): ("o200k_base",), ("o200k", "JSON"): ("o200k_base",),
+    ("o200k", "CJK"): ("o200k_base",), ("o200k", "mixed"): ("o200k_base",), ("o200k", "rendered"): ("o200k_base",),
+}
+
+
+def test_accuracy_against_tiktoken(implementation: str) -> None:
+    if implementation != "pure" and "pure" in twins.IMPLEMENTATIONS:
+        pytest.skip("measured once (the estimator's twins are checked equal above)")
+    try:
+        encs = bpe.encodings()
+    except bpe.Unavailable as e:
+        pytest.skip(str(e))
+    import accuracy
+
+    if not accuracy.CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not beside the checkout")
+    table = accuracy.measure(encs)
+    failures = []
+    for (profile, cls), names in _GOALS.items():
+        for name in names:
+            row = table[(profile, cls, name)]
+            if row.under_share > 0.02 or row.mean_over > 0.30:
+                failures.append(f"{profile}/{cls}/{name}: {row}")
+    assert not failures, failures

@@ -1,0 +1,158 @@
+"""Token estimation, pure-Python twin of ``textrepr._tokens`` (selected by ``textrepr.tokens``).
+
+One pass over the code points. A text is read as runs, and each run has a cost in thousandths of a
+token taken from a weight table (see ``textrepr.tokens`` for the tables and how they were fitted):
+
+- a run of ASCII letters: a cost by its length (1-3, 4-6, 7-10, 11+ letters) plus a cost per letter
+  beyond 10, per lower-to-upper case change (camelCase splits into several tokens) and per upper-case
+  letter after an upper-case one (ALL-CAPS words split more than lower-case ones);
+- a letter run right after a digit, or a digit run right after a letter (hex ids, ``gpt4o``): a cost;
+- a word holding non-ASCII letters (Latin-1/extended, Greek/Cyrillic, Hebrew/Arabic, Indic): a cost per
+  word plus a cost per non-ASCII letter by script;
+- a run of ASCII digits: BPE splits digits in groups of three; a cost per group;
+- a run of ASCII punctuation: a cost per run plus a cost per character, except that 8 or more of one
+  repeated character (a rule, ``"-" * 80``) cost a run's cost per 32 characters;
+- a run of whitespace that holds a newline or tab: a cost per run plus per character; a run of 2+
+  spaces: the same per-run cost; a single space costs nothing (it merges into the next word);
+- CJK and kana/hangul, other scripts, other BMP symbols, astral characters (emoji): a cost per code point.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+__all__ = ["estimate_with", "WEIGHT_COUNT"]
+
+# Indices into a weight table.
+W13, W46, W710, W11, LONG, CAMEL, PUNCT, PRUN, DIGITS, SPACES, WSRUN, WSCHAR = range(12)
+LATIN, GREEK_CYR, RTL, INDIC, XWORD, CJK, OTHER, SYMBOL, ASTRAL = range(12, 21)
+CAPS, ALNUM = 21, 22
+WEIGHT_COUNT = 23
+
+# Classes of a code point.
+_LETTER, _DIGIT, _SPACE, _WS, _PUNCT = 0, 1, 2, 3, 4
+_X_LATIN, _X_GREEK_CYR, _X_RTL, _X_INDIC = 5, 6, 7, 8  # letters of alphabetic scripts: words
+_CJK, _OTHER, _SYMBOL, _ASTRAL = 9, 10, 11, 12
+
+
+def _ascii_class(o: int) -> int:
+    if 97 <= o <= 122 or 65 <= o <= 90:
+        return _LETTER
+    if 48 <= o <= 57:
+        return _DIGIT
+    if o == 32:
+        return _SPACE
+    if 9 <= o <= 13:
+        return _WS
+    return _PUNCT
+
+
+_ASCII = tuple(_ascii_class(o) for o in range(128))
+
+
+def char_class(o: int) -> int:
+    """The class of code point ``o``."""
+    if o < 128:
+        return _ASCII[o]
+    if o < 0x250:
+        return _X_LATIN
+    if o < 0x530:
+        return _X_GREEK_CYR
+    if o < 0x900:
+        return _X_RTL
+    if o < 0xE00:
+        return _X_INDIC
+    if o < 0x2000:
+        return _OTHER
+    if 0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7AF or 0xF900 <= o <= 0xFAFF \
+            or 0xFF00 <= o <= 0xFFEF:
+        return _CJK
+    if o < 0x10000:
+        return _SYMBOL
+    return _ASTRAL
+
+
+def estimate_with(text: str, w: Sequence[int]) -> int:
+    """Estimated tokens of ``text`` under weight table ``w`` (thousandths of a token per feature)."""
+    if len(w) != WEIGHT_COUNT:
+        raise ValueError(f"a weight table has {WEIGHT_COUNT} entries, not {len(w)}")
+    n = len(text)
+    total = 0
+    i = 0
+    while i < n:
+        k = char_class(ord(text[i]))
+        j = i + 1
+        if k == _LETTER:
+            camel = caps = 0
+            lower = ord(text[i]) >= 97
+            while j < n:
+                o = ord(text[j])
+                if o >= 128 or _ASCII[o] != _LETTER:
+                    break
+                if o <= 90:
+                    if lower:
+                        camel += 1
+                    else:
+                        caps += 1
+                lower = o >= 97
+                j += 1
+            size = j - i
+            total += (w[W13] if size <= 3 else w[W46] if size <= 6 else w[W710] if size <= 10 else w[W11])
+            if size > 10:
+                total += w[LONG] * (size - 10)
+            total += w[CAMEL] * camel + w[CAPS] * caps
+            if i and char_class(ord(text[i - 1])) == _DIGIT:
+                total += w[ALNUM]
+        elif _X_LATIN <= k <= _X_INDIC:
+            total += w[XWORD] + w[LATIN + k - _X_LATIN]
+            while j < n:
+                c = char_class(ord(text[j]))
+                if c == _LETTER:
+                    pass
+                elif _X_LATIN <= c <= _X_INDIC:
+                    total += w[LATIN + c - _X_LATIN]
+                else:
+                    break
+                j += 1
+        elif k == _DIGIT:
+            while j < n and char_class(ord(text[j])) == _DIGIT:
+                j += 1
+            total += w[DIGITS] * ((j - i + 2) // 3)
+            if i and char_class(ord(text[i - 1])) == _LETTER:
+                total += w[ALNUM]
+        elif k == _PUNCT:
+            total += w[PRUN]
+            same = 1  # length of the current run of one repeated character
+            while True:
+                if j < n and text[j] == text[j - 1]:
+                    same += 1
+                else:
+                    # a rule such as "-" * 80: BPE has tokens for long runs of one character
+                    total += w[PRUN] * ((same + 31) // 32) if same >= 8 else w[PUNCT] * same
+                    if j >= n or char_class(ord(text[j])) != _PUNCT:
+                        break
+                    same = 1
+                j += 1
+        elif k == _SPACE:
+            while j < n and text[j] == " ":
+                j += 1
+            if j < n and char_class(ord(text[j])) == _WS:
+                # spaces then a newline or tab: one whitespace run, from i
+                while j < n and char_class(ord(text[j])) in (_WS, _SPACE):
+                    j += 1
+                total += w[WSRUN] + w[WSCHAR] * (j - i)
+            elif j - i >= 2:
+                total += w[SPACES]
+        elif k == _WS:
+            while j < n and char_class(ord(text[j])) in (_WS, _SPACE):
+                j += 1
+            total += w[WSRUN] + w[WSCHAR] * (j - i)
+        elif k == _CJK:
+            total += w[CJK]
+        elif k == _OTHER:
+            total += w[OTHER]
+        elif k == _SYMBOL:
+            total += w[SYMBOL]
+        else:
+            total += w[ASTRAL]
+        i = j
+    return (total + 999) // 1000

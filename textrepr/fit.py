@@ -1,0 +1,550 @@
+"""Fitting a rendering into a budget of characters and/or tokens (options ``max_length``, ``max_tokens``,
+``fit``).
+
+- ``fit: "sample"`` with ``max_tokens``: §4.19's line sampling with a cost per line in characters and in
+  tokens, both bounds held; the token bound is checked on the written text (a counter need not be
+  additive over lines) and the selection tightened until it holds.
+- ``fit: "shrink"``: the renderers hand every truncatable text to a sink (``textrepr.sink``) and leave a
+  placeholder, so one rendering gives a *template*: fixed text (the skeleton: titles, labels, role lines,
+  tool calls, node lines, error bodies) and the texts with where they sit. One common cap ``B`` is then
+  chosen, as large as the budget allows, by a binary search whose probes cost only the texts' cut
+  forms (no re-rendering): every text longer than ``B`` keeps its first and last ``B // 2`` characters
+  and gets the plain ``... (N chars truncated) ...`` note; a shrunk view drops blank lines and separator
+  rules, and says so in one note line. Only when the skeleton does not fit with every text cut to a note
+  are lines sampled: content lines first, core skeleton lines last.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from threading import get_ident
+from typing import Callable, Sequence
+
+from .core import assemble, number_lines, trunc
+from .options import Options
+from .sink import SINKS
+from .tokens import estimate
+
+__all__ = ["Budget", "budget", "finish", "sample", "is_skeleton"]
+
+Counter = Callable[[str], int]
+Render = Callable[[], "tuple[list[str], list[int] | None]"]
+
+# Placeholders hold lone surrogates, which parsed input never contains (it is repaired), so they cannot be
+# forged. The "\n" inside makes a trace node's content prefix show up after it (the tree renderer
+# prefixes every "\n" of a node's content), so the prefix a text's own lines need is known.
+_OPEN, _CLOSE = "\udb80", "\udb81"
+_PLACE = re.compile("\udb80([0-9]+)\n([^\udb81\n]*)\udb81")
+_GUARD = 40  # a cap at most this far below truncate_buffer never shows a text whole that trunc would cut
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """Bounds on a text: ``chars`` (``len``) and ``tokens`` (by ``counter``); 0 = no bound."""
+
+    chars: int
+    tokens: int
+    counter: Counter
+
+    def __bool__(self) -> bool:
+        return bool(self.chars or self.tokens)
+
+    def fits(self, text: str) -> bool:
+        return (not self.chars or len(text) <= self.chars) and (not self.tokens or self.counter(text) <= self.tokens)
+
+
+def budget(o: Options, counter: Counter | None = None) -> Budget:
+    return Budget(o.max_length, o.max_tokens, counter or estimate)
+
+
+def finish(render: Render, o: Options, counter: Counter | None = None) -> tuple[str, bool]:
+    """The final text of a rendering under ``o`` and whether it was cut to fit (``metadata.truncated``).
+
+    ``render()`` returns the renderer's line list and, for a trace, its node-line indices.
+    """
+    b = budget(o, counter)
+    if o.fit == "shrink" and b:
+        return _shrink(render, o, b)
+    elements, nodes = render()
+    if not b.tokens:
+        return assemble(elements, o.include_markers, o.include_line_numbers, o.max_length, nodes)
+    text, _ = assemble(elements, o.include_markers, o.include_line_numbers, 0, None)
+    return sample(text, b, nodes)
+
+
+# ----------------------------------------------------------------------------------- line sampling
+
+
+def _note(k: int, n: int, total: int) -> str:
+    return (f"[SAMPLED VIEW: Showing ~{format(100 * k / n, '.0f')}% of {total:,} lines. "
+            "Gaps in line numbers indicate omitted content.]")
+
+
+def _sel(m: int, k: int) -> list[int]:
+    """§4.19's ``sel(k)`` over ``m`` candidates: evenly spaced, always the last."""
+    if k == 0:
+        return []
+    if k == 1:
+        return [m - 1]
+    return [i * (m - 1) // (k - 1) for i in range(k)]
+
+
+def _fits_k(costs: list[int], k: int, avail: int) -> bool:
+    """``sum(costs[j] for j in sel(k)) <= avail``, summed in chunks with an early exit."""
+    m = len(costs)
+    if k == 0:
+        return avail >= 0
+    if k == 1:
+        return costs[m - 1] <= avail
+    d, m1, get = k - 1, m - 1, costs.__getitem__
+    total = 0
+    for lo in range(0, k, 4096):
+        total += sum(map(get, [i * m1 // d for i in range(lo, min(k, lo + 4096))]))
+        if total > avail:
+            return False
+    return True
+
+
+def _select(costs: Sequence[list[int]], avails: Sequence[int]) -> list[int]:
+    """§4.19 step 5 by the prescribed binary search, every cost list within its budget."""
+    m = len(costs[0])
+    lo, hi = 0, m
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if all(_fits_k(c, mid, a) for c, a in zip(costs, avails)):
+            lo = mid
+        else:
+            hi = mid - 1
+    return _sel(m, lo)
+
+
+def _cut_to(line: str, fits: Callable[[str], bool]) -> str:
+    """The longest prefix of ``line`` that fits (binary search: a prefix's cost grows with it)."""
+    lo, hi = 0, len(line)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if fits(line[:mid]):
+            lo = mid
+        else:
+            hi = mid - 1
+    return line[:lo]
+
+
+def _costs(lines: Sequence[str], b: Budget) -> tuple[list[int], list[int] | None]:
+    chars = [len(x) + 1 for x in lines]
+    # "\n" + line, not line + "\n": a line's indentation joins the newline before it into one whitespace run.
+    tokens = [b.counter("\n" + x) for x in lines] if b.tokens else None
+    return chars, tokens
+
+
+def sample(text: str, b: Budget, node_lines: list[int] | None) -> tuple[str, bool]:
+    """§4.19 with both bounds of ``b``: the same head, note, selection and node guarantee."""
+    if b.fits(text):
+        return text, False
+    lines = text.split("\n")
+    cost_c, cost_t = _costs(lines, b)
+    slack = 0
+    while True:
+        out = _sample_once(lines, cost_c, cost_t, b, node_lines, slack)
+        if b.fits(out):
+            return out, True
+        # The counter is not additive over lines: ask for less by at least the overshoot, doubling.
+        slack = max(2 * slack, b.counter(out) - b.tokens, 1)
+
+
+def _sample_once(lines: list[str], cost_c: list[int], cost_t: list[int] | None, b: Budget,
+                 node_lines: list[int] | None, slack: int) -> str:
+    total = len(lines)
+    n = total - 5
+    big = 1 << 62
+    if n > 0:
+        base = "\n".join(lines[:2] + [_note(n, n, total)] + lines[2:5])
+        avail_c = b.chars - len(base) - 1 if b.chars else big
+        avail_t = b.tokens - b.counter(base + "\n") - slack if b.tokens else big
+    if n <= 0 or avail_c < 0 or avail_t < 0:
+        return _prefix(lines, b)
+    body_c, body_t = cost_c[5:], (cost_t[5:] if cost_t is not None else None)
+
+    costs = [body_c] if body_t is None else [body_c, body_t]
+    sel = _select(costs, [avail_c, avail_t])
+    if node_lines:
+        body_nodes = [j - 5 for j in node_lines if 5 <= j < total]
+        if body_nodes and not set(sel) & set(body_nodes):
+            best = -1
+            for j in body_nodes:
+                if body_c[j] <= avail_c and (body_t is None or body_t[j] <= avail_t):
+                    best = j
+            if best >= 0:
+                rest = _select(costs, [avail_c - body_c[best], avail_t - (body_t[best] if body_t else 0)])
+                sel = sorted(set(rest) | {best})
+    kept = [lines[5 + j] for j in sel]
+    if not kept and avail_c >= 2 and avail_t >= 1:
+        last = lines[-1]
+        kept = [_cut_to(last, lambda x: len(x) <= avail_c - 1 and (body_t is None or b.counter(x) <= avail_t))]
+    return "\n".join(lines[:2] + [_note(len(kept), n, total)] + lines[2:5] + kept)
+
+
+def _prefix(lines: list[str], b: Budget) -> str:
+    """§4.19 step 4: the longest run of whole leading lines that fits, or the first line cut."""
+    if not b.fits(lines[0]):
+        return _cut_to(lines[0], b.fits)
+    lo, hi = 1, len(lines)
+    while lo < hi:  # a longer prefix never costs fewer characters; tokens: checked on the text
+        mid = (lo + hi + 1) // 2
+        if b.fits("\n".join(lines[:mid])):
+            lo = mid
+        else:
+            hi = mid - 1
+    return "\n".join(lines[:lo])
+
+
+# ---------------------------------------------------------------------------------- shrink-to-fit
+
+# Lines of the skeleton, by shape, so that the classification does not depend on how each renderer builds
+# its lines (separator rules are not skeleton: they repeat).
+_TREE_CHARS = "│├└─ "
+# Core: a trace node line (tree: "├─ "/"└─ " after the tree prefix; flat: "[+] [GEN] …", "[SPAN] …"), a
+# role line "[3] ASSISTANT", a section or error label ("INPUT:", "TRACE ERROR:", "AVAILABLE TOOLS: 3",
+# "Tool calls: 2", "Tool Call:", "Remaining steps: 1").
+_CORE_SHAPE = re.compile(
+    r"[│ ]*[├└]─ |(?:\[\+\] )?\[(?:GEN|SPAN|EMBED|EVAL|EVENT)\] "
+    r"|[│├└─ ]*(?:\[\d+\] \S|(?:[A-Z][A-Z0-9 _()'/&.-]*|Tool calls|Tool Call|Remaining steps)(?::| \d+|: \d+)$)")
+# Other skeleton-shaped lines: "EVALUATION: …", "[+] AVAILABLE TOOLS: 6", "Error: …".
+_LABEL_SHAPE = re.compile(r"[│├└─ ]*(?:\[\+\] |(?:[A-Z][A-Z0-9 _&/()'.-]*|Error|Tool result)(?::| \d+$))")
+_SHAPE = re.compile(f"(?P<core>{_CORE_SHAPE.pattern})|(?P<label>{_LABEL_SHAPE.pattern})")
+# The "\n" before a blank or rule line (tree prefix and spaces only, or a rule) and that line.
+_FILLER = re.compile("\n[│ ]*+(?:-{80}|={80})?(?=\n)")
+CONTENT, LABEL, CORE = 0, 1, 2  # ranks of a line in a shrunk view that must be sampled: lowest go first
+
+
+def is_skeleton(line: str) -> bool:
+    """Whether a line is shaped like a skeleton line (node, role, label or heading line)."""
+    return bool(_CORE_SHAPE.match(line) or _LABEL_SHAPE.match(line))
+
+
+@dataclass(slots=True)
+class _Text:
+    s: str
+    prefix: str  # written after each of its "\n" (a trace node's content prefix)
+    newlines: int  # how many "\n" s holds
+    tokens: int = -1  # counter(s), when known
+
+
+class _Template:
+    """A rendering with its texts out: ``fixed[0] text[0] fixed[1] … text[n-1] fixed[n]``."""
+
+    def __init__(self, fixed: list[str], texts: list[_Text], o: Options, b: Budget):
+        self.fixed, self.texts, self.o, self.b = fixed, texts, o, b
+        self.fixed_chars = sum(map(len, fixed))
+        self.fixed_newlines = sum(f.count("\n") for f in fixed)
+        self.fixed_tokens = sum(map(b.counter, fixed)) if b.tokens else 0
+        self.total_chars = sum(len(t.s) for t in texts)
+
+    @classmethod
+    def parse(cls, template: str, texts: list[str], o: Options, b: Budget) -> "_Template":
+        fixed: list[str] = []
+        items: list[_Text] = []
+        pos = 0
+        for i, m in enumerate(_PLACE.finditer(template)):
+            if int(m.group(1)) != i:
+                raise ValueError("placeholders out of order")
+            fixed.append(template[pos:m.start()])
+            s = texts[i]
+            items.append(_Text(s, m.group(2), s.count("\n")))
+            pos = m.end()
+        fixed.append(template[pos:])
+        if len(items) != len(texts):
+            raise ValueError("a placeholder was lost")
+        return cls(fixed, items, o, b)
+
+    def compacted(self) -> "_Template":
+        """The same template without its blank lines and separator rules (outside the texts): a shrunk
+        view spends its budget on content, not on layout. Only whole lines of the fixed text go: not the
+        part of a line before or after a text."""
+        # A filler line is bounded by two "\n" of one fixed segment, so it is a whole line of fixed text.
+        fixed = [_FILLER.sub("", f) if "\n" in f else f for f in self.fixed]
+        return _Template(fixed, self.texts, self.o, self.b)
+
+    # --- the text under a cap
+
+    def piece(self, t: _Text, cap: int | None) -> tuple[str, int]:
+        """Text ``t`` under cap ``cap`` (None: §4.16 trunc under the options) and the characters hidden."""
+        o = self.o
+        if cap is None:
+            s = trunc(t.s, o.truncated, o.truncate_buffer, False)[0]
+            cut = o.truncated and len(t.s) > o.truncate_buffer
+            hidden = len(t.s) - 2 * (o.truncate_buffer // 2) if cut else 0
+        else:
+            h, note = self._cut(t, cap)
+            if note is None:
+                s, hidden = t.s, 0
+            else:
+                n = len(t.s)
+                s = t.s[:h] + note + (t.s[n - h:] if h else "")
+                hidden = n - 2 * h
+        if t.prefix and "\n" in s:
+            s = s.replace("\n", "\n" + t.prefix)
+        return s, hidden
+
+    @staticmethod
+    def _cut(t: _Text, cap: int) -> tuple[int, str | None]:
+        """(h, note) of a text cut to ``cap``, or (0, None) when it stays whole: when it is not longer
+        than ``cap``, or when cutting would not make it shorter."""
+        n = len(t.s)
+        if n <= cap:
+            return 0, None
+        h = cap // 2
+        # §4.16's plain note; with nothing kept around it, without the blank lines that frame it.
+        note = f"\n\n... ({n - 2 * h} chars truncated) ...\n\n" if h else f"... ({n} chars truncated) ..."
+        if 2 * h + len(note) >= n:
+            return 0, None
+        return h, note
+
+    def note(self, cap: int, hidden: int, sampled: str = "") -> str:
+        cut = f"texts over {cap:,} chars keep their first and last {cap // 2:,}" if cap >= 2 else "texts cut to a note"
+        return (f"[SHRUNK VIEW: {cut}; {hidden:,} of {self.total_chars:,} text chars hidden; "
+                f"no blank lines or rules{sampled}.]")
+
+    def build(self, cap: int | None) -> tuple[str, int]:
+        """The final text (numbered, with the note when anything was hidden) and the characters hidden."""
+        parts = [self.fixed[0]]
+        hidden = 0
+        for t, f in zip(self.texts, self.fixed[1:]):
+            s, h = self.piece(t, cap)
+            hidden += h
+            parts.append(s)
+            parts.append(f)
+        text = "".join(parts)
+        if self.o.include_line_numbers:
+            text = number_lines(text)
+        if cap is not None:  # the note goes after the second line, unnumbered (as §4.19's)
+            i = text.find("\n")
+            j = text.find("\n", i + 1) if i >= 0 else -1
+            note = self.note(cap, hidden)
+            text = text + "\n" + note if j < 0 else text[:j + 1] + note + "\n" + text[j + 1:]
+        return text, hidden
+
+    # --- what a cap costs, without building the text
+
+    def _whole_sums(self) -> None:
+        """Texts longest first, and suffix sums of what each costs whole: a probe then visits only the
+        texts longer than its cap."""
+        count = self.b.counter if self.b.tokens else None
+        order = sorted(self.texts, key=lambda t: -len(t.s))
+        n = len(order)
+        chars, lines, toks = [0] * (n + 1), [0] * (n + 1), [0] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            t = order[i]
+            p = len(t.prefix)
+            chars[i] = chars[i + 1] + len(t.s) + t.newlines * p
+            lines[i] = lines[i + 1] + t.newlines
+            if count is not None:
+                t.tokens = count(t.s)
+                toks[i] = toks[i + 1] + t.tokens + (t.newlines * count(t.prefix) if p and t.newlines else 0)
+        self._order, self._whole = order, (chars, lines, toks)
+
+    def cost(self, cap: int) -> tuple[int, int]:
+        """(characters, tokens) of ``build(cap)``; tokens summed over the parts (an estimate)."""
+        if not hasattr(self, "_order"):
+            self._whole_sums()
+        count = self.b.counter if self.b.tokens else None
+        chars = self.fixed_chars
+        tokens = self.fixed_tokens
+        newlines = self.fixed_newlines
+        numbered = self.o.include_line_numbers
+        hidden = 0
+        order = self._order
+        k = 0
+        while k < len(order) and len(order[k].s) > cap:
+            t = order[k]
+            k += 1
+            h, note = self._cut(t, cap)
+            p = len(t.prefix)
+            if note is None:  # cutting would not make it shorter
+                nl = t.newlines
+                chars += len(t.s) + nl * p
+                if count is not None:
+                    tokens += t.tokens + (nl * count(t.prefix) if p else 0)
+            else:
+                n = len(t.s)
+                # Newlines matter only under a prefix or line numbers; counted in the kept parts (C speed).
+                if h and (p or numbered) and t.newlines:
+                    nl = t.s.count("\n", 0, h) + t.s.count("\n", n - h) + 4
+                else:
+                    nl = 4 if h else 0
+                chars += 2 * h + len(note) + nl * p
+                hidden += n - 2 * h
+                if count is not None:
+                    tokens += count(t.s[:h]) + count(note) + (count(t.s[n - h:]) if h else 0)
+                    tokens += nl * count(t.prefix) if p else 0
+            newlines += nl
+        whole_c, whole_nl, whole_t = self._whole
+        chars += whole_c[k]
+        newlines += whole_nl[k]
+        tokens += whole_t[k]
+        lines = newlines + 1
+        if numbered:
+            label = "L" + "0" * len(str(lines)) + ": "
+            chars += lines * len(label)
+            if count is not None:
+                tokens += lines * count(label)
+        note_text = self.note(cap, hidden)  # a shrunk view always says so
+        chars += len(note_text) + 1
+        if count is not None:
+            tokens += count(note_text + "\n")
+        return chars, tokens
+
+    def standard_chars(self) -> int:
+        """``len(build(None))`` without building it: §4.16 trunc under the options."""
+        o = self.o
+        h = o.truncate_buffer // 2
+        chars, newlines = self.fixed_chars, self.fixed_newlines
+        for t in self.texts:
+            n, p = len(t.s), len(t.prefix)
+            if not o.truncated or n <= o.truncate_buffer:
+                chars += n + t.newlines * p
+                newlines += t.newlines
+            else:
+                nl = (t.s.count("\n", 0, h) + t.s.count("\n", n - h) if h and t.newlines else 0) + 4
+                chars += 2 * h + len(f"\n\n... ({n - 2 * h} chars truncated) ...\n\n") + nl * p
+                newlines += nl
+        if o.include_line_numbers:
+            chars += (newlines + 1) * (len(str(newlines + 1)) + 3)
+        return chars
+
+    def fits(self, cap: int) -> bool:
+        c, t = self.cost(cap)
+        b = self.b
+        return (not b.chars or c <= b.chars) and (not b.tokens or t <= b.tokens)
+
+    # --- the fallback: sampling lines of the text with every text cut to nothing
+
+    def lines_with_kinds(self) -> tuple[list[str], list[int]]:
+        """Lines of ``build(0)`` before numbering and note, and the rank of each, by its shape: ``CORE``
+        (the title, trace node lines, message role lines, section and error labels, the first line of every
+        error text, tool-call lines), ``LABEL`` (other skeleton-shaped lines: ``EVALUATION: …``, ``[+]``
+        headings) or ``CONTENT``."""
+        parts = [self.fixed[0]]
+        for t, f in zip(self.texts, self.fixed[1:]):
+            parts.append(self.piece(t, 0)[0])
+            parts.append(f)
+        lines = "".join(parts).split("\n")
+        shapes = list(map(_SHAPE.match, lines))
+        kinds = [CONTENT if m is None else CORE if m.lastgroup == "core" else LABEL for m in shapes]
+        core = [m if k == CORE else None for m, k in zip(shapes, kinds)]
+        kinds[0] = CORE  # the title
+        n = len(lines)
+        for k in [k for k in range(n) if core[k] is not None]:
+            s = lines[k].strip(_TREE_CHARS)
+            if s.endswith("ERROR:"):  # the start of the error text
+                j = k + 1
+                while j < n and not lines[j].strip(_TREE_CHARS):
+                    j += 1
+                if j < n:
+                    kinds[j] = CORE
+            elif s.startswith("Tool calls: "):  # the calls listed under it
+                j = k + 1
+                while j < n and lines[j].lstrip(_TREE_CHARS).startswith("- "):
+                    kinds[j] = CORE
+                    j += 1
+        return lines, kinds
+
+
+def _shrink(render: Render, o: Options, b: Budget) -> tuple[str, bool]:
+    texts: list[str] = []
+
+    def sink(s: str) -> str:
+        texts.append(s)
+        return f"{_OPEN}{len(texts) - 1}\n{_CLOSE}"
+
+    tid = get_ident()
+    SINKS[tid] = sink
+    try:
+        elements, _ = render()  # node lines are told by their shape (the template's lines move)
+    finally:
+        del SINKS[tid]
+    full = _Template.parse("\n".join(elements), texts, o, b)
+    if b.tokens or full.standard_chars() <= b.chars:
+        text, _ = full.build(None)  # the usual rendering
+        if b.fits(text):
+            return text, False
+    t = full.compacted()
+    top = max(0, o.truncate_buffer - _GUARD) if o.truncated else max((len(x.s) for x in t.texts), default=0)
+    if t.fits(0):
+        lo, hi = 0, top
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if t.fits(mid):
+                lo = mid
+            else:
+                hi = mid - 1
+        text, _ = t.build(lo)
+        if b.fits(text):
+            return text, True
+        # Tokens are not additive over the parts: search again on the built texts.
+        lo, hi = 0, lo - 1
+        if b.fits(t.build(0)[0]):
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if b.fits(t.build(mid)[0]):
+                    lo = mid
+                else:
+                    hi = mid - 1
+            return t.build(lo)[0], True
+    return _shrink_sampled(t, b), True
+
+
+def _shrink_sampled(t: _Template, b: Budget) -> str:
+    """Every text cut to nothing and still over budget: keep whole ranks of lines, highest first (core
+    skeleton, other skeleton lines, content), and an evenly spaced selection of the first rank that does
+    not fit whole."""
+    lines, ranks = t.lines_with_kinds()
+    total = len(lines)
+    if t.o.include_line_numbers:
+        width = len(str(total))
+        lines = [f"L{k:0{width}d}: {x}" for k, x in enumerate(lines, 1)]
+    hidden = sum(len(x.s) for x in t.texts if t._cut(x, 0)[1] is not None)
+    cost_c, cost_t = _costs(lines, b)
+    pools = [[i for i in range(total) if ranks[i] == r] for r in (CORE, LABEL, CONTENT)]
+    slack = 0
+    while True:
+        out = _select_lines(t, lines, cost_c, cost_t, pools, b, hidden, slack)
+        if b.fits(out):
+            return out
+        if not b.tokens:
+            return _cut_to(out, b.fits)  # cannot happen: character costs are exact
+        slack = max(2 * slack, b.counter(out) - b.tokens, 1)
+
+
+def _select_lines(t: _Template, lines: list[str], cost_c: list[int], cost_t: list[int] | None,
+                  pools: list[list[int]], b: Budget, hidden: int, slack: int) -> str:
+    total = len(lines)
+    big = 1 << 62
+    note: str | None = t.note(0, hidden, f"; ~100% of {total:,} lines shown")
+    avail_c = b.chars - len(note) - 1 if b.chars else big
+    avail_t = b.tokens - b.counter(note + "\n") - slack if b.tokens else big
+    if avail_c < 0 or avail_t < 0:  # no room for the note: the lines matter more
+        note = None
+        avail_c = b.chars if b.chars else big
+        avail_t = b.tokens - slack if b.tokens else big
+    chosen: list[int] = []
+    for pool in pools:
+        pc = sum(cost_c[i] for i in pool)
+        pt = sum(cost_t[i] for i in pool) if cost_t is not None else 0
+        if pc <= avail_c and pt <= avail_t:
+            chosen += pool
+            avail_c -= pc
+            avail_t -= pt
+            continue
+
+        costs = [[cost_c[i] for i in pool]]
+        if cost_t is not None:
+            costs.append([cost_t[i] for i in pool])
+        chosen += [pool[j] for j in _select(costs, [avail_c, avail_t])] if pool else []
+        break
+    chosen.sort()
+    kept = [lines[i] for i in chosen]
+    if note is None:
+        return "\n".join(kept)
+    pct = format(100 * len(chosen) / total, ".0f")
+    return "\n".join(kept[:2] + [t.note(0, hidden, f"; ~{pct}% of {total:,} lines shown")] + kept[2:])
