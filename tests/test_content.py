@@ -207,8 +207,11 @@ def test_special_path_quick_reference() -> None:
 
 
 def test_special_path_labels_asymmetry() -> None:
-    c = [{"type": "reasoning", "text": "r"}, {"type": "tool_use", "name": "f", "input": {}}]
+    c = [{"type": "note", "text": "r"}, {"type": "tool_use", "name": "f", "input": {}}]
     assert content_text(c) == "r\n\nf()"
+    # ...except reasoning, a Responses/Vercel item that keeps its label on both paths (D13)
+    c = [{"type": "reasoning", "text": "r"}, {"type": "tool_use", "name": "f", "input": {}}]
+    assert content_text(c) == "[REASONING]\n\nr\n\nf()"
     # thinking keeps its label in the special path (object_text rule 2)
     c = [{"type": "thinking", "thinking": "t"}, {"type": "tool_use", "name": "f"}]
     assert content_text(c) == "[THINKING]\n\nt\n\nf()"
