@@ -7,6 +7,7 @@ from ..options import Options
 from ..parse import loads_strict
 from .common import SEP, tr
 from .error_body import error_body_lines
+from .langchain import is_lc_message
 from .messages import choices_lines, message_lines
 from .tools import tool_list_lines
 from .values import jdump
@@ -33,6 +34,8 @@ def input_lines(v: Any, o: Options) -> list[str]:
         return ["", "INPUT:", "", *tr(v, o)]
     if t is list:
         return ["", "INPUT:", *message_lines(v, o)]
+    if is_lc_message(v):
+        return ["", "INPUT:", *message_lines([v], o)]  # D17: one LangChain message
     # JSON strings are deliberately not parsed here (D12); other types are shown as JSON.
     return ["", "INPUT:", "", *unparsed_lines("input", v)]
 
@@ -83,6 +86,11 @@ def output_lines(props: dict[str, Any], o: Options) -> list[str]:
         r = _choices_step(out, o)
         if r is not None:
             return r
+    for v in (out, oc):
+        if is_lc_message(v):
+            r = _choices_step([v], o)  # D17: one LangChain message as the output
+            if r is not None:
+                return r
     v = out or oc
     if v and type(v) is not str:
         return ["", "OUTPUT:", "", *unparsed_lines("output", v)]
