@@ -12,7 +12,10 @@ from .messages import choices_lines, message_lines
 from .tools import tool_list_lines
 from .values import jdump
 
-__all__ = ["render_generation", "input_lines", "output_lines", "error_section", "unparsed_lines"]
+__all__ = ["render_generation", "input_lines", "output_lines", "error_section", "unparsed_lines",
+           "not_recorded", "NOT_RECORDED"]
+
+NOT_RECORDED = "[input and output not recorded]"
 
 _TYPE_NAMES = {dict: "dict", list: "list", int: "int", float: "float", bool: "bool", str: "str"}
 
@@ -123,4 +126,13 @@ def render_generation(props: dict[str, Any], o: Options) -> list[str]:
         if lines:
             lines.append("")
         lines.extend(err)
+    if not lines and not_recorded(props):
+        return [NOT_RECORDED]
     return lines
+
+
+def not_recorded(props: dict[str, Any]) -> bool:
+    """D23: ``$ai_input`` and an output property captured as null (the SDKs' privacy mode)."""
+    return ("$ai_input" in props and props["$ai_input"] is None
+            and (("$ai_output_choices" in props and props["$ai_output_choices"] is None)
+                 or ("$ai_output" in props and props["$ai_output"] is None)))
