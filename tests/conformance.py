@@ -599,8 +599,14 @@ def _lc_keys_elsewhere(props: dict) -> bool:
     return False
 
 
+def _repair(s: str) -> str:
+    """§1.1 repair: surrogate pairs joined, lone surrogates -> U+FFFD (what the text can contain)."""
+    return s.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def _appears(s: str, text: str) -> bool:
-    """``s`` verbatim, or as it reads inside a JSON dump."""
+    """``s`` (repaired) verbatim, or as it reads inside a JSON dump."""
+    s = _repair(s)
     return s in text or json.dumps(s, ensure_ascii=False)[1:-1] in text
 
 
@@ -614,41 +620,146 @@ def _render_full(ev: dict) -> str:
     return textrepr.render_event(ev, FULL_OPTIONS).text
 
 
+def _alone(m: dict) -> str:
+    """One message rendered on its own, as a generation's one-message input (untruncated)."""
+    return _render_full({"event": "$ai_generation", "properties": {"$ai_input": [m]}})
+
+
+def _output_value(props: dict) -> Any:
+    """The value §4.5 renders as messages (None when the output is a string, or not messages)."""
+    oc, out = props.get("$ai_output_choices"), props.get("$ai_output")
+    for v in (oc, out):
+        if type(v) is dict and v.get("object") == "response" and type(v.get("output")) is list and v["output"]:
+            return v["output"]
+    if type(out) is str and out:
+        return None
+    for v in (oc, out):
+        if type(v) is dict and type(v.get("choices")) is list:
+            v = v["choices"]
+        if type(v) is list and v:
+            return v
+        if v is oc and type(oc) is str:
+            return None
+    for v in (out, oc):
+        if is_lc(v):
+            return [v]
+    return None
+
+
+def _state_arrays(st: Any) -> list[list]:
+    """Message arrays §4.14 (and D17) render from one span state."""
+    if type(st) is str:
+        if st.lstrip(" \t\r\n")[:1] not in ("{", "["):
+            return []
+        from textrepr.render.literal import parse_state_string
+
+        ok, st = parse_state_string(st)
+        if not ok or not (is_lc(st) or (type(st) is list and any(is_lc(x) for x in st)) or (
+                type(st) is dict and (any(is_lc(x) for x in (st.get("messages") or []) if type(st.get("messages")) is list)
+                                      or _lc_keyed(st)))):
+            return []
+    if type(st) is list:
+        first = st[0] if st else None
+        if (type(first) is dict and ("role" in first or "content" in first)) or any(is_lc(x) for x in st):
+            return [st]
+        return []
+    if type(st) is dict:
+        if st.get("__type") == "tool_call_with_context":
+            inner = st.get("state")
+            msgs = inner.get("messages") if type(inner) is dict else None
+            return [msgs] if type(msgs) is list and msgs else []
+        if type(st.get("messages")) is list and st["messages"]:
+            return [st["messages"]]
+        if is_lc(st):
+            return [[st]]
+        if st.get("type") == "tool":
+            return []
+        if _lc_keyed(st):
+            return list(st.values())
+    return []
+
+
+def _lc_keyed(st: dict) -> bool:
+    return bool(st) and all(type(v) is list and v and any(is_lc(x) for x in v) for v in st.values())
+
+
+def shown_messages(kind: str, props: dict) -> list[dict]:
+    """The message objects an event's rendering shows as messages (§4.4-§4.6, §4.14, D17)."""
+    arrays: list[tuple[list, bool]] = []
+    if kind in ("$ai_generation", "$ai_embedding"):
+        inp = props.get("$ai_input")
+        if type(inp) is list:
+            arrays.append((inp, False))
+        elif is_lc(inp):
+            arrays.append(([inp], False))
+    if kind == "$ai_generation":
+        ov = _output_value(props)
+        if ov is not None:
+            arrays.append((ov, True))
+    if kind == "$ai_span":
+        for key in ("$ai_input_state", "$ai_output_state", "$ai_span_data"):
+            arrays += [(a, False) for a in _state_arrays(props.get(key))]
+    out = []
+    for arr, choices in arrays:
+        for m in arr:
+            if type(m) is not dict:
+                continue
+            if choices and type(m.get("message")) is dict and m["message"] and not is_lc(m):
+                m = m["message"]
+            out.append(m)
+    return out
+
+
+def _content_elements(msgs: list[dict]) -> list[tuple[dict, dict]]:
+    return [(m, e) for m in msgs if type(m.get("content")) is list for e in m["content"] if type(e) is dict]
+
+
+def _dumped_state(v: Any) -> bool:
+    """Whether §4.14 shows a state as its string or a JSON dump (so its string leaves appear)."""
+    return not _state_arrays(v) and not (type(v) is dict and (
+        v.get("type") == "tool" or v.get("__type") == "tool_call_with_context"))
+
+
 def v2_problems(request: dict[str, Any], codes: set[str]) -> list[str]:
     """§5.1 (and own) properties of every code in ``codes``, on untruncated renderings."""
     problems: list[str] = []
     for kind, ev, props in events_of(request):
         ev = dict(ev, event=kind)
         text = _render_full(ev)
-        lines = text.split("\n")
+        msgs = shown_messages(kind, props)
+        elements = _content_elements(msgs)
         if "D13" in codes:
-            for bad in ('"type": "reasoning"', '"encrypted_content"', '"type": "web_search_call"'):
-                if any(bad in ln for ln in lines):
-                    problems.append(f"D13: a line shows {bad}")
-            for e in _d13_elements(props):
-                for x in _walk(e.get("summary")):
-                    if type(x) is dict and x.get("type") == "summary_text" and type(x.get("text")) is str:
-                        if x["text"] not in text:
+            for m in {id(m): m for m, e in elements if _is_item_type(e.get("type"))}.values():
+                alone = _alone(m).split("\n")
+                for bad in ('"type": "reasoning"', '"encrypted_content"', '"type": "web_search_call"'):
+                    if any(bad in ln for ln in alone):
+                        problems.append(f"D13: a line shows {bad}")
+            for _, e in elements:
+                if _is_item_type(e.get("type")):
+                    for x in _walk(e.get("summary")):
+                        if type(x) is dict and x.get("type") == "summary_text" and type(x.get("text")) is str \
+                                and not _appears(x["text"], text):
                             problems.append(f"D13: summary text missing: {x['text'][:60]!r}")
-        if "D14" in codes:
-            for e in _d14_entries(props):
-                if any(ln.lstrip().startswith(("{\"function_declarations\"",)) for ln in lines):
-                    problems.append("D14: a Gemini tool entry shown as JSON")
+        if "D14" in codes and kind == "$ai_generation":
+            entries = _d14_entries({"$ai_tools": props.get("$ai_tools")})
+            if entries and '{"function_declarations"' in text:
+                problems.append("D14: a Gemini tool entry shown as JSON")
+            for e in entries:
                 for d in e.get("function_declarations") or []:
-                    if type(d) is dict and type(d.get("name")) is str and f"  {d['name']}(" not in text:
+                    if type(d) is dict and type(d.get("name")) is str and f"  {_repair(d['name'])}(" not in text:
                         problems.append(f"D14: declared function {d['name']!r} not in the tool list")
         if "D15" in codes and kind == "$ai_embedding" and type(props.get("$ai_input")) is list:
             if re.search(r"^\[\d+\] UNKNOWN$", text, re.M):
                 problems.append("D15: an embedding input labelled UNKNOWN")
             for s in props["$ai_input"]:
-                if type(s) is str and s not in text:
+                if type(s) is str and _repair(s) not in text:
                     problems.append(f"D15: embedded text missing: {s[:60]!r}")
         if "D16" in codes and kind == "$ai_span":
             from textrepr.render.literal import parse_state_string
 
             for k in _AGENT_KEYS:
                 v = props.get(k)
-                if not v:
+                if not v or (k == "$ai_span_data" and not _dumped_state(v)):
                     continue
                 if type(v) is str:
                     ok, pv = parse_state_string(v) if v.lstrip(" \t\r\n")[:1] in ("{", "[") else (False, None)
@@ -659,31 +770,35 @@ def v2_problems(request: dict[str, Any], codes: set[str]) -> list[str]:
                     if s.strip() and not _appears(s, text):
                         problems.append(f"D16: {k} value {s[:60]!r} not shown")
         if "D17" in codes:
-            msgs = _lc_messages(props)
-            if msgs and not _lc_keys_elsewhere(props):
-                for k in _LC_KEYS:
-                    if k in text:
-                        problems.append(f"D17: {k} shown")
             for m in msgs:
+                if not is_lc(m):
+                    continue
                 c = m.get("content")
-                if type(c) is str and c.strip() and c not in text:
+                if type(c) is str and c.strip() and not _appears(c, text):
                     problems.append(f"D17: message content missing: {c[:60]!r}")
+                if not _lc_keys_elsewhere({"content": m.get("content"), "tool_calls": m.get("tool_calls"),
+                                           "name": m.get("name")}):
+                    alone = _alone(m)
+                    for k in _LC_KEYS:
+                        if k in alone:
+                            problems.append(f"D17: {k} shown")
         if "D20" in codes:
-            for x in _walk(props):
-                if type(x) is dict and x.get("type") == "tool-call" and "toolName" not in x \
-                        and type(x.get("function")) is dict:
+            for m, x in elements:
+                if x.get("type") == "tool-call" and "toolName" not in x and type(x.get("function")) is dict:
                     name = x["function"].get("name")
                     if type(name) is str and name:
-                        if f"{name}(" not in text:
+                        if f"{_repair(name)}(" not in text:
                             problems.append(f"D20: tool-call function {name!r} missing")
-                        if "unknown()" in lines:
+                        if "unknown()" in _alone(m).split("\n"):
                             problems.append("D20: an unknown() line")
-        if "D21" in codes and _erroring_results(props) and "(error)" not in text:
-            problems.append("D21: an erroring tool result not marked (error)")
+        if "D21" in codes:
+            for m in {id(m): m for m, _ in elements if _erroring_results({"c": [_]})}.values():
+                if "(error)" not in _alone(m):
+                    problems.append("D21: an erroring tool result not marked (error)")
         if "D22" in codes and kind in ("$ai_generation", "$ai_embedding"):
             eo = _error_object(props)
             for k, v in _json_literal_pairs(eo or {}):
-                if f"{k}: {json.dumps(v)}" not in text:
+                if f"{_repair(k)}: {json.dumps(v)}" not in text:
                     problems.append(f"D22: {k}: {json.dumps(v)} not shown with JSON spelling")
         if "D23" in codes and kind == "$ai_generation" and not text:
             problems.append("D23: a generation with input and output null renders empty")
@@ -693,8 +808,8 @@ def v2_problems(request: dict[str, Any], codes: set[str]) -> list[str]:
         if status == 200:
             text = body["text"]
             head = text[:text.find("TRACE HIERARCHY:")] if "TRACE HIERARCHY:" in text else ""
-            half = int(opts.get("truncate_buffer", 1000)) // 2
-            truncated = textrepr.Options.from_mapping(opts).truncated
+            o = textrepr.Options.from_mapping(opts)
+            buffer, truncated = o.truncate_buffer, o.truncated
             for st in _trace_states(request):
                 if not st:
                     continue
@@ -709,7 +824,8 @@ def v2_problems(request: dict[str, Any], codes: set[str]) -> list[str]:
                 else:
                     want = []
                 for w in want:
-                    w = w[:half] if truncated and len(w) > 2 * half else w
+                    w = _repair(w)
+                    w = w[:buffer // 2] if truncated and len(w) > buffer else w
                     if "<<<" not in w and w.strip() and w not in head:
                         problems.append(f"D18: trace state {w[:60]!r} not before TRACE HIERARCHY:")
     return problems
