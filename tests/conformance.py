@@ -724,8 +724,7 @@ def v2_problems(request: dict[str, Any], codes: set[str]) -> list[str]:
     """§5.1 (and own) properties of every code in ``codes``, on untruncated renderings."""
     problems: list[str] = []
     for kind, ev, props in events_of(request):
-        ev = dict(ev, event=kind)
-        text = _render_full(ev)
+        text = _render_full({"event": kind, "properties": props})
         msgs = shown_messages(kind, props)
         elements = _content_elements(msgs)
         if "D13" in codes:
@@ -819,6 +818,9 @@ def v2_problems(request: dict[str, Any], codes: set[str]) -> list[str]:
                     want = [m["content"] for m in st if type(m) is dict and type(m.get("content")) is str]
                 elif is_lc(st):
                     want = [st["content"]] if type(st["content"]) is str else []
+                elif type(st) is dict and _lc_keyed(st):
+                    want = [m["content"] for v in st.values() for m in v if type(m) is dict
+                            and type(m.get("content")) is str]
                 elif type(st) in (dict, list):
                     want = [json.dumps(st, ensure_ascii=False, indent=2)]
                 else:
