@@ -429,8 +429,8 @@ def events_of(request: Any) -> list[tuple[str, dict, dict]]:
         if type(ev) is str:
             kind = ev if ev in _KINDS else "$ai_generation"
         else:
-            kind = {"$ai_span": "$ai_span", "$ai_embedding": "$ai_embedding"}.get(request.get("event_type"),
-                                                                                  "$ai_generation")
+            et = request.get("event_type")
+            kind = et if et in ("$ai_span", "$ai_embedding") else "$ai_generation"
         props = data.get("properties")
         if type(props) is dict:
             out.append((kind, data, props))
