@@ -286,7 +286,7 @@ def descriptions() -> S[Any]:
     )
 
 
-@cache
+@named
 def tools() -> S[Any]:
     openai_chat = st.builds(lambda n, d, s: {"type": "function", "function": {"name": n, "description": d, "parameters": s}},
                             names(), descriptions(), schemas())
@@ -300,10 +300,23 @@ def tools() -> S[Any]:
                                           names(), descriptions(), schemas()), max_size=4))
     gemini_snake = st.builds(lambda fs: {"function_declarations": fs}, st.lists(st.builds(
         lambda n: {"name": n}, names()), max_size=2))
+    gemini_bundle = st.builds(  # posthog-python's dump of google.genai.types.Tool (D14)
+        lambda fs, extra: {"function_declarations": fs, "retrieval": None, "google_search_retrieval": None,
+                           "code_execution": None, "url_context": None, "computer_use": None, **extra},
+        st.lists(st.builds(lambda n, d, s, b: {"name": n, "description": d, "parameters": s, "behavior": b,
+                                               "response": None},
+                           names(), descriptions(), schemas(), st.none()), max_size=3),
+        st.dictionaries(st.sampled_from(["google_search", "code_execution", "url_context"]),
+                        st.sampled_from([None, {}, {"exclude_domains": ["x.test"]}]), max_size=2))
+    gemini_builtin = st.dictionaries(
+        st.sampled_from(["google_search", "googleSearch", "code_execution", "codeExecution", "url_context",
+                         "retrieval", "google_maps", "enterprise_web_search"]),
+        st.sampled_from([None, {}, {"dynamic_retrieval_config": {"mode": "MODE_DYNAMIC"}}]), min_size=1, max_size=3)
     builtin = st.sampled_from([{"type": "web_search_preview"}, {"type": "code_interpreter", "container": {"type": "auto"}},
                                {"type": "image_generation"}, {"type": "file_search", "vector_store_ids": ["vs_1"]}])
     mcp = st.builds(lambda n, s: {"name": n, "inputSchema": s}, names(), schemas())
-    return st.one_of(openai_chat, responses_flat, anthropic, vercel, gemini, gemini_snake, builtin, mcp)
+    return st.one_of(openai_chat, responses_flat, anthropic, vercel, gemini, gemini_snake, gemini_bundle,
+                     gemini_builtin, builtin, mcp)
 
 
 @cache
@@ -468,6 +481,28 @@ def gemini_messages() -> S[Any]:
     )
 
 
+@named
+def langchain_dumps() -> S[Any]:
+    """LangChain ``BaseMessage.model_dump()`` as posthog-python 7.9x captures it (D17): bookkeeping keys,
+    null names, usage metadata, chunk types, chat roles."""
+    kinds = st.sampled_from(["human", "ai", "system", "tool", "function", "chat", "remove", "AIMessageChunk",
+                             "HumanMessageChunk", "ToolMessageChunk", "SystemMessageChunk"])
+    return st.builds(
+        lambda t, c, name, tcs, bad, extra: {
+            "content": c, "additional_kwargs": {}, "response_metadata": {}, "type": t, "name": name,
+            "id": "run-1", "example": False,
+            **({"tool_calls": tcs, "invalid_tool_calls": bad,
+                "usage_metadata": {"input_tokens": 3, "output_tokens": 5}} if t in ("ai", "AIMessageChunk") else {}),
+            **({"role": "critic"} if t == "chat" else {}),
+            **({"tool_call_id": "call_1", "artifact": None, "status": "success"} if t == "tool" else {}),
+            **extra},
+        kinds, st.one_of(prose(), st.just(""), st.lists(st.one_of(_text_block(), anthropic_blocks()), max_size=3)),
+        st.one_of(st.none(), names()), st.lists(langchain_tool_calls(), max_size=2),
+        st.one_of(st.just([]), st.lists(st.builds(lambda n, a: {"name": n, "args": a, "id": "b", "error": "bad"},
+                                                  names(), argument_strings()), max_size=1)),
+        st.sampled_from([{}, {"additional_kwargs": {"refusal": None}}, {"response_metadata": {"finish_reason": "stop"}}]))
+
+
 @cache
 def langchain_messages() -> S[Any]:
     lc = st.fixed_dictionaries(
@@ -477,8 +512,8 @@ def langchain_messages() -> S[Any]:
                   "additional_kwargs": st.just({}), "response_metadata": st.just({"finish_reason": "stop"}),
                   "tool_call_id": ids(), "name": names()},
     )
-    return st.one_of(lc, st.builds(lambda r, c: {"role": r, "content": c},
-                                   st.sampled_from(["user", "assistant"]), prose()))
+    return st.one_of(lc, langchain_dumps(), st.builds(lambda r, c: {"role": r, "content": c},
+                                                      st.sampled_from(["user", "assistant"]), prose()))
 
 
 @cache
@@ -503,6 +538,11 @@ def vercel_blocks() -> S[Any]:
                   ids(), names(), outputs),
         st.builds(lambda i, n, r: {"type": "tool-result", "toolCallId": i, "toolName": n, "result": r},
                   ids(), names(), json_values(4)),  # v4
+        st.builds(lambda i, n, r: {"type": "tool-result", "toolCallId": i, "toolName": n, "result": r,
+                                   "isError": True}, ids(), names(), prose()),  # v4 failure (D21)
+        # An empty reasoning part (redacted thinking), as @posthog/ai 8.13 sends it (D13).
+        st.builds(lambda r: {"type": "reasoning", "text": "", **r}, st.sampled_from([
+            {}, {"providerOptions": {"anthropic": {"redactedData": "EmwKAhgBEgy3va3p"}}}])),
         st.builds(lambda d, m: {"type": "file", "data": d, "mediaType": m}, media_sources(),
                   st.sampled_from(["image/png", "application/pdf", "audio/mpeg"])),
         st.builds(lambda f: {"type": "file", "file": f, "mediaType": "image/png"}, media_sources()),
@@ -570,11 +610,25 @@ def responses_items() -> S[Any]:
     )
 
 
+@named
+def nested_item_messages() -> S[Any]:
+    """posthog-python's Responses output: reasoning, web-search and call items nested *inside* the
+    assistant message's content, encrypted reasoning included (D13)."""
+    item = responses_items().filter(lambda x: "role" not in x and x.get("type") != "additional_tools")
+    encrypted = st.builds(lambda i, s: {"type": "reasoning", "id": i, "summary": s,
+                                        "encrypted_content": "gAAAAB" + "x" * 3000},
+                          ids(), st.lists(st.builds(lambda t: {"type": "summary_text", "text": t}, prose()),
+                                          max_size=1))
+    return st.builds(lambda c: {"role": "assistant", "content": c},
+                     st.lists(st.one_of(short(item, "responses_items()"), encrypted, _text_block("output_text")),
+                              min_size=1, max_size=4))
+
+
 @cache
 def messages() -> S[Any]:
     """One message of any provider family."""
     return st.one_of(openai_messages(), anthropic_messages(), gemini_messages(), langchain_messages(),
-                     vercel_messages(), otel_messages(), responses_items())
+                     vercel_messages(), otel_messages(), responses_items(), nested_item_messages())
 
 
 @cache
@@ -582,7 +636,7 @@ def message_lists(max_size: int = 5) -> S[list[Any]]:
     """A message array of one provider family (the usual case) or of mixed families, with odd elements."""
     same = st.one_of(*[st.lists(f(), max_size=max_size) for f in (
         openai_messages, anthropic_messages, gemini_messages, langchain_messages, vercel_messages, otel_messages,
-        responses_items)])
+        responses_items, nested_item_messages)])
     mixed = st.lists(st.one_of(messages(), st.none(), prose(), json_scalars()), max_size=max_size)
     return st.one_of(same, same, mixed)
 
@@ -592,7 +646,8 @@ def message_lists(max_size: int = 5) -> S[list[Any]]:
 
 @cache
 def choices_lists() -> S[list[Any]]:
-    msg = st.one_of(openai_messages(), anthropic_messages(), vercel_messages(), gemini_messages(), otel_messages())
+    msg = st.one_of(openai_messages(), anthropic_messages(), vercel_messages(), gemini_messages(), otel_messages(),
+                    nested_item_messages(), langchain_dumps())
     choice = st.one_of(
         st.builds(lambda i, m, f: {"index": i, "message": m, "finish_reason": f}, st.integers(0, 3), msg,
                   st.sampled_from(["stop", "tool_calls", "length", None])),
@@ -616,7 +671,7 @@ def output_choices_values() -> S[Any]:
         choices_lists(), choices_lists(),
         st.builds(lambda c: {"choices": c}, choices_lists()),
         choices_lists().map(lambda c: json.dumps(c, ensure_ascii=False)),
-        responses_objects(), prose(), json_values(5),
+        responses_objects(), prose(), json_values(5), langchain_dumps(), st.none(),
     )
 
 
@@ -629,7 +684,7 @@ def output_values() -> S[Any]:
 @cache
 def input_values() -> S[Any]:
     return st.one_of(message_lists(), message_lists(), message_lists(), prose(),
-                     st.lists(prose(), max_size=3), json_values(6))
+                     st.lists(prose(), max_size=3), json_values(6), langchain_dumps(), st.none())
 
 
 @cache
@@ -640,6 +695,9 @@ def error_values() -> S[Any]:
                          "[1, 2]", '{"a": NaN}', "Error: 500 Internal", '{"msg": "\\ud800 bad"}']),
         st.builds(lambda m, c: {"error": {"message": m, "code": c, "param": None, "details": [1, [2, 3], {"c": None}]}},
                   prose(), st.one_of(st.integers(), texts(1))),
+        # @posthog/ai: a JavaScript error object (Vercel AI_APICallError) with JSON literals (D22).
+        st.builds(lambda m, r: {"name": "AI_APICallError", "message": m, "isRetryable": r, "statusCode": 429,
+                                "data": {"error": {"type": "rate_limit", "param": None}}}, prose(), st.booleans()),
         json_values(8),
     )
 
@@ -727,6 +785,10 @@ def states() -> S[Any]:
                   st.lists(prose(), max_size=3)),
         json_values(8),
         st.sampled_from([0.873, True, 0, 17, [], {}]),
+        langchain_dumps(),  # one LangChain message (D17)
+        st.builds(lambda k, m: {k: m}, st.sampled_from(["history", "chat_history", "messages"]),
+                  st.lists(langchain_dumps(), min_size=1, max_size=3)),
+        st.lists(langchain_dumps(), min_size=1, max_size=3).map(repr),  # as a Python literal (D8 + D17)
     )
 
 
@@ -737,7 +799,14 @@ def span_props() -> S[dict[str, Any]]:
         "$ai_span_name": maybe(names()),
         "$ai_input_state": states(),
         "$ai_output_state": states(),
-        "$ai_span_type": st.sampled_from(["tool", "agent", "handoff", "guardrail"]),
+        "$ai_span_type": st.sampled_from(["tool", "agent", "handoff", "guardrail", "custom"]),
+        # OpenAI Agents (D16)
+        "$ai_handoff_from_agent": maybe(names()),
+        "$ai_handoff_to_agent": maybe(names()),
+        "$ai_agent_handoffs": st.one_of(st.lists(names(), max_size=3), json_values(2)),
+        "$ai_agent_tools": st.one_of(st.lists(names(), max_size=3), json_values(2)),
+        "$ai_agent_output_type": maybe(st.sampled_from(["str", "WeatherReport", ""])),
+        "$ai_span_data": st.one_of(json_values(4), python_literals(), prose()),
     })
 
 
@@ -747,6 +816,9 @@ def embedding_props() -> S[dict[str, Any]]:
         **_common_props(),
         "$ai_model": st.sampled_from(["text-embedding-3-small", ""]),
         "$ai_input": st.one_of(prose(), st.lists(prose(), max_size=3), st.lists(st.integers(0, 50000), max_size=8),
+                               st.lists(st.lists(st.integers(0, 50000), max_size=6), max_size=3),  # token ids
+                               st.lists(st.one_of(prose(), st.none(), json_scalars(), openai_messages(),
+                                                  st.builds(lambda t: {"text": t}, prose())), max_size=4),
                                json_values(4)),
         "$ai_total_cost_usd": numbers_or_strings(),
     })
@@ -907,8 +979,9 @@ def hierarchies() -> S[list[Any]]:
 
 @cache
 def trace_states() -> S[Any]:
-    small_msgs = st.lists(st.one_of(openai_messages(), anthropic_messages()), min_size=1, max_size=2)
-    return st.one_of(prose(), python_literals(), small_msgs, json_values(3))
+    small_msgs = st.lists(st.one_of(openai_messages(), anthropic_messages(), langchain_dumps()), min_size=1, max_size=2)
+    return st.one_of(prose(), python_literals(), small_msgs, json_values(3), langchain_dumps(),
+                     st.builds(lambda m: {"history": m}, st.lists(langchain_dumps(), min_size=1, max_size=2)))
 
 
 @cache
@@ -930,7 +1003,11 @@ def trace_objects() -> S[dict[str, Any]]:
 @cache
 def traces() -> S[dict[str, Any]]:
     """``data`` of a trace request."""
-    return st.builds(lambda t, h: {"trace": t, "hierarchy": h}, trace_objects(), hierarchies())
+    # A trace with its own question and answer *and* a hierarchy (D18), often.
+    stated = st.builds(lambda t, i, o, h: {"trace": {**t, "properties": {"$ai_input_state": i, "$ai_output_state": o}},
+                                           "hierarchy": h},
+                       trace_objects(), trace_states(), maybe(trace_states()), st.lists(nodes(), min_size=1, max_size=3))
+    return st.one_of(st.builds(lambda t, h: {"trace": t, "hierarchy": h}, trace_objects(), hierarchies()), stated)
 
 
 @cache

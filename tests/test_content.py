@@ -207,8 +207,11 @@ def test_special_path_quick_reference() -> None:
 
 
 def test_special_path_labels_asymmetry() -> None:
-    c = [{"type": "reasoning", "text": "r"}, {"type": "tool_use", "name": "f", "input": {}}]
+    c = [{"type": "note", "text": "r"}, {"type": "tool_use", "name": "f", "input": {}}]
     assert content_text(c) == "r\n\nf()"
+    # ...except reasoning, a Responses/Vercel item that keeps its label on both paths (D13)
+    c = [{"type": "reasoning", "text": "r"}, {"type": "tool_use", "name": "f", "input": {}}]
+    assert content_text(c) == "[REASONING]\n\nr\n\nf()"
     # thinking keeps its label in the special path (object_text rule 2)
     c = [{"type": "thinking", "thinking": "t"}, {"type": "tool_use", "name": "f"}]
     assert content_text(c) == "[THINKING]\n\nt\n\nf()"
@@ -239,7 +242,7 @@ def test_special_path_lifted_function_blocks() -> None:
     [
         ({"type": "tool-call", "toolName": "w", "input": None, "args": {"a": 1}}, "w(a=1)"),
         ({"type": "tool-call", "toolName": "w"}, "w()"),
-        ({"type": "tool-call", "function": {"name": "x"}}, "unknown()"),
+        ({"type": "tool-call", "function": {"name": "x"}}, "x()"),  # D20 (version 1: unknown())
         ({"type": "tool-call", "toolName": "w", "input": "raw"}, "w(raw)"),
         ({"type": "tool_use", "name": "f", "input": {}, "partial_json": '{"a": "b"}'}, 'f(a="b")'),
         ({"type": "tool_use", "name": "f", "partial_json": "{bad"}, "f()"),
@@ -268,7 +271,7 @@ def test_object_text_rules() -> None:
     assert object_text({"type": "refusal", "refusal": "no"}) == "[REFUSAL]\n\nno"
     assert object_text({"type": "refusal", "refusal": ""}) == '{"type": "refusal", "refusal": ""}'
     assert object_text({"type": "tool-result", "toolName": "w", "result": {"type": "error-text", "value": "E"}}) \
-        == "[Tool result: w]\n\nE"
+        == "[Tool result: w] (error)\n\nE"  # D21
     assert object_text({"parts": [{"text": "a"}, {"text": "b"}]}) == "a\n\nb"
     assert object_text({"parts": [], "text": "t"}) == "t"
     assert object_text({"content": None}) == ""

@@ -62,7 +62,7 @@ def test_embedding_error_without_input() -> None:
 
 def test_embedding_input_forms() -> None:
     lines = render_embedding({"$ai_input": ["a", "b"]}, O)
-    assert lines[:6] == [SEP, "", "INPUT:", "", "[1] UNKNOWN", ""]
+    assert lines[:10] == [SEP, "", "INPUT:", "", "[1]", "", "a", "", SEP, ""]  # D15
     lines = render_embedding({"$ai_input": {"texts": ["a"]}}, O)
     assert lines[:5] == [SEP, "", "INPUT:", "", "[Unparsed input format: dict]"]
     # Output and tools are never shown for embeddings.

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 import strategies as S
 from budgets import budget
 import textrepr
+import conformance
 from conformance import decode_payload, sampled_problems
 from textrepr import InvalidRequest, markers
 from textrepr.options import Options
@@ -359,7 +360,16 @@ def _block_leaves(b: Any, special: bool, out: list[str]) -> None:
     if type(b) is not dict:
         return
     t = b.get("type")
-    if t == "tool-call" and "toolName" in b:
+    if type(t) is str and (t in _ITEM_TYPES or t.endswith("_call") or t.endswith("_call_output")):
+        # D13: a Responses item inside content shows what it shows as a message-array element.
+        if t == "reasoning" and not (b.get("summary") or b.get("content")) and type(b.get("text")) is str:
+            out.append(b["text"])  # Vercel's reasoning part
+        elif t in _ITEM_TYPES:
+            _message_leaves(b, out)
+        return
+    if t == "tool-call" and "toolName" not in b and type(b.get("function")) is dict:
+        _args_leaves(b["function"].get("arguments", ""), out)  # D20
+    elif t == "tool-call" and "toolName" in b:
         a = b.get("input")
         _args_leaves(b.get("args") if a is None else a, out)
     elif t == "tool_use":
@@ -389,6 +399,16 @@ def _block_leaves(b: Any, special: bool, out: list[str]) -> None:
         out.append(b["text"])
     elif "text" not in b and "content" in b and not _is_media(b):
         _content_leaves(b["content"], out)
+
+
+_ITEM_TYPES = {"function_call", "custom_tool_call", "function_call_output", "custom_tool_call_output", "reasoning"}
+_LC_TYPES = {"human", "ai", "system", "tool", "function", "chat", "remove", "AIMessageChunk", "HumanMessageChunk",
+             "ToolMessageChunk", "SystemMessageChunk"}
+
+
+def _is_lc(x: Any) -> bool:
+    return (type(x) is dict and "content" in x and x.get("type") in _LC_TYPES
+            and any(k in x for k in ("additional_kwargs", "response_metadata", "usage_metadata")))
 
 
 _MEDIA_TYPES = {"image_url", "input_image", "image", "input_audio", "audio", "file", "input_file", "document",
@@ -588,10 +608,16 @@ def _state_leaves(state: Any, out: list[str]) -> None:
         elif type(state.get("messages")) is list and state["messages"]:
             for m in state["messages"]:
                 _message_leaves(m, out)
+        elif _is_lc(state):
+            _message_leaves(state, out)  # D17
         elif state.get("type") == "tool":
             c = state.get("content", "")
             if type(c) is str:
                 out.append(c)
+        elif all(type(v) is list and v and any(_is_lc(m) for m in v) for v in state.values()):
+            for v in state.values():  # D17: {"history": [...]}
+                for m in v:
+                    _message_leaves(m, out)
 
 
 def expected_leaves(req: dict[str, Any]) -> list[str]:
@@ -615,6 +641,14 @@ def expected_leaves(req: dict[str, Any]) -> list[str]:
     elif kind == "$ai_span":
         _state_leaves(props.get("$ai_input_state"), out)
         _state_leaves(props.get("$ai_output_state"), out)
+        # D16: the OpenAI Agents details
+        for k in ("$ai_handoff_from_agent", "$ai_handoff_to_agent", "$ai_agent_output_type"):
+            if type(props.get(k)) is str:
+                out.append(props[k])
+        for k in ("$ai_agent_handoffs", "$ai_agent_tools"):
+            if type(props.get(k)) is list:
+                out.extend(x for x in props[k] if type(x) is str)
+        _state_leaves(props.get("$ai_span_data"), out)
     elif kind == "$ai_evaluation":
         r = props.get("$ai_evaluation_reasoning")
         if type(r) is str:
@@ -854,3 +888,55 @@ def test_compiled_equals_pure(req: Any, implementation: str) -> None:
     finally:
         conftest.use_implementation(implementation)
     assert all(r == results[0] for r in results)
+
+
+# ---------------------------------------------------------------- 12. version 2 (FORMAT.md §5.1, D21+)
+
+
+@budget("leaves")
+@given(req=valid_requests())
+def test_v2_properties_hold(req: dict[str, Any]) -> None:
+    """The §5.1 property (and docs/format.md's, for D21+) of every deviation a request triggers."""
+    codes = conformance.triggers(req)
+    note(f"codes: {sorted(codes)}")
+    status, _ = run(req)
+    if status == 200 and codes:
+        assert conformance.v2_problems(req, codes) == []
+
+
+def _gen(props: Any) -> dict[str, Any]:
+    return {"event_type": "$ai_generation", "data": {"id": "g", "event": "$ai_generation", "properties": props}}
+
+
+def _of(kind: str) -> Callable[[Any], dict[str, Any]]:
+    return lambda props: {"event_type": kind, "data": {"id": "e", "event": kind, "properties": props}}
+
+
+# code -> (the strategy of S that holds the shape, how a request carries one draw of it)
+_SHAPES: dict[str, tuple[Callable[[], Any], Callable[[Any], dict[str, Any]]]] = {
+    "D13": (S.nested_item_messages, lambda m: _gen({"$ai_input": [m]})),
+    "D14": (S.tools, lambda t: _gen({"$ai_tools": [t]})),
+    "D15": (S.embedding_props, _of("$ai_embedding")),
+    "D16": (S.span_props, _of("$ai_span")),
+    "D17": (S.langchain_dumps, lambda m: _gen({"$ai_input": [m]})),
+    "D18": (S.traces, lambda d: {"event_type": "$ai_trace", "data": d}),
+    "D20": (S.vercel_blocks, lambda b: _gen({"$ai_input": [{"role": "assistant", "content": [b]}]})),
+    "D21": (S.vercel_blocks, lambda b: _gen({"$ai_input": [{"role": "tool", "content": [b]}]})),
+    "D22": (S.error_values, lambda e: _gen({"$ai_error": e})),
+    "D23": (lambda: st.tuples(S.input_values(), S.output_choices_values()),
+            lambda io: _gen({"$ai_input": io[0], "$ai_output_choices": io[1]})),
+}
+
+
+@pytest.mark.parametrize("code", conformance.V2_CODES + conformance.OWN_CODES)
+def test_strategies_reach_every_v2_shape(code: str) -> None:
+    """The strategies that S.requests() is built from generate every shape §5.1 and D21+ are about (so the
+    properties above, and compiled == pure, run on them)."""
+    from hypothesis import Phase, find
+    from hypothesis import settings as hsettings
+
+    strategy, wrap = _SHAPES[code]
+    found = find(strategy(), lambda x: code in conformance.triggers(wrap(x)),
+                 settings=hsettings(max_examples=2000, database=None, deadline=None, phases=[Phase.generate],
+                                    suppress_health_check=list(HealthCheck)))
+    assert code in conformance.triggers(wrap(found))

@@ -201,7 +201,7 @@ def test_tool_shapes() -> None:
         "\n  web_search_preview()\n    {\"type\": \"web_search_preview\"}."
         "\n\n  g1(a?: string)\n    G one."
         "\n\n  g2()"
-        "\n\n  UNKNOWN()\n    {\"function_declarations\": [{\"name\": \"h\"}]}."
+        "\n\n  h()"  # D14 (version 1: UNKNOWN() and a JSON fragment)
         "\n\n  mcp(p?: [\"string\", \"null\"])"
         "\n\n  vv(k: int)"
         "\n\n  unknown()"

@@ -223,9 +223,11 @@ def test_trace_states() -> None:
     # Trace-level strings are not parsed as literals.
     lines, _ = render_trace_lines({"inputState": "{'a': 1}"}, [], o)
     assert lines[-1] == "{'a': 1}"
-    # A non-empty hierarchy hides the states.
-    lines, _ = render_trace_lines({"inputState": "x"}, [5], Options(collapsed=True))
-    assert "TRACE INPUT:" not in lines
+    # Version 2 (D18): with a hierarchy the states come first, in collapsed mode too.
+    lines, node_lines = render_trace_lines({"inputState": "x"}, [5], Options(collapsed=True))
+    assert lines == ["TRACE", EQ, "", SEP, "", "TRACE INPUT:", "", "x", "", SEP, "", "TRACE HIERARCHY:", "",
+                     "└─ [EVENT] 5"]
+    assert node_lines == [13]
 
 
 def test_trace_message_states() -> None:

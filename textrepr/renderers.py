@@ -13,8 +13,8 @@ from .core import IMPLEMENTATION as _CORE
 
 # Every module of textrepr.render (setup.py compiles each one; test_twins checks the two lists agree).
 MODULES = (
-    "common", "content", "embedding", "error_body", "evaluation", "event", "generation", "literal",
-    "media", "messages", "span", "summary", "tools", "trace", "values",
+    "common", "content", "embedding", "error_body", "evaluation", "event", "generation", "items",
+    "langchain", "literal", "media", "messages", "span", "summary", "tools", "trace", "values",
 )
 
 

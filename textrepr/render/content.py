@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Generator
 
 from ..parse import loads_loose
+from .items import CALL_TYPES, OUTPUT_TYPES, call_sig, is_nested_item, responses_item_text
 from .media import is_media, media_placeholder
 from .tools import sig
 from .values import disp, jdump
@@ -134,6 +135,11 @@ def _g_plain(c: list) -> _Gen:
                     parts.append("")
                 parts.append(tx)
                 continue
+            if is_nested_item(e.get("type")):
+                if parts:
+                    parts.append("")
+                parts.append((yield _g_nested_item(e)))
+                continue
             pieces = yield _g_plain_object(e)
             if pieces is not None:
                 if parts:
@@ -170,16 +176,19 @@ def _g_plain_object(e: dict) -> Generator[Any, Any, list[str] | None]:
         if type(rf) is str and rf:
             return ["[REFUSAL]", "", rf]
     elif typ == "tool-result" and ("output" in e or "result" in e):
-        head = f"[Tool result: {disp(e.get('toolName') or 'unknown')}]"
         p = e["output"] if "output" in e else e["result"]
+        head = f"[Tool result: {disp(e.get('toolName') or 'unknown')}]" + _error_mark(e, p)
         pt = p if type(p) is str else (yield _g_payload(p))
         return [head, "", pt] if pt else [head]
     v = e.get("text") or e.get("content")
+    err = e.get("is_error") is True  # D21: an Anthropic tool_result reporting a failure
     if v:
         vt = v if type(v) is str else (yield _g_content(v, False))
         if typ and not (type(typ) is str and typ in _PLAIN_TYPES):
-            return [f"[{disp(typ).upper()}]", "", vt]
+            return [f"[{disp(typ).upper()}]" + (" (error)" if err else ""), "", vt]
         return [vt]
+    if err and typ:
+        return [f"[{disp(typ).upper()}] (error)"]
     if type(typ) is str and typ in _PLAIN_TYPES:
         return None
     return [jdump(e)]
@@ -197,6 +206,9 @@ def _g_special(c: list, lifted: bool) -> _Gen:
                 if tx:
                     parts.append(tx)
                 continue
+            if is_nested_item(e.get("type")):
+                parts.append((yield _g_nested_item(e)))
+                continue
             s = yield _g_block(e, lifted)
             if s:
                 parts.append(s)
@@ -209,9 +221,55 @@ def _g_special(c: list, lifted: bool) -> _Gen:
     return "\n\n".join(parts)
 
 
-def _tool_result(name: Any, payload: Any) -> _Gen:
+def _error_mark(b: dict, payload: Any) -> str:
+    """D21: `` (error)`` for a Vercel tool result that reports a failure (``isError`` or an
+    ``error-text``/``error-json`` output), else ``""``."""
+    if b.get("isError") is True:
+        return " (error)"
+    if type(payload) is dict:
+        pt = payload.get("type")
+        if (pt == "error-text" or pt == "error-json") and "value" in payload:
+            return " (error)"
+    return ""
+
+
+def _reasoning_note(b: dict) -> str:
+    """A reasoning element without text: Vercel's redacted thinking carries ``redactedData``."""
+    for key in ("providerOptions", "providerMetadata"):
+        po = b.get(key)
+        if type(po) is dict:
+            for v in po.values():
+                if type(v) is dict and v.get("redactedData"):
+                    return "[redacted thinking]"
+    return "[reasoning summary not recorded]"
+
+
+def _g_nested_item(e: dict) -> _Gen:
+    """D13: a Responses item inside a content list, as §4.8 shows it (calls by signature, outputs and
+    reasoning by their text under a label, other ``*_call`` items as signature + capped extra keys);
+    ``encrypted_content`` never shown."""
+    typ = e["type"]
+    if typ in CALL_TYPES:
+        return call_sig(e)
+    if typ in OUTPUT_TYPES:
+        p = e.get("output")
+        if p is None:
+            p = e.get("content")
+        t = p if type(p) is str else (yield _g_payload(p))
+        return f"[{typ.upper()}]\n\n" + t if t else "[tool output not recorded]"
+    if typ == "reasoning":
+        p = e.get("summary") or e.get("content")
+        t = p if type(p) is str else (yield _g_payload(p))
+        if not t:
+            tx = e.get("text")  # Vercel AI SDK reasoning part
+            t = tx if type(tx) is str else ""
+        return "[REASONING]\n\n" + t if t else _reasoning_note(e)
+    return responses_item_text(e)
+
+
+def _tool_result(name: Any, payload: Any, mark: str = "") -> _Gen:
     """``[Tool result: <name>]`` plus the payload text after a blank line when non-empty."""
-    head = f"[Tool result: {disp(name)}]"
+    head = f"[Tool result: {disp(name)}]" + mark
     pt = payload if type(payload) is str else (yield _g_payload(payload))
     return head + "\n\n" + pt if pt else head
 
@@ -219,6 +277,10 @@ def _tool_result(name: Any, payload: Any) -> _Gen:
 def _g_block(b: dict, lifted: bool) -> _Gen:
     typ = b.get("type")
     if typ == "tool-call":
+        f = b.get("function")
+        if "toolName" not in b and type(f) is dict:
+            # D20: @posthog/ai's OpenAI-style form; shown under "Tool calls:" when lifted.
+            return "" if lifted else sig(disp(f.get("name", "unknown")), f.get("arguments", ""))
         a = b.get("input")
         if a is None:
             a = b.get("args")
@@ -249,6 +311,11 @@ def _g_block(b: dict, lifted: bool) -> _Gen:
             return sig(disp(bc["toolName"]), bc.get("args", ""))
         if "result" in bc:
             return (yield _tool_result(bc.get("toolName", "unknown"), bc["result"]))
+    if b.get("is_error") is True and typ:
+        # D21: an erroring tool result keeps its error mark on the special path too.
+        t = yield _g_object(b)
+        head = f"[{disp(typ).upper()}] (error)"
+        return head + "\n\n" + t if t else head
     return (yield _g_object(b))
 
 
@@ -267,8 +334,8 @@ def _g_object(b: dict) -> _Gen:
         if type(rf) is str and rf:
             return "[REFUSAL]\n\n" + rf
     elif typ == "tool-result" and ("output" in b or "result" in b):
-        return (yield _tool_result(b.get("toolName") or "unknown",
-                                   b["output"] if "output" in b else b["result"]))
+        p = b["output"] if "output" in b else b["result"]
+        return (yield _tool_result(b.get("toolName") or "unknown", p, _error_mark(b, p)))
     parts = b.get("parts")
     if type(parts) is list and parts:
         return (yield _g_parts(parts))

@@ -7,11 +7,15 @@ from ..options import Options
 from ..parse import loads_strict
 from .common import SEP, tr
 from .error_body import error_body_lines
+from .langchain import is_lc_message
 from .messages import choices_lines, message_lines
 from .tools import tool_list_lines
 from .values import jdump
 
-__all__ = ["render_generation", "input_lines", "output_lines", "error_section", "unparsed_lines"]
+__all__ = ["render_generation", "input_lines", "output_lines", "error_section", "unparsed_lines",
+           "not_recorded", "NOT_RECORDED"]
+
+NOT_RECORDED = "[input and output not recorded]"
 
 _TYPE_NAMES = {dict: "dict", list: "list", int: "int", float: "float", bool: "bool", str: "str"}
 
@@ -33,6 +37,8 @@ def input_lines(v: Any, o: Options) -> list[str]:
         return ["", "INPUT:", "", *tr(v, o)]
     if t is list:
         return ["", "INPUT:", *message_lines(v, o)]
+    if is_lc_message(v):
+        return ["", "INPUT:", *message_lines([v], o)]  # D17: one LangChain message
     # JSON strings are deliberately not parsed here (D12); other types are shown as JSON.
     return ["", "INPUT:", "", *unparsed_lines("input", v)]
 
@@ -83,6 +89,11 @@ def output_lines(props: dict[str, Any], o: Options) -> list[str]:
         r = _choices_step(out, o)
         if r is not None:
             return r
+    for v in (out, oc):
+        if is_lc_message(v):
+            r = _choices_step([v], o)  # D17: one LangChain message as the output
+            if r is not None:
+                return r
     v = out or oc
     if v and type(v) is not str:
         return ["", "OUTPUT:", "", *unparsed_lines("output", v)]
@@ -115,4 +126,13 @@ def render_generation(props: dict[str, Any], o: Options) -> list[str]:
         if lines:
             lines.append("")
         lines.extend(err)
+    if not lines and not_recorded(props):
+        return [NOT_RECORDED]
     return lines
+
+
+def not_recorded(props: dict[str, Any]) -> bool:
+    """D23: ``$ai_input`` and an output property captured as null (the SDKs' privacy mode)."""
+    return ("$ai_input" in props and props["$ai_input"] is None
+            and (("$ai_output_choices" in props and props["$ai_output_choices"] is None)
+                 or ("$ai_output" in props and props["$ai_output"] is None)))

@@ -12,24 +12,26 @@ from typing import Any
 from ..options import Options
 from .common import SEP, tr
 from .content import block_text, content_text, gemini_parts_text, payload_text
-from .media import is_data_url, media_placeholder, string_placeholder
-from .tools import sig, tool_call_lines, tool_list_lines
-from .values import disp, jdump2
+from .items import CALL_TYPES, OUTPUT_TYPES, call_sig, responses_item_text
+from .langchain import is_lc_message, lc_message
+from .tools import tool_call_lines, tool_list_lines
+from .values import disp, jdump
 
-__all__ = ["message_lines", "choices_lines", "normalise_choice", "is_responses_item"]
+__all__ = ["message_lines", "choices_lines", "normalise_choice", "is_responses_item",
+           "embedding_input_lines"]
 
 _PLAIN_TYPES = frozenset(("text", "input_text", "output_text", "summary_text"))
-_CALL_TYPES = frozenset(("function_call", "custom_tool_call"))
-_OUTPUT_TYPES = frozenset(("function_call_output", "custom_tool_call_output"))
-_ITEM_KEYS_HIDDEN = frozenset((
-    "type", "id", "call_id", "name", "arguments", "input", "status", "encrypted_content",
-))
-_CAP = 2000
 
 
 def message_lines(arr: list, o: Options) -> list[str]:
     """§4.6 lines of a raw message array (input, Responses output, span/trace states)."""
-    return _lines(arr, o, None)
+    return _lines(arr, o, None, False)
+
+
+def embedding_input_lines(arr: list, o: Options) -> list[str]:
+    """§5.1 D15: an embedding's input array. Its non-object elements are the embedded texts (or token-id
+    lists), numbered ``[n]`` without a role label; objects keep the §4.6 rules."""
+    return _lines(arr, o, None, True)
 
 
 def choices_lines(choices: list, o: Options) -> list[str] | None:
@@ -43,7 +45,7 @@ def choices_lines(choices: list, o: Options) -> list[str] | None:
             flags.append(r[1])
     if not msgs:
         return None
-    return _lines(msgs, o, flags)
+    return _lines(msgs, o, flags, False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -112,8 +114,8 @@ def normalise_choice(c: Any) -> tuple[Any, bool] | None:
         return None
     if tc is not dict:
         return {"role": "assistant", "content": c}, False
-    if is_responses_item(c):
-        return c, False
+    if is_responses_item(c) or is_lc_message(c):
+        return c, False  # rendered as they are (§4.8; a LangChain message keeps its own role, D17)
     msg = c.get("message")
     if msg and type(msg) is dict:
         m = msg
@@ -153,18 +155,33 @@ def normalise_choice(c: Any) -> tuple[Any, bool] | None:
 # §4.6 / §4.8
 
 
-def _lines(arr: list, o: Options, flags: list[bool] | None) -> list[str]:
+def _lines(arr: list, o: Options, flags: list[bool] | None, embedding: bool) -> list[str]:
     out: list[str] = []
     n = len(arr)
     last = n - 1
     for i, m in enumerate(arr):
         if m is None:
             continue
+        invalid: Any = None
         if type(m) is not dict:
+            if embedding:
+                _embedded_text_lines(i, m, o, out)
+                if i < last:
+                    out.append("")
+                    out.append(SEP)
+                continue
             m = {"role": "unknown", "content": m}
-        role = m.get("role") or m.get("type") or "unknown"
+            head = f"[{i + 1}] UNKNOWN"
+        elif is_lc_message(m):
+            head, m, invalid = lc_message(m, i)
+        else:
+            role = m.get("role") or m.get("type")
+            if not role and embedding:
+                head = f"[{i + 1}]"  # D15: an embedded object without a role is not "UNKNOWN"
+            else:
+                head = f"[{i + 1}] {disp(role or 'unknown').upper()}"
         out.append("")
-        out.append(f"[{i + 1}] {disp(role).upper()}")
+        out.append(head)
         out.append("")
         if not _item_lines(m, o, out):
             _body_lines(m, o, out, flags[i] if flags is not None else False)
@@ -172,10 +189,24 @@ def _lines(arr: list, o: Options, flags: list[bool] | None) -> list[str]:
         if tool_calls:
             out.append("")
             out.extend(tool_call_lines(tool_calls))
+        if invalid:
+            out.append("")
+            tl = tool_call_lines(invalid)
+            out.append("Invalid " + tl[0][0].lower() + tl[0][1:])  # "Invalid tool calls: N"
+            out.extend(tl[1:])
         if i < last:
             out.append("")
             out.append(SEP)
     return out
+
+
+def _embedded_text_lines(i: int, v: Any, o: Options, out: list[str]) -> None:
+    """D15: ``[n]``, ``""`` and the text (a string as is, a token-id list as JSON, a scalar by disp)."""
+    out.append("")
+    out.append(f"[{i + 1}]")
+    out.append("")
+    t = type(v)
+    out.extend(tr(v if t is str else jdump(v) if t is list else disp(v), o))
 
 
 def _body_lines(m: dict, o: Options, out: list[str], lifted: bool) -> None:
@@ -203,10 +234,10 @@ def _item_lines(m: dict, o: Options, out: list[str]) -> bool:
     if not typ:
         return False
     if type(typ) is str:
-        if typ in _CALL_TYPES:
+        if typ in CALL_TYPES:
             out.extend(tr(call_sig(m), o))
             return True
-        if typ in _OUTPUT_TYPES:
+        if typ in OUTPUT_TYPES:
             p = m.get("output")
             t = payload_text(m.get("content") if p is None else p)
             if t:
@@ -235,77 +266,5 @@ def _item_lines(m: dict, o: Options, out: list[str]) -> bool:
             return False
     if "role" in m or "content" in m or "tool_calls" in m:
         return False
-    out.extend(tr(_responses_item_text(m), o))
+    out.extend(tr(responses_item_text(m), o))
     return True
-
-
-def call_sig(m: dict) -> str:
-    """§4.8 ``call_sig``: arguments through ``sig``; custom-tool ``input`` verbatim."""
-    name = disp(m.get("name") or m.get("type") or "unknown")
-    args = m.get("arguments")
-    if args is not None:
-        return sig(name, args)
-    return name + "(" + disp(m.get("input") or "") + ")"
-
-
-def _responses_item_text(m: dict) -> str:
-    first = call_sig(m)
-    status = m.get("status")
-    if status:
-        first += f" ({disp(status)})"
-    extra = {k: v for k, v in m.items() if k not in _ITEM_KEYS_HIDDEN}
-    if not extra:
-        return first
-    if m.get("type") == "image_generation_call":
-        r = extra.get("result")
-        if type(r) is str:
-            extra["result"] = media_placeholder(m)
-    return first + "\n" + jdump2(_capped(extra))
-
-
-def _cap_str(s: str) -> str:
-    if is_data_url(s):
-        return string_placeholder(s)
-    if len(s) > _CAP:
-        return f"[{len(s):,} chars not shown]"
-    return s
-
-
-def _capped(v: dict) -> dict:
-    """Copy of ``v`` with data: URLs → placeholders and long strings → ``[N chars not shown]``, at any
-    depth; iterative, since the item can nest 1024 levels."""
-    root: dict = {}
-    stack: list[tuple[Any, Any]] = [(v, root)]
-    while stack:
-        src, dst = stack.pop()
-        if type(src) is dict:
-            for k, x in src.items():
-                tx = type(x)
-                if tx is str:
-                    dst[k] = _cap_str(x)
-                elif tx is dict:
-                    d: dict = {}
-                    dst[k] = d
-                    stack.append((x, d))
-                elif tx is list:
-                    lst: list = []
-                    dst[k] = lst
-                    stack.append((x, lst))
-                else:
-                    dst[k] = x
-        else:
-            for x in src:
-                tx = type(x)
-                if tx is str:
-                    dst.append(_cap_str(x))
-                elif tx is dict:
-                    d = {}
-                    dst.append(d)
-                    stack.append((x, d))
-                elif tx is list:
-                    lst = []
-                    dst.append(lst)
-                    stack.append((x, lst))
-                else:
-                    dst.append(x)
-    return root

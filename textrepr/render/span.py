@@ -7,12 +7,17 @@ from typing import Any
 from ..options import Options
 from .common import EQ, SEP, tr
 from .content import payload_text
+from .langchain import is_lc_array, is_lc_message, lc_keyed_arrays
 from .literal import parse_state_string
 from .messages import message_lines
 from .tools import sig
 from .values import disp, jdump2
 
-__all__ = ["render_span", "state_body"]
+__all__ = ["render_span", "state_body", "lc_keyed_lines", "AGENT_KEYS"]
+
+# OpenAI Agents span properties shown under DETAILS: (D16).
+AGENT_KEYS = ("$ai_handoff_from_agent", "$ai_handoff_to_agent", "$ai_agent_handoffs", "$ai_agent_tools",
+              "$ai_agent_output_type", "$ai_span_data")
 
 _LEADING_WS = re.compile(r"[ \t\r\n]*")
 
@@ -23,6 +28,8 @@ def _string_state(s: str, o: Options) -> list[str]:
     if i < len(s) and (s[i] == "{" or s[i] == "["):
         ok, v = parse_state_string(s)
         if ok and (type(v) is dict or type(v) is list):
+            if is_lc_message(v) or is_lc_array(v) or _has_lc_messages(v):
+                return state_body(v, o)  # D17: LangChain messages, as in a JSON state
             return tr(jdump2(v), o)
     return tr(s, o)
 
@@ -55,6 +62,23 @@ def _tool_state(state: dict, o: Options) -> list[str]:
     return [head, "", *(tr(t, o) if t else ("[tool output not recorded]",))]
 
 
+def _has_lc_messages(v: Any) -> bool:
+    """A parsed state that the object rules show as messages: ``messages`` or every value holding
+    LangChain messages (D17)."""
+    return type(v) is dict and (is_lc_array(v.get("messages")) or lc_keyed_arrays(v))
+
+
+def lc_keyed_lines(state: dict, o: Options) -> list[str]:
+    """D17: ``{"history": [...], ...}`` — each array's messages under an upper-cased ``<KEY>:`` label."""
+    lines: list[str] = []
+    for k, msgs in state.items():
+        if lines:
+            lines.extend(("", SEP, ""))
+        lines.append(k.upper() + ":")
+        lines.extend(message_lines(msgs, o))
+    return lines
+
+
 def state_body(state: Any, o: Options) -> list[str]:
     """Lines under ``INPUT STATE:`` / ``OUTPUT STATE:`` for a truthy state (§4.14)."""
     t = type(state)
@@ -62,7 +86,7 @@ def state_body(state: Any, o: Options) -> list[str]:
         return _string_state(state, o)
     if t is list:
         first = state[0] if state else None
-        if type(first) is dict and ("role" in first or "content" in first):
+        if type(first) is dict and ("role" in first or "content" in first) or is_lc_array(state):
             return message_lines(state, o)
         return tr(jdump2(state), o)
     if t is dict:
@@ -71,10 +95,47 @@ def state_body(state: Any, o: Options) -> list[str]:
         msgs = state.get("messages")
         if type(msgs) is list and msgs:
             return message_lines(msgs, o)
+        if is_lc_message(state):
+            return message_lines([state], o)  # D17: one LangChain message
         if state.get("type") == "tool":
             return _tool_state(state, o)
+        if lc_keyed_arrays(state):
+            return lc_keyed_lines(state, o)
         return tr(jdump2(state), o)
     return [disp(state)]
+
+
+def _list_text(v: Any) -> str:
+    """An agent list (handoffs, tools: names) as ``a, b``; other values by ``disp``."""
+    if type(v) is not list:
+        return disp(v)
+    return ", ".join([disp(x) for x in v])
+
+
+def _details_lines(props: dict[str, Any], o: Options) -> list[str]:
+    """D16: the OpenAI Agents details of a span (empty when none of its keys is truthy)."""
+    lines: list[str] = []
+    src = props.get("$ai_handoff_from_agent")
+    dst = props.get("$ai_handoff_to_agent")
+    if src or dst:
+        lines.append(f"handoff: {disp(src) if src else '?'} -> {disp(dst) if dst else '?'}")
+    for key, label in (("$ai_agent_handoffs", "handoffs"), ("$ai_agent_tools", "tools"),
+                       ("$ai_agent_output_type", "output type")):
+        v = props.get(key)
+        if v:
+            lines.append(f"{label}: {_list_text(v)}")
+    data = props.get("$ai_span_data")
+    if data:
+        if lines:
+            lines.append("")
+        lines.append("data:")
+        lines.extend(state_body(data, o))
+    if not lines:
+        return lines
+    st = props.get("$ai_span_type")
+    if st:
+        lines.insert(0, f"type: {disp(st)}")
+    return [SEP, "", "DETAILS:", "", *lines]
 
 
 def render_span(props: dict[str, Any], o: Options) -> list[str]:
@@ -85,6 +146,10 @@ def render_span(props: dict[str, Any], o: Options) -> list[str]:
         t = type(err)
         body = err if t is str else jdump2(err) if t is dict else disp(err)
         lines.extend((SEP, "", "ERROR:", "", body))
+    for key in AGENT_KEYS:
+        if key in props:
+            lines.extend(_details_lines(props, o))
+            break
     for key, title in (("$ai_input_state", "INPUT STATE:"), ("$ai_output_state", "OUTPUT STATE:")):
         state = props.get(key)
         if state:

@@ -8,7 +8,17 @@ from ..options import Options
 from ..parse import loads_loose
 from .values import disp, jdump
 
-__all__ = ["sig", "tool_call_lines", "tool_list_lines"]
+__all__ = ["sig", "tool_call_lines", "tool_list_lines", "gemini_builtin_entry", "GEMINI_TOOL_KEYS"]
+
+# Members of google.genai's ``Tool`` (snake case as posthog-python dumps it, camel case as the REST API
+# and @posthog/ai send it). Besides the declaration arrays, each is a built-in tool kind (D14).
+GEMINI_TOOL_KEYS = frozenset((
+    "function_declarations", "functionDeclarations",
+    "retrieval", "google_search_retrieval", "googleSearchRetrieval", "google_search", "googleSearch",
+    "code_execution", "codeExecution", "url_context", "urlContext", "computer_use", "computerUse",
+    "google_maps", "googleMaps", "enterprise_web_search", "enterpriseWebSearch", "file_search",
+    "fileSearch", "mcp_servers", "mcpServers",
+))
 
 
 def sig(name: str, args: Any) -> str:
@@ -99,6 +109,23 @@ def _tool_lines(t: dict) -> tuple[str, str | None]:
     return _signature(name, schema), _description_line(desc)
 
 
+def gemini_builtin_entry(e: dict) -> bool:
+    """D14 trigger: a Gemini ``Tool`` dump — a ``function_declarations`` array, or only Gemini tool
+    members (no ``function``/``name``/``type`` key) of which at least one is non-null. (A camel-case
+    ``functionDeclarations`` entry keeps the §4.10 step 2 rule and is tested before this.)"""
+    if type(e.get("function_declarations")) is list:
+        return True
+    if not e or "function" in e or "name" in e or "type" in e:
+        return False
+    some = False
+    for k, v in e.items():
+        if k not in GEMINI_TOOL_KEYS:
+            return False
+        if v is not None:
+            some = True
+    return some
+
+
 def tool_list_lines(tools: Any, o: Options) -> list[str]:
     """§4.10 step 7 lines (starting with ``""``), or ``[]`` when there is no tool to show."""
     if not tools:
@@ -117,6 +144,14 @@ def tool_list_lines(tools: Any, o: Options) -> list[str]:
         fd = e.get("functionDeclarations")
         if type(fd) is list:
             flat.extend([x for x in fd if type(x) is dict])
+        elif gemini_builtin_entry(e):
+            # D14: snake-case declarations unwrapped; each non-null built-in kind is one tool.
+            for k, v in e.items():
+                if k == "function_declarations" or k == "functionDeclarations":
+                    if type(v) is list:
+                        flat.extend([x for x in v if type(x) is dict])
+                elif v is not None:
+                    flat.append({"name": k})
         else:
             flat.append(e)
     n = len(flat)

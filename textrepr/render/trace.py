@@ -11,6 +11,8 @@ from ..core import MARK, PIPE, b64, neutralise
 from ..options import Options
 from .common import EQ, SEP, tr
 from .event import event_text
+from .langchain import is_lc_message, lc_keyed_arrays
+from .span import lc_keyed_lines
 from .summary import EXPANDABLE, node_summary, node_tag
 from .values import disp, jdump2
 
@@ -31,6 +33,8 @@ def _state_lines(state: Any, output: bool, o: Options) -> list[str]:
     """Lines of one trace state (§4.15.2); empty when there is nothing to show."""
     if not state:
         return []
+    if is_lc_message(state):
+        state = [state]  # D17: one LangChain message is a message array of one
     if _is_message_array(state):
         if output:
             from .messages import choices_lines
@@ -44,6 +48,8 @@ def _state_lines(state: Any, output: bool, o: Options) -> list[str]:
     t = type(state)
     if t is str:
         lines.extend(tr(state, o))
+    elif lc_keyed_arrays(state):
+        lines.extend(lc_keyed_lines(state, o))
     elif t is dict or t is list:
         lines.extend(tr(jdump2(state), o))
     else:
@@ -76,16 +82,17 @@ def render_trace_lines(trace: dict, hierarchy: list, o: Options) -> tuple[list[s
         lines += ["", SEP, "", "TRACE ERROR:", ""]
         lines.append(err if type(err) is str else jdump2(err))
 
+    # The trace's own states; with a hierarchy they come before it (D18), in collapsed mode too.
+    for key, camel, snake, output in (
+        ("$ai_input_state", "inputState", "input_state", False),
+        ("$ai_output_state", "outputState", "output_state", True),
+    ):
+        state = props.get(key) or trace.get(camel) or trace.get(snake)
+        sl = _state_lines(state, output, o)
+        if sl:
+            lines += ["", SEP]
+            lines += sl
     if not hierarchy:
-        for key, camel, snake, output in (
-            ("$ai_input_state", "inputState", "input_state", False),
-            ("$ai_output_state", "outputState", "output_state", True),
-        ):
-            state = props.get(key) or trace.get(camel) or trace.get(snake)
-            sl = _state_lines(state, output, o)
-            if sl:
-                lines += ["", SEP]
-                lines += sl
         return lines, []
 
     lines += ["", SEP, "", "TRACE HIERARCHY:", ""]
