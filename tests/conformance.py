@@ -394,7 +394,7 @@ def check_adversarial(path: Path) -> list[str]:
 # names a code; otherwise by the properties of every code it triggers.
 
 V2_CODES = ("D13", "D14", "D15", "D16", "D17", "D18", "D20")  # FORMAT.md §5.1 (D19 is [P])
-OWN_CODES = ("D21", "D22", "D23")  # textrepr's own, docs/format.md
+OWN_CODES = ("D21", "D23")  # textrepr's own, docs/format.md
 _KINDS = ("$ai_generation", "$ai_span", "$ai_embedding", "$ai_evaluation")
 _LC_TYPES = frozenset(("human", "ai", "system", "tool", "function", "chat", "remove", "AIMessageChunk",
                        "HumanMessageChunk", "ToolMessageChunk", "SystemMessageChunk"))
@@ -572,10 +572,6 @@ def triggers(request: Any) -> set[str]:
             codes.add("D20")
         if _erroring_results(props):
             codes.add("D21")
-        if kind in ("$ai_generation", "$ai_embedding"):
-            eo = _error_object(props)
-            if eo is not None and _json_literal_pairs(eo):
-                codes.add("D22")
         if (kind == "$ai_generation" and "$ai_input" in props and props["$ai_input"] is None
                 and any(k in props and props[k] is None for k in ("$ai_output_choices", "$ai_output"))):
             codes.add("D23")
@@ -800,11 +796,6 @@ def v2_problems(request: dict[str, Any], codes: set[str]) -> list[str]:
             for m in {id(m): m for m, _ in elements if _erroring_results({"c": [_]})}.values():
                 if "(error)" not in _alone(m):
                     problems.append("D21: an erroring tool result not marked (error)")
-        if "D22" in codes and kind in ("$ai_generation", "$ai_embedding"):
-            eo = _error_object(props)
-            for k, v in _json_literal_pairs(eo or {}):
-                if f"{_repair(k)}: {json.dumps(v)}" not in text:
-                    problems.append(f"D22: {k}: {json.dumps(v)} not shown with JSON spelling")
         if "D23" in codes and kind == "$ai_generation" and not text:
             problems.append("D23: a generation with input and output null renders empty")
     if "D18" in codes:

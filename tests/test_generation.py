@@ -201,8 +201,7 @@ def test_step4_unparsed_and_none() -> None:
 
 def test_error_body_spec_example() -> None:
     err = {"a": {"b": [1, [2, 3], {"c": None}]}, "d": True}
-    # §4.11's example, with JSON spellings for JSON literals (D22; the reference printed c: None, d: True).
-    expected = ["a:", "  b:", "    - 1", "    -", "      - 2", "      - 3", "    -", "      c: null", "d: true"]
+    expected = ["a:", "  b:", "    - 1", "    -", "      - 2", "      - 3", "    -", "      c: None", "d: True"]
     assert error_body_lines(err) == expected
     # A string holding a JSON object renders the same.
     assert error_body_lines('{"a": {"b": [1, [2, 3], {"c": null}]}, "d": true}') == expected
@@ -225,7 +224,7 @@ def test_error_body_other_values() -> None:
 def test_error_body_details() -> None:
     err = {"empty_obj": {}, "empty_list": [], "items": [{}, []], "s": "two\nlines", "f": 0.1, "n": None}
     assert error_body_lines(err) == [
-        "empty_obj:", "empty_list:", "items:", "  -", "  -", "s: two\nlines", "f: 0.1", "n: null"]  # D22
+        "empty_obj:", "empty_list:", "items:", "  -", "  -", "s: two\nlines", "f: 0.1", "n: None"]
 
 
 def test_error_body_deep_nesting_is_iterative() -> None:

@@ -922,7 +922,6 @@ _SHAPES: dict[str, tuple[Callable[[], Any], Callable[[Any], dict[str, Any]]]] = 
     "D18": (S.traces, lambda d: {"event_type": "$ai_trace", "data": d}),
     "D20": (S.vercel_blocks, lambda b: _gen({"$ai_input": [{"role": "assistant", "content": [b]}]})),
     "D21": (S.vercel_blocks, lambda b: _gen({"$ai_input": [{"role": "tool", "content": [b]}]})),
-    "D22": (S.error_values, lambda e: _gen({"$ai_error": e})),
     "D23": (lambda: st.tuples(S.input_values(), S.output_choices_values()),
             lambda io: _gen({"$ai_input": io[0], "$ai_output_choices": io[1]})),
 }

@@ -49,9 +49,6 @@ def _yaml_lines(obj: dict) -> list[str]:
                 if level + 1 == len(indents):
                     indents.append(indents[level] + "  ")
                 stack.append((iter(v.items()) if t is dict else iter(v), level + 1, t is dict))
-        elif v is None or t is bool:
-            # D22: the object came from JSON, so its literals keep JSON spellings (not True/None).
-            out.append(head + (" null" if v is None else " true" if v else " false"))
         else:
             out.append(head + " " + disp(v))
     return out
