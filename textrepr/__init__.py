@@ -6,9 +6,10 @@ from .api import Rendering, render_event, render_trace, text_repr
 from .renderers import IMPLEMENTATION as _IMPLEMENTATION
 from .errors import InvalidRequest, RenderError
 from .options import Options
+from .redact import Redactor
 
 __all__ = [
-    "InvalidRequest", "Options", "RenderError", "Rendering", "implementation", "markers",
+    "InvalidRequest", "Options", "Redactor", "RenderError", "Rendering", "implementation", "markers",
     "render_event", "render_trace", "text_repr",
 ]
 __version__ = "0.1.0"

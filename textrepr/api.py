@@ -10,10 +10,11 @@ from . import parse
 from .core import assemble
 from .errors import InvalidRequest
 from .options import Options, shared_options
+from .redact import Redactor, redact_data, resolve
 from .renderers import EVENT_KINDS, event_lines, render_trace_lines
 from .validate import check_event, check_trace, check_trace_parts, validate_request
 
-__all__ = ["Rendering", "text_repr", "render_event", "render_trace"]
+__all__ = ["Rendering", "text_repr", "render_event", "render_trace", "apply_redaction"]
 
 T = TypeVar("T")
 
@@ -52,7 +53,21 @@ def _event_kind(data: dict[str, Any], event_type: str) -> str:
     return event_type
 
 
-def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options) -> Rendering:
+def apply_redaction(data: Any, o: Options, redactor: Redactor | None, trace: bool) -> dict[str, int] | None:
+    """The redaction pre-pass (issue 14): redact, in place, the strings of a request's freshly parsed
+    ``data`` (a single event's object, or ``{"trace", "hierarchy"}``) before anything is rendered, cut
+    or encoded. The ``redactor`` keyword wins over the ``redact`` option. Returns the counts per rule
+    (sorted by rule name) for ``metadata.redactions``, or None when redaction is off."""
+    r = resolve(o.redact, redactor)
+    if r is None:
+        return None
+    counts = _guard(lambda: redact_data(data, r, trace))
+    return dict(sorted(counts.items())) if counts else {}
+
+
+def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options,
+                  redactor: Redactor | None = None) -> Rendering:
+    redactions = apply_redaction(data, o, redactor, False)
     props = data.get("properties", {})
     if type(props) is not dict:  # only reachable through render_event's relaxed checks
         props = {}
@@ -65,10 +80,13 @@ def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options) 
         "char_count": len(text),
         "truncated": truncated,
     }
+    if redactions is not None:
+        metadata["redactions"] = redactions
     return Rendering(text, metadata)
 
 
-def _render_trace(data: dict[str, Any], o: Options) -> Rendering:
+def _render_trace(data: dict[str, Any], o: Options, redactor: Redactor | None = None) -> Rendering:
+    redactions = apply_redaction(data, o, redactor, True)
     trace = data["trace"]
     props = trace.get("properties", {})
 
@@ -85,6 +103,8 @@ def _render_trace(data: dict[str, Any], o: Options) -> Rendering:
         "char_count": len(text),
         "truncated": truncated,
     }
+    if redactions is not None:
+        metadata["redactions"] = redactions
     return Rendering(text, metadata)
 
 
@@ -126,32 +146,35 @@ def _guard(fn: Callable[[], T]) -> T:
     return result[0]
 
 
-def text_repr(request: Mapping[str, Any] | bytes | str) -> dict[str, Any]:
-    """The endpoint: a request document (Mapping or JSON) -> its 200 body, or InvalidRequest (400)."""
+def text_repr(request: Mapping[str, Any] | bytes | str, *, redactor: Redactor | None = None) -> dict[str, Any]:
+    """The endpoint: a request document (Mapping or JSON) -> its 200 body, or InvalidRequest (400).
+    ``redactor``: custom redaction rules (overrides the ``redact`` option's built-in sets)."""
     doc = _as_document(request)
     event_type, data, o = validate_request(doc)
     if event_type == "$ai_trace":
         check_trace(data)
-        r = _render_trace(data, o)
+        r = _render_trace(data, o, redactor)
     else:
         check_event(event_type, data)
-        r = _render_event(data, _event_kind(data, event_type), event_type, o)
+        r = _render_event(data, _event_kind(data, event_type), event_type, o, redactor)
     return {"text": r.text, "metadata": r.metadata}
 
 
-def render_event(event: Any, options: Options | Mapping[str, Any] | None = None) -> Rendering:
+def render_event(event: Any, options: Options | Mapping[str, Any] | None = None, *,
+                 redactor: Redactor | None = None) -> Rendering:
     """Render one event object (the ``data`` of a single-event request)."""
     o = _options(options)
     data = parse.from_python(event)
     ev = data.get("event") if type(data) is dict else None
     kind = ev if type(ev) is str and ev in EVENT_KINDS else "$ai_generation"
     check_event(kind, data, require_id=False, require_properties=False)
-    return _render_event(data, kind, kind, o)
+    return _render_event(data, kind, kind, o, redactor)
 
 
-def render_trace(trace: Any, hierarchy: Any, options: Options | Mapping[str, Any] | None = None) -> Rendering:
+def render_trace(trace: Any, hierarchy: Any, options: Options | Mapping[str, Any] | None = None, *,
+                 redactor: Redactor | None = None) -> Rendering:
     """Render a trace object and its hierarchy list."""
     o = _options(options)
     data = parse.from_python({"trace": trace, "hierarchy": hierarchy})
     check_trace_parts(data["trace"], data["hierarchy"])
-    return _render_trace(data, o)
+    return _render_trace(data, o, redactor)

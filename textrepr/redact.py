@@ -1,0 +1,595 @@
+"""Redaction of secrets and personal data before anything is rendered, cut or encoded (issue 14).
+
+A :class:`Redactor` holds named rules. All of them are alternatives of ONE compiled ``regex`` pattern, so a
+string costs one scan; a hit is checked by the rule's validator (Luhn, IBAN mod-97, a real IP address, a
+credential-looking value ...) and replaced by ``[REDACTED:<rule>]``. :func:`redact_data` applies a redactor
+to the parsed ``data`` of a request in place, before the renderer sees it, so no marker payload, note or
+sampled line can carry what was redacted. A whole document is first checked with a cheap anchor scan over
+its JSON bytes: a document with no anchor at all is left untouched without walking it.
+
+What is never redacted (exempt keys, see docs/safety.md): at an event's level (a single event's ``data``,
+a trace, a hierarchy node's ``event`` or bare node) the keys ``id``, ``uuid``, ``timestamp``, ``event``,
+``trace_id``, ``created_at``; in its ``properties`` the id and model keys listed in ``PROPERTY_EXEMPT``.
+Numbers, booleans and nulls are never changed.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Mapping
+
+import orjson
+import regex
+
+__all__ = [
+    "Redactor", "RULE_SETS", "SECRET_KEY_NAMES", "EVENT_EXEMPT", "PROPERTY_EXEMPT",
+    "redact_data", "resolve", "marker",
+]
+
+EVENT_EXEMPT = frozenset(("id", "uuid", "timestamp", "event", "trace_id", "created_at"))
+PROPERTY_EXEMPT = frozenset((
+    "$ai_trace_id", "$ai_parent_id", "$ai_span_id", "$ai_generation_id", "$ai_session_id",
+    "$ai_model", "$ai_provider", "$ai_lib", "$ai_lib_version", "$ai_base_url_host",
+))
+# Object keys whose value is a secret, compared with the key's last words (``db_password``, ``x-api-key``,
+# ``accessToken`` and ``AWS_SECRET_ACCESS_KEY`` all end with one of them).
+SECRET_KEY_NAMES = (
+    "password", "passwd", "passphrase", "secret", "api_key", "apikey", "token", "authorization",
+    "cookie", "private_key", "client_secret", "access_key", "secret_key",
+)
+
+# ------------------------------------------------------------------------------------------ rules
+# (name, pattern, validator or None). A pattern may capture the part to replace as group ``v``
+# (``Bearer <v>``); otherwise the whole match is replaced. Order matters at one start position.
+
+_B = r"(?<![A-Za-z0-9_-])"  # left edge of a token
+
+
+def _has_digit(s: str) -> bool:
+    return any(c.isdigit() for c in s)
+
+
+def _v_digit(m: Any) -> bool:
+    return _has_digit(m.group(0))
+
+
+def _v_bearer(m: Any) -> bool:
+    v = m.group("v")
+    return _has_digit(v) or len(v) >= 20
+
+
+def _v_basic(m: Any) -> bool:
+    v = m.group("v")
+    try:
+        raw = base64.b64decode(v + "=" * (-len(v) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return b":" in raw
+
+
+_AWS_CONTEXT = regex.compile(r"(?i)aws|secret|(?:AKIA|ASIA)[0-9A-Z]{16}")
+
+
+def _v_aws_secret(m: Any) -> bool:
+    s = m.group(0)
+    if not (_has_digit(s) and any(c.isupper() for c in s) and any(c.islower() for c in s)):
+        return False
+    text = m.string
+    return _AWS_CONTEXT.search(text, max(0, m.start() - 200), min(len(text), m.end() + 200)) is not None
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = ord(c) - 48
+        if i & 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _v_card(m: Any) -> bool:
+    s = m.group(0)
+    digits = s.replace(" ", "").replace("-", "")
+    n = len(digits)
+    if not 13 <= n <= 19 or not _luhn(digits):
+        return False
+    seps = {c for c in s if c == " " or c == "-"}
+    if len(seps) > 1:
+        return False
+    d2 = int(digits[:2])
+    d4 = int(digits[:4])
+    return (digits[0] == "4" or 51 <= d2 <= 55 or 2221 <= d4 <= 2720 or d2 in (34, 37, 36, 38, 35, 62, 65)
+            or digits.startswith("6011") or 644 <= int(digits[:3]) <= 649 or 300 <= int(digits[:3]) <= 305)
+
+
+def _iban_ok(s: str) -> bool:
+    if not 15 <= len(s) <= 34:
+        return False
+    r = s[4:] + s[:4]
+    return int("".join(str(int(c, 36)) for c in r)) % 97 == 1
+
+
+def _v_iban(m: Any) -> tuple[int, int] | bool:
+    """An IBAN may be followed by more capital groups (``... 00 BIC``): try shorter prefixes."""
+    s = m.group(0)
+    while s:
+        if _iban_ok(s.replace(" ", "")):
+            return m.start(), m.start() + len(s)
+        sp = s.rfind(" ")
+        if sp < 0:
+            return False
+        s = s[:sp]
+    return False
+
+
+_DATE_START = regex.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+
+
+def _v_phone(m: Any) -> bool:
+    s = m.group(0)
+    n = sum(1 for c in s if c.isdigit())
+    if not 9 <= n <= 15:
+        return False
+    if s[0] == "+":
+        return True
+    if _DATE_START.match(s):
+        return False
+    seps = [c for c in s if not c.isdigit() and c not in "()"]
+    rest = seps[1:] if seps and seps[0] in "/" else seps
+    return len(set(rest)) <= 1
+
+
+def _v_ipv4(m: Any) -> bool:
+    s = m.group(0)
+    first = s[:s.find(".")]
+    if first in ("0", "127") or s == "255.255.255.255":
+        return False
+    before = m.string[max(0, m.start() - 12):m.start()].lower()
+    return "version" not in before and "ver " not in before and "release" not in before
+
+
+def _v_ipv6(m: Any) -> bool:
+    s = m.group(0)
+    if not _has_digit(s):
+        return False
+    try:
+        a = ipaddress.IPv6Address(s)
+    except ValueError:
+        return False
+    return not (a.is_loopback or a.is_unspecified)
+
+
+_FILE_TLDS = frozenset("png jpg jpeg gif svg webp ico bmp js mjs ts tsx jsx css scss py rb go rs json md txt html htm "
+                       "xml yml yaml toml lock zip gz pdf".split())
+
+
+def _v_email(m: Any) -> bool:
+    s = m.group(0)
+    at = s.rfind("@")
+    if s[:at] == "git":
+        return False  # git@host:org/repo: a code-hosting address, not a person
+    return s[s.rfind(".") + 1:].lower() not in _FILE_TLDS
+
+
+def _v_secret_field(m: Any) -> bool:
+    v = m.group("v")
+    if not v or v.startswith("[REDACTED:"):
+        return False
+    if m.group("bare") is None:
+        return True
+    # An unquoted value is only taken when it looks like a credential, not a word or an expression.
+    return len(v) >= 6 and _has_digit(v) and any(c.isalpha() for c in v)
+
+
+_SECRET_WORDS = (r"password|passwd|passphrase|secret|api[_-]?key|apikey|token|authorization|cookie"
+                 r"|private[_-]?key|access[_-]?key")
+_CAMEL_WORDS = r"Password|Passwd|Passphrase|Secret|ApiKey|Token|Authorization|Cookie|PrivateKey|AccessKey|Key"
+_SECRET_FIELD = (
+    r"(?:(?<![A-Za-z0-9])(?i:" + _SECRET_WORDS + r")|(?<=[a-z0-9])(?:" + _CAMEL_WORDS + r"))"
+    r"(?:\\?[\"'])?[ \t]*[:=][ \t]*(?:"
+    r"\"(?P<v>(?:[^\"\\\n]|\\.){1,4096})\"|'(?P<v>(?:[^'\\\n]|\\.){1,4096})'"
+    r"|\\\"(?P<v>(?:[^\"\\]|\\[^\"]){1,4096})\\\""
+    r"|(?P<bare>(?P<v>[^\s\"'`<>&,;(){}\[\]]{1,512})))"
+)
+
+SECRETS: tuple[tuple[str, str, Callable[[Any], Any] | None], ...] = (
+    ("private_key", r"-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END[ A-Z0-9]{0,40}"
+                    r"PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s\\:,.-]*)", None),
+    ("jwt", _B + r"eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*", None),
+    ("anthropic_api_key", _B + r"sk-ant-[A-Za-z0-9_-]{20,}", None),
+    ("openai_api_key", _B + r"sk-[A-Za-z0-9_-]{20,}", _v_digit),
+    ("stripe_key", _B + r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}", None),
+    ("google_api_key", _B + r"AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])", None),
+    ("aws_access_key_id", r"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}(?![A-Za-z0-9])", None),
+    ("aws_secret_access_key", r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", _v_aws_secret),
+    ("github_token", _B + r"(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})", None),
+    ("slack_token", _B + r"xox[abposrce]-[A-Za-z0-9-]{10,}", None),
+    ("huggingface_token", _B + r"hf_[A-Za-z0-9]{30,}", None),
+    ("posthog_key", _B + r"phx_[A-Za-z0-9_]{30,}", None),
+    ("bearer_token", r"(?<![A-Za-z0-9])(?i:bearer)[ \t]+(?P<v>[A-Za-z0-9._~+/=-]{8,})", _v_bearer),
+    ("basic_auth", r"(?<![A-Za-z0-9])(?i:basic)[ \t]+(?P<v>[A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])", _v_basic),
+    ("url_credentials", r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,20}://"
+                        r"(?P<v>[^\s/?#@:\[\]\"'<>]*:[^\s/?#@\"'<>\[\]]+)@", None),
+    ("secret_field", _SECRET_FIELD, _v_secret_field),
+)
+
+PII: tuple[tuple[str, str, Callable[[Any], Any] | None], ...] = (
+    ("email", r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
+              r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])", _v_email),
+    ("card_number", r"(?<![\w.+-])\d(?:[ -]?\d){12,18}(?![\w-]|\.\d)", _v_card),
+    ("us_ssn", r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])", None),
+    ("iban", r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,32}(?![A-Za-z0-9])", _v_iban),
+    ("ipv4", r"(?<![\w.:-])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+             r"(?![\w-]|\.\d)", _v_ipv4),
+    ("ipv6", r"(?<![\w:.])(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}"
+             r"|(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?::(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?)"
+             r"(?![\w:])", _v_ipv6),
+    ("phone", r"(?<![\w+.-])(?:\+[1-9]\d{0,3}(?:[ .-]?\(\d{1,5}\)|[ .-]?\d{1,6}){1,6}"
+              r"|\([2-9]\d{2}\)[ .-]?\d{3}[ .-]\d{4}"
+              r"|[2-9]\d{2}(?P<sep>[-. ])\d{3}(?P=sep)\d{4}"
+              r"|0\d{1,4}(?:[ ./-]\d{2,8}){1,4})(?![\w-]|[.:]\d)", _v_phone),
+)
+
+RULE_SETS: dict[str, tuple[tuple[str, str, Callable[[Any], Any] | None], ...]] = {"secrets": SECRETS, "pii": PII}
+
+# Document-level anchors, over orjson's encoding of the data (which escapes only '"', '\' and control
+# characters): every built-in match contains one of them, even next to an escape, so a document without
+# any has nothing to redact. Boundaries are left out on purpose (an escape changes the preceding byte).
+_ANCHORS = {
+    "secrets": (rb"-----BEGIN|eyJ|sk-|_live_|_test_|AIza|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|xox|hf_|phx_"
+                rb"|(?i:bearer|basic|passw|passphrase|secret|api[_-]?key|token|authori[sz]|cookie|private[_-]?key"
+                rb"|access[_-]?key)|://"),
+    "pii": (rb"@|[3-6]\d{12}|\d[ -]\d{4}[ -]\d{4}[ -]|\d{4}[ -]\d{6}|\d{3}-\d\d-\d{4}|[A-Z]{2}\d\d[ A-Z0-9]{11}"
+            rb"|\d\.\d{1,3}\.\d{1,3}\.\d|::|[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:|\+[1-9]"
+            rb"|\(\d{3}\)|\d{3}[-. ]\d{3}[-. ]\d{4}|0\d{1,4}[ ./-]\d\d"),
+}
+
+
+def marker(rule: str) -> str:
+    """The text that replaces a match of ``rule``."""
+    return f"[REDACTED:{rule}]"
+
+
+def _normalise_key(k: str) -> str:
+    out: list[str] = []
+    prev = ""
+    for c in k:
+        if c.isupper() and (prev.islower() or prev.isdigit()):
+            out.append("_")
+        out.append(c.lower() if c.isalnum() else "_")
+        prev = c
+    return "".join(out)
+
+
+# ------------------------------------------------------------------------------------------ Redactor
+
+
+@dataclass(frozen=True)
+class Redactor:
+    """Named redaction rules: built-in rule sets, extra regexes, extra secret key names, a callback.
+
+    ``rules``: ``{name: pattern}`` (or pairs) of extra ``regex`` patterns (no numbered backreferences);
+    ``keys``: extra object-key names whose values are secrets; ``callback``: ``str -> str`` applied to every
+    string after the rules (e.g. a Presidio analyzer); ``sets``: the built-in rule sets to use.
+    Immutable and hashable; the compiled pattern is built once per distinct redactor.
+    """
+
+    rules: Any = ()
+    keys: Any = ()
+    callback: Callable[[str], str] | None = None
+    sets: Any = ("secrets", "pii")
+    _compiled: Any = field(default=None, init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        from .errors import InvalidRequest
+
+        rules = tuple(self.rules.items()) if isinstance(self.rules, Mapping) else tuple(tuple(r) for r in self.rules)
+        for r in rules:
+            if len(r) != 2 or type(r[0]) is not str or type(r[1]) is not str or not r[0]:
+                raise InvalidRequest({"redactor": [f"A rule is a (name, pattern) pair of strings, not {r!r}."]})
+        keys = (self.keys,) if isinstance(self.keys, str) else tuple(self.keys)
+        if any(type(k) is not str or not k for k in keys):
+            raise InvalidRequest({"redactor": ["Secret key names must be non-empty strings."]})
+        sets = (self.sets,) if isinstance(self.sets, str) else tuple(self.sets)
+        bad = [s for s in sets if s not in RULE_SETS]
+        if bad:
+            raise InvalidRequest({"redactor": [f'"{bad[0]}" is not a valid choice.']})
+        if self.callback is not None and not callable(self.callback):
+            raise InvalidRequest({"redactor": ["The callback must be callable."]})
+        object.__setattr__(self, "rules", rules)
+        object.__setattr__(self, "keys", keys)
+        object.__setattr__(self, "sets", tuple(s for s in RULE_SETS if s in sets))
+        object.__setattr__(self, "_compiled", _compile(rules, keys, self.sets))
+
+    def __reduce__(self) -> Any:  # pickled by its arguments (batch workers); the compiled part is rebuilt
+        return (Redactor, (self.rules, self.keys, self.callback, self.sets))
+
+    @classmethod
+    def default(cls) -> "Redactor":
+        """Every built-in rule (``redact: true``)."""
+        return _builtin(("secrets", "pii"))
+
+    def redact(self, s: str) -> str:
+        """``s`` with every match replaced (counts are discarded)."""
+        return self._compiled.text(s, {}, self.callback)
+
+    def redact_counted(self, s: str) -> tuple[str, dict[str, int]]:
+        """``s`` redacted and the number of replacements per rule."""
+        counts: dict[str, int] = {}
+        return self._compiled.text(s, counts, self.callback), counts
+
+    def is_secret_key(self, key: str) -> bool:
+        """Whether an object key's value is a secret (case-insensitive, by the key's last words)."""
+        return self._compiled.secret_key(key)
+
+
+@lru_cache(maxsize=8)
+def _builtin(sets: tuple[str, ...]) -> Redactor:
+    return Redactor(sets=sets)
+
+
+def resolve(redact: Any, redactor: Redactor | None) -> Redactor | None:
+    """The redactor a rendering uses: the ``redactor=`` keyword, else the ``redact`` option's built-in sets."""
+    if redactor is not None:
+        if not isinstance(redactor, Redactor):
+            from .errors import InvalidRequest
+
+            raise InvalidRequest({"redactor": ["Expected a textrepr.Redactor."]})
+        return redactor
+    if redact is True:
+        return _builtin(("secrets", "pii"))
+    if redact:
+        return _builtin(tuple(redact))
+    return None
+
+
+class _Compiled:
+    """The combined pattern and validators of one redactor."""
+
+    def __init__(self, rules: tuple[tuple[str, str], ...], keys: tuple[str, ...], sets: tuple[str, ...]) -> None:
+        parts: list[str] = []
+        self.validators: dict[str, Callable[[Any], Any] | None] = {}
+        self.names: dict[str, str] = {}  # group name -> rule name
+        for s in sets:
+            for name, pat, val in RULE_SETS[s]:
+                parts.append(f"(?:{pat})(?P<{name}>)")  # the empty group closes last: lastgroup
+                self.validators[name] = val
+                self.names[name] = name
+        extra_words = "|".join(regex.escape(k) for k in keys)
+        if extra_words:
+            g = "secret_field_custom"
+            parts.append(f"(?:(?<![A-Za-z0-9])(?i:{extra_words})" + _SECRET_FIELD[_SECRET_FIELD.index("(?:\\\\?"):]
+                         + f")(?P<{g}>)")
+            self.validators[g] = _v_secret_field
+            self.names[g] = "secret_field"
+        for i, (name, pat) in enumerate(rules):
+            g = f"custom_{i}"
+            try:
+                regex.compile(pat)
+            except regex.error as e:
+                from .errors import InvalidRequest
+
+                raise InvalidRequest({"redactor": [f"Rule {name!r}: invalid pattern ({e})."]}) from None
+            parts.append(f"(?:{pat})(?P<{g}>)")
+            self.validators[g] = None
+            self.names[g] = name
+        self.pattern = regex.compile("|".join(parts)) if parts else None
+        # The document anchor scan is only sound for built-in rules; custom ones disable it.
+        self.anchor = (regex.compile(b"|".join(_ANCHORS[s] for s in sets))
+                       if sets and not rules else None) if parts else None
+        self.any_secret_keys = "secrets" in sets or bool(keys)
+        names = SECRET_KEY_NAMES if "secrets" in sets else ()
+        self.key_names = tuple(names) + tuple(_normalise_key(k) for k in keys)
+        self.secret_key = lru_cache(maxsize=4096)(self._secret_key)
+
+    def _secret_key(self, key: str) -> bool:
+        if not self.key_names:
+            return False
+        k = _normalise_key(key)
+        for name in self.key_names:
+            if k == name or (k.endswith(name) and k[-len(name) - 1] == "_"):
+                return True
+        return False
+
+    def text(self, s: str, counts: dict[str, int], callback: Callable[[str], str] | None) -> str:
+        pat = self.pattern
+        if pat is not None:
+            m = pat.search(s)
+            if m is not None:
+                s = self._replace(s, m, counts)
+        if callback is not None:
+            r = callback(s)
+            if type(r) is not str:
+                r = str(r)
+            if r != s:
+                counts["callback"] = counts.get("callback", 0) + 1
+                s = r
+        return s
+
+    def _replace(self, s: str, m: Any, counts: dict[str, int]) -> str:
+        out: list[str] = []
+        done = 0  # end of the text already copied to out
+        search = self.pattern.search
+        while m is not None:
+            # regex's lastgroup is unreliable with a repeated group name (v): find the rule's marker group.
+            g = next(n for n in self.names if m.start(n) >= 0)
+            val = self.validators[g]
+            span: Any = True if val is None else val(m)
+            if not span:
+                m = search(s, m.start() + 1)  # rejected: look again one character further
+                continue
+            a, b = span if type(span) is tuple else m.span()
+            if m.start("v") >= 0 and span is True:
+                a, b = m.span("v")
+            rule = self.names[g]
+            out.append(s[done:a])
+            out.append(marker(rule))
+            counts[rule] = counts.get(rule, 0) + 1
+            done = b
+            m = search(s, max(b, m.start() + 1))
+        out.append(s[done:])
+        return "".join(out)
+
+
+@lru_cache(maxsize=64)
+def _compile(rules: tuple[tuple[str, str], ...], keys: tuple[str, ...], sets: tuple[str, ...]) -> _Compiled:
+    return _Compiled(rules, keys, sets)
+
+
+# ------------------------------------------------------------------------------------------ data walk
+
+
+def _needs_walk(c: _Compiled, data: Any, callback: Any) -> bool:
+    """False when the document certainly holds nothing to redact (anchor scan of its JSON bytes)."""
+    if callback is not None or c.anchor is None:
+        return True
+    try:
+        blob = orjson.dumps(data)
+    except (TypeError, orjson.JSONEncodeError):  # integers beyond 64 bits: walk
+        return True
+    return c.anchor.search(blob) is not None
+
+
+def redact_data(data: Any, redactor: Redactor | None, trace: bool) -> dict[str, int] | None:
+    """Redact, in place, every string of a request's parsed ``data`` (a single event's object, or
+    ``{"trace": ..., "hierarchy": [...]}`` when ``trace``) except the exempt keys. Returns the counts per
+    rule, or None when ``redactor`` is None. ``data`` must be owned by the caller (a fresh parse)."""
+    if redactor is None:
+        return None
+    counts: dict[str, int] = {}
+    c = redactor._compiled
+    if type(data) is not dict or not _needs_walk(c, data, redactor.callback):
+        return counts
+    w = _Walker(c, redactor.callback, counts)
+    if trace:
+        tr = data.get("trace")
+        if type(tr) is dict:
+            w.event(tr)
+        h = data.get("hierarchy")
+        if type(h) is list:
+            w.hierarchy(h)
+        for k, v in list(data.items()):
+            if k != "trace" and k != "hierarchy" and k not in EVENT_EXEMPT:
+                data[k] = w.value(v, k)
+    else:
+        w.event(data)
+    return counts
+
+
+class _Walker:
+    def __init__(self, c: _Compiled, callback: Callable[[str], str] | None, counts: dict[str, int]) -> None:
+        self.c = c
+        self.callback = callback
+        self.counts = counts
+
+    def text(self, s: str) -> str:
+        return self.c.text(s, self.counts, self.callback)
+
+    def secret(self, s: str) -> str:
+        if not s or (s.startswith("[REDACTED:") and s.endswith("]")):
+            return s
+        self.counts["secret_field"] = self.counts.get("secret_field", 0) + 1
+        return marker("secret_field")
+
+    def event(self, ev: dict) -> None:
+        """An event-level object: exempt keys kept, ``properties`` with its own exemptions."""
+        for k, v in list(ev.items()):
+            if k in EVENT_EXEMPT:
+                continue
+            if k == "properties" and type(v) is dict:
+                for pk, pv in list(v.items()):
+                    if pk not in PROPERTY_EXEMPT:
+                        self.assign(v, pk, pv)
+                self.rekey(v, PROPERTY_EXEMPT)
+            elif k == "children":
+                continue  # hierarchy nodes handled by hierarchy()
+            else:
+                self.assign(ev, k, v)
+        self.rekey(ev, EVENT_EXEMPT)
+
+    def hierarchy(self, nodes: list) -> None:
+        stack = [nodes]
+        while stack:
+            sibs = stack.pop()
+            for i, node in enumerate(sibs):
+                if type(node) is not dict:
+                    sibs[i] = self.value(node, None)
+                    continue
+                ev = node.get("event")
+                if type(ev) is dict:
+                    self.event(ev)
+                    for k, v in list(node.items()):
+                        if k != "event" and k != "children":
+                            self.assign(node, k, v)
+                    self.rekey(node, ("event", "children"))
+                else:
+                    self.event(node)  # a bare node is its own event
+                ch = node.get("children")
+                if type(ch) is list:
+                    stack.append(ch)
+                elif type(ch) is dict:
+                    stack.append([ch])  # rendered as a one-child list; the dict itself is redacted in place
+
+    def assign(self, d: dict, k: str, v: Any) -> None:
+        t = type(v)
+        if t is str:
+            d[k] = self.secret(v) if self.c.any_secret_keys and self.c.secret_key(k) else self.text(v)
+        elif t is dict or t is list:
+            d[k] = self.value(v, k)
+
+    def rekey(self, d: dict, exempt: Any) -> None:
+        """Redact the keys of ``d`` themselves (they are shown in JSON dumps), keeping order and distinctness."""
+        changed = False
+        new: list[tuple[str, Any]] = []
+        for k, v in d.items():
+            nk = k if k in exempt else self.text(k)
+            if nk != k:
+                changed = True
+            new.append((nk, v))
+        if changed:
+            d.clear()
+            for nk, v in new:
+                base, n = nk, 1
+                while nk in d:
+                    n += 1
+                    nk = f"{base}#{n}"
+                d[nk] = v
+
+    def value(self, root: Any, key: str | None) -> Any:
+        """A redacted copy-in-place of any JSON value (iterative: values nest 1024 deep)."""
+        t = type(root)
+        if t is str:
+            return self.secret(root) if key is not None and self.c.any_secret_keys and self.c.secret_key(key) \
+                else self.text(root)
+        if t is not dict and t is not list:
+            return root
+        secret_key = self.c.secret_key if self.c.any_secret_keys else None
+        stack: list[tuple[Any, bool]] = [(root, bool(key is not None and secret_key and secret_key(key)))]
+        while stack:
+            x, secret_list = stack.pop()
+            if type(x) is dict:
+                for k, v in x.items():
+                    tv = type(v)
+                    if tv is str:
+                        x[k] = self.secret(v) if secret_key is not None and secret_key(k) else self.text(v)
+                    elif tv is dict:
+                        stack.append((v, False))
+                    elif tv is list:
+                        stack.append((v, bool(secret_key is not None and secret_key(k))))
+                self.rekey(x, ())
+            else:
+                for i, v in enumerate(x):
+                    tv = type(v)
+                    if tv is str:
+                        x[i] = self.secret(v) if secret_list else self.text(v)
+                    elif tv is dict:
+                        stack.append((v, False))
+                    elif tv is list:
+                        stack.append((v, False))
+        return root
