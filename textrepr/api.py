@@ -10,11 +10,12 @@ from . import parse
 from .core import assemble
 from .errors import InvalidRequest
 from .options import Options, shared_options
+from .filters import apply_filters
 from .redact import Redactor, redact_data, resolve
 from .renderers import EVENT_KINDS, event_lines, render_trace_lines
 from .validate import check_event, check_trace, check_trace_parts, validate_request
 
-__all__ = ["Rendering", "text_repr", "render_event", "render_trace", "apply_redaction"]
+__all__ = ["Rendering", "text_repr", "render_event", "render_trace", "prepare_data"]
 
 T = TypeVar("T")
 
@@ -53,21 +54,23 @@ def _event_kind(data: dict[str, Any], event_type: str) -> str:
     return event_type
 
 
-def apply_redaction(data: Any, o: Options, redactor: Redactor | None, trace: bool) -> dict[str, int] | None:
-    """The redaction pre-pass (issue 14): redact, in place, the strings of a request's freshly parsed
-    ``data`` (a single event's object, or ``{"trace", "hierarchy"}``) before anything is rendered, cut
-    or encoded. The ``redactor`` keyword wins over the ``redact`` option. Returns the counts per rule
-    (sorted by rule name) for ``metadata.redactions``, or None when redaction is off."""
+def prepare_data(data: Any, o: Options, redactor: Redactor | None, trace: bool) -> dict[str, int] | None:
+    """The pre-pass of issue 14 on a request's freshly parsed ``data`` (a single event's object, or
+    ``{"trace", "hierarchy"}``), in place, before anything is rendered, cut or encoded: the content
+    filters (``include_reasoning``, ``include_system``), then redaction. The ``redactor`` keyword wins over
+    the ``redact`` option. Returns the counts per rule (sorted by rule name) for ``metadata.redactions``,
+    or None when redaction is off."""
+    apply_filters(data, o)
     r = resolve(o.redact, redactor)
     if r is None:
         return None
-    counts = _guard(lambda: redact_data(data, r, trace))
+    counts = redact_data(data, r, trace)
     return dict(sorted(counts.items())) if counts else {}
 
 
 def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options,
                   redactor: Redactor | None = None) -> Rendering:
-    redactions = apply_redaction(data, o, redactor, False)
+    redactions = prepare_data(data, o, redactor, False)
     props = data.get("properties", {})
     if type(props) is not dict:  # only reachable through render_event's relaxed checks
         props = {}
@@ -86,7 +89,7 @@ def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options,
 
 
 def _render_trace(data: dict[str, Any], o: Options, redactor: Redactor | None = None) -> Rendering:
-    redactions = apply_redaction(data, o, redactor, True)
+    redactions = prepare_data(data, o, redactor, True)
     trace = data["trace"]
     props = trace.get("properties", {})
 
