@@ -17,11 +17,13 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Callable, Iterable, Mapping
 
-import orjson
 import regex
 
 __all__ = [
@@ -189,7 +191,7 @@ def _v_secret_field(m: Any) -> bool:
 
 _SECRET_WORDS = (r"password|passwd|passphrase|secret|api[_-]?key|apikey|token|authorization|cookie"
                  r"|private[_-]?key|access[_-]?key")
-_CAMEL_WORDS = r"Password|Passwd|Passphrase|Secret|ApiKey|Token|Authorization|Cookie|PrivateKey|AccessKey|Key"
+_CAMEL_WORDS = r"Password|Passwd|Passphrase|Secret|ApiKey|Token|Authorization|Cookie|PrivateKey|AccessKey"
 _SECRET_FIELD = (
     r"(?:(?<![A-Za-z0-9])(?i:" + _SECRET_WORDS + r")|(?<=[a-z0-9])(?:" + _CAMEL_WORDS + r"))"
     r"(?:\\?[\"'])?[ \t]*[:=][ \t]*(?:"
@@ -237,19 +239,6 @@ PII: tuple[tuple[str, str, Callable[[Any], Any] | None], ...] = (
 )
 
 RULE_SETS: dict[str, tuple[tuple[str, str, Callable[[Any], Any] | None], ...]] = {"secrets": SECRETS, "pii": PII}
-
-# Document-level anchors, over orjson's encoding of the data (which escapes only '"', '\' and control
-# characters): every built-in match contains one of them, even next to an escape, so a document without
-# any has nothing to redact. Boundaries are left out on purpose (an escape changes the preceding byte).
-_ANCHORS = {
-    "secrets": (rb"-----BEGIN|eyJ|sk-|_live_|_test_|AIza|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|xox|hf_|phx_"
-                rb"|(?i:bearer|basic|passw|passphrase|secret|api[_-]?key|token|authori[sz]|cookie|private[_-]?key"
-                rb"|access[_-]?key)|://"),
-    "pii": (rb"@|[3-6]\d{12}|\d[ -]\d{4}[ -]\d{4}[ -]|\d{4}[ -]\d{6}|\d{3}-\d\d-\d{4}|[A-Z]{2}\d\d[ A-Z0-9]{11}"
-            rb"|\d\.\d{1,3}\.\d{1,3}\.\d|::|[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:|\+[1-9]"
-            rb"|\(\d{3}\)|\d{3}[-. ]\d{3}[-. ]\d{4}|0\d{1,4}[ ./-]\d\d"),
-}
-
 
 def marker(rule: str) -> str:
     """The text that replaces a match of ``rule``."""
@@ -349,40 +338,87 @@ def resolve(redact: Any, redactor: Redactor | None) -> Redactor | None:
     return None
 
 
+# Triggers: cheap scans that find where a match can start, so the combined pattern only runs anchored
+# (``match`` at a candidate start), never scanning a clean string. Each has a prefix the regex engine
+# skips to quickly (a literal or a small first-character set). Every built-in match holds a trigger, and
+# the start is recovered from the trigger: at it (literals, words, numbers), or by stepping back over the
+# characters a match may begin with (the local part of an email, a URL scheme, an IPv6 run).
+_T_WORDS = (r"sk-|sk_|rk_|aiza|akia|asia|abia|acca|eyj|-----begin|xox|hf_|phx_|gh[pousr]_|github_pat_|bearer|basic"
+            r"|pass|secret|token|api[_-]?key|apikey|authoriz|cookie|private[_-]?key|access[_-]?key|aws")
+_T_URL = "://"
+_T_AT = "@"
+_T_NUM = r"[0-9](?<![0-9][0-9])[0-9 .()/-]{5}"
+_T_NUM_BYTES = re.compile(rb"(?<!0)0[0.]{5}")
+_NUM_TABLE = bytes(48 if 48 <= i <= 57 else 46 if chr(i) in " .()/-" else 120 for i in range(256))
+_IBAN_START = re.compile(r"[A-Z]{2}[0-9]{2}")
+_T_V6 = r":[0-9A-Fa-f]{0,4}:"
+_AWS_WORDS = frozenset(("aws", "secret", "akia", "asia"))
+# Trigger kinds: where the match may start relative to the trigger.
+_K_AT_START, _K_AWS, _K_URL, _K_EMAIL, _K_V6, _K_NUM = 0, 1, 2, 3, 4, 5
+_LOCAL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
+_SCHEME = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-")
+_HEXCOLON = frozenset("0123456789abcdefABCDEF:")
+_BACK_CHARS = {_K_URL: _SCHEME, _K_EMAIL: _LOCAL, _K_V6: _HEXCOLON}
+_BACK_LIMIT = {_K_URL: 21, _K_EMAIL: 64, _K_V6: 40}
+_AWS_SECRET = regex.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+
+
+def _back(s: str, i: int, chars: frozenset[str], limit: int) -> int:
+    """The start of the run of ``chars`` that ends at ``i`` (at most ``limit`` characters back)."""
+    j = i
+    stop = max(0, i - limit)
+    while j > stop and s[j - 1] in chars:
+        j -= 1
+    return j
+
+
 class _Compiled:
-    """The combined pattern and validators of one redactor."""
+    """The combined pattern, triggers and validators of one redactor."""
 
     def __init__(self, rules: tuple[tuple[str, str], ...], keys: tuple[str, ...], sets: tuple[str, ...]) -> None:
         parts: list[str] = []
         self.validators: dict[str, Callable[[Any], Any] | None] = {}
-        self.names: dict[str, str] = {}  # group name -> rule name
+        self.names: dict[str, str] = {}  # marker group name -> rule name
         for s in sets:
             for name, pat, val in RULE_SETS[s]:
-                parts.append(f"(?:{pat})(?P<{name}>)")  # the empty group closes last: lastgroup
+                parts.append(f"(?:{pat})(?P<{name}>)")  # the empty group tells which rule matched
                 self.validators[name] = val
                 self.names[name] = name
-        extra_words = "|".join(regex.escape(k) for k in keys)
-        if extra_words:
+        words = [_T_WORDS] if "secrets" in sets else []
+        if keys:
             g = "secret_field_custom"
-            parts.append(f"(?:(?<![A-Za-z0-9])(?i:{extra_words})" + _SECRET_FIELD[_SECRET_FIELD.index("(?:\\\\?"):]
+            alts = "|".join(regex.escape(k) for k in keys)
+            parts.append(f"(?:(?<![A-Za-z0-9])(?i:{alts})" + _SECRET_FIELD[_SECRET_FIELD.index("(?:\\\\?"):]
                          + f")(?P<{g}>)")
             self.validators[g] = _v_secret_field
             self.names[g] = "secret_field"
-        for i, (name, pat) in enumerate(rules):
-            g = f"custom_{i}"
-            try:
-                regex.compile(pat)
-            except regex.error as e:
-                from .errors import InvalidRequest
-
-                raise InvalidRequest({"redactor": [f"Rule {name!r}: invalid pattern ({e})."]}) from None
-            parts.append(f"(?:{pat})(?P<{g}>)")
-            self.validators[g] = None
-            self.names[g] = name
+            words.append("|".join(regex.escape(k.lower()) for k in keys))
         self.pattern = regex.compile("|".join(parts)) if parts else None
-        # The document anchor scan is only sound for built-in rules; custom ones disable it.
-        self.anchor = (regex.compile(b"|".join(_ANCHORS[s] for s in sets))
-                       if sets and not rules else None) if parts else None
+        self.n_builtin = len(self.names)
+        self.custom = None
+        if rules:
+            cparts = []
+            for i, (name, pat) in enumerate(rules):
+                g = f"custom_{i}"
+                try:
+                    regex.compile(pat)
+                except regex.error as e:
+                    from .errors import InvalidRequest
+
+                    raise InvalidRequest({"redactor": [f"Rule {name!r}: invalid pattern ({e})."]}) from None
+                cparts.append(f"(?:{pat})(?P<{g}>)")
+                self.validators[g] = None
+                self.names[g] = name
+            self.custom = regex.compile("|".join(cparts))
+        # Triggers use the standard library's re: faster than regex on these plain scans.
+        self.t_words = re.compile("|".join(words)) if words else None
+        self.t_url = "secrets" in sets
+        self.pii = "pii" in sets
+        self.t_num = re.compile(_T_NUM) if self.pii else None
+        self.t_v6 = re.compile(_T_V6) if self.pii else None
+
+        self.aws = "secrets" in sets
+        self.literals = (((_T_URL, _K_URL),) if self.t_url else ()) + (((_T_AT, _K_EMAIL),) if self.pii else ())
         self.any_secret_keys = "secrets" in sets or bool(keys)
         names = SECRET_KEY_NAMES if "secrets" in sets else ()
         self.key_names = tuple(names) + tuple(_normalise_key(k) for k in keys)
@@ -397,12 +433,73 @@ class _Compiled:
                 return True
         return False
 
-    def text(self, s: str, counts: dict[str, int], callback: Callable[[str], str] | None) -> str:
-        pat = self.pattern
-        if pat is not None:
-            m = pat.search(s)
-            if m is not None:
-                s = self._replace(s, m, counts)
+    def candidates(self, texts: list[str]) -> dict[int, list[tuple[int, int, int]]]:
+        """For each string that a trigger hits: its triggers as (start, end, kind). The triggers scan the
+        strings joined by NUL (which no trigger spans): a few C-speed scans per document, not per string.
+        ASCII strings are joined apart from the others, so one emoji does not widen (and slow) them all."""
+        if len(texts) == 1:
+            found = self._scan(texts[0])
+            return {0: found} if found else {}
+        ascii_ix: list[int] = []
+        other_ix: list[int] = []
+        for i, t in enumerate(texts):
+            (ascii_ix if t.isascii() else other_ix).append(i)
+        out: dict[int, list[tuple[int, int, int]]] = {}
+        for group in (ascii_ix, other_ix):
+            if not group:
+                continue
+            parts = [texts[i] for i in group]
+            found = self._scan("\x00".join(parts))
+            if not found:
+                continue
+            ends = list(accumulate(len(t) + 1 for t in parts))  # part j ends (exclusive) at ends[j] - 1
+            for a, b, kind in found:
+                j = bisect_right(ends, a)
+                off = ends[j] - len(parts[j]) - 1
+                out.setdefault(group[j], []).append((a - off, b - off, kind))
+        return out
+
+    def _scan(self, big: str) -> list[tuple[int, int, int]]:
+        found: list[tuple[int, int, int]] = []
+        add = found.append
+        asc = big.isascii()
+        if self.t_words is not None:
+            low = big.lower()
+            if len(low) != len(big):  # a few non-ASCII letters lower to two characters: align by hand
+                low = "".join(ch if len(ch) == 1 else "\x01" for ch in (c.lower() for c in big))
+            for m in self.t_words.finditer(low):
+                add((m.start(), m.end(), _K_AWS if m.group() in _AWS_WORDS else _K_AT_START))
+        for lit, kind in self.literals:
+            i = big.find(lit)
+            while i >= 0:
+                add((i, i + len(lit), kind))
+                i = big.find(lit, i + 1)
+        if self.pii:
+            if asc:  # digits -> '0', separators -> '.', others -> 'x': a literal-prefix scan of bytes
+                for m in _T_NUM_BYTES.finditer(big.encode("ascii").translate(_NUM_TABLE)):
+                    add((m.start(), m.end(), _K_NUM))
+            else:
+                for m in self.t_num.finditer(big):
+                    add((m.start(), m.end(), _K_NUM))
+            for m in self.t_v6.finditer(big):
+                add((m.start(), m.end(), _K_V6))
+        return found
+
+    def text(self, s: str, counts: dict[str, int], callback: Callable[[str], str] | None,
+             cands: list[tuple[int, int, int]] | None = None) -> str:
+        """``s`` redacted; ``cands``: its triggers when already found (None: scan it now)."""
+        if len(s) >= 5:
+            if self.custom is not None:
+                spans = self._custom_spans(s)
+                if self.pattern is not None:
+                    c = self.candidates([s]).get(0) if cands is None else cands
+                    if c:
+                        spans = _merge(self._spans(s, c), spans)
+            else:
+                c = self.candidates([s]).get(0) if cands is None else cands
+                spans = self._spans(s, c) if c else []
+            if spans:
+                s = self._apply(s, spans, counts)
         if callback is not None:
             r = callback(s)
             if type(r) is not str:
@@ -412,29 +509,96 @@ class _Compiled:
                 s = r
         return s
 
-    def _replace(self, s: str, m: Any, counts: dict[str, int]) -> str:
-        out: list[str] = []
-        done = 0  # end of the text already copied to out
-        search = self.pattern.search
-        while m is not None:
-            # regex's lastgroup is unreliable with a repeated group name (v): find the rule's marker group.
-            g = next(n for n in self.names if m.start(n) >= 0)
-            val = self.validators[g]
-            span: Any = True if val is None else val(m)
-            if not span:
-                m = search(s, m.start() + 1)  # rejected: look again one character further
+    def _spans(self, s: str, cands: list[tuple[int, int, int]]) -> list[tuple[int, int, str]]:
+        """Matches of the combined pattern, anchored at the starts the triggers give."""
+        starts: list[int] = []
+        add = starts.append
+        for a, b, kind in cands:
+            if kind == _K_AT_START:
+                add(a)
+            elif kind == _K_AWS:
+                add(a)
+                for w in _AWS_SECRET.finditer(s, max(0, a - 200), min(len(s), b + 240)):
+                    add(w.start())
+            elif kind == _K_NUM:  # a number, or the '+'/'(' before it, or an IBAN's country code before it
+                add(a)
+                if a and s[a - 1] in "+(":
+                    add(a - 1)
+                for w in _IBAN_START.finditer(s, max(0, a - 36), a + 4):
+                    add(w.start())
+            else:
+                add(_back(s, a, _BACK_CHARS[kind], _BACK_LIMIT[kind]))
+        starts.sort()
+        spans: list[tuple[int, int, str]] = []
+        match = self.pattern.match
+        names = self.names
+        pos = 0
+        last = -1
+        for st in starts:
+            if st < pos or st == last:
                 continue
-            a, b = span if type(span) is tuple else m.span()
-            if m.start("v") >= 0 and span is True:
-                a, b = m.span("v")
-            rule = self.names[g]
+            last = st
+            m = match(s, st)
+            if m is None:
+                continue
+            span = self._accept(m, names)
+            if span is not None:
+                spans.append(span)
+                pos = span[1]
+        return spans
+
+    def _accept(self, m: Any, names: dict[str, str]) -> tuple[int, int, str] | None:
+        # regex's lastgroup is unreliable with a repeated group name (v): find the rule's marker group.
+        g = next(n for n in names if m.start(n) >= 0)
+        val = self.validators[g]
+        r: Any = True if val is None else val(m)
+        if not r:
+            return None
+        if type(r) is tuple:
+            return r[0], r[1], names[g]
+        if m.start("v") >= 0 if "v" in m.re.groupindex else False:
+            return m.start("v"), m.end("v"), names[g]
+        return m.start(), m.end(), names[g]
+
+    def _custom_spans(self, s: str) -> list[tuple[int, int, str]]:
+        spans: list[tuple[int, int, str]] = []
+        search = self.custom.search
+        m = search(s)
+        while m is not None:
+            span = self._accept(m, {k: v for k, v in self.names.items() if k.startswith("custom_")})
+            if span is not None and span[1] > span[0]:
+                spans.append(span)
+                m = search(s, max(m.end(), m.start() + 1))
+            else:
+                m = search(s, m.start() + 1)
+        return spans
+
+    @staticmethod
+    def _apply(s: str, spans: list[tuple[int, int, str]], counts: dict[str, int]) -> str:
+        out: list[str] = []
+        done = 0
+        for a, b, rule in spans:
+            if b <= a:
+                continue
             out.append(s[done:a])
             out.append(marker(rule))
             counts[rule] = counts.get(rule, 0) + 1
             done = b
-            m = search(s, max(b, m.start() + 1))
         out.append(s[done:])
         return "".join(out)
+
+
+def _merge(a: list[tuple[int, int, str]], b: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Non-overlapping union of two sorted span lists; the earlier start wins, built-in first on a tie."""
+    if not b:
+        return a
+    out: list[tuple[int, int, str]] = []
+    end = 0
+    for sp in sorted(a + b, key=lambda x: x[0]):
+        if sp[0] >= end:
+            out.append(sp)
+            end = sp[1]
+    return out
 
 
 @lru_cache(maxsize=64)
@@ -445,28 +609,19 @@ def _compile(rules: tuple[tuple[str, str], ...], keys: tuple[str, ...], sets: tu
 # ------------------------------------------------------------------------------------------ data walk
 
 
-def _needs_walk(c: _Compiled, data: Any, callback: Any) -> bool:
-    """False when the document certainly holds nothing to redact (anchor scan of its JSON bytes)."""
-    if callback is not None or c.anchor is None:
-        return True
-    try:
-        blob = orjson.dumps(data)
-    except (TypeError, orjson.JSONEncodeError):  # integers beyond 64 bits: walk
-        return True
-    return c.anchor.search(blob) is not None
-
-
 def redact_data(data: Any, redactor: Redactor | None, trace: bool) -> dict[str, int] | None:
     """Redact, in place, every string of a request's parsed ``data`` (a single event's object, or
     ``{"trace": ..., "hierarchy": [...]}`` when ``trace``) except the exempt keys. Returns the counts per
-    rule, or None when ``redactor`` is None. ``data`` must be owned by the caller (a fresh parse)."""
+    rule, or None when ``redactor`` is None. ``data`` must be owned by the caller (a fresh parse).
+
+    One walk collects the strings; the triggers scan them joined into one text (a few C-speed scans per
+    document instead of per string); only the strings a trigger hit are matched and rewritten."""
     if redactor is None:
         return None
     counts: dict[str, int] = {}
-    c = redactor._compiled
-    if type(data) is not dict or not _needs_walk(c, data, redactor.callback):
+    if type(data) is not dict:
         return counts
-    w = _Walker(c, redactor.callback, counts)
+    w = _Walker(redactor._compiled, counts)
     if trace:
         tr = data.get("trace")
         if type(tr) is dict:
@@ -474,22 +629,28 @@ def redact_data(data: Any, redactor: Redactor | None, trace: bool) -> dict[str, 
         h = data.get("hierarchy")
         if type(h) is list:
             w.hierarchy(h)
-        for k, v in list(data.items()):
+        for k, v in data.items():
             if k != "trace" and k != "hierarchy" and k not in EVENT_EXEMPT:
-                data[k] = w.value(v, k)
+                w.assign(data, k, v)
+        w.keys_of(data, ("trace", "hierarchy", *EVENT_EXEMPT))
     else:
         w.event(data)
+    w.finish(redactor.callback)
     return counts
 
 
 class _Walker:
-    def __init__(self, c: _Compiled, callback: Callable[[str], str] | None, counts: dict[str, int]) -> None:
-        self.c = c
-        self.callback = callback
-        self.counts = counts
+    """Collects the redactable strings of a document (values and object keys), then rewrites them."""
 
-    def text(self, s: str) -> str:
-        return self.c.text(s, self.counts, self.callback)
+    def __init__(self, c: _Compiled, counts: dict[str, int]) -> None:
+        self.c = c
+        self.counts = counts
+        self.secret_key = c.secret_key if c.any_secret_keys else None
+        self.holders: list[Any] = []  # container of each collected value string
+        self.slots: list[Any] = []  # its key or index
+        self.texts: list[str] = []
+        self.key_dicts: list[dict] = []  # dicts whose keys are collected, and their exempt keys
+        self.key_exempt: list[Any] = []
 
     def secret(self, s: str) -> str:
         if not s or (s.startswith("[REDACTED:") and s.endswith("]")):
@@ -499,19 +660,17 @@ class _Walker:
 
     def event(self, ev: dict) -> None:
         """An event-level object: exempt keys kept, ``properties`` with its own exemptions."""
-        for k, v in list(ev.items()):
-            if k in EVENT_EXEMPT:
+        for k, v in ev.items():
+            if k in EVENT_EXEMPT or k == "children":  # hierarchy children: handled by hierarchy()
                 continue
             if k == "properties" and type(v) is dict:
-                for pk, pv in list(v.items()):
+                for pk, pv in v.items():
                     if pk not in PROPERTY_EXEMPT:
                         self.assign(v, pk, pv)
-                self.rekey(v, PROPERTY_EXEMPT)
-            elif k == "children":
-                continue  # hierarchy nodes handled by hierarchy()
+                self.keys_of(v, PROPERTY_EXEMPT)
             else:
                 self.assign(ev, k, v)
-        self.rekey(ev, EVENT_EXEMPT)
+        self.keys_of(ev, EVENT_EXEMPT)
 
     def hierarchy(self, nodes: list) -> None:
         stack = [nodes]
@@ -519,77 +678,112 @@ class _Walker:
             sibs = stack.pop()
             for i, node in enumerate(sibs):
                 if type(node) is not dict:
-                    sibs[i] = self.value(node, None)
+                    self.assign(sibs, i, node)
                     continue
                 ev = node.get("event")
                 if type(ev) is dict:
                     self.event(ev)
-                    for k, v in list(node.items()):
+                    for k, v in node.items():
                         if k != "event" and k != "children":
                             self.assign(node, k, v)
-                    self.rekey(node, ("event", "children"))
+                    self.keys_of(node, ("event", "children"))
                 else:
                     self.event(node)  # a bare node is its own event
                 ch = node.get("children")
                 if type(ch) is list:
                     stack.append(ch)
                 elif type(ch) is dict:
-                    stack.append([ch])  # rendered as a one-child list; the dict itself is redacted in place
+                    stack.append([ch])  # a one-child list, as the renderer reads it
 
-    def assign(self, d: dict, k: str, v: Any) -> None:
+    def keys_of(self, d: dict, exempt: Any) -> None:
+        self.key_dicts.append(d)
+        self.key_exempt.append(exempt)
+
+    def assign(self, holder: Any, k: Any, v: Any) -> None:
+        """Collect the value ``v`` held at ``holder[k]`` (``k`` an object key or a list index)."""
         t = type(v)
         if t is str:
-            d[k] = self.secret(v) if self.c.any_secret_keys and self.c.secret_key(k) else self.text(v)
+            if type(k) is str and self.secret_key is not None and self.secret_key(k):
+                holder[k] = self.secret(v)
+            else:
+                self.holders.append(holder)
+                self.slots.append(k)
+                self.texts.append(v)
         elif t is dict or t is list:
-            d[k] = self.value(v, k)
+            self.value(v, type(k) is str and self.secret_key is not None and self.secret_key(k))
 
-    def rekey(self, d: dict, exempt: Any) -> None:
-        """Redact the keys of ``d`` themselves (they are shown in JSON dumps), keeping order and distinctness."""
-        changed = False
-        new: list[tuple[str, Any]] = []
-        for k, v in d.items():
-            nk = k if k in exempt else self.text(k)
-            if nk != k:
-                changed = True
-            new.append((nk, v))
-        if changed:
-            d.clear()
-            for nk, v in new:
-                base, n = nk, 1
-                while nk in d:
-                    n += 1
-                    nk = f"{base}#{n}"
-                d[nk] = v
-
-    def value(self, root: Any, key: str | None) -> Any:
-        """A redacted copy-in-place of any JSON value (iterative: values nest 1024 deep)."""
-        t = type(root)
-        if t is str:
-            return self.secret(root) if key is not None and self.c.any_secret_keys and self.c.secret_key(key) \
-                else self.text(root)
-        if t is not dict and t is not list:
-            return root
-        secret_key = self.c.secret_key if self.c.any_secret_keys else None
-        stack: list[tuple[Any, bool]] = [(root, bool(key is not None and secret_key and secret_key(key)))]
+    def value(self, root: Any, secret_list: bool) -> None:
+        """Collect every string inside a container (iterative: values nest 1024 deep). The string items
+        of a list held by a secret-named key are secrets themselves (``"cookie": ["a=1", "b=2"]``)."""
+        secret_key = self.secret_key
+        holders, slots, texts = self.holders, self.slots, self.texts
+        stack: list[tuple[Any, bool]] = [(root, secret_list)]
         while stack:
-            x, secret_list = stack.pop()
+            x, secret = stack.pop()
             if type(x) is dict:
                 for k, v in x.items():
                     tv = type(v)
                     if tv is str:
-                        x[k] = self.secret(v) if secret_key is not None and secret_key(k) else self.text(v)
+                        if secret_key is not None and secret_key(k):
+                            x[k] = self.secret(v)  # same key: no resize while iterating
+                        else:
+                            holders.append(x)
+                            slots.append(k)
+                            texts.append(v)
                     elif tv is dict:
                         stack.append((v, False))
                     elif tv is list:
-                        stack.append((v, bool(secret_key is not None and secret_key(k))))
-                self.rekey(x, ())
+                        stack.append((v, secret_key is not None and secret_key(k)))
+                self.key_dicts.append(x)
+                self.key_exempt.append(())
             else:
                 for i, v in enumerate(x):
                     tv = type(v)
                     if tv is str:
-                        x[i] = self.secret(v) if secret_list else self.text(v)
-                    elif tv is dict:
+                        if secret:
+                            x[i] = self.secret(v)
+                        else:
+                            holders.append(x)
+                            slots.append(i)
+                            texts.append(v)
+                    elif tv is dict or tv is list:
                         stack.append((v, False))
-                    elif tv is list:
-                        stack.append((v, False))
-        return root
+
+    def finish(self, callback: Callable[[str], str] | None) -> None:
+        c = self.c
+        n = len(self.texts)
+        key_texts: list[str] = []
+        key_owner: list[int] = []
+        for j, d in enumerate(self.key_dicts):
+            ex = self.key_exempt[j]
+            for k in d:
+                if k not in ex:
+                    key_texts.append(k)
+                    key_owner.append(j)
+        texts = self.texts + key_texts
+        cands = c.candidates(texts) if c.custom is None and callback is None else None
+        renamed: dict[int, dict[str, str]] = {}
+        for i in (range(len(texts)) if cands is None else sorted(cands)):
+            old = texts[i]
+            new = c.text(old, self.counts, callback, None if cands is None else cands[i])
+            if new == old:
+                continue
+            if i < n:
+                self.holders[i][self.slots[i]] = new
+            else:
+                renamed.setdefault(key_owner[i - n], {})[old] = new
+        for j, names in renamed.items():
+            _rename_keys(self.key_dicts[j], names)
+
+
+def _rename_keys(d: dict, names: dict[str, str]) -> None:
+    """Rename keys of ``d`` in place, keeping their order and keeping them distinct (``#2`` suffixes)."""
+    items = list(d.items())
+    d.clear()
+    for k, v in items:
+        nk = names.get(k, k)
+        base, n = nk, 1
+        while nk in d:
+            n += 1
+            nk = f"{base}#{n}"
+        d[nk] = v
