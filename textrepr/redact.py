@@ -142,7 +142,9 @@ def _v_phone(m: Any) -> bool:
         return True
     if _DATE_START.match(s):
         return False
-    seps = [c for c in s if not c.isdigit() and c not in "()"]
+    if s[0] == "(":  # (212) 555-0199: the area code's own punctuation is not a separator
+        s = s[s.find(")") + 1:].lstrip(" .-")
+    seps = [c for c in s if not c.isdigit()]
     rest = seps[1:] if seps and seps[0] in "/" else seps
     return len(set(rest)) <= 1
 
@@ -488,7 +490,7 @@ class _Compiled:
     def text(self, s: str, counts: dict[str, int], callback: Callable[[str], str] | None,
              cands: list[tuple[int, int, int]] | None = None) -> str:
         """``s`` redacted; ``cands``: its triggers when already found (None: scan it now)."""
-        if len(s) >= 5:
+        if len(s) >= 5 or self.custom is not None:  # no built-in match is shorter than 5 characters
             if self.custom is not None:
                 spans = self._custom_spans(s)
                 if self.pattern is not None:
