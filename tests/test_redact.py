@@ -244,3 +244,63 @@ def test_deep_nesting_with_redaction() -> None:
         v = [v]
     body = gen({"$ai_input": [{"role": "user", "content": {"x": v}}]}, redact=True)
     assert "a@example.com" not in body["text"] and body["metadata"]["redactions"] == {"email": 1}
+
+
+# ------------------------------------------------------------------------------------------ routes
+
+_REQ = {"event_type": "$ai_generation", "data": {"id": "1", "properties": {
+    "$ai_input": "call +1 (415) 555-0132 about TCK-123456 with sk-proj-Ab3dEf9hIjKlMn0pQrStUvWx1z2Y3x4W"}}}
+
+
+def test_cli_redact_flags(tmp_path, capsysbinary) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from textrepr import cli
+
+    req = tmp_path / "r.json"
+    req.write_text(json.dumps(_REQ))
+    assert cli.main([str(req), "--redact"]) == 0
+    out = capsysbinary.readouterr().out.decode()
+    assert "[REDACTED:phone]" in out and "[REDACTED:openai_api_key]" in out and "TCK-123456" in out
+    assert cli.main([str(req), "--redact", "secrets", "--json"]) == 0
+    body = json.loads(capsysbinary.readouterr().out)
+    assert body["metadata"]["redactions"] == {"openai_api_key": 1}
+    rules = tmp_path / "rules.toml"
+    rules.write_text('sets = ["pii"]\n[rules]\nticket = "TCK-\\\\d{6}"\n')
+    assert cli.main([str(req), "--redact-rules", str(rules)]) == 0
+    out = capsysbinary.readouterr().out.decode()
+    assert "[REDACTED:ticket]" in out and "[REDACTED:phone]" in out and "sk-proj-" in out
+    rules_json = tmp_path / "rules.json"
+    rules_json.write_text(json.dumps({"ticket": "TCK-\\d{6}"}))
+    assert cli.main([str(req), "--redact-rules", str(rules_json)]) == 0
+    assert "[REDACTED:ticket]" in capsysbinary.readouterr().out.decode()
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"rules": {"x": "("}}))
+    assert cli.main([str(req), "--redact-rules", str(bad)]) == 2
+    assert cli.main([str(req), "--redact", "everything"]) == 1
+    assert cli.main([str(req), "--no-include-tools", "--no-include-system", "--no-include-reasoning"]) == 0
+
+
+def test_batch_and_arrow_routes_take_a_redactor(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from textrepr import batch
+
+    r = Redactor(rules={"ticket": r"TCK-\d{6}"}, sets=["pii"])
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(_REQ) for _ in range(3)) + "\n")
+    for workers in (1, 2):
+        dst = tmp_path / f"out{workers}.jsonl"
+        res = batch.batch_file(str(src), str(dst), workers=workers, redactor=r, chunk_bytes=64)
+        assert res.records == 3 and res.errors == 0
+        for line in dst.read_text().splitlines():
+            rec = json.loads(line)
+            assert "[REDACTED:ticket]" in rec["text"] and rec["metadata"]["redactions"] == {"phone": 1, "ticket": 1}
+    pa = pytest.importorskip("pyarrow")
+    from textrepr import arrow
+
+    tbl = pa.table({"request": [json.dumps(_REQ).encode()] * 2})
+    out = arrow.render_batch(tbl, redactor=r)
+    assert all("[REDACTED:ticket]" in t for t in out.column("text").to_pylist())
+    out = arrow.render_batch(tbl, {"redact": ["secrets"]})
+    assert all("[REDACTED:openai_api_key]" in t and "TCK-123456" in t for t in out.column("text").to_pylist())

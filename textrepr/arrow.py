@@ -39,6 +39,7 @@ from . import parse
 from .api import text_repr
 from .errors import InvalidRequest, RenderError
 from .options import Options, coerce_options
+from .redact import Redactor
 from .render.values import jdump
 
 __all__ = [
@@ -121,8 +122,10 @@ class BatchRenderer:
         keep_request: bool = False,
         large_text: bool | None = None,
         wrap_bare: bool = False,
+        redactor: Redactor | None = None,
     ) -> None:
         self.override = _batch_override(options)
+        self.redactor = redactor  # custom redaction rules (textrepr.Redactor), for every row
         self.wrap_bare = wrap_bare
         self.column = column
         self.options_column = options_column
@@ -148,15 +151,18 @@ class BatchRenderer:
             merged.update(row)
         doc["options"] = merged
 
-    @staticmethod
-    def _render_doc(doc: Any) -> dict[str, Any]:
+    def _text_repr(self, request: Any) -> dict[str, Any]:
+        # The keyword only when set: a plain call stays exactly text_repr(request).
+        return text_repr(request) if self.redactor is None else text_repr(request, redactor=self.redactor)
+
+    def _render_doc(self, doc: Any) -> dict[str, Any]:
         """text_repr of an already-parsed document, through the bytes path when it re-encodes exactly."""
         try:
             raw = orjson.dumps(doc, option=_DUMPS_OPTS)
         except (orjson.JSONEncodeError, TypeError):
             # >64-bit ints, >254 levels, or non-JSON values: the Mapping path handles (or rejects) them.
-            return text_repr(doc)
-        return text_repr(raw)
+            return self._text_repr(doc)
+        return self._text_repr(raw)
 
     def _row_options(self, cell: Any, cache: dict[bytes, Any]) -> Any:
         """A row's override: None (none), a dict, or another JSON value (reported by text_repr)."""
@@ -173,14 +179,14 @@ class BatchRenderer:
         if raw is None:
             raw = b"null"
         if self.override is None and row_opts is None and not self.wrap_bare:
-            return text_repr(raw)
+            return self._text_repr(raw)
         doc = parse.load_json(raw)
         if self.wrap_bare:
             from .batch import as_request  # the command line's rule for bare events and traces
 
             doc = as_request(doc)
         if type(doc) is not dict:
-            return text_repr(raw)  # fails request validation whatever the options
+            return self._text_repr(raw)  # fails request validation whatever the options
         if self.override is not None or row_opts is not None:
             self._merge(doc, row_opts)
         return self._render_doc(doc)
@@ -229,7 +235,7 @@ class BatchRenderer:
             try:
                 if plain:
                     raw = reqs[i]  # type: ignore[index]
-                    body = text_repr(b"null" if raw is None else raw)
+                    body = self._text_repr(b"null" if raw is None else raw)
                 else:
                     row_opts = self._row_options(opt_cells[i], cache) if opt_cells is not None else None
                     if reqs is not None:
@@ -345,6 +351,7 @@ def render_batch(
     keep_request: bool = False,
     large_text: bool | None = None,
     wrap_bare: bool = False,
+    redactor: Redactor | None = None,
 ) -> Batch:
     """Render every row of ``batch`` (RecordBatch -> RecordBatch, Table -> Table); see the module doc.
 
@@ -352,7 +359,7 @@ def render_batch(
     ``InvalidRequest`` before any row is rendered. Rows never raise.
     """
     r = BatchRenderer(options, column=column, options_column=options_column, keep_request=keep_request,
-                      large_text=large_text, wrap_bare=wrap_bare)
+                      large_text=large_text, wrap_bare=wrap_bare, redactor=redactor)
     return r(batch)
 
 
@@ -456,6 +463,7 @@ def render_parquet(
     workers: int = 1,
     compression: str = "zstd",
     progress: Callable[[int, int], None] | None = None,
+    redactor: Redactor | None = None,
 ) -> ParquetSummary:
     """Parquet in -> Parquet out through the kernel, in input order, with bounded memory.
 
@@ -467,7 +475,8 @@ def render_parquet(
     from collections import deque
 
     kwargs: dict[str, Any] = dict(options=options, column=column, options_column=options_column,
-                                  keep_request=keep_request, large_text=True, wrap_bare=wrap_bare)
+                                  keep_request=keep_request, large_text=True, wrap_bare=wrap_bare,
+                                  redactor=redactor)
     renderer = BatchRenderer(**kwargs)  # validates options before any work starts
     t0 = time.perf_counter()
     bytes_in = 0

@@ -19,6 +19,7 @@ from .batch import (
 )
 from .errors import InvalidRequest
 from .options import Options
+from .redact import Redactor
 from .render.values import jdump
 
 __all__ = ["add_option_flags", "as_request", "build_parser", "main", "options_from_args", "render_document"]
@@ -37,6 +38,9 @@ _BOOL_FLAGS = (
     ("include_hierarchy", "traces: tree (off: flat list)"),
     ("include_line_numbers", "prefix lines with L<n>:"),
     ("include_metadata", "accepted for compatibility; metadata is always returned"),
+    ("include_reasoning", "thinking/reasoning blocks (off: one line with their size)"),
+    ("include_system", "system messages (off: one line with their size)"),
+    ("include_tools", "the AVAILABLE TOOLS section (off: one line with its size)"),
 )
 _INT_FLAGS = (
     ("max_length", "bound on the text's length; 0 = none"),
@@ -60,6 +64,12 @@ def add_option_flags(p: argparse.ArgumentParser) -> None:
     for name, help_ in _BOOL_FLAGS:
         flag = name.replace("_", "-")
         g.add_argument("--" + flag, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_)
+    g.add_argument("--redact", nargs="?", const="secrets,pii", default=None, metavar="SETS",
+                   help="redact secrets and personal data before rendering (SETS: secrets, pii or both, "
+                        "comma-separated; default both)")
+    g.add_argument("--redact-rules", metavar="FILE", default=None,
+                   help="extra redaction rules: a TOML or JSON file with a [rules] table of name = pattern, "
+                        "optional keys = [secret key names] and sets = [built-in rule sets]")
 
 
 def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -72,7 +82,38 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         v = getattr(args, name)
         if v is not None:
             out[name] = v
+    if getattr(args, "redact", None) is not None:
+        out["redact"] = [x.strip() for x in args.redact.split(",") if x.strip()]
     return out
+
+
+def redactor_from_args(args: argparse.Namespace) -> Redactor | None:
+    """The ``--redact-rules`` file as a :class:`Redactor` (built-in sets from the file, else ``--redact``)."""
+    path = getattr(args, "redact_rules", None)
+    if path is None:
+        return None
+    data = _read_bytes(path)
+    try:
+        if path.endswith(".toml"):
+            import tomllib
+
+            doc: Any = tomllib.loads(data.decode("utf-8"))
+        else:
+            doc = orjson.loads(data)
+    except (ValueError, UnicodeDecodeError) as e:  # tomllib.TOMLDecodeError and orjson's are ValueErrors
+        raise _Fail(f"cannot read redaction rules {path}: {e}") from None
+    if type(doc) is not dict:
+        raise _Fail(f"redaction rules {path}: expected an object / table")
+    rules = doc.get("rules", {k: v for k, v in doc.items() if k not in ("keys", "sets")})
+    sets = doc.get("sets")
+    if sets is None:
+        sets = [x.strip() for x in (args.redact or "secrets,pii").split(",") if x.strip()]
+    try:
+        if type(rules) is not dict:
+            raise InvalidRequest({"redactor": ["rules must be a table of name = pattern"]})
+        return Redactor(rules=rules, keys=doc.get("keys", ()), sets=sets)
+    except (InvalidRequest, TypeError) as e:
+        raise _Fail(f"invalid redaction rules {path}: {e}") from None
 
 
 # ----------------------------------------------------------------------------- I/O helpers
@@ -122,7 +163,9 @@ def _err(msg: str) -> None:
 def cmd_render(args: argparse.Namespace) -> int:
     raw = _read_bytes(args.file)
     try:
-        body = render_document(raw, options_from_args(args))
+        redactor = redactor_from_args(args)
+        opts = options_from_args(args)
+        body = render_document(raw, opts) if redactor is None else render_document(raw, opts, redactor)
     except InvalidRequest as e:
         _err(f"invalid request ({e.status}): {e}")
         if args.json:
@@ -143,7 +186,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return _batch_parquet(args, workers)
     try:
         res = batch_file(args.input, args.output, workers=workers, options=options_from_args(args),
-                         progress=args.progress, chunk_bytes=args.chunk_size)
+                         progress=args.progress, chunk_bytes=args.chunk_size, redactor=redactor_from_args(args))
     except BatchError as e:
         if e.result is not None and not args.quiet:
             _err(f"batch: {e.result.summary()}")
@@ -163,7 +206,7 @@ def _batch_parquet(args: argparse.Namespace, workers: int) -> int:
         raise _Fail('--format parquet needs pyarrow: pip install "textrepr[arrow]"') from None
     try:
         s = render_parquet(args.input, args.output, options_from_args(args) or None, column=args.column,
-                           workers=workers, wrap_bare=True)
+                           workers=workers, wrap_bare=True, redactor=redactor_from_args(args))
     except InvalidRequest as e:
         raise _Fail(f"invalid options: {e}") from None
     except (OSError, KeyError, TypeError, ValueError) as e:
