@@ -304,3 +304,30 @@ def test_batch_and_arrow_routes_take_a_redactor(tmp_path) -> None:  # type: igno
     assert all("[REDACTED:ticket]" in t for t in out.column("text").to_pylist())
     out = arrow.render_batch(tbl, {"redact": ["secrets"]})
     assert all("[REDACTED:openai_api_key]" in t and "TCK-123456" in t for t in out.column("text").to_pylist())
+
+
+def test_prepare_data_is_the_single_pre_pass() -> None:
+    """``api.prepare_data``: what every entry point runs on freshly parsed data before rendering."""
+    from textrepr.api import prepare_data
+
+    data = {"id": "x", "properties": {"$ai_input": [
+        {"role": "system", "content": "mail ops@example.com"},
+        {"role": "user", "content": [{"type": "thinking", "thinking": "card 4111 1111 1111 1111"},
+                                     {"type": "text", "text": "call 312-555-0147"}]}]}}
+    assert prepare_data(data, Options(), None, False) is None and "ops@example.com" in str(data)
+    counts = prepare_data(data, Options(redact=True, include_system=False, include_reasoning=False), None, False)
+    assert counts == {"phone": 1}  # what the filters dropped is not counted
+    assert data["properties"]["$ai_input"][0]["content"] == "[system message omitted: 20 chars]"
+    assert "4111" not in str(data) and "312-555-0147" not in str(data)
+
+
+def test_children_of_a_non_node_object_are_redacted() -> None:
+    ev = {"id": "e", "properties": {"$ai_input": "hi"}, "children": ["a@example.com"]}
+    hier = [{"event": {"id": "n", "event": "$ai_span", "children": ["b@example.com"], "properties": {}},
+             "children": [{"id": "bare", "event": "$ai_span", "properties": {"$ai_span_name": "c@example.com"}}]}]
+    data = {"trace": {"id": "t", "children": ["d@example.com"]}, "hierarchy": hier}
+    from textrepr.api import prepare_data
+
+    prepare_data(ev, Options(redact=True), None, False)
+    prepare_data(data, Options(redact=True), None, True)
+    assert "@example.com" not in str(ev) + str(data)

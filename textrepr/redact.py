@@ -710,10 +710,11 @@ class _Walker:
         self.counts["secret_field"] = self.counts.get("secret_field", 0) + 1
         return marker("secret_field")
 
-    def event(self, ev: dict) -> None:
-        """An event-level object: exempt keys kept, ``properties`` with its own exemptions."""
+    def event(self, ev: dict, node: bool = False) -> None:
+        """An event-level object: exempt keys kept, ``properties`` with its own exemptions. For a bare
+        hierarchy node (``node``), ``children`` is left to :meth:`hierarchy`."""
         for k, v in ev.items():
-            if k in EVENT_EXEMPT or k == "children":  # hierarchy children: handled by hierarchy()
+            if k in EVENT_EXEMPT or (node and k == "children"):
                 continue
             if k == "properties" and type(v) is dict:
                 for pk, pv in v.items():
@@ -722,7 +723,7 @@ class _Walker:
                 self.keys_of(v, PROPERTY_EXEMPT)
             else:
                 self.assign(ev, k, v)
-        self.keys_of(ev, EVENT_EXEMPT)
+        self.keys_of(ev, (*EVENT_EXEMPT, "children") if node else EVENT_EXEMPT)
 
     def hierarchy(self, nodes: list) -> None:
         stack = [nodes]
@@ -740,7 +741,7 @@ class _Walker:
                             self.assign(node, k, v)
                     self.keys_of(node, ("event", "children"))
                 else:
-                    self.event(node)  # a bare node is its own event
+                    self.event(node, True)  # a bare node is its own event
                 ch = node.get("children")
                 if type(ch) is list:
                     stack.append(ch)
