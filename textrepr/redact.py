@@ -348,17 +348,17 @@ def resolve(redact: Any, redactor: Redactor | None) -> Redactor | None:
 # characters a match may begin with (the local part of an email, a URL scheme, an IPv6 run).
 # Case-sensitive provider prefixes: one scan whose first characters are rare in prose (k, _, x, A, -); an
 # underscore is kept only after the last letter of hf_, phx_, gh?_ or github_pat_. Then "eyJ" by find.
-_T_PREFIXES = re.compile(r"k[-_]|_|xox|A(?:Iza|KIA|SIA|BIA|CCA)|-----BEGIN")
+_T_PREFIXES = re.compile(r"k[-_](?<=[sr]k[-_])|_(?:(?<=hf_)|(?<=phx_)|(?<=gh[pousr]_)|(?<=github_pat_))"
+                         r"|xox|A(?:Iza|KIA|SIA|BIA|CCA)|-----BEGIN")
 _UNDERSCORE_PREFIXES = ("hf_", "phx_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")
-_BEFORE_UNDERSCORE = frozenset("fxpousrt")
 # Case-insensitive words, searched with str.find in the lowered text.
 _T_LITERALS = ("bearer", "basic", "aws", "secret")
 # Secret-named keys: only searched for in a text that has a ':' or '=' (a key needs one after it).
 _T_KEYS = ("pass", "secret", "token", "api_key", "api-key", "apikey", "authoriz", "cookie", "private", "access")
 _T_URL = "://"
 _T_AT = "@"
-_T_NUM = r"[0-9](?<![0-9][0-9])[0-9 .()/-]{5}"
-_T_NUM_BYTES = re.compile(rb"0(?<!00)[0.]{5}")  # the literal first: the engine skips to each digit
+_T_NUM = r"[0-9](?<![0-9][0-9])[0-9 .()/-]{6}"
+_T_NUM_BYTES = re.compile(rb"0(?<!00)[0.]{6}")  # the literal first: the engine skips to each digit
 _NUM_TABLE = bytes(48 if 48 <= i <= 57 else 46 if chr(i) in " .()/-" else 120 for i in range(256))
 _IBAN_START = re.compile(r"[A-Z]{2}[0-9]{2}")
 _T_V6 = r":[0-9A-Fa-f]{0,4}:"
@@ -476,10 +476,9 @@ class _Compiled:
             i = m.start()
             g = m.group()
             if g == "_":
-                if i and big[i - 1] in _BEFORE_UNDERSCORE:
-                    for lit in _UNDERSCORE_PREFIXES:
-                        if big.startswith(lit, i + 1 - len(lit)):
-                            add((i + 1 - len(lit), i + 1, _K_AT_START))
+                for lit in _UNDERSCORE_PREFIXES:
+                    if big.startswith(lit, i + 1 - len(lit)):
+                        add((i + 1 - len(lit), i + 1, _K_AT_START))
             elif g[0] == "k":  # sk- sk_ rk- rk_
                 if i:
                     add((i - 1, i + 2, _K_AT_START))
