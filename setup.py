@@ -21,6 +21,8 @@ from setuptools.command.build_ext import build_ext
 REQUIRE = os.environ.get("TEXTREPR_REQUIRE_EXTENSIONS", "") not in ("", "0")
 SKIP = os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0")
 CORE_SOURCES = {"textrepr._core": "textrepr/_core.pyx"}
+# The redaction prefilter and walk (twin: ``_redact_scan_py.py``); its C file goes to build/ (issue 14).
+SCAN_SOURCES = {"textrepr._redact_scan": "textrepr/_redact_scan.pyx"}
 RENDER_SOURCES = {
     f"textrepr._crender.{os.path.basename(p)[:-3]}": p
     for p in sorted(glob.glob("textrepr/render/*.py")) if not p.endswith("__init__.py")
@@ -68,9 +70,11 @@ def extensions() -> list[Extension]:
     args = ["-O3"] if os.name != "nt" else []
     core = [Extension(n, [src], extra_compile_args=args) for n, src in CORE_SOURCES.items()]
     renderers = [Extension(n, [src], extra_compile_args=args) for n, src in RENDER_SOURCES.items()]
+    scan = [Extension(n, [src], extra_compile_args=args) for n, src in SCAN_SOURCES.items()]
     try:
         # The renderers' C files go to build/: textrepr/render/ stays plain Python.
         return (cythonize(core, compiler_directives=DIRECTIVES)
+                + cythonize(scan, compiler_directives=DIRECTIVES, build_dir="build/cython")
                 + cythonize(renderers, compiler_directives=PY_DIRECTIVES, build_dir="build/cython"))
     except Exception as e:  # Cython compile error
         if REQUIRE:

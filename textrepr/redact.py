@@ -26,6 +26,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 import regex
 
+from .redact_scan import PRE_ALL, PRE_PII, PRE_SECRETS, prefilter, walk_value
+
 __all__ = [
     "Redactor", "RULE_SETS", "SECRET_KEY_NAMES", "EVENT_EXEMPT", "PROPERTY_EXEMPT",
     "redact_data", "resolve", "marker",
@@ -434,6 +436,9 @@ class _Compiled:
         names = SECRET_KEY_NAMES if "secrets" in sets else ()
         self.key_names = tuple(names) + tuple(_normalise_key(k) for k in keys)
         self.secret_key = lru_cache(maxsize=4096)(self._secret_key)
+        # The prefilter knows the built-in triggers only: custom rules or key names let every string through.
+        self.pre_flags = (PRE_ALL if rules or keys else
+                          (PRE_SECRETS if "secrets" in sets else 0) | (PRE_PII if self.pii else 0))
 
     def _secret_key(self, key: str) -> bool:
         if not self.key_names:
@@ -529,6 +534,8 @@ class _Compiled:
     def text(self, s: str, counts: dict[str, int], callback: Callable[[str], str] | None,
              cands: list[tuple[int, int, int]] | None = None) -> str:
         """``s`` redacted; ``cands``: its triggers when already found (None: scan it now)."""
+        if cands is None and not prefilter(s, self.pre_flags):
+            cands = []  # no trigger: nothing built-in can match
         if len(s) >= 5 or self.custom is not None:  # no built-in match is shorter than 5 characters
             if self.custom is not None:
                 spans = self._custom_spans(s)
@@ -672,7 +679,7 @@ def redact_data(data: Any, redactor: Redactor | None, trace: bool) -> dict[str, 
     counts: dict[str, int] = {}
     if type(data) is not dict:
         return counts
-    w = _Walker(redactor._compiled, counts)
+    w = _Walker(redactor._compiled, counts, redactor.callback)
     if trace:
         tr = data.get("trace")
         if type(tr) is dict:
@@ -693,13 +700,13 @@ def redact_data(data: Any, redactor: Redactor | None, trace: bool) -> dict[str, 
 class _Walker:
     """Collects the redactable strings of a document (values and object keys), then rewrites them."""
 
-    def __init__(self, c: _Compiled, counts: dict[str, int]) -> None:
+    def __init__(self, c: _Compiled, counts: dict[str, int], callback: Callable[[str], str] | None) -> None:
         self.c = c
         self.counts = counts
         self.secret_key = c.secret_key if c.any_secret_keys else None
+        self.flags = PRE_ALL if callback is not None else c.pre_flags  # a callback sees every string
         self.holders: list[Any] = []  # container of each collected value string
         self.slots: list[Any] = []  # its key or index
-        self.texts: list[str] = []
         self.key_dicts: list[dict] = []  # dicts whose keys are collected, and their exempt keys
         self.key_exempt: list[Any] = []
 
@@ -757,62 +764,35 @@ class _Walker:
         if t is str:
             if type(k) is str and self.secret_key is not None and self.secret_key(k):
                 holder[k] = self.secret(v)
-            else:
+            elif prefilter(v, self.flags):
                 self.holders.append(holder)
                 self.slots.append(k)
-                self.texts.append(v)
         elif t is dict or t is list:
-            self.value(v, type(k) is str and self.secret_key is not None and self.secret_key(k))
-
-    def value(self, root: Any, secret_list: bool) -> None:
-        """Collect every string inside a container (iterative: values nest 1024 deep). The string items
-        of a list held by a secret-named key are secrets themselves (``"cookie": ["a=1", "b=2"]``)."""
-        secret_key = self.secret_key
-        holders, slots, texts = self.holders, self.slots, self.texts
-        stack: list[tuple[Any, bool]] = [(root, secret_list)]
-        while stack:
-            x, secret = stack.pop()
-            if type(x) is dict:
-                for k, v in x.items():
-                    tv = type(v)
-                    if tv is str:
-                        if secret_key is not None and secret_key(k):
-                            x[k] = self.secret(v)  # same key: no resize while iterating
-                        else:
-                            holders.append(x)
-                            slots.append(k)
-                            texts.append(v)
-                    elif tv is dict:
-                        stack.append((v, False))
-                    elif tv is list:
-                        stack.append((v, secret_key is not None and secret_key(k)))
-                self.key_dicts.append(x)
-                self.key_exempt.append(())
-            else:
-                for i, v in enumerate(x):
-                    tv = type(v)
-                    if tv is str:
-                        if secret:
-                            x[i] = self.secret(v)
-                        else:
-                            holders.append(x)
-                            slots.append(i)
-                            texts.append(v)
-                    elif tv is dict or tv is list:
-                        stack.append((v, False))
+            secret_list = type(k) is str and self.secret_key is not None and self.secret_key(k)
+            # Every string inside, except the items of a list held by a secret-named key, which are
+            # secrets themselves (``"cookie": ["a=1", "b=2"]``); dicts found are appended to key_dicts
+            # with nothing exempt.
+            n = len(self.key_dicts)
+            walk_value(v, secret_list, self.flags, self.secret_key, self.secret, self.holders, self.slots,
+                       self.key_dicts)
+            self.key_exempt.extend(() for _ in range(len(self.key_dicts) - n))
 
     def finish(self, callback: Callable[[str], str] | None) -> None:
+        """Redact the collected strings (values, then the object keys the prefilter keeps) in place. The
+        triggers scan the kept strings joined (:meth:`_Compiled.candidates`); clean strings never get here."""
         c = self.c
-        n = len(self.texts)
-        key_texts: list[str] = []
+        flags = self.flags
+        n = len(self.holders)
+        texts = [h[k] for h, k in zip(self.holders, self.slots)]
         key_owner: list[int] = []
         for j, d in enumerate(self.key_dicts):
             ex = self.key_exempt[j]
             for k in d:
-                if k not in ex:
-                    key_texts.append(k)
+                if type(k) is str and k not in ex and prefilter(k, flags):
+                    texts.append(k)
                     key_owner.append(j)
-        texts = self.texts + key_texts
+        if not texts:
+            return
         cands = c.candidates(texts) if c.custom is None and callback is None else None
         renamed: dict[int, dict[str, str]] = {}
         for i in (range(len(texts)) if cands is None else sorted(cands)):

@@ -1,0 +1,289 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+# cython: embedsignature=True
+"""Compiled twin of ``textrepr._redact_scan_py``: the same names with the same results.
+
+:func:`prefilter` is one pass over a str's code points (any PEP 393 kind): a table sends the characters
+that cannot start or anchor a trigger (most letters, spaces) straight on, and the rest are checked in
+place against the few triggers they can belong to. Case-insensitive words are found from one of their
+rarer letters (``b``, ``w``, ``c``, ``k``, ``p``, ``z``). :func:`walk_value` walks the parsed value with
+the prefilter inline, so a clean string costs one scan and no allocation.
+"""
+from cpython.dict cimport PyDict_Next, PyDict_SetItem
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_SetItem
+from cpython.object cimport PyObject
+from libc.stdint cimport uint32_t
+
+__all__ = ["PRE_SECRETS", "PRE_PII", "PRE_ALL", "prefilter", "walk_value"]
+
+PRE_SECRETS, PRE_PII, PRE_ALL = 1, 2, 4
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object)
+    void* PyUnicode_DATA(object)
+    Py_ssize_t PyUnicode_GET_LENGTH(object)
+    uint32_t PyUnicode_READ(int kind, void* data, Py_ssize_t i) nogil
+
+cdef enum:
+    F_SECRETS = 1
+    F_PII = 2
+    F_ALL = 4
+
+# Character classes (ASCII): what a character may start or anchor.
+cdef enum:
+    C_DIGIT = 1      # pii: a number
+    C_AT = 2         # pii: email
+    C_COLON = 3      # secrets: '://'; pii: IPv6; key words need ':' or '='
+    C_EQ = 4
+    C_DASH = 5       # sk- rk- -----BEGIN
+    C_UNDER = 6      # sk_ rk_ hf_ phx_ gh?_ github_pat_
+    C_X = 7          # xox
+    C_A = 8          # AIza AKIA ASIA ABIA ACCA (case-sensitive) ; 'a' is not an anchor
+    C_J = 9          # eyJ
+    C_B = 10         # bearer basic
+    C_W = 11         # aws
+    C_C = 12         # secret, access (key), cookie via 'k'
+    C_K = 13         # token, cookie (keys)
+    C_P = 14         # pass, private, api_key, api-key, apikey (keys)
+    C_Z = 15         # authoriz (key)
+
+cdef unsigned char CLS[128]
+cdef unsigned char NUMSEP[128]
+cdef unsigned char HEX[128]
+
+
+cdef void _init_tables():
+    cdef int i
+    for i in range(128):
+        CLS[i] = 0
+        NUMSEP[i] = 0
+        HEX[i] = 0
+    for i in range(48, 58):
+        CLS[i] = C_DIGIT
+        NUMSEP[i] = 1
+        HEX[i] = 1
+    for i in range(6):
+        HEX[ord("a") + i] = 1
+        HEX[ord("A") + i] = 1
+    for ch in " .()/-":
+        NUMSEP[ord(ch)] = 1
+    CLS[ord("@")] = C_AT
+    CLS[ord(":")] = C_COLON
+    CLS[ord("=")] = C_EQ
+    CLS[ord("-")] = C_DASH
+    CLS[ord("_")] = C_UNDER
+    CLS[ord("x")] = C_X
+    CLS[ord("A")] = C_A
+    CLS[ord("J")] = C_J
+    for ch, k in (("b", C_B), ("w", C_W), ("c", C_C), ("k", C_K), ("p", C_P), ("z", C_Z)):
+        CLS[ord(ch)] = k
+        CLS[ord(ch) - 32] = k
+
+
+_init_tables()
+
+
+cdef inline uint32_t _low(uint32_t c) nogil:
+    if 65 <= c <= 90:
+        return c + 32
+    if c < 128:
+        return c
+    # The four non-ASCII letters that re's IGNORECASE matches with ASCII ones (the pure twin's regex).
+    if c == 0x212A:  # KELVIN SIGN
+        return 107
+    if c == 0x130 or c == 0x131:  # dotted capital I, dotless i
+        return 105
+    if c == 0x17F:  # long s
+        return 115
+    return c
+
+
+cdef inline bint _at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, const char* w, Py_ssize_t wl) nogil:
+    """Whether the case-sensitive literal ``w`` is at ``i``."""
+    cdef Py_ssize_t j
+    if i < 0 or i + wl > n:
+        return False
+    for j in range(wl):
+        if PyUnicode_READ(kind, d, i + j) != <uint32_t>w[j]:
+            return False
+    return True
+
+
+cdef inline bint _word(int kind, void* d, Py_ssize_t n, Py_ssize_t i, const char* w, Py_ssize_t wl) nogil:
+    """Whether the lower-case word ``w`` is at ``i``, case-insensitively (as ``str.lower`` sees it)."""
+    cdef Py_ssize_t j
+    if i < 0 or i + wl > n:
+        return False
+    for j in range(wl):
+        if _low(PyUnicode_READ(kind, d, i + j)) != <uint32_t>w[j]:
+            return False
+    return True
+
+
+cdef inline bint _scan(int kind, void* d, Py_ssize_t n, int flags) nogil:
+    cdef Py_ssize_t i, k
+    cdef uint32_t c, p
+    cdef unsigned char t
+    cdef bint sec = (flags & F_SECRETS) != 0
+    cdef bint pii = (flags & F_PII) != 0
+    cdef bint key_word = False, colon_eq = False
+    for i in range(n):
+        c = PyUnicode_READ(kind, d, i)
+        if c >= 128:
+            if not sec or c > 0x212A:
+                continue
+            c = _low(c)  # an anchor letter when it folds to one ('s' and 'i' are none)
+            if c != 107:
+                continue
+            t = C_K
+        else:
+            t = CLS[c]
+            if t == 0:
+                continue
+        if t == C_DIGIT:
+            if pii and i + 6 < n:
+                for k in range(i + 1, i + 7):
+                    p = PyUnicode_READ(kind, d, k)
+                    if p >= 128 or not NUMSEP[p]:
+                        break
+                else:
+                    return True
+            continue
+        if t == C_AT:
+            if pii:
+                return True
+            continue
+        if t == C_COLON or t == C_EQ:
+            if sec and key_word:
+                return True
+            colon_eq = True
+            if t == C_EQ:
+                continue
+            if sec and _at(kind, d, n, i + 1, b"//", 2):
+                return True
+            if pii:
+                k = i + 1
+                while k < n and k - i <= 4:
+                    p = PyUnicode_READ(kind, d, k)
+                    if p >= 128 or not HEX[p]:
+                        break
+                    k += 1
+                if k < n and PyUnicode_READ(kind, d, k) == 58:
+                    return True
+            continue
+        if not sec:
+            continue
+        if t == C_DASH or t == C_UNDER:
+            if i >= 2 and PyUnicode_READ(kind, d, i - 1) == 107:  # 'k'
+                p = PyUnicode_READ(kind, d, i - 2)
+                if p == 115 or p == 114:  # 's' 'r'
+                    return True
+            if t == C_DASH:
+                if _at(kind, d, n, i, b"-----BEGIN", 10):
+                    return True
+            elif (_at(kind, d, n, i - 2, b"hf", 2) or _at(kind, d, n, i - 3, b"phx", 3)
+                    or _at(kind, d, n, i - 10, b"github_pat", 10)):
+                return True
+            elif i >= 3 and _at(kind, d, n, i - 3, b"gh", 2):
+                p = PyUnicode_READ(kind, d, i - 1)
+                if p == 112 or p == 111 or p == 117 or p == 115 or p == 114:  # p o u s r
+                    return True
+        elif t == C_X:
+            if _at(kind, d, n, i + 1, b"ox", 2):
+                return True
+        elif t == C_A:
+            if (_at(kind, d, n, i + 1, b"Iza", 3) or _at(kind, d, n, i + 1, b"KIA", 3)
+                    or _at(kind, d, n, i + 1, b"SIA", 3) or _at(kind, d, n, i + 1, b"BIA", 3)
+                    or _at(kind, d, n, i + 1, b"CCA", 3)):
+                return True
+        elif t == C_J:
+            if _at(kind, d, n, i - 2, b"ey", 2):
+                return True
+        elif t == C_B:
+            if _word(kind, d, n, i, b"bearer", 6) or _word(kind, d, n, i, b"basic", 5):
+                return True
+        elif t == C_W:
+            if _word(kind, d, n, i - 1, b"aws", 3):
+                return True
+        elif t == C_C:
+            if _word(kind, d, n, i - 2, b"secret", 6):
+                return True
+            if _word(kind, d, n, i - 1, b"access", 6):
+                key_word = True
+        elif t == C_K:
+            if _word(kind, d, n, i - 2, b"token", 5) or _word(kind, d, n, i - 3, b"cookie", 6):
+                key_word = True
+        elif t == C_P:
+            if (_word(kind, d, n, i, b"pass", 4) or _word(kind, d, n, i, b"private", 7)
+                    or _word(kind, d, n, i - 1, b"api_key", 7) or _word(kind, d, n, i - 1, b"api-key", 7)
+                    or _word(kind, d, n, i - 1, b"apikey", 6)):
+                key_word = True
+        elif t == C_Z:
+            if _word(kind, d, n, i - 7, b"authoriz", 8):
+                key_word = True
+        if key_word and colon_eq:
+            return True
+    return False
+
+
+cdef inline bint _pre(str s, int flags):
+    if flags & F_ALL:
+        return True
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void* d = PyUnicode_DATA(s)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s)
+    if kind == 1:  # the common case: the C compiler specialises each call on its constant kind
+        return _scan(1, d, n, flags)
+    if kind == 2:
+        return _scan(2, d, n, flags)
+    return _scan(4, d, n, flags)
+
+
+def prefilter(str s not None, int flags) -> bool:
+    """Whether ``s`` holds a trigger of the rule sets in ``flags`` (always True with ``PRE_ALL``)."""
+    return _pre(s, flags)
+
+
+def walk_value(object root, bint secret_list, int flags, object secret_key, object secret,
+               list holders, list slots, list key_dicts):
+    """Walk the dicts and lists inside ``root``; see ``_redact_scan_py.walk_value``."""
+    cdef list stack = [(root, secret_list)]
+    cdef object x, k, v
+    cdef PyObject* pk
+    cdef PyObject* pv
+    cdef Py_ssize_t pos, i, n
+    cdef bint in_secret
+    cdef type tv
+    while stack:
+        x, in_secret = stack.pop()
+        if type(x) is dict:
+            pos = 0
+            while PyDict_Next(x, &pos, &pk, &pv):
+                k = <object>pk
+                v = <object>pv
+                tv = type(v)
+                if tv is str:
+                    if secret_key is not None and secret_key(k):
+                        PyDict_SetItem(x, k, secret(v))  # same key: no resize while iterating
+                    elif _pre(<str>v, flags):
+                        holders.append(x)
+                        slots.append(k)
+                elif tv is dict:
+                    stack.append((v, False))
+                elif tv is list:
+                    stack.append((v, secret_key is not None and secret_key(k)))
+            key_dicts.append(x)
+        else:
+            n = PyList_GET_SIZE(x)
+            i = 0
+            while i < PyList_GET_SIZE(x):
+                v = <object>PyList_GET_ITEM(x, i)
+                tv = type(v)
+                if tv is str:
+                    if in_secret:
+                        x[i] = secret(v)
+                    elif _pre(<str>v, flags):
+                        holders.append(x)
+                        slots.append(i)
+                elif tv is dict or tv is list:
+                    stack.append((v, False))
+                i += 1
