@@ -116,3 +116,9 @@ def test_switch_reaches_the_scan_references(name: str, implementation: str) -> N
         assert textrepr.redact_scan.prefilter is mod.prefilter
     finally:
         twins.use_implementation(implementation)
+
+
+@given(texts, st.sampled_from(FLAGS[:4]))
+def test_triggers_compiled_equals_pure(scan: Any, s: str, flags: int) -> None:
+    assert scan.triggers(s, flags, ()) == pure.triggers(s, flags, ())
+    assert scan.triggers(s, flags, ("pin",)) == pure.triggers(s, flags, ("pin",))

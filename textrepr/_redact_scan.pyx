@@ -13,9 +13,15 @@ from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_SetItem
 from cpython.object cimport PyObject
 from libc.stdint cimport uint32_t
 
-__all__ = ["PRE_SECRETS", "PRE_PII", "PRE_ALL", "prefilter", "walk_value"]
+from . import _redact_scan_py as _py
+
+__all__ = [
+    "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
+    "prefilter", "triggers", "walk_value",
+]
 
 PRE_SECRETS, PRE_PII, PRE_ALL = 1, 2, 4
+K_AT_START, K_AWS, K_URL, K_EMAIL, K_V6, K_NUM = 0, 1, 2, 3, 4, 5
 
 cdef extern from "Python.h":
     int PyUnicode_KIND(object)
@@ -241,6 +247,199 @@ cdef inline bint _pre(str s, int flags):
 def prefilter(str s not None, int flags) -> bool:
     """Whether ``s`` holds a trigger of the rule sets in ``flags`` (always True with ``PRE_ALL``)."""
     return _pre(s, flags)
+
+
+cdef inline uint32_t _low_exact(uint32_t c) nogil:
+    """``c.lower()`` where it is one ASCII letter (a character that lowers to two is none)."""
+    if 65 <= c <= 90:
+        return c + 32
+    if c == 0x212A:  # KELVIN SIGN
+        return 107
+    return c
+
+
+cdef inline bint _lword(int kind, void* d, Py_ssize_t n, Py_ssize_t i, const char* w, Py_ssize_t wl) nogil:
+    cdef Py_ssize_t j
+    if i + wl > n:
+        return False
+    for j in range(wl):
+        if _low_exact(PyUnicode_READ(kind, d, i + j)) != <uint32_t>w[j]:
+            return False
+    return True
+
+
+cdef const char* _UNDER_LIST[8]
+_UNDER_LIST[:] = [b"hf_", b"phx_", b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_"]
+
+
+# What an ASCII character may begin, for triggers(): bits tested in the loop.
+cdef enum:
+    T_PREFIX = 1    # k _ x A -   (provider prefixes, PEM)
+    T_E = 2         # e           (eyJ)
+    T_COLON = 4     # :           (://, IPv6)
+    T_WORD = 8      # b a s, any case (bearer basic aws secret)
+    T_KEY = 16      # p s t a c, any case (secret-key words)
+    T_AT = 32       # @
+    T_DIGIT = 64
+
+cdef unsigned char TRIG[128]
+
+
+cdef void _init_trig():
+    cdef int i
+    for i in range(128):
+        TRIG[i] = 0
+    for ch in "k_xA-":
+        TRIG[ord(ch)] |= T_PREFIX
+    TRIG[ord("e")] |= T_E
+    TRIG[ord(":")] |= T_COLON
+    for ch in "bas":
+        TRIG[ord(ch)] |= T_WORD
+        TRIG[ord(ch) - 32] |= T_WORD
+    for ch in "pstac":
+        TRIG[ord(ch)] |= T_KEY
+        TRIG[ord(ch) - 32] |= T_KEY
+    TRIG[ord("@")] |= T_AT
+    for i in range(48, 58):
+        TRIG[i] |= T_DIGIT
+
+
+_init_trig()
+
+
+cdef inline int _triggers(int kind, void* d, Py_ssize_t n, int flags, bint keys, list out) except -1:
+    cdef Py_ssize_t i, k, wl, st
+    cdef Py_ssize_t resume_pre = 0, resume_num = 0, resume_v6 = 0
+    cdef uint32_t c, l, p
+    cdef int w
+    cdef bint sec = (flags & F_SECRETS) != 0
+    cdef bint pii = (flags & F_PII) != 0
+    cdef bint hit
+    cdef unsigned char t
+    for i in range(n):
+        c = PyUnicode_READ(kind, d, i)
+        if c >= 128:
+            continue
+        t = TRIG[c]
+        if t == 0:
+            continue
+        if sec:
+            # Provider prefixes: the matches of one regex scan (they do not overlap).
+            if t & T_PREFIX and i >= resume_pre:
+                if c == 107:  # k[-_] after s or r
+                    if i >= 1 and i + 1 < n:
+                        p = PyUnicode_READ(kind, d, i + 1)
+                        l = PyUnicode_READ(kind, d, i - 1)
+                        if (p == 45 or p == 95) and (l == 115 or l == 114):
+                            out.append((i - 1, i + 2, 0))
+                            resume_pre = i + 2
+                elif c == 95:  # '_' ending one of the underscore prefixes
+                    hit = False
+                    for w in range(8):
+                        wl = len(_UNDER_LIST[w])
+                        st = i + 1 - wl
+                        if st >= 0 and _at(kind, d, n, st, _UNDER_LIST[w], wl):
+                            out.append((st, i + 1, 0))
+                            hit = True
+                    if hit:
+                        resume_pre = i + 1
+                elif c == 120:  # xox
+                    if _at(kind, d, n, i + 1, b"ox", 2):
+                        out.append((i, i + 3, 0))
+                        resume_pre = i + 3
+                elif c == 65:  # AIza AKIA ASIA ABIA ACCA
+                    if _at(kind, d, n, i + 1, b"KIA", 3) or _at(kind, d, n, i + 1, b"SIA", 3):
+                        out.append((i, i + 4, 1))
+                        resume_pre = i + 4
+                    elif (_at(kind, d, n, i + 1, b"Iza", 3) or _at(kind, d, n, i + 1, b"BIA", 3)
+                            or _at(kind, d, n, i + 1, b"CCA", 3)):
+                        out.append((i, i + 4, 0))
+                        resume_pre = i + 4
+                elif c == 45:
+                    if _at(kind, d, n, i, b"-----BEGIN", 10):
+                        out.append((i, i + 10, 0))
+                        resume_pre = i + 10
+            if t & T_E:  # eyJ
+                if _at(kind, d, n, i + 1, b"yJ", 2):
+                    out.append((i, i + 3, 0))
+            elif t & T_COLON:  # ://
+                if _at(kind, d, n, i + 1, b"//", 2):
+                    out.append((i, i + 3, 2))
+            elif t & (T_WORD | T_KEY):  # case-insensitive words, by their first letter
+                l = c | 32
+                if l == 98:  # b
+                    if _lword(kind, d, n, i, b"bearer", 6):
+                        out.append((i, i + 6, 0))
+                    elif _lword(kind, d, n, i, b"basic", 5):
+                        out.append((i, i + 5, 0))
+                elif l == 115:  # s ("secret" is also a key word: once)
+                    if _lword(kind, d, n, i, b"secret", 6):
+                        out.append((i, i + 6, 1))
+                elif l == 97:  # a
+                    if _lword(kind, d, n, i, b"aws", 3):
+                        out.append((i, i + 3, 1))
+                    elif keys:
+                        if _lword(kind, d, n, i, b"api_key", 7) or _lword(kind, d, n, i, b"api-key", 7):
+                            out.append((i, i + 7, 0))
+                        elif _lword(kind, d, n, i, b"apikey", 6) or _lword(kind, d, n, i, b"access", 6):
+                            out.append((i, i + 6, 0))
+                        elif _lword(kind, d, n, i, b"authoriz", 8):
+                            out.append((i, i + 8, 0))
+                elif keys:
+                    if l == 112:  # p
+                        if _lword(kind, d, n, i, b"pass", 4):
+                            out.append((i, i + 4, 0))
+                        elif _lword(kind, d, n, i, b"private", 7):
+                            out.append((i, i + 7, 0))
+                    elif l == 116:  # t
+                        if _lword(kind, d, n, i, b"token", 5):
+                            out.append((i, i + 5, 0))
+                    elif l == 99:  # c
+                        if _lword(kind, d, n, i, b"cookie", 6):
+                            out.append((i, i + 6, 0))
+        if pii:
+            if t & T_AT:  # '@'
+                out.append((i, i + 1, 3))
+            elif t & T_DIGIT:
+                if i >= resume_num and (i == 0 or not (48 <= PyUnicode_READ(kind, d, i - 1) <= 57)) and i + 6 < n:
+                    for k in range(i + 1, i + 7):
+                        p = PyUnicode_READ(kind, d, k)
+                        if p >= 128 or not NUMSEP[p]:
+                            break
+                    else:
+                        out.append((i, i + 7, 5))
+                        resume_num = i + 7
+            elif c == 58 and i >= resume_v6:  # :[hex]{0,4}:
+                k = i + 1
+                while k < n and k - i <= 4:
+                    p = PyUnicode_READ(kind, d, k)
+                    if p >= 128 or not HEX[p]:
+                        break
+                    k += 1
+                if k < n and PyUnicode_READ(kind, d, k) == 58:
+                    out.append((i, k + 1, 4))
+                    resume_v6 = k + 1
+    return 0
+
+
+def triggers(str big not None, int flags, tuple words not None) -> list:
+    """The triggers in ``big`` as sorted, distinct ``(start, end, kind)``; see ``_redact_scan_py.triggers``
+    (which handles extra key ``words`` itself)."""
+    if words:
+        return _py.triggers(big, flags, words)
+    cdef int kind = PyUnicode_KIND(big)
+    cdef void* d = PyUnicode_DATA(big)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(big)
+    cdef bint keys = (flags & F_SECRETS) != 0 and (":" in big or "=" in big)
+    cdef list out = []
+    if kind == 1:
+        _triggers(1, d, n, flags, keys, out)
+    elif kind == 2:
+        _triggers(2, d, n, flags, keys, out)
+    else:
+        _triggers(4, d, n, flags, keys, out)
+    out.sort()  # nearly sorted already (a prefix ending in '_' starts a little before it); no duplicates
+    return out
 
 
 def walk_value(object root, bint secret_list, int flags, object secret_key, object secret,

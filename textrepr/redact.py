@@ -26,7 +26,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 import regex
 
-from .redact_scan import PRE_ALL, PRE_PII, PRE_SECRETS, prefilter, walk_value
+from .redact_scan import (K_AT_START, K_AWS, K_EMAIL, K_NUM, K_URL, K_V6, PRE_ALL, PRE_PII, PRE_SECRETS, prefilter,
+                          triggers, walk_value)
 
 __all__ = [
     "Redactor", "RULE_SETS", "SECRET_KEY_NAMES", "EVENT_EXEMPT", "PROPERTY_EXEMPT",
@@ -348,30 +349,13 @@ def resolve(redact: Any, redactor: Redactor | None) -> Redactor | None:
 # skips to quickly (a literal or a small first-character set). Every built-in match holds a trigger, and
 # the start is recovered from the trigger: at it (literals, words, numbers), or by stepping back over the
 # characters a match may begin with (the local part of an email, a URL scheme, an IPv6 run).
-# Case-sensitive provider prefixes: one scan whose first characters are rare in prose (k, _, x, A, -); an
-# underscore is kept only after the last letter of hf_, phx_, gh?_ or github_pat_. Then "eyJ" by find.
-_T_PREFIXES = re.compile(r"k[-_](?<=[sr]k[-_])|_(?:(?<=hf_)|(?<=phx_)|(?<=gh[pousr]_)|(?<=github_pat_))"
-                         r"|xox|A(?:Iza|KIA|SIA|BIA|CCA)|-----BEGIN")
-_UNDERSCORE_PREFIXES = ("hf_", "phx_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")
-# Case-insensitive words, searched with str.find in the lowered text.
-_T_LITERALS = ("bearer", "basic", "aws", "secret")
-# Secret-named keys: only searched for in a text that has a ':' or '=' (a key needs one after it).
-_T_KEYS = ("pass", "secret", "token", "api_key", "api-key", "apikey", "authoriz", "cookie", "private", "access")
-_T_URL = "://"
-_T_AT = "@"
-_T_NUM = r"[0-9](?<![0-9][0-9])[0-9 .()/-]{6}"
-_T_NUM_BYTES = re.compile(rb"0(?<!00)[0.]{6}")  # the literal first: the engine skips to each digit
-_NUM_TABLE = bytes(48 if 48 <= i <= 57 else 46 if chr(i) in " .()/-" else 120 for i in range(256))
+# The triggers themselves are found by ``_redact_scan`` (compiled) or its twin ``_redact_scan_py``.
 _IBAN_START = re.compile(r"[A-Z]{2}[0-9]{2}")
-_T_V6 = r":[0-9A-Fa-f]{0,4}:"
-_AWS_WORDS = frozenset(("aws", "secret", "akia", "asia"))
-# Trigger kinds: where the match may start relative to the trigger.
-_K_AT_START, _K_AWS, _K_URL, _K_EMAIL, _K_V6, _K_NUM = 0, 1, 2, 3, 4, 5
 _LOCAL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
 _SCHEME = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-")
 _HEXCOLON = frozenset("0123456789abcdefABCDEF:")
-_BACK_CHARS = {_K_URL: _SCHEME, _K_EMAIL: _LOCAL, _K_V6: _HEXCOLON}
-_BACK_LIMIT = {_K_URL: 21, _K_EMAIL: 64, _K_V6: 40}
+_BACK_CHARS = {K_URL: _SCHEME, K_EMAIL: _LOCAL, K_V6: _HEXCOLON}
+_BACK_LIMIT = {K_URL: 21, K_EMAIL: 64, K_V6: 40}
 _AWS_SECRET = regex.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 
 
@@ -396,7 +380,6 @@ class _Compiled:
                 parts.append(f"(?:{pat})(?P<{name}>)")  # the empty group tells which rule matched
                 self.validators[name] = val
                 self.names[name] = name
-        words = list(_T_KEYS) if "secrets" in sets else []
         if keys:
             g = "secret_field_custom"
             alts = "|".join(regex.escape(k) for k in keys)
@@ -404,7 +387,6 @@ class _Compiled:
                          + f")(?P<{g}>)")
             self.validators[g] = _v_secret_field
             self.names[g] = "secret_field"
-            words.extend(k.lower() for k in keys)
         self.pattern = regex.compile("|".join(parts)) if parts else None
         self.n_builtin = len(self.names)
         self.custom = None
@@ -422,16 +404,9 @@ class _Compiled:
                 self.validators[g] = None
                 self.names[g] = name
             self.custom = regex.compile("|".join(cparts))
-        # Triggers use the standard library's re: faster than regex on these plain scans.
-        self.t_words = tuple(words) if words else None
-        self.t_lits = _T_LITERALS if "secrets" in sets else None
-        self.t_url = "secrets" in sets
         self.pii = "pii" in sets
-        self.t_num = re.compile(_T_NUM) if self.pii else None
-        self.t_v6 = re.compile(_T_V6) if self.pii else None
-
-        self.aws = "secrets" in sets
-        self.literals = (((_T_URL, _K_URL),) if self.t_url else ()) + (((_T_AT, _K_EMAIL),) if self.pii else ())
+        self.trig_flags = (PRE_SECRETS if "secrets" in sets else 0) | (PRE_PII if self.pii else 0)
+        self.custom_words = tuple(k.lower() for k in keys)
         self.any_secret_keys = "secrets" in sets or bool(keys)
         names = SECRET_KEY_NAMES if "secrets" in sets else ()
         self.key_names = tuple(names) + tuple(_normalise_key(k) for k in keys)
@@ -475,61 +450,8 @@ class _Compiled:
                 out.setdefault(group[j], []).append((a - off, b - off, kind))
         return out
 
-    @staticmethod
-    def _prefixes(big: str, add: Callable[[tuple[int, int, int]], None]) -> None:
-        for m in _T_PREFIXES.finditer(big):
-            i = m.start()
-            g = m.group()
-            if g == "_":
-                for lit in _UNDERSCORE_PREFIXES:
-                    if big.startswith(lit, i + 1 - len(lit)):
-                        add((i + 1 - len(lit), i + 1, _K_AT_START))
-            elif g[0] == "k":  # sk- sk_ rk- rk_
-                if i:
-                    add((i - 1, i + 2, _K_AT_START))
-            else:
-                add((i, m.end(), _K_AWS if g == "AKIA" or g == "ASIA" else _K_AT_START))
-        i = big.find("eyJ")
-        while i >= 0:
-            add((i, i + 3, _K_AT_START))
-            i = big.find("eyJ", i + 1)
-
     def _scan(self, big: str) -> list[tuple[int, int, int]]:
-        found: list[tuple[int, int, int]] = []
-        add = found.append
-        asc = big.isascii()
-        keys = self.t_words is not None and (":" in big or "=" in big)
-        if keys or self.t_lits is not None:
-            low = big.lower()
-            if len(low) != len(big):  # a few non-ASCII letters lower to two characters: align by hand
-                low = "".join(ch if len(ch) == 1 else "\x01" for ch in (c.lower() for c in big))
-            lits = (self.t_lits or ()) + (self.t_words if keys else ())  # type: ignore[operator]
-            if self.t_lits is not None:
-                self._prefixes(big, add)
-            for lit in lits:
-                i = low.find(lit)
-                if i < 0:
-                    continue
-                kind = _K_AWS if lit in _AWS_WORDS else _K_AT_START
-                n = len(lit)
-                while i >= 0:
-                    add((i, i + n, kind))
-                    i = low.find(lit, i + 1)
-        for lit, kind in self.literals:
-            i = big.find(lit)
-            while i >= 0:
-                add((i, i + len(lit), kind))
-                i = big.find(lit, i + 1)
-        if self.pii:
-            if asc:  # digits -> '0', separators -> '.', others -> 'x': a literal-prefix scan of bytes
-                for m in _T_NUM_BYTES.finditer(big.encode("ascii").translate(_NUM_TABLE)):
-                    add((m.start(), m.end(), _K_NUM))
-            else:
-                for m in self.t_num.finditer(big):
-                    add((m.start(), m.end(), _K_NUM))
-            for m in self.t_v6.finditer(big):
-                add((m.start(), m.end(), _K_V6))
-        return found
+        return triggers(big, self.trig_flags, self.custom_words)
 
     def text(self, s: str, counts: dict[str, int], callback: Callable[[str], str] | None,
              cands: list[tuple[int, int, int]] | None = None) -> str:
@@ -572,13 +494,13 @@ class _Compiled:
         starts: list[int] = []
         add = starts.append
         for a, b, kind in cands:
-            if kind == _K_AT_START:
+            if kind == K_AT_START:
                 add(a)
-            elif kind == _K_AWS:
+            elif kind == K_AWS:
                 add(a)
                 for w in _AWS_SECRET.finditer(s, max(0, a - 200), min(len(s), b + 240)):
                     add(w.start())
-            elif kind == _K_NUM:  # a number, or the '+'/'(' before it, or an IBAN's country code before it
+            elif kind == K_NUM:  # a number, or the '+'/'(' before it, or an IBAN's country code before it
                 add(a)
                 if a and s[a - 1] in "+(":
                     add(a - 1)
