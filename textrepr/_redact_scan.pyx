@@ -307,6 +307,18 @@ cdef void _init_trig():
 _init_trig()
 
 
+cdef inline bint _second_of_a(uint32_t c) nogil:
+    return c == 73 or c == 75 or c == 83 or c == 66 or c == 67  # I K S B C
+
+
+cdef inline bint _second_of_word(uint32_t c) nogil:
+    """Whether ``c`` may follow the first letter of a word: e a w p u c o r (any case)."""
+    if c >= 128:
+        return False
+    c |= 32
+    return c == 101 or c == 97 or c == 119 or c == 112 or c == 117 or c == 99 or c == 111 or c == 114
+
+
 cdef inline int _triggers(int kind, void* d, Py_ssize_t n, int flags, bint keys, list out) except -1:
     cdef Py_ssize_t i, k, wl, st
     cdef Py_ssize_t resume_pre = 0, resume_num = 0, resume_v6 = 0
@@ -347,7 +359,8 @@ cdef inline int _triggers(int kind, void* d, Py_ssize_t n, int flags, bint keys,
                     if _at(kind, d, n, i + 1, b"ox", 2):
                         out.append((i, i + 3, 0))
                         resume_pre = i + 3
-                elif c == 65:  # AIza AKIA ASIA ABIA ACCA
+                elif c == 65 and i + 1 < n and _second_of_a(PyUnicode_READ(kind, d, i + 1)):
+                    # AIza AKIA ASIA ABIA ACCA
                     if _at(kind, d, n, i + 1, b"KIA", 3) or _at(kind, d, n, i + 1, b"SIA", 3):
                         out.append((i, i + 4, 1))
                         resume_pre = i + 4
@@ -365,7 +378,8 @@ cdef inline int _triggers(int kind, void* d, Py_ssize_t n, int flags, bint keys,
             elif t & T_COLON:  # ://
                 if _at(kind, d, n, i + 1, b"//", 2):
                     out.append((i, i + 3, 2))
-            elif t & (T_WORD | T_KEY):  # case-insensitive words, by their first letter
+            elif t & (T_WORD | T_KEY) and i + 2 < n and _second_of_word(PyUnicode_READ(kind, d, i + 1)):
+                # case-insensitive words (3 letters at least), by their first letter
                 l = c | 32
                 if l == 98:  # b
                     if _lword(kind, d, n, i, b"bearer", 6):
