@@ -3,7 +3,7 @@ from typing import Any, Callable
 
 __all__ = [
     "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
-    "prefilter", "triggers", "walk_value",
+    "prefilter", "prefilter_pays", "triggers", "walk_value",
 ]
 
 PRE_SECRETS: int
@@ -16,6 +16,7 @@ K_EMAIL: int
 K_V6: int
 K_NUM: int
 
+def prefilter_pays() -> bool: ...
 def prefilter(s: str, flags: int) -> bool: ...
 def triggers(big: str, flags: int, words: tuple[str, ...]) -> list[tuple[int, int, int]]: ...
 def walk_value(root: Any, secret_list: bool, flags: int, secret_key: Callable[[str], bool] | None,

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable, Mapping
 import regex
 
 from .redact_scan import (K_AT_START, K_AWS, K_EMAIL, K_NUM, K_URL, K_V6, PRE_ALL, PRE_PII, PRE_SECRETS, prefilter,
-                          triggers, walk_value)
+                          prefilter_pays, triggers, walk_value)
 
 __all__ = [
     "Redactor", "RULE_SETS", "SECRET_KEY_NAMES", "EVENT_EXEMPT", "PROPERTY_EXEMPT",
@@ -456,7 +456,7 @@ class _Compiled:
     def text(self, s: str, counts: dict[str, int], callback: Callable[[str], str] | None,
              cands: list[tuple[int, int, int]] | None = None) -> str:
         """``s`` redacted; ``cands``: its triggers when already found (None: scan it now)."""
-        if cands is None and not prefilter(s, self.pre_flags):
+        if cands is None and prefilter_pays() and not prefilter(s, self.pre_flags):
             cands = []  # no trigger: nothing built-in can match
         if len(s) >= 5 or self.custom is not None:  # no built-in match is shorter than 5 characters
             if self.custom is not None:
@@ -626,7 +626,9 @@ class _Walker:
         self.c = c
         self.counts = counts
         self.secret_key = c.secret_key if c.any_secret_keys else None
-        self.flags = PRE_ALL if callback is not None else c.pre_flags  # a callback sees every string
+        # A callback sees every string; so does the pure implementation's joined trigger scan (prefiltering
+        # each string first would cost as much again there).
+        self.flags = c.pre_flags if callback is None and prefilter_pays() else PRE_ALL
         self.holders: list[Any] = []  # container of each collected value string
         self.slots: list[Any] = []  # its key or index
         self.key_dicts: list[dict] = []  # dicts whose keys are collected, and their exempt keys
