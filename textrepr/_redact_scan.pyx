@@ -231,6 +231,72 @@ cdef inline bint _scan(int kind, void* d, Py_ssize_t n, int flags) nogil:
     return False
 
 
+# Phase A of the prefilter: a necessary condition, checked without data-dependent branches. Every trigger
+# holds a rare character (digits, '@', ':', '-', '_', 'x', 'J') or one of a few trigrams: the first three
+# letters of a word (lowered, the four folds included) or of an 'A' prefix. Trigrams are hashed into a
+# 4096-entry table; a collision only costs the exact scan.
+cdef unsigned char RARE_SEC[128]
+cdef unsigned char RARE_PII[128]
+cdef unsigned char LOW7[128]
+cdef unsigned char TRI_LOW[4096]
+cdef unsigned char TRI_RAW[4096]
+
+
+cdef inline uint32_t _tri_hash(uint32_t h) nogil:
+    return ((h * 2654435761u) >> 20) & 4095
+
+
+cdef void _init_phase_a():
+    cdef int i
+    cdef uint32_t h
+    for i in range(128):
+        RARE_SEC[i] = 0
+        RARE_PII[i] = 0
+        LOW7[i] = (i + 32) if 65 <= i <= 90 else i
+    for i in range(4096):
+        TRI_LOW[i] = 0
+        TRI_RAW[i] = 0
+    for ch in ":-_xJ":
+        RARE_SEC[ord(ch)] = 1
+    for ch in "@:0123456789":
+        RARE_PII[ord(ch)] = 1
+    for w in ("bea", "bas", "aws", "sec", "pas", "tok", "api", "aut", "coo", "pri", "acc"):
+        h = (ord(w[0]) << 14) | (ord(w[1]) << 7) | ord(w[2])
+        TRI_LOW[_tri_hash(h)] = 1
+    for w in ("AIz", "AKI", "ASI", "ABI", "ACC"):
+        h = (ord(w[0]) << 14) | (ord(w[1]) << 7) | ord(w[2])
+        TRI_RAW[_tri_hash(h)] = 1
+
+
+_init_phase_a()
+
+
+cdef inline bint _maybe(int kind, void* d, Py_ssize_t n, int flags) nogil:
+    """False only when ``s`` holds none of the rare characters and trigrams of the rule sets in ``flags``."""
+    cdef Py_ssize_t i
+    cdef uint32_t c, l, r, hl = 0, hr = 0
+    cdef unsigned char acc = 0
+    cdef bint sec = (flags & F_SECRETS) != 0
+    cdef bint pii = (flags & F_PII) != 0
+    for i in range(n):
+        c = PyUnicode_READ(kind, d, i)
+        if c < 128:
+            l = LOW7[c]
+            r = c
+            acc |= (RARE_SEC[c] & sec) | (RARE_PII[c] & pii)
+        else:
+            l = _low(c)
+            if l >= 128:
+                l = 0
+            r = 0
+        hl = ((hl << 7) | l) & 0x1FFFFF
+        hr = ((hr << 7) | r) & 0x1FFFFF
+        acc |= (TRI_LOW[_tri_hash(hl)] | TRI_RAW[_tri_hash(hr)]) & sec
+        if (i & 63) == 63 and acc:
+            return True
+    return acc != 0
+
+
 cdef inline bint _pre(str s, int flags):
     if flags & F_ALL:
         return True
@@ -238,10 +304,10 @@ cdef inline bint _pre(str s, int flags):
     cdef void* d = PyUnicode_DATA(s)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s)
     if kind == 1:  # the common case: the C compiler specialises each call on its constant kind
-        return _scan(1, d, n, flags)
+        return _maybe(1, d, n, flags) and _scan(1, d, n, flags)
     if kind == 2:
-        return _scan(2, d, n, flags)
-    return _scan(4, d, n, flags)
+        return _maybe(2, d, n, flags) and _scan(2, d, n, flags)
+    return _maybe(4, d, n, flags) and _scan(4, d, n, flags)
 
 
 def prefilter_pays() -> bool:
