@@ -425,17 +425,23 @@ class _Compiled:
         return False
 
     def candidates(self, texts: list[str]) -> dict[int, list[tuple[int, int, int]]]:
-        """For each string that a trigger hits: its triggers as (start, end, kind). The triggers scan the
-        strings joined by NUL (which no trigger spans): a few C-speed scans per document, not per string.
-        ASCII strings are joined apart from the others, so one emoji does not widen (and slow) them all."""
-        if len(texts) == 1:
-            found = self._scan(texts[0])
-            return {0: found} if found else {}
+        """For each string that a trigger hits: its triggers as (start, end, kind). Compiled, each string is
+        scanned on its own (one pass). The pure twin scans the strings joined by NUL (which no trigger spans):
+        a few C-speed scans per document, not per string; ASCII strings are joined apart from the others, so
+        one emoji does not widen (and slow) them all. A secret-key word counts only beside a ':' or '=' in
+        the scanned text, but the rule it starts needs one in its own string: the results are the same."""
+        if len(texts) == 1 or prefilter_pays():  # compiled: one pass per string costs less than a join
+            out: dict[int, list[tuple[int, int, int]]] = {}
+            for i, t in enumerate(texts):
+                found = self._scan(t)
+                if found:
+                    out[i] = found
+            return out
         ascii_ix: list[int] = []
         other_ix: list[int] = []
         for i, t in enumerate(texts):
             (ascii_ix if t.isascii() else other_ix).append(i)
-        out: dict[int, list[tuple[int, int, int]]] = {}
+        out = {}
         for group in (ascii_ix, other_ix):
             if not group:
                 continue
