@@ -4,8 +4,9 @@ A :class:`Redactor` holds named rules. All of them are alternatives of ONE compi
 string costs one scan; a hit is checked by the rule's validator (Luhn, IBAN mod-97, a real IP address, a
 credential-looking value ...) and replaced by ``[REDACTED:<rule>]``. :func:`redact_data` applies a redactor
 to the parsed ``data`` of a request in place, before the renderer sees it, so no marker payload, note or
-sampled line can carry what was redacted. A whole document is first checked with a cheap anchor scan over
-its JSON bytes: a document with no anchor at all is left untouched without walking it.
+sampled line can carry what was redacted. The pattern only runs where a cheap trigger scan says a match can
+start, and (compiled) a string without any trigger is dropped by a one-pass prefilter during the walk: see
+``textrepr._redact_scan_py`` and docs/safety.md, "How it is fast".
 
 What is never redacted (exempt keys, see docs/safety.md): at an event's level (a single event's ``data``,
 a trace, a hierarchy node's ``event`` or bare node) the keys ``id``, ``uuid``, ``timestamp``, ``event``,
@@ -600,8 +601,9 @@ def redact_data(data: Any, redactor: Redactor | None, trace: bool) -> dict[str, 
     ``{"trace": ..., "hierarchy": [...]}`` when ``trace``) except the exempt keys. Returns the counts per
     rule, or None when ``redactor`` is None. ``data`` must be owned by the caller (a fresh parse).
 
-    One walk collects the strings; the triggers scan them joined into one text (a few C-speed scans per
-    document instead of per string); only the strings a trigger hit are matched and rewritten."""
+    One walk collects the strings (compiled: only those the prefilter keeps); the triggers scan them (pure:
+    joined into one text, a few C-speed scans per document); only the strings a trigger hit are matched
+    and rewritten."""
     if redactor is None:
         return None
     counts: dict[str, int] = {}
