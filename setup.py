@@ -2,7 +2,8 @@
 
 The core is ``textrepr/_core.pyx`` (twin: ``_core_py.py``). The renderers are the modules of
 ``textrepr/render``, each compiled from its own source as ``textrepr._crender.<name>`` (their twin is the
-source itself; ``textrepr.renderers`` selects).
+source itself; ``textrepr.renderers`` selects). The redaction scan is ``textrepr/_redact_scan.pyx`` (twin:
+``_redact_scan_py.py``; ``textrepr.redact_scan`` selects).
 
 ``TEXTREPR_REQUIRE_EXTENSIONS=1`` turns a failed build (no Cython, no compiler, a compile error) into an
 error (CI sets it); ``TEXTREPR_NO_EXTENSIONS=1`` skips the build entirely. Otherwise a failure prints a
