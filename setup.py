@@ -2,7 +2,8 @@
 
 The core is ``textrepr/_core.pyx`` (twin: ``_core_py.py``). The renderers are the modules of
 ``textrepr/render``, each compiled from its own source as ``textrepr._crender.<name>`` (their twin is the
-source itself; ``textrepr.renderers`` selects).
+source itself; ``textrepr.renderers`` selects). The redaction scan is ``textrepr/_redact_scan.pyx`` (twin:
+``_redact_scan_py.py``; ``textrepr.redact_scan`` selects).
 
 ``TEXTREPR_REQUIRE_EXTENSIONS=1`` turns a failed build (no Cython, no compiler, a compile error) into an
 error (CI sets it); ``TEXTREPR_NO_EXTENSIONS=1`` skips the build entirely. Otherwise a failure prints a
@@ -21,6 +22,8 @@ from setuptools.command.build_ext import build_ext
 REQUIRE = os.environ.get("TEXTREPR_REQUIRE_EXTENSIONS", "") not in ("", "0")
 SKIP = os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0")
 CORE_SOURCES = {"textrepr._core": "textrepr/_core.pyx", "textrepr._tokens": "textrepr/_tokens.pyx"}
+# The redaction prefilter and walk (twin: ``_redact_scan_py.py``); its C file goes to build/ (issue 14).
+SCAN_SOURCES = {"textrepr._redact_scan": "textrepr/_redact_scan.pyx"}
 RENDER_SOURCES = {
     f"textrepr._crender.{os.path.basename(p)[:-3]}": p
     for p in sorted(glob.glob("textrepr/render/*.py")) if not p.endswith("__init__.py")
@@ -68,9 +71,11 @@ def extensions() -> list[Extension]:
     args = ["-O3"] if os.name != "nt" else []
     core = [Extension(n, [src], extra_compile_args=args) for n, src in CORE_SOURCES.items()]
     renderers = [Extension(n, [src], extra_compile_args=args) for n, src in RENDER_SOURCES.items()]
+    scan = [Extension(n, [src], extra_compile_args=args) for n, src in SCAN_SOURCES.items()]
     try:
         # The renderers' C files go to build/: textrepr/render/ stays plain Python.
         return (cythonize(core, compiler_directives=DIRECTIVES)
+                + cythonize(scan, compiler_directives=DIRECTIVES, build_dir="build/cython")
                 + cythonize(renderers, compiler_directives=PY_DIRECTIVES, build_dir="build/cython"))
     except Exception as e:  # Cython compile error
         if REQUIRE:

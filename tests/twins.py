@@ -26,6 +26,17 @@ except ImportError:
 REQUIRE_COMPILED = os.environ.get("TEXTREPR_REQUIRE_EXTENSIONS", "") not in ("", "0")
 NO_EXTENSIONS = os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0")
 
+# The redaction prefilter and walk of each implementation (issue 14): swapped with the core.
+from textrepr import _redact_scan_py as pure_scan  # noqa: E402
+
+SCANS: dict[str, ModuleType] = {"pure": pure_scan}
+try:
+    from textrepr import _redact_scan as compiled_scan  # type: ignore[attr-defined]  # noqa: E402
+
+    SCANS["compiled"] = compiled_scan
+except ImportError:
+    compiled_scan = None  # type: ignore[assignment]
+
 # The renderer modules of each implementation: textrepr.render itself, and its compiled build.
 RENDERERS: dict[str, dict[str, ModuleType]] = {"pure": renderers.family("textrepr.render")}
 try:
@@ -46,7 +57,8 @@ _ROOTS = tuple(str(Path(__file__).resolve().parents[1] / d) for d in ("tests", "
 def import_all() -> None:
     """Import every textrepr submodule, so that all core references exist before a swap."""
     for info in pkgutil.walk_packages(textrepr.__path__, "textrepr."):
-        if info.name not in _OPTIONAL and info.name not in ("textrepr._core", "textrepr._core_py"):
+        if info.name not in _OPTIONAL and info.name not in ("textrepr._core", "textrepr._core_py",
+                                                            "textrepr._redact_scan"):
             importlib.import_module(info.name)
 
 
@@ -66,6 +78,10 @@ def _objects(name: str) -> dict[tuple[str, ...], object]:
 
 _OBJECTS = {name: _objects(name) for name in IMPLEMENTATIONS}
 _KEYS = {id(obj): key for objs in _OBJECTS.values() for key, obj in objs.items()}
+# The scan functions, swapped the same way but kept apart (an implementation without its own scan, such
+# as one added by register(), uses the pure one).
+_SCAN_OBJECTS = {name: {f: getattr(m, f) for f in m.__all__ if callable(getattr(m, f))} for name, m in SCANS.items()}
+_SCAN_KEYS = {id(obj): f for objs in _SCAN_OBJECTS.values() for f, obj in objs.items()}
 
 
 def register(name: str, core: ModuleType, renderers_of: str = "pure") -> None:
@@ -94,7 +110,8 @@ def use_implementation(name: str) -> None:
     the pure core under "pure".
     """
     target = _OBJECTS[name]
-    impls = set(map(id, IMPLEMENTATIONS.values()))
+    scan_target = _SCAN_OBJECTS.get(name, _SCAN_OBJECTS["pure"])
+    impls = set(map(id, IMPLEMENTATIONS.values())) | set(map(id, SCANS.values()))
     for modname, mod in list(sys.modules.items()):
         if mod is None or id(mod) in impls or not _swappable(modname, mod):
             continue
@@ -102,6 +119,9 @@ def use_implementation(name: str) -> None:
             key = _KEYS.get(id(val))
             if key is not None and target[key] is not val:
                 setattr(mod, attr, target[key])
+            f = _SCAN_KEYS.get(id(val))
+            if f is not None and scan_target[f] is not val:
+                setattr(mod, attr, scan_target[f])
     textrepr.core.IMPLEMENTATION = name  # type: ignore[attr-defined]
     textrepr.renderers.IMPLEMENTATION = name  # type: ignore[attr-defined]
     textrepr._IMPLEMENTATION = name  # type: ignore[attr-defined]

@@ -7,11 +7,13 @@ from .assembly import assemble_trace, assemble_traces
 from .renderers import IMPLEMENTATION as _IMPLEMENTATION
 from .errors import InvalidRequest, RenderError
 from .options import Options
+from .redact import Redactor
 from .segments import Segment
 
 __all__ = [
-    "InvalidRequest", "Options", "RenderError", "Rendering", "Segment", "assemble_trace", "assemble_traces",
-    "implementation", "markers", "render_event", "render_segments", "render_trace", "text_repr", "tokens",
+    "InvalidRequest", "Options", "Redactor", "RenderError", "Rendering", "Segment", "assemble_trace",
+    "assemble_traces", "implementation", "markers", "render_event", "render_segments", "render_trace", "text_repr",
+    "tokens",
 ]
 __version__ = "0.1.0"
 

@@ -11,10 +11,12 @@ from . import fit, parse, segments
 from .core import assemble
 from .errors import InvalidRequest
 from .options import Options, shared_options
+from .filters import apply_filters
+from .redact import Redactor, redact_data, resolve
 from .renderers import EVENT_KINDS, event_lines, render_trace_lines
 from .validate import check_event, check_trace, check_trace_parts, event_id, validate_request
 
-__all__ = ["Rendering", "text_repr", "render_event", "render_trace", "render_segments"]
+__all__ = ["Rendering", "text_repr", "render_event", "render_trace", "render_segments", "prepare_data"]
 
 T = TypeVar("T")
 
@@ -60,8 +62,23 @@ def _event_kind(data: dict[str, Any], event_type: str) -> str:
     return event_type
 
 
+def prepare_data(data: Any, o: Options, redactor: Redactor | None, trace: bool) -> dict[str, int] | None:
+    """The pre-pass of issue 14 on a request's freshly parsed ``data`` (a single event's object, or
+    ``{"trace", "hierarchy"}``), in place, before anything is rendered, cut or encoded: the content
+    filters (``include_reasoning``, ``include_system``), then redaction. The ``redactor`` keyword wins over
+    the ``redact`` option. Returns the counts per rule (sorted by rule name) for ``metadata.redactions``,
+    or None when redaction is off."""
+    apply_filters(data, o)
+    r = resolve(o.redact, redactor)
+    if r is None:
+        return None
+    counts = redact_data(data, r, trace)
+    return dict(sorted(counts.items())) if counts else {}
+
+
 def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options,
-                  counter: Counter | None = None) -> Rendering:
+                  counter: Counter | None = None, redactor: Redactor | None = None) -> Rendering:
+    redactions = prepare_data(data, o, redactor, False)
     props = data.get("properties", {})
     if type(props) is not dict:  # only reachable through render_event's relaxed checks
         props = {}
@@ -74,10 +91,14 @@ def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options,
         "char_count": len(text),
         "truncated": truncated,
     }
+    if redactions is not None:
+        metadata["redactions"] = redactions
     return Rendering(text, metadata)
 
 
-def _render_trace(data: dict[str, Any], o: Options, counter: Counter | None = None) -> Rendering:
+def _render_trace(data: dict[str, Any], o: Options, counter: Counter | None = None,
+                  redactor: Redactor | None = None) -> Rendering:
+    redactions = prepare_data(data, o, redactor, True)
     trace = data["trace"]
     props = trace.get("properties", {})
 
@@ -93,6 +114,8 @@ def _render_trace(data: dict[str, Any], o: Options, counter: Counter | None = No
         "char_count": len(text),
         "truncated": truncated,
     }
+    if redactions is not None:
+        metadata["redactions"] = redactions
     return Rendering(text, metadata)
 
 
@@ -134,49 +157,53 @@ def _guard(fn: Callable[[], T]) -> T:
     return result[0]
 
 
-def text_repr(request: Mapping[str, Any] | bytes | str, *, token_counter: Counter | None = None) -> dict[str, Any]:
+def text_repr(request: Mapping[str, Any] | bytes | str, *, token_counter: Counter | None = None,
+              redactor: Redactor | None = None) -> dict[str, Any]:
     """The endpoint: a request document (Mapping or JSON) -> its 200 body, or InvalidRequest (400).
 
-    ``token_counter`` counts tokens for ``max_tokens`` (default: ``textrepr.tokens.estimate``).
+    ``token_counter`` counts tokens for ``max_tokens`` (default: ``textrepr.tokens.estimate``);
+    ``redactor``: custom redaction rules (overrides the ``redact`` option's built-in sets).
     """
     doc = _as_document(request)
     event_type, data, o = validate_request(doc)
     if event_type == "$ai_trace":
         check_trace(data)
-        r = _render_trace(data, o, token_counter)
+        r = _render_trace(data, o, token_counter, redactor)
     else:
         check_event(event_type, data)
-        r = _render_event(data, _event_kind(data, event_type), event_type, o, token_counter)
+        r = _render_event(data, _event_kind(data, event_type), event_type, o, token_counter, redactor)
     return {"text": r.text, "metadata": r.metadata}
 
 
 def render_event(event: Any, options: Options | Mapping[str, Any] | None = None, *,
-                 token_counter: Counter | None = None) -> Rendering:
+                 token_counter: Counter | None = None, redactor: Redactor | None = None) -> Rendering:
     """Render one event object (the ``data`` of a single-event request)."""
     o = _options(options)
     data = parse.from_python(event)
     ev = data.get("event") if type(data) is dict else None
     kind = ev if type(ev) is str and ev in EVENT_KINDS else "$ai_generation"
     check_event(kind, data, require_id=False, require_properties=False)
-    return _render_event(data, kind, kind, o, token_counter)
+    return _render_event(data, kind, kind, o, token_counter, redactor)
 
 
 def render_trace(trace: Any, hierarchy: Any, options: Options | Mapping[str, Any] | None = None, *,
-                 token_counter: Counter | None = None) -> Rendering:
+                 token_counter: Counter | None = None, redactor: Redactor | None = None) -> Rendering:
     """Render a trace object and its hierarchy list."""
     o = _options(options)
     data = parse.from_python({"trace": trace, "hierarchy": hierarchy})
     check_trace_parts(data["trace"], data["hierarchy"])
-    return _render_trace(data, o, token_counter)
+    return _render_trace(data, o, token_counter, redactor)
 
 
 def render_segments(request: Mapping[str, Any] | bytes | str, *, max_length: int | None = None,
-                    max_tokens: int | None = None, token_counter: Counter | None = None) -> list[segments.Segment]:
+                    max_tokens: int | None = None, token_counter: Counter | None = None,
+                    redactor: Redactor | None = None) -> list[segments.Segment]:
     """The request's full rendering (no bound, no sampling) split into segments within a budget.
 
     The budget is ``max_length`` characters and/or ``max_tokens`` tokens (``token_counter``, default
     ``textrepr.tokens.estimate``) per segment, header included; a keyword left ``None`` takes the
-    request's option of that name. See ``textrepr.segments``.
+    request's option of that name. See ``textrepr.segments``. The ``redact`` option and ``redactor``
+    apply as for ``text_repr``: redaction runs on the parsed data before anything is rendered or split.
     """
     doc = _as_document(request)
     event_type, data, o = validate_request(doc)
@@ -186,9 +213,11 @@ def render_segments(request: Mapping[str, Any] | bytes | str, *, max_length: int
     full = dataclasses.replace(o, max_length=0, max_tokens=0, include_line_numbers=False, fit="sample")
     if event_type == "$ai_trace":
         check_trace(data)
+        prepare_data(data, o, redactor, True)
         lines, node_lines = _guard(lambda: render_trace_lines(data["trace"], data["hierarchy"], full))
     else:
         check_event(event_type, data)
+        prepare_data(data, o, redactor, False)
         props = data.get("properties", {})
         lines, node_lines = _guard(lambda: event_lines(_event_kind(data, event_type), props, full)), []
     text, _ = assemble(lines, full.include_markers, False, 0, None)

@@ -40,6 +40,7 @@ from . import parse
 from .api import text_repr
 from .errors import InvalidRequest, RenderError
 from .options import Options, coerce_options
+from .redact import Redactor
 from .render.values import jdump
 
 __all__ = [
@@ -123,15 +124,23 @@ class BatchRenderer:
         large_text: bool | None = None,
         wrap_bare: bool = False,
         token_counter: str | Callable[[str], int] | None = None,
+        redactor: Redactor | None = None,
     ) -> None:
         self.override = _batch_override(options)
+        self.redactor = redactor  # custom redaction rules (textrepr.Redactor), for every row
         # ``token_counter``: a counter, or its name for textrepr.tokens.counter (picklable, for Ray actors and
         # worker processes).
         if isinstance(token_counter, str):
             from .tokens import counter
 
             token_counter = counter(token_counter)
-        self._text_repr = text_repr if token_counter is None else functools.partial(text_repr, token_counter=token_counter)
+        kw: dict[str, Any] = {}
+        if token_counter is not None:
+            kw["token_counter"] = token_counter
+        if redactor is not None:
+            kw["redactor"] = redactor
+        # The keywords only when set: a plain call stays exactly text_repr(request).
+        self._text_repr = functools.partial(text_repr, **kw) if kw else text_repr
         self.wrap_bare = wrap_bare
         self.column = column
         self.options_column = options_column
@@ -238,7 +247,7 @@ class BatchRenderer:
             try:
                 if plain:
                     raw = reqs[i]  # type: ignore[index]
-                    body = text_repr(b"null" if raw is None else raw)
+                    body = self._text_repr(b"null" if raw is None else raw)
                 else:
                     row_opts = self._row_options(opt_cells[i], cache) if opt_cells is not None else None
                     if reqs is not None:
@@ -355,6 +364,7 @@ def render_batch(
     large_text: bool | None = None,
     wrap_bare: bool = False,
     token_counter: str | Callable[[str], int] | None = None,
+    redactor: Redactor | None = None,
 ) -> Batch:
     """Render every row of ``batch`` (RecordBatch -> RecordBatch, Table -> Table); see the module doc.
 
@@ -362,7 +372,8 @@ def render_batch(
     ``InvalidRequest`` before any row is rendered. Rows never raise.
     """
     r = BatchRenderer(options, column=column, options_column=options_column, keep_request=keep_request,
-                      large_text=large_text, wrap_bare=wrap_bare, token_counter=token_counter)
+                      large_text=large_text, wrap_bare=wrap_bare, token_counter=token_counter,
+                      redactor=redactor)
     return r(batch)
 
 
@@ -467,6 +478,7 @@ def render_parquet(
     compression: str = "zstd",
     progress: Callable[[int, int], None] | None = None,
     token_counter: str | None = None,
+    redactor: Redactor | None = None,
 ) -> ParquetSummary:
     """Parquet in -> Parquet out through the kernel, in input order, with bounded memory.
 
@@ -479,7 +491,7 @@ def render_parquet(
 
     kwargs: dict[str, Any] = dict(options=options, column=column, options_column=options_column,
                                   keep_request=keep_request, large_text=True, wrap_bare=wrap_bare,
-                                  token_counter=token_counter)  # a name: worker processes rebuild it
+                                  token_counter=token_counter, redactor=redactor)  # a name: worker processes rebuild it
     renderer = BatchRenderer(**kwargs)  # validates options before any work starts
     t0 = time.perf_counter()
     bytes_in = 0

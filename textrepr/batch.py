@@ -37,6 +37,7 @@ import orjson
 from . import parse
 from .api import text_repr
 from .errors import InvalidRequest, RenderError
+from .redact import Redactor
 from .render.values import jdump
 
 try:
@@ -108,9 +109,10 @@ def as_request(doc: Any) -> Any:
     return {"event_type": kind, "data": doc}
 
 
-def render_document(raw: bytes, options: Mapping[str, Any] | None = None, *,
+def render_document(raw: bytes, options: Mapping[str, Any] | None = None, redactor: Redactor | None = None, *,
                     token_counter: Callable[[str], int] | None = None) -> dict[str, Any]:
-    """Parse, wrap and render one JSON document; ``options`` override the document's own options.
+    """Parse, wrap and render one JSON document; ``options`` override the document's own options;
+    ``redactor``: custom redaction rules (see :class:`textrepr.Redactor`).
 
     ``token_counter`` counts tokens for ``max_tokens``; an ``options`` key ``tokenizer`` (a name for
     ``textrepr.tokens.counter``, as the CLI passes to its worker processes) sets it too.
@@ -122,23 +124,23 @@ def render_document(raw: bytes, options: Mapping[str, Any] | None = None, *,
         options = dict(options)
         token_counter = counter(options.pop("tokenizer"))
     if token_counter is not None:
-        return _render_counted(raw, options, token_counter)
+        return _render_counted(raw, options, token_counter, redactor)
     if not options and _FULL_REQUEST.match(raw):
-        return text_repr(raw)
+        return text_repr(raw, redactor=redactor)
     doc = as_request(parse.load_json(raw))
     if options and type(doc) is dict:
         own = doc.get("options")
         doc = {**doc, "options": {**(own if type(own) is dict else {}), **options}}
-    return text_repr(doc)
+    return text_repr(doc, redactor=redactor)
 
 
 def _render_counted(raw: bytes, options: Mapping[str, Any] | None,
-                    token_counter: Callable[[str], int]) -> dict[str, Any]:
+                    token_counter: Callable[[str], int], redactor: Redactor | None) -> dict[str, Any]:
     doc = as_request(parse.load_json(raw))
     if options and type(doc) is dict:
         own = doc.get("options")
         doc = {**doc, "options": {**(own if type(own) is dict else {}), **options}}
-    return text_repr(doc, token_counter=token_counter)
+    return text_repr(doc, token_counter=token_counter, redactor=redactor)
 
 
 def _dumps(rec: dict[str, Any]) -> bytes:
@@ -149,10 +151,11 @@ def _dumps(rec: dict[str, Any]) -> bytes:
         return jdump(rec).encode("utf-8", "backslashreplace")
 
 
-def render_line(line: bytes, lineno: int, options: Mapping[str, Any] | None = None) -> tuple[bytes, bool]:
+def render_line(line: bytes, lineno: int, options: Mapping[str, Any] | None = None,
+                redactor: Redactor | None = None) -> tuple[bytes, bool]:
     """One output JSONL record (without newline) for one input line, and whether it is an error."""
     try:
-        body = render_document(line, options)
+        body = render_document(line, options) if redactor is None else render_document(line, options, redactor)
     except InvalidRequest as e:
         return _dumps({"line": lineno, "error": {"status": e.status, "body": e.body}}), True
     except Exception as e:  # a renderer bug must cost one record, not the run
@@ -162,7 +165,7 @@ def render_line(line: bytes, lineno: int, options: Mapping[str, Any] | None = No
 
 
 def render_chunk(
-    first_lineno: int, blob: bytes, options: Mapping[str, Any] | None = None
+    first_lineno: int, blob: bytes, options: Mapping[str, Any] | None = None, redactor: Redactor | None = None
 ) -> tuple[bytes, int, int, int, list[int]]:
     """Render a piece of whole lines: (JSONL bytes, records, errors, blank lines, error line numbers)."""
     lines = blob.split(b"\n")
@@ -176,7 +179,7 @@ def render_chunk(
         if not line or line.isspace():
             blank += 1
         else:
-            rec, bad = render_line(line, lineno, options)
+            rec, bad = render_line(line, lineno, options, redactor)
             out.append(rec)
             if bad:
                 errors += 1
@@ -189,12 +192,13 @@ def render_chunk(
 
 
 def _render_piece(
-    first_lineno: int, blob: bytes, options: Mapping[str, Any] | None, gzip_level: int | None
+    first_lineno: int, blob: bytes, options: Mapping[str, Any] | None, gzip_level: int | None,
+    redactor: Redactor | None = None,
 ) -> tuple[bytes, int, int, int, list[int]]:
     """:func:`render_chunk`, its output gzipped as one member when ``gzip_level`` is set.
 
     Concatenated gzip members are one valid gzip stream, so compression runs in the workers too."""
-    out = render_chunk(first_lineno, blob, options)
+    out = render_chunk(first_lineno, blob, options, redactor)
     if gzip_level is None or not out[0]:
         return out
     return (gzip.compress(out[0], compresslevel=gzip_level, mtime=0), *out[1:])  # type: ignore[return-value]
@@ -397,7 +401,8 @@ _PIPE_BYTES = 1 << 20
 _OUT = struct.Struct("<qqqqq")
 
 
-def _worker_main(conn_in: Any, conn_out: Any, options: dict[str, Any] | None, gzip_level: int | None) -> None:
+def _worker_main(conn_in: Any, conn_out: Any, options: dict[str, Any] | None, gzip_level: int | None,
+                 redactor: Redactor | None = None) -> None:
     """A worker process: render chunks until told to stop (or the parent goes away)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
     while True:
@@ -408,7 +413,7 @@ def _worker_main(conn_in: Any, conn_out: Any, options: dict[str, Any] | None, gz
         if not msg:
             return
         seq, first = _IN.unpack_from(msg)
-        out, records, errors, blank, error_lines = _render_piece(first, msg[_IN.size:], options, gzip_level)
+        out, records, errors, blank, error_lines = _render_piece(first, msg[_IN.size:], options, gzip_level, redactor)
         head = _OUT.pack(seq, records, errors, blank, len(error_lines))
         tail = struct.pack(f"<{len(error_lines)}q", *error_lines)
         try:
@@ -435,7 +440,8 @@ class _Pool:
     bounds how many are outstanding.
     """
 
-    def __init__(self, n: int, options: dict[str, Any] | None, gzip_level: int | None) -> None:
+    def __init__(self, n: int, options: dict[str, Any] | None, gzip_level: int | None,
+                 redactor: Redactor | None = None) -> None:
         ctx = _mp_context()
         self.cv = threading.Condition()
         self.results: dict[int, tuple[memoryview, int, int, int, list[int]]] = {}
@@ -455,7 +461,7 @@ class _Pool:
             r_out, w_out = ctx.Pipe(duplex=False)
             _widen(w_in)
             _widen(w_out)
-            p = ctx.Process(target=_worker_main, args=(r_in, w_out, options, gzip_level), daemon=True)
+            p = ctx.Process(target=_worker_main, args=(r_in, w_out, options, gzip_level, redactor), daemon=True)
             p.start()
             r_in.close()
             w_out.close()  # the worker holds the only write end: its death reads as EOF here
@@ -583,6 +589,7 @@ def run(
     on_chunk: Callable[[int, BatchResult], None] | None = None,
     input_ready: Callable[[], bool] | None = None,
     gzip_level: int | None = None,
+    redactor: Redactor | None = None,
 ) -> BatchResult:
     """Render ``chunks`` (see :func:`iter_chunks`) to ``dst`` in input order.
 
@@ -628,19 +635,19 @@ def run(
                 k, n, p = pending.popleft()
                 emit(pool.result(k), n, p)  # type: ignore[union-attr]
             if held is not None and not ready():
-                emit(_render_piece(held[0], held[1], opts, gzip_level), len(held[1]), held[2])
+                emit(_render_piece(held[0], held[1], opts, gzip_level, redactor), len(held[1]), held[2])
                 held = None
             c = next(it, None)
             if c is None:
                 break
             if pool is None:
                 if workers <= 1:
-                    emit(_render_piece(c[0], c[1], opts, gzip_level), len(c[1]), c[2])
+                    emit(_render_piece(c[0], c[1], opts, gzip_level, redactor), len(c[1]), c[2])
                     continue
                 if held is None:
                     held = c
                     continue
-                pool = _Pool(workers, opts, gzip_level)
+                pool = _Pool(workers, opts, gzip_level, redactor)
                 res.workers = workers
                 pool.submit(seq, held[0], held[1])
                 pending.append((seq, len(held[1]), held[2]))
@@ -650,7 +657,7 @@ def run(
             pending.append((seq, len(c[1]), c[2]))
             seq += 1
         if held is not None:  # the whole input was one chunk
-            emit(_render_piece(held[0], held[1], opts, gzip_level), len(held[1]), held[2])
+            emit(_render_piece(held[0], held[1], opts, gzip_level, redactor), len(held[1]), held[2])
         while pending:
             k, n, p = pending.popleft()
             emit(pool.result(k), n, p)  # type: ignore[union-attr]
@@ -690,6 +697,7 @@ def batch_file(
     progress: bool | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     stderr: IO[str] | None = None,
+    redactor: Redactor | None = None,
 ) -> BatchResult:
     """``textrepr batch``: render the JSONL file ``in_path`` (``-`` = stdin, gzip detected) to ``out_path``.
 
@@ -722,7 +730,7 @@ def batch_file(
         reader = _Reader(iter_chunks(src.stream, chunk_bytes, src.position), in_path)
         gzip_level = _GZIP_LEVEL if out_path.endswith(".gz") else None
         res = run(reader, out, workers=workers, options=options, on_chunk=on_chunk if bar is not None else None,
-                  input_ready=_readiness(src.stream), gzip_level=gzip_level)
+                  input_ready=_readiness(src.stream), gzip_level=gzip_level, redactor=redactor)
         if gzip_level is not None and not out.written:
             out.write(gzip.compress(b"", mtime=0))  # an empty file is no gzip stream
         out.finish()

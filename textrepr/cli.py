@@ -23,6 +23,7 @@ from .batch import (
 )
 from .errors import InvalidRequest
 from .options import Options
+from .redact import Redactor
 from .render.values import jdump
 
 __all__ = ["add_option_flags", "as_request", "build_parser", "main", "options_from_args", "render_document"]
@@ -41,6 +42,9 @@ _BOOL_FLAGS = (
     ("include_hierarchy", "traces: tree (off: flat list)"),
     ("include_line_numbers", "prefix lines with L<n>:"),
     ("include_metadata", "accepted for compatibility; metadata is always returned"),
+    ("include_reasoning", "thinking/reasoning blocks (off: one line with their size)"),
+    ("include_system", "system messages (off: one line with their size)"),
+    ("include_tools", "the AVAILABLE TOOLS section (off: one line with its size)"),
 )
 _INT_FLAGS = (
     ("max_length", "bound on the text's length; 0 = none"),
@@ -76,6 +80,12 @@ def add_option_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--tokenizer", default=None, metavar="NAME",
                    help="token counter for --max-tokens: estimate (default), estimate:o200k, chars, bytes, "
                         "tiktoken:<encoding> (needs textrepr[tiktoken])")
+    g.add_argument("--redact", nargs="?", const="secrets,pii", default=None, metavar="SETS",
+                   help="redact secrets and personal data before rendering (SETS: secrets, pii or both, "
+                        "comma-separated; default both)")
+    g.add_argument("--redact-rules", metavar="FILE", default=None,
+                   help="extra redaction rules: a TOML or JSON file with a [rules] table of name = pattern, "
+                        "optional keys = [secret key names] and sets = [built-in rule sets]")
 
 
 def _counter(args: argparse.Namespace) -> Any:
@@ -102,7 +112,38 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
             out[name] = v
     if getattr(args, "fit", None) is not None:
         out["fit"] = args.fit
+    if getattr(args, "redact", None) is not None:
+        out["redact"] = [x.strip() for x in args.redact.split(",") if x.strip()]
     return out
+
+
+def redactor_from_args(args: argparse.Namespace) -> Redactor | None:
+    """The ``--redact-rules`` file as a :class:`Redactor` (built-in sets from the file, else ``--redact``)."""
+    path = getattr(args, "redact_rules", None)
+    if path is None:
+        return None
+    data = _read_bytes(path)
+    try:
+        if path.endswith(".toml"):
+            import tomllib
+
+            doc: Any = tomllib.loads(data.decode("utf-8"))
+        else:
+            doc = orjson.loads(data)
+    except (ValueError, UnicodeDecodeError) as e:  # tomllib.TOMLDecodeError and orjson's are ValueErrors
+        raise _Fail(f"cannot read redaction rules {path}: {e}") from None
+    if type(doc) is not dict:
+        raise _Fail(f"redaction rules {path}: expected an object / table")
+    rules = doc.get("rules", {k: v for k, v in doc.items() if k not in ("keys", "sets")})
+    sets = doc.get("sets")
+    if sets is None:
+        sets = [x.strip() for x in (args.redact or "secrets,pii").split(",") if x.strip()]
+    try:
+        if type(rules) is not dict:
+            raise InvalidRequest({"redactor": ["rules must be a table of name = pattern"]})
+        return Redactor(rules=rules, keys=doc.get("keys", ()), sets=sets)
+    except (InvalidRequest, TypeError) as e:
+        raise _Fail(f"invalid redaction rules {path}: {e}") from None
 
 
 # ----------------------------------------------------------------------------- I/O helpers
@@ -169,7 +210,9 @@ def cmd_render(args: argparse.Namespace) -> int:
     readable = not options and not args.json and not _carries_options(raw)
     counter = _counter(args)
     try:
-        body = render_document(raw, READABLE_OPTIONS if readable else options, token_counter=counter)
+        redactor = redactor_from_args(args)
+        body = render_document(raw, READABLE_OPTIONS if readable else options, redactor,
+                               token_counter=counter)
     except InvalidRequest as e:
         _err(f"invalid request ({e.status}): {e}")
         from .assembly.hint import flat_events_hint  # flat $ai_* events are rendered per trace
@@ -207,7 +250,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         options["tokenizer"] = args.tokenizer  # the workers build the counter (render_document)
     try:
         res = batch_file(args.input, args.output, workers=workers, options=options,
-                         progress=args.progress, chunk_bytes=args.chunk_size)
+                         progress=args.progress, chunk_bytes=args.chunk_size,
+                         redactor=redactor_from_args(args))
     except BatchError as e:
         if e.result is not None and not args.quiet:
             _err(f"batch: {e.result.summary()}")
@@ -229,7 +273,8 @@ def _batch_parquet(args: argparse.Namespace, workers: int) -> int:
         if args.tokenizer is not None:
             _counter(args)  # fail fast on a bad name
         s = render_parquet(args.input, args.output, options_from_args(args) or None, column=args.column,
-                           workers=workers, wrap_bare=True, token_counter=args.tokenizer)
+                           workers=workers, wrap_bare=True, token_counter=args.tokenizer,
+                           redactor=redactor_from_args(args))
     except InvalidRequest as e:
         raise _Fail(f"invalid options: {e}") from None
     except (OSError, KeyError, TypeError, ValueError) as e:

@@ -16,6 +16,10 @@ _FIELD_ORDER = (
     "include_metadata", "include_hierarchy", "max_depth", "tools_collapse_threshold",
     "include_line_numbers", "max_tokens", "fit",
 )
+# Version-2 options (issue 14), validated after the §3.2 ones, in this order.
+_V2_BOOL_FIELDS = ("include_reasoning", "include_system", "include_tools")
+_REDACT_SETS = ("secrets", "pii")
+_BAD_REDACT = 'Must be a boolean or a list of rule-set names ("secrets", "pii").'
 _NULL = "This field may not be null."
 _BAD_INT = "A valid integer is required."
 _TOO_LARGE = "String value too large."
@@ -85,6 +89,16 @@ def _shrink_error(fit: Any, markers: Any) -> dict[str, list[str]]:
     if fit == "shrink" and markers is True:
         return {"fit": [_SHRINK_MARKERS]}
     return {}
+def _coerce_redact(v: Any) -> bool | tuple[str, ...] | str:
+    """``redact``: a boolean (as the other boolean options) or a list of rule-set names -> canonical value
+    (False, True, or the named sets in canonical order; an empty list is False), else the error message."""
+    if type(v) is list or type(v) is tuple:
+        if any(type(x) is not str or x not in _REDACT_SETS for x in v):
+            return _BAD_REDACT
+        sets = tuple(x for x in _REDACT_SETS if x in v)
+        return True if len(sets) == len(_REDACT_SETS) else sets or False
+    r = _coerce_bool(v)
+    return _BAD_REDACT if r == _BAD_BOOL else r
 
 
 def coerce_options(m: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -108,7 +122,25 @@ def coerce_options(m: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list
             values[name] = r
     if "fit" not in errors:
         errors.update(_shrink_error(values.get("fit"), values.get("include_markers", True)))
+    _coerce_v2(m, values, errors)
     return values, errors
+
+
+def _coerce_v2(m: Mapping[str, Any], values: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    """The issue-14 options: ``redact`` and the content filters."""
+    if "redact" in m:
+        r = _coerce_redact(m["redact"])
+        if type(r) is str:
+            errors["redact"] = [r]
+        else:
+            values["redact"] = r
+    for name in _V2_BOOL_FIELDS:
+        if name in m:
+            b = _coerce_bool(m[name])
+            if type(b) is str:
+                errors[name] = [b]
+            else:
+                values[name] = b
 
 
 def _non_dict_message(v: Any) -> str:
@@ -146,9 +178,14 @@ class Options:
     include_line_numbers: bool = False
     max_tokens: int = 0
     fit: str = "sample"
+    redact: bool | tuple[str, ...] = False
+    include_reasoning: bool = True
+    include_system: bool = True
+    include_tools: bool = True
 
     def __post_init__(self) -> None:
         errors: dict[str, list[str]] = {}
+        self._check_v2(errors)
         for name in _FIELD_ORDER:
             v = getattr(self, name)
             if name in _CHOICE_FIELDS:
@@ -167,7 +204,22 @@ class Options:
         if "fit" not in errors:
             errors.update(_shrink_error(self.fit, self.include_markers))
         if errors:
-            raise InvalidRequest({"options": errors})
+            raise InvalidRequest({"options": _ordered(errors)})
+
+    def _check_v2(self, errors: dict[str, list[str]]) -> None:
+        r = self.redact
+        if type(r) is list or type(r) is tuple:
+            c = _coerce_redact(r)  # canonical, hashable form of a list of set names
+            if type(c) is str:
+                errors["redact"] = [c]
+            else:
+                object.__setattr__(self, "redact", c)
+        elif type(r) is not bool:
+            errors["redact"] = [_NULL if r is None else _BAD_REDACT]
+        for name in _V2_BOOL_FIELDS:
+            v = getattr(self, name)
+            if type(v) is not bool:
+                errors[name] = [_NULL if v is None else _BAD_BOOL]
 
     @classmethod
     def from_mapping(cls, m: Any) -> "Options":
@@ -198,6 +250,12 @@ class Options:
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _ordered(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Errors in field order: the §3.2 fields, then the version-2 ones."""
+    order = _FIELD_ORDER + ("redact",) + _V2_BOOL_FIELDS
+    return {k: errors[k] for k in order if k in errors}
 
 
 _SHARED: dict[tuple[tuple[str, Any], ...], Options] = {}

@@ -55,12 +55,14 @@ def render_dataset(
     keep_request: bool = False,
     wrap_bare: bool = False,
     token_counter: str | None = None,
+    redactor: Any = None,
     **map_batches_kwargs: Any,
 ) -> ray.data.Dataset:
     """``ds.map_batches`` with the kernel: lazily renders every row (a bad row becomes an ``error`` row).
 
     ``options`` is validated here, on the driver, so a bad one raises ``InvalidRequest`` at once.
     ``token_counter`` names the counter of ``max_tokens`` (``textrepr.tokens.counter``; default: the estimator).
+    ``redactor``: a :class:`textrepr.Redactor` with custom rules (sent to each actor; its callback must pickle).
     ``map_batches_kwargs`` go to ``Dataset.map_batches`` (e.g. ``batch_size``, ``compute``, ``num_cpus``).
 
     Without ``compute``/``concurrency``: a pool that starts at one actor per CPU of the cluster, each
@@ -87,7 +89,8 @@ def render_dataset(
     if "udf_modifying_row_count" in inspect.signature(ds.map_batches).parameters:
         kwargs.setdefault("udf_modifying_row_count", False)  # one output row per input row
     ctor = dict(options=options, column=column, options_column=options_column, keep_request=keep_request,
-                large_text=True, wrap_bare=wrap_bare, token_counter=token_counter)  # a counter's name
+                large_text=True, wrap_bare=wrap_bare, token_counter=token_counter,
+                redactor=redactor)  # a counter's name
     return ds.map_batches(
         TextReprBatches, batch_format="pyarrow", fn_constructor_kwargs=ctor, **kwargs
     )

@@ -158,7 +158,7 @@ def tool_list_lines(tools: Any, o: Options) -> list[str]:
     if n == 0:
         return []
     header = f"AVAILABLE TOOLS: {n}"
-    if n > o.tools_collapse_threshold and not o.include_markers:
+    if n > o.tools_collapse_threshold and not o.include_markers and o.include_tools:
         return ["", "[+] " + header]
     parts: list[str] = []
     for t in flat:
@@ -168,6 +168,8 @@ def tool_list_lines(tools: Any, o: Options) -> list[str]:
         if d is not None:
             parts.append(d)
     block = "\n".join(parts)
+    if not o.include_tools:  # issue 14 filter: one line with the count and the section's size
+        return ["", f"[tools omitted: {n:,} tool{'' if n == 1 else 's'}, {len(header) + 1 + len(block):,} chars]"]
     if n > o.tools_collapse_threshold:
         payload = b64(neutralise(header + "\n" + block))
         return ["", f"{MARK}TOOLS_EXPANDABLE|{header}|{payload}>>>"]

@@ -1,0 +1,602 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+# cython: embedsignature=True
+"""Compiled twin of ``textrepr._redact_scan_py``: the same names with the same results.
+
+:func:`prefilter` is one pass over a str's code points (any PEP 393 kind): a table sends the characters
+that cannot start or anchor a trigger (most letters, spaces) straight on, and the rest are checked in
+place against the few triggers they can belong to. Case-insensitive words are found from one of their
+rarer letters (``b``, ``w``, ``c``, ``k``, ``p``, ``z``). :func:`walk_value` walks the parsed value with
+the prefilter inline, so a clean string costs one scan and no allocation.
+"""
+from cpython.dict cimport PyDict_Next, PyDict_SetItem
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_SetItem
+from cpython.object cimport PyObject
+from libc.stdint cimport uint32_t
+
+from . import _redact_scan_py as _py
+
+__all__ = [
+    "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
+    "prefilter", "prefilter_pays", "triggers", "walk_value",
+]
+
+PRE_SECRETS, PRE_PII, PRE_ALL = 1, 2, 4
+K_AT_START, K_AWS, K_URL, K_EMAIL, K_V6, K_NUM = 0, 1, 2, 3, 4, 5
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object)
+    void* PyUnicode_DATA(object)
+    Py_ssize_t PyUnicode_GET_LENGTH(object)
+    uint32_t PyUnicode_READ(int kind, void* data, Py_ssize_t i) nogil
+
+cdef enum:
+    F_SECRETS = 1
+    F_PII = 2
+    F_ALL = 4
+
+# Character classes (ASCII): what a character may start or anchor.
+cdef enum:
+    C_DIGIT = 1      # pii: a number
+    C_AT = 2         # pii: email
+    C_COLON = 3      # secrets: '://'; pii: IPv6; key words need ':' or '='
+    C_EQ = 4
+    C_DASH = 5       # sk- rk- -----BEGIN
+    C_UNDER = 6      # sk_ rk_ hf_ phx_ gh?_ github_pat_
+    C_X = 7          # xox
+    C_A = 8          # AIza AKIA ASIA ABIA ACCA (case-sensitive) ; 'a' is not an anchor
+    C_J = 9          # eyJ
+    C_B = 10         # bearer basic
+    C_W = 11         # aws
+    C_C = 12         # secret, access (key), cookie via 'k'
+    C_K = 13         # token, cookie (keys)
+    C_P = 14         # pass, private, api_key, api-key, apikey (keys)
+    C_Z = 15         # authoriz (key)
+
+cdef unsigned char CLS[128]
+cdef unsigned char NUMSEP[128]
+cdef unsigned char HEX[128]
+
+
+cdef void _init_tables():
+    cdef int i
+    for i in range(128):
+        CLS[i] = 0
+        NUMSEP[i] = 0
+        HEX[i] = 0
+    for i in range(48, 58):
+        CLS[i] = C_DIGIT
+        NUMSEP[i] = 1
+        HEX[i] = 1
+    for i in range(6):
+        HEX[ord("a") + i] = 1
+        HEX[ord("A") + i] = 1
+    for ch in " .()/-":
+        NUMSEP[ord(ch)] = 1
+    CLS[ord("@")] = C_AT
+    CLS[ord(":")] = C_COLON
+    CLS[ord("=")] = C_EQ
+    CLS[ord("-")] = C_DASH
+    CLS[ord("_")] = C_UNDER
+    CLS[ord("x")] = C_X
+    CLS[ord("A")] = C_A
+    CLS[ord("J")] = C_J
+    for ch, k in (("b", C_B), ("w", C_W), ("c", C_C), ("k", C_K), ("p", C_P), ("z", C_Z)):
+        CLS[ord(ch)] = k
+        CLS[ord(ch) - 32] = k
+
+
+_init_tables()
+
+
+cdef inline uint32_t _low(uint32_t c) nogil:
+    if 65 <= c <= 90:
+        return c + 32
+    if c < 128:
+        return c
+    # The four non-ASCII letters that re's IGNORECASE matches with ASCII ones (the pure twin's regex).
+    if c == 0x212A:  # KELVIN SIGN
+        return 107
+    if c == 0x130 or c == 0x131:  # dotted capital I, dotless i
+        return 105
+    if c == 0x17F:  # long s
+        return 115
+    return c
+
+
+cdef inline bint _at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, const char* w, Py_ssize_t wl) nogil:
+    """Whether the case-sensitive literal ``w`` is at ``i``."""
+    cdef Py_ssize_t j
+    if i < 0 or i + wl > n:
+        return False
+    for j in range(wl):
+        if PyUnicode_READ(kind, d, i + j) != <uint32_t>w[j]:
+            return False
+    return True
+
+
+cdef inline bint _word(int kind, void* d, Py_ssize_t n, Py_ssize_t i, const char* w, Py_ssize_t wl) nogil:
+    """Whether the lower-case word ``w`` is at ``i``, case-insensitively (as ``str.lower`` sees it)."""
+    cdef Py_ssize_t j
+    if i < 0 or i + wl > n:
+        return False
+    for j in range(wl):
+        if _low(PyUnicode_READ(kind, d, i + j)) != <uint32_t>w[j]:
+            return False
+    return True
+
+
+cdef inline bint _scan(int kind, void* d, Py_ssize_t n, int flags) nogil:
+    cdef Py_ssize_t i, k
+    cdef uint32_t c, p
+    cdef unsigned char t
+    cdef bint sec = (flags & F_SECRETS) != 0
+    cdef bint pii = (flags & F_PII) != 0
+    cdef bint key_word = False, colon_eq = False
+    for i in range(n):
+        c = PyUnicode_READ(kind, d, i)
+        if c >= 128:
+            if not sec or c > 0x212A:
+                continue
+            c = _low(c)  # an anchor letter when it folds to one ('s' and 'i' are none)
+            if c != 107:
+                continue
+            t = C_K
+        else:
+            t = CLS[c]
+            if t == 0:
+                continue
+        if t == C_DIGIT:
+            if pii and i + 6 < n:
+                for k in range(i + 1, i + 7):
+                    p = PyUnicode_READ(kind, d, k)
+                    if p >= 128 or not NUMSEP[p]:
+                        break
+                else:
+                    return True
+            continue
+        if t == C_AT:
+            if pii:
+                return True
+            continue
+        if t == C_COLON or t == C_EQ:
+            if sec and key_word:
+                return True
+            colon_eq = True
+            if t == C_EQ:
+                continue
+            if sec and _at(kind, d, n, i + 1, b"//", 2):
+                return True
+            if pii:
+                k = i + 1
+                while k < n and k - i <= 4:
+                    p = PyUnicode_READ(kind, d, k)
+                    if p >= 128 or not HEX[p]:
+                        break
+                    k += 1
+                if k < n and PyUnicode_READ(kind, d, k) == 58:
+                    return True
+            continue
+        if not sec:
+            continue
+        if t == C_DASH or t == C_UNDER:
+            if i >= 2 and PyUnicode_READ(kind, d, i - 1) == 107:  # 'k'
+                p = PyUnicode_READ(kind, d, i - 2)
+                if p == 115 or p == 114:  # 's' 'r'
+                    return True
+            if t == C_DASH:
+                if _at(kind, d, n, i, b"-----BEGIN", 10):
+                    return True
+            elif (_at(kind, d, n, i - 2, b"hf", 2) or _at(kind, d, n, i - 3, b"phx", 3)
+                    or _at(kind, d, n, i - 10, b"github_pat", 10)):
+                return True
+            elif i >= 3 and _at(kind, d, n, i - 3, b"gh", 2):
+                p = PyUnicode_READ(kind, d, i - 1)
+                if p == 112 or p == 111 or p == 117 or p == 115 or p == 114:  # p o u s r
+                    return True
+        elif t == C_X:
+            if _at(kind, d, n, i + 1, b"ox", 2):
+                return True
+        elif t == C_A:
+            if (_at(kind, d, n, i + 1, b"Iza", 3) or _at(kind, d, n, i + 1, b"KIA", 3)
+                    or _at(kind, d, n, i + 1, b"SIA", 3) or _at(kind, d, n, i + 1, b"BIA", 3)
+                    or _at(kind, d, n, i + 1, b"CCA", 3)):
+                return True
+        elif t == C_J:
+            if _at(kind, d, n, i - 2, b"ey", 2):
+                return True
+        elif t == C_B:
+            if _word(kind, d, n, i, b"bearer", 6) or _word(kind, d, n, i, b"basic", 5):
+                return True
+        elif t == C_W:
+            if _word(kind, d, n, i - 1, b"aws", 3):
+                return True
+        elif t == C_C:
+            if _word(kind, d, n, i - 2, b"secret", 6):
+                return True
+            if _word(kind, d, n, i - 1, b"access", 6):
+                key_word = True
+        elif t == C_K:
+            if _word(kind, d, n, i - 2, b"token", 5) or _word(kind, d, n, i - 3, b"cookie", 6):
+                key_word = True
+        elif t == C_P:
+            if (_word(kind, d, n, i, b"pass", 4) or _word(kind, d, n, i, b"private", 7)
+                    or _word(kind, d, n, i - 1, b"api_key", 7) or _word(kind, d, n, i - 1, b"api-key", 7)
+                    or _word(kind, d, n, i - 1, b"apikey", 6)):
+                key_word = True
+        elif t == C_Z:
+            if _word(kind, d, n, i - 7, b"authoriz", 8):
+                key_word = True
+        if key_word and colon_eq:
+            return True
+    return False
+
+
+# Phase A of the prefilter: a necessary condition, checked without data-dependent branches. Every trigger
+# holds a rare character (digits, '@', ':', '-', '_', 'x', 'J') or one of a few trigrams: the first three
+# letters of a word (lowered, the four folds included) or of an 'A' prefix. Trigrams are hashed into a
+# 4096-entry table; a collision only costs the exact scan.
+cdef unsigned char RARE_SEC[128]
+cdef unsigned char RARE_PII[128]
+cdef unsigned char LOW7[128]
+cdef unsigned char TRI_LOW[4096]
+cdef unsigned char TRI_RAW[4096]
+
+
+cdef inline uint32_t _tri_hash(uint32_t h) nogil:
+    return ((h * 2654435761u) >> 20) & 4095
+
+
+cdef void _init_phase_a():
+    cdef int i
+    cdef uint32_t h
+    for i in range(128):
+        RARE_SEC[i] = 0
+        RARE_PII[i] = 0
+        LOW7[i] = (i + 32) if 65 <= i <= 90 else i
+    for i in range(4096):
+        TRI_LOW[i] = 0
+        TRI_RAW[i] = 0
+    for ch in ":-_xJ":
+        RARE_SEC[ord(ch)] = 1
+    for ch in "@:0123456789":
+        RARE_PII[ord(ch)] = 1
+    for w in ("bea", "bas", "aws", "sec", "pas", "tok", "api", "aut", "coo", "pri", "acc"):
+        h = (ord(w[0]) << 14) | (ord(w[1]) << 7) | ord(w[2])
+        TRI_LOW[_tri_hash(h)] = 1
+    for w in ("AIz", "AKI", "ASI", "ABI", "ACC"):
+        h = (ord(w[0]) << 14) | (ord(w[1]) << 7) | ord(w[2])
+        TRI_RAW[_tri_hash(h)] = 1
+
+
+_init_phase_a()
+
+
+cdef inline bint _maybe(int kind, void* d, Py_ssize_t n, int flags) nogil:
+    """False only when ``s`` holds none of the rare characters and trigrams of the rule sets in ``flags``."""
+    cdef Py_ssize_t i
+    cdef uint32_t c, l, r, hl = 0, hr = 0
+    cdef unsigned char acc = 0
+    cdef bint sec = (flags & F_SECRETS) != 0
+    cdef bint pii = (flags & F_PII) != 0
+    for i in range(n):
+        c = PyUnicode_READ(kind, d, i)
+        if c < 128:
+            l = LOW7[c]
+            r = c
+            acc |= (RARE_SEC[c] & sec) | (RARE_PII[c] & pii)
+        else:
+            l = _low(c)
+            if l >= 128:
+                l = 0
+            r = 0
+        hl = ((hl << 7) | l) & 0x1FFFFF
+        hr = ((hr << 7) | r) & 0x1FFFFF
+        acc |= (TRI_LOW[_tri_hash(hl)] | TRI_RAW[_tri_hash(hr)]) & sec
+        if (i & 63) == 63 and acc:
+            return True
+    return acc != 0
+
+
+cdef inline bint _pre(str s, int flags):
+    if flags & F_ALL:
+        return True
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void* d = PyUnicode_DATA(s)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s)
+    if kind == 1:  # the common case: the C compiler specialises each call on its constant kind
+        return _maybe(1, d, n, flags) and _scan(1, d, n, flags)
+    if kind == 2:
+        return _maybe(2, d, n, flags) and _scan(2, d, n, flags)
+    return _maybe(4, d, n, flags) and _scan(4, d, n, flags)
+
+
+def prefilter_pays() -> bool:
+    """Whether to prefilter each string before the joined trigger scan: yes, compiled (one pass, no copy)."""
+    return True
+
+
+def prefilter(str s not None, int flags) -> bool:
+    """Whether ``s`` holds a trigger of the rule sets in ``flags`` (always True with ``PRE_ALL``)."""
+    return _pre(s, flags)
+
+
+cdef inline uint32_t _low_exact(uint32_t c) nogil:
+    """``c.lower()`` where it is one ASCII letter (a character that lowers to two is none)."""
+    if 65 <= c <= 90:
+        return c + 32
+    if c == 0x212A:  # KELVIN SIGN
+        return 107
+    return c
+
+
+cdef inline bint _lword(int kind, void* d, Py_ssize_t n, Py_ssize_t i, const char* w, Py_ssize_t wl) nogil:
+    cdef Py_ssize_t j
+    if i + wl > n:
+        return False
+    for j in range(wl):
+        if _low_exact(PyUnicode_READ(kind, d, i + j)) != <uint32_t>w[j]:
+            return False
+    return True
+
+
+cdef const char* _UNDER_LIST[8]
+_UNDER_LIST[:] = [b"hf_", b"phx_", b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_"]
+
+
+# What an ASCII character may begin, for triggers(): bits tested in the loop.
+cdef enum:
+    T_PREFIX = 1    # k _ x A -   (provider prefixes, PEM)
+    T_E = 2         # e           (eyJ)
+    T_COLON = 4     # :           (://, IPv6)
+    T_WORD = 8      # b a s, any case (bearer basic aws secret)
+    T_KEY = 16      # p s t a c, any case (secret-key words)
+    T_AT = 32       # @
+    T_DIGIT = 64
+
+cdef unsigned char TRIG[128]
+
+
+cdef void _init_trig():
+    cdef int i
+    for i in range(128):
+        TRIG[i] = 0
+    for ch in "k_xA-":
+        TRIG[ord(ch)] |= T_PREFIX
+    TRIG[ord("e")] |= T_E
+    TRIG[ord(":")] |= T_COLON
+    for ch in "bas":
+        TRIG[ord(ch)] |= T_WORD
+        TRIG[ord(ch) - 32] |= T_WORD
+    for ch in "pstac":
+        TRIG[ord(ch)] |= T_KEY
+        TRIG[ord(ch) - 32] |= T_KEY
+    TRIG[ord("@")] |= T_AT
+    for i in range(48, 58):
+        TRIG[i] |= T_DIGIT
+
+
+_init_trig()
+
+# NEXT_OK[c << 7 | next]: whether a trigger can begin (or be anchored) at ASCII ``c`` followed by ``next``
+# (0 for the end or a non-ASCII character). One lookup per character, a branch rarely taken: the trigger
+# loop then skips base64 and prose without mispredicting on every letter.
+cdef unsigned char NEXT_OK[16384]
+
+
+cdef void _init_next():
+    cdef int i, j
+    for i in range(16384):
+        NEXT_OK[i] = 0
+    follow = {"k": "-_", "x": "o", "-": "-", "e": "y", ":": "/:0123456789abcdefABCDEF",
+              "A": "IKSBCwpucWPUC", "a": "wpucWPUC", "b": "eaEA", "B": "eaEA", "s": "eE", "S": "eE",
+              "p": "arAR", "P": "arAR", "t": "oO", "T": "oO", "c": "oO", "C": "oO"}
+    for d in "0123456789":
+        follow[d] = "0123456789 .()/-"
+    for ch, nexts in follow.items():
+        for nx in nexts:
+            NEXT_OK[(ord(ch) << 7) | ord(nx)] = 1
+    for ch in "_@":  # '_' looks behind; '@' needs nothing after it
+        for j in range(128):
+            NEXT_OK[(ord(ch) << 7) | j] = 1
+
+
+_init_next()
+
+
+cdef inline bint _second_of_a(uint32_t c) nogil:
+    return c == 73 or c == 75 or c == 83 or c == 66 or c == 67  # I K S B C
+
+
+cdef inline bint _second_of_word(uint32_t c) nogil:
+    """Whether ``c`` may follow the first letter of a word: e a w p u c o r (any case)."""
+    if c >= 128:
+        return False
+    c |= 32
+    return c == 101 or c == 97 or c == 119 or c == 112 or c == 117 or c == 99 or c == 111 or c == 114
+
+
+cdef inline int _triggers(int kind, void* d, Py_ssize_t n, int flags, bint keys, list out) except -1:
+    cdef Py_ssize_t i, k, wl, st
+    cdef Py_ssize_t resume_pre = 0, resume_num = 0, resume_v6 = 0
+    cdef uint32_t c, l, p
+    cdef int w
+    cdef bint sec = (flags & F_SECRETS) != 0
+    cdef bint pii = (flags & F_PII) != 0
+    cdef bint hit
+    cdef unsigned char t
+    cdef uint32_t nx
+    for i in range(n):
+        c = PyUnicode_READ(kind, d, i)
+        if c >= 128:
+            continue
+        nx = PyUnicode_READ(kind, d, i + 1) if i + 1 < n else 0
+        if nx >= 128:
+            nx = 0
+        if not NEXT_OK[(c << 7) | nx]:
+            continue
+        t = TRIG[c]
+        if sec:
+            # Provider prefixes: the matches of one regex scan (they do not overlap).
+            if t & T_PREFIX and i >= resume_pre:
+                if c == 107:  # k[-_] after s or r
+                    if i >= 1 and i + 1 < n:
+                        p = PyUnicode_READ(kind, d, i + 1)
+                        l = PyUnicode_READ(kind, d, i - 1)
+                        if (p == 45 or p == 95) and (l == 115 or l == 114):
+                            out.append((i - 1, i + 2, 0))
+                            resume_pre = i + 2
+                elif c == 95:  # '_' ending one of the underscore prefixes
+                    hit = False
+                    for w in range(8):
+                        wl = len(_UNDER_LIST[w])
+                        st = i + 1 - wl
+                        if st >= 0 and _at(kind, d, n, st, _UNDER_LIST[w], wl):
+                            out.append((st, i + 1, 0))
+                            hit = True
+                    if hit:
+                        resume_pre = i + 1
+                elif c == 120:  # xox
+                    if _at(kind, d, n, i + 1, b"ox", 2):
+                        out.append((i, i + 3, 0))
+                        resume_pre = i + 3
+                elif c == 65 and i + 1 < n and _second_of_a(PyUnicode_READ(kind, d, i + 1)):
+                    # AIza AKIA ASIA ABIA ACCA
+                    if _at(kind, d, n, i + 1, b"KIA", 3) or _at(kind, d, n, i + 1, b"SIA", 3):
+                        out.append((i, i + 4, 1))
+                        resume_pre = i + 4
+                    elif (_at(kind, d, n, i + 1, b"Iza", 3) or _at(kind, d, n, i + 1, b"BIA", 3)
+                            or _at(kind, d, n, i + 1, b"CCA", 3)):
+                        out.append((i, i + 4, 0))
+                        resume_pre = i + 4
+                elif c == 45:
+                    if _at(kind, d, n, i, b"-----BEGIN", 10):
+                        out.append((i, i + 10, 0))
+                        resume_pre = i + 10
+            if t & T_E:  # eyJ
+                if _at(kind, d, n, i + 1, b"yJ", 2):
+                    out.append((i, i + 3, 0))
+            elif t & T_COLON:  # ://
+                if _at(kind, d, n, i + 1, b"//", 2):
+                    out.append((i, i + 3, 2))
+            elif t & (T_WORD | T_KEY) and i + 2 < n and _second_of_word(PyUnicode_READ(kind, d, i + 1)):
+                # case-insensitive words (3 letters at least), by their first letter
+                l = c | 32
+                if l == 98:  # b
+                    if _lword(kind, d, n, i, b"bearer", 6):
+                        out.append((i, i + 6, 0))
+                    elif _lword(kind, d, n, i, b"basic", 5):
+                        out.append((i, i + 5, 0))
+                elif l == 115:  # s ("secret" is also a key word: once)
+                    if _lword(kind, d, n, i, b"secret", 6):
+                        out.append((i, i + 6, 1))
+                elif l == 97:  # a
+                    if _lword(kind, d, n, i, b"aws", 3):
+                        out.append((i, i + 3, 1))
+                    elif keys:
+                        if _lword(kind, d, n, i, b"api_key", 7) or _lword(kind, d, n, i, b"api-key", 7):
+                            out.append((i, i + 7, 0))
+                        elif _lword(kind, d, n, i, b"apikey", 6) or _lword(kind, d, n, i, b"access", 6):
+                            out.append((i, i + 6, 0))
+                        elif _lword(kind, d, n, i, b"authoriz", 8):
+                            out.append((i, i + 8, 0))
+                elif keys:
+                    if l == 112:  # p
+                        if _lword(kind, d, n, i, b"pass", 4):
+                            out.append((i, i + 4, 0))
+                        elif _lword(kind, d, n, i, b"private", 7):
+                            out.append((i, i + 7, 0))
+                    elif l == 116:  # t
+                        if _lword(kind, d, n, i, b"token", 5):
+                            out.append((i, i + 5, 0))
+                    elif l == 99:  # c
+                        if _lword(kind, d, n, i, b"cookie", 6):
+                            out.append((i, i + 6, 0))
+        if pii:
+            if t & T_AT:  # '@'
+                out.append((i, i + 1, 3))
+            elif t & T_DIGIT:
+                if i >= resume_num and (i == 0 or not (48 <= PyUnicode_READ(kind, d, i - 1) <= 57)) and i + 6 < n:
+                    for k in range(i + 1, i + 7):
+                        p = PyUnicode_READ(kind, d, k)
+                        if p >= 128 or not NUMSEP[p]:
+                            break
+                    else:
+                        out.append((i, i + 7, 5))
+                        resume_num = i + 7
+            elif c == 58 and i >= resume_v6:  # :[hex]{0,4}:
+                k = i + 1
+                while k < n and k - i <= 4:
+                    p = PyUnicode_READ(kind, d, k)
+                    if p >= 128 or not HEX[p]:
+                        break
+                    k += 1
+                if k < n and PyUnicode_READ(kind, d, k) == 58:
+                    out.append((i, k + 1, 4))
+                    resume_v6 = k + 1
+    return 0
+
+
+def triggers(str big not None, int flags, tuple words not None) -> list:
+    """The triggers in ``big`` as sorted, distinct ``(start, end, kind)``; see ``_redact_scan_py.triggers``
+    (which handles extra key ``words`` itself)."""
+    if words:
+        return _py.triggers(big, flags, words)
+    cdef int kind = PyUnicode_KIND(big)
+    cdef void* d = PyUnicode_DATA(big)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(big)
+    cdef bint keys = (flags & F_SECRETS) != 0 and (":" in big or "=" in big)
+    cdef list out = []
+    if kind == 1:
+        _triggers(1, d, n, flags, keys, out)
+    elif kind == 2:
+        _triggers(2, d, n, flags, keys, out)
+    else:
+        _triggers(4, d, n, flags, keys, out)
+    out.sort()  # nearly sorted already (a prefix ending in '_' starts a little before it); no duplicates
+    return out
+
+
+def walk_value(object root, bint secret_list, int flags, object secret_key, object secret,
+               list holders, list slots, list key_dicts):
+    """Walk the dicts and lists inside ``root``; see ``_redact_scan_py.walk_value``."""
+    cdef list stack = [(root, secret_list)]
+    cdef object x, k, v
+    cdef PyObject* pk
+    cdef PyObject* pv
+    cdef Py_ssize_t pos, i, n
+    cdef bint in_secret
+    cdef type tv
+    while stack:
+        x, in_secret = stack.pop()
+        if type(x) is dict:
+            pos = 0
+            while PyDict_Next(x, &pos, &pk, &pv):
+                k = <object>pk
+                v = <object>pv
+                tv = type(v)
+                if tv is str:
+                    if secret_key is not None and secret_key(k):
+                        PyDict_SetItem(x, k, secret(v))  # same key: no resize while iterating
+                    elif _pre(<str>v, flags):
+                        holders.append(x)
+                        slots.append(k)
+                elif tv is dict:
+                    stack.append((v, False))
+                elif tv is list:
+                    stack.append((v, secret_key is not None and secret_key(k)))
+            key_dicts.append(x)
+        else:
+            n = PyList_GET_SIZE(x)
+            i = 0
+            while i < PyList_GET_SIZE(x):
+                v = <object>PyList_GET_ITEM(x, i)
+                tv = type(v)
+                if tv is str:
+                    if in_secret:
+                        x[i] = secret(v)
+                    elif _pre(<str>v, flags):
+                        holders.append(x)
+                        slots.append(i)
+                elif tv is dict or tv is list:
+                    stack.append((v, False))
+                i += 1

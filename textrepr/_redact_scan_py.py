@@ -1,0 +1,176 @@
+"""Pure-Python twin of ``textrepr._redact_scan``: the redaction prefilter and the walk over parsed values.
+
+:func:`prefilter` says whether any built-in rule's trigger (see ``textrepr.redact``) occurs in a string;
+a string without one cannot hold a built-in match, so the walk never keeps it and the rules never run on
+it. It is a superset test of those triggers, exact to the character, so skipping a string it rejects
+changes no output. :func:`walk_value` collects, from a container of parsed JSON, the strings that the
+prefilter keeps (with their holder and slot) and replaces the values of secret-named keys.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+__all__ = [
+    "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
+    "prefilter", "prefilter_pays", "triggers", "walk_value",
+]
+
+# Flags: which rule sets' triggers to look for; PRE_ALL: every string passes (custom key names or rules,
+# whose triggers the prefilter does not know).
+PRE_SECRETS, PRE_PII, PRE_ALL = 1, 2, 4
+# Trigger kinds: where a match may start relative to its trigger (see ``textrepr.redact._Compiled._spans``).
+K_AT_START, K_AWS, K_URL, K_EMAIL, K_V6, K_NUM = 0, 1, 2, 3, 4, 5
+
+# Triggers of the secrets set: provider prefixes, JWT, PEM, URL (case-sensitive) ...
+# (each alternative begins with a character rare in prose, so the scan skips fast: k, _, x, A, -, J, :).
+_SECRETS = re.compile(r"k[-_](?<=[sr]k[-_])|_(?:(?<=hf_)|(?<=phx_)|(?<=gh[pousr]_)|(?<=github_pat_))"
+                      r"|xox|A(?:Iza|KIA|SIA|BIA|CCA)|-----BEGIN|J(?<=eyJ)|://")
+# ... and words in any case, found in the lowered text. Besides the ASCII capitals, four letters are folded
+# to ASCII (as re's IGNORECASE would): a few more strings pass than the rules' own triggers need, never fewer.
+_WORDS = ("bearer", "basic", "aws", "secret")
+_FOLD = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+# Secret-key words: they count only in a string that has a ':' or '='.
+_KEY_WORDS = ("pass", "secret", "token", "api_key", "api-key", "apikey", "authoriz", "cookie", "private", "access")
+# PII: an '@', a digit followed by six digits or separators, an IPv6-like ':hex:' (two scans that each
+# begin with one character class, which re skips to quickly; an alternation of them would not).
+_PII_NUM = re.compile(r"[0-9][0-9 .()/-]{6}")
+_PII_V6 = re.compile(r":[0-9A-Fa-f]{0,4}:")
+
+
+def prefilter_pays() -> bool:
+    """Whether to prefilter each string before the joined trigger scan: not in pure Python, where the
+    prefilter costs about what the trigger scan of the joined strings costs (so every string is kept)."""
+    return False
+
+
+def prefilter(s: str, flags: int) -> bool:
+    """Whether ``s`` holds a trigger of the rule sets in ``flags`` (always True with ``PRE_ALL``)."""
+    if flags & PRE_ALL:
+        return True
+    if flags & PRE_PII and ("@" in s or _PII_NUM.search(s) is not None or _PII_V6.search(s) is not None):
+        return True
+    if flags & PRE_SECRETS:
+        if _SECRETS.search(s) is not None:
+            return True
+        # Another non-ASCII letter may lower to several characters, but never to an ASCII one.
+        low = s.lower() if s.isascii() else s.translate(_FOLD).lower()
+        if any(w in low for w in _WORDS):
+            return True
+        if (":" in s or "=" in s) and any(w in low for w in _KEY_WORDS):
+            return True
+    return False
+
+
+# The rules' own triggers (:func:`triggers`). Case-sensitive provider prefixes: one scan whose first
+# characters are rare in prose (k, _, x, A, -); an underscore is kept only after the last letter of hf_,
+# phx_, gh?_ or github_pat_. Then "eyJ" by find.
+_T_PREFIXES = re.compile(r"k[-_](?<=[sr]k[-_])|_(?:(?<=hf_)|(?<=phx_)|(?<=gh[pousr]_)|(?<=github_pat_))"
+                         r"|xox|A(?:Iza|KIA|SIA|BIA|CCA)|-----BEGIN")
+_UNDERSCORE_PREFIXES = ("hf_", "phx_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")
+# Case-insensitive words, searched with str.find in the lowered text; key words only in a text with a
+# ':' or '=' (a key needs one after it).
+_T_LITERALS = ("bearer", "basic", "aws", "secret")
+_T_KEYS = ("pass", "secret", "token", "api_key", "api-key", "apikey", "authoriz", "cookie", "private", "access")
+_AWS_WORDS = frozenset(("aws", "secret", "akia", "asia"))
+_T_NUM = re.compile(r"[0-9](?<![0-9][0-9])[0-9 .()/-]{6}")
+_T_NUM_BYTES = re.compile(rb"0(?<!00)[0.]{6}")  # the literal first: the engine skips to each digit
+_NUM_TABLE = bytes(48 if 48 <= i <= 57 else 46 if chr(i) in " .()/-" else 120 for i in range(256))
+_T_V6 = re.compile(r":[0-9A-Fa-f]{0,4}:")
+
+
+def _prefixes(big: str, add: Callable[[tuple[int, int, int]], None]) -> None:
+    for m in _T_PREFIXES.finditer(big):
+        i = m.start()
+        g = m.group()
+        if g == "_":
+            for lit in _UNDERSCORE_PREFIXES:
+                if big.startswith(lit, i + 1 - len(lit)):
+                    add((i + 1 - len(lit), i + 1, K_AT_START))
+        elif g[0] == "k":  # sk- sk_ rk- rk_
+            add((i - 1, i + 2, K_AT_START))
+        else:
+            add((i, m.end(), K_AWS if g == "AKIA" or g == "ASIA" else K_AT_START))
+    i = big.find("eyJ")
+    while i >= 0:
+        add((i, i + 3, K_AT_START))
+        i = big.find("eyJ", i + 1)
+
+
+def triggers(big: str, flags: int, words: tuple[str, ...]) -> list[tuple[int, int, int]]:
+    """The triggers in ``big`` as sorted, distinct ``(start, end, kind)``: those of the rule sets in
+    ``flags`` (``PRE_SECRETS``: prefixes, words, secret-key words, '://'; ``PRE_PII``: '@', numbers,
+    IPv6 colons) and the extra lower-case key words ``words`` (custom secret keys)."""
+    found: list[tuple[int, int, int]] = []
+    add = found.append
+    sec = bool(flags & PRE_SECRETS)
+    key_words = (_T_KEYS if sec else ()) + words
+    keys = bool(key_words) and (":" in big or "=" in big)
+    if keys or sec:
+        low = big.lower()
+        if len(low) != len(big):  # a few non-ASCII letters lower to two characters: align by hand
+            low = "".join(ch if len(ch) == 1 else "\x01" for ch in (c.lower() for c in big))
+        if sec:
+            _prefixes(big, add)
+        for lit in (_T_LITERALS if sec else ()) + (key_words if keys else ()):
+            i = low.find(lit)
+            kind = K_AWS if lit in _AWS_WORDS else K_AT_START
+            n = len(lit)
+            while i >= 0:
+                add((i, i + n, kind))
+                i = low.find(lit, i + 1)
+    if sec:
+        i = big.find("://")
+        while i >= 0:
+            add((i, i + 3, K_URL))
+            i = big.find("://", i + 1)
+    if flags & PRE_PII:
+        i = big.find("@")
+        while i >= 0:
+            add((i, i + 1, K_EMAIL))
+            i = big.find("@", i + 1)
+        if big.isascii():  # digits -> '0', separators -> '.', others -> 'x': a literal-prefix scan of bytes
+            for m in _T_NUM_BYTES.finditer(big.encode("ascii").translate(_NUM_TABLE)):
+                add((m.start(), m.end(), K_NUM))
+        else:
+            for m in _T_NUM.finditer(big):
+                add((m.start(), m.end(), K_NUM))
+        for m in _T_V6.finditer(big):
+            add((m.start(), m.end(), K_V6))
+    return sorted(set(found))
+
+
+def walk_value(root: Any, secret_list: bool, flags: int, secret_key: Callable[[str], bool] | None,
+               secret: Callable[[str], str], holders: list[Any], slots: list[Any], key_dicts: list[Any]) -> None:
+    """Walk the dicts and lists inside ``root`` (iterative: values nest 1024 deep). A string held by a
+    secret-named key, or an item of a list held by one (``secret_list`` for ``root``), is replaced by
+    ``secret(value)``; any other string that the prefilter keeps is collected as ``holders[i][slots[i]]``.
+    Every dict met is appended to ``key_dicts`` (its keys are redacted too)."""
+    stack: list[tuple[Any, bool]] = [(root, secret_list)]
+    while stack:
+        x, in_secret = stack.pop()
+        if type(x) is dict:
+            for k, v in x.items():
+                tv = type(v)
+                if tv is str:
+                    if secret_key is not None and secret_key(k):
+                        x[k] = secret(v)  # same key: no resize while iterating
+                    elif prefilter(v, flags):
+                        holders.append(x)
+                        slots.append(k)
+                elif tv is dict:
+                    stack.append((v, False))
+                elif tv is list:
+                    stack.append((v, secret_key is not None and secret_key(k)))
+            key_dicts.append(x)
+        else:
+            for i, v in enumerate(x):
+                tv = type(v)
+                if tv is str:
+                    if in_secret:
+                        x[i] = secret(v)
+                    elif prefilter(v, flags):
+                        holders.append(x)
+                        slots.append(i)
+                elif tv is dict or tv is list:
+                    stack.append((v, False))

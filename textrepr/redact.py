@@ -1,0 +1,753 @@
+"""Redaction of secrets and personal data before anything is rendered, cut or encoded (issue 14).
+
+A :class:`Redactor` holds named rules. All of them are alternatives of ONE compiled ``regex`` pattern, so a
+string costs one scan; a hit is checked by the rule's validator (Luhn, IBAN mod-97, a real IP address, a
+credential-looking value ...) and replaced by ``[REDACTED:<rule>]``. :func:`redact_data` applies a redactor
+to the parsed ``data`` of a request in place, before the renderer sees it, so no marker payload, note or
+sampled line can carry what was redacted. The pattern only runs where a cheap trigger scan says a match can
+start, and (compiled) a string without any trigger is dropped by a one-pass prefilter during the walk: see
+``textrepr._redact_scan_py`` and docs/safety.md, "How it is fast".
+
+What is never redacted (exempt keys, see docs/safety.md): at an event's level (a single event's ``data``,
+a trace, a hierarchy node's ``event`` or bare node) the keys ``id``, ``uuid``, ``timestamp``, ``event``,
+``trace_id``, ``created_at``; in its ``properties`` the id and model keys listed in ``PROPERTY_EXEMPT``.
+Numbers, booleans and nulls are never changed.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import accumulate
+from typing import Any, Callable, Iterable, Mapping
+
+import regex
+
+from .redact_scan import (K_AT_START, K_AWS, K_EMAIL, K_NUM, K_URL, K_V6, PRE_ALL, PRE_PII, PRE_SECRETS, prefilter,
+                          prefilter_pays, triggers, walk_value)
+
+__all__ = [
+    "Redactor", "RULE_SETS", "SECRET_KEY_NAMES", "EVENT_EXEMPT", "PROPERTY_EXEMPT",
+    "redact_data", "resolve", "marker",
+]
+
+EVENT_EXEMPT = frozenset(("id", "uuid", "timestamp", "event", "trace_id", "created_at"))
+PROPERTY_EXEMPT = frozenset((
+    "$ai_trace_id", "$ai_parent_id", "$ai_span_id", "$ai_generation_id", "$ai_session_id",
+    "$ai_model", "$ai_provider", "$ai_lib", "$ai_lib_version", "$ai_base_url_host",
+))
+# Object keys whose value is a secret, compared with the key's last words (``db_password``, ``x-api-key``,
+# ``accessToken`` and ``AWS_SECRET_ACCESS_KEY`` all end with one of them).
+SECRET_KEY_NAMES = (
+    "password", "passwd", "passphrase", "secret", "api_key", "apikey", "token", "authorization",
+    "cookie", "private_key", "client_secret", "access_key", "secret_key",
+)
+
+# ------------------------------------------------------------------------------------------ rules
+# (name, pattern, validator or None). A pattern may capture the part to replace as group ``v``
+# (``Bearer <v>``); otherwise the whole match is replaced. Order matters at one start position.
+
+_B = r"(?<![A-Za-z0-9_-])"  # left edge of a token
+
+
+def _has_digit(s: str) -> bool:
+    return any(c.isdigit() for c in s)
+
+
+def _v_digit(m: Any) -> bool:
+    return _has_digit(m.group(0))
+
+
+def _v_bearer(m: Any) -> bool:
+    v = m.group("v")
+    return _has_digit(v) or len(v) >= 20
+
+
+def _v_basic(m: Any) -> bool:
+    v = m.group("v")
+    try:
+        raw = base64.b64decode(v + "=" * (-len(v) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return b":" in raw
+
+
+_AWS_CONTEXT = regex.compile(r"(?i)aws|secret|(?:AKIA|ASIA)[0-9A-Z]{16}")
+
+
+def _v_aws_secret(m: Any) -> bool:
+    s = m.group(0)
+    if not (_has_digit(s) and any(c.isupper() for c in s) and any(c.islower() for c in s)):
+        return False
+    text = m.string
+    return _AWS_CONTEXT.search(text, max(0, m.start() - 200), min(len(text), m.end() + 200)) is not None
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = ord(c) - 48
+        if i & 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _v_card(m: Any) -> bool:
+    s = m.group(0)
+    digits = s.replace(" ", "").replace("-", "")
+    n = len(digits)
+    if not 13 <= n <= 19 or not _luhn(digits):
+        return False
+    seps = {c for c in s if c == " " or c == "-"}
+    if len(seps) > 1:
+        return False
+    d2 = int(digits[:2])
+    d4 = int(digits[:4])
+    return (digits[0] == "4" or 51 <= d2 <= 55 or 2221 <= d4 <= 2720 or d2 in (34, 37, 36, 38, 35, 62, 65)
+            or digits.startswith("6011") or 644 <= int(digits[:3]) <= 649 or 300 <= int(digits[:3]) <= 305)
+
+
+def _iban_ok(s: str) -> bool:
+    if not 15 <= len(s) <= 34:
+        return False
+    r = s[4:] + s[:4]
+    return int("".join(str(int(c, 36)) for c in r)) % 97 == 1
+
+
+def _v_iban(m: Any) -> tuple[int, int] | bool:
+    """An IBAN may be followed by more capital groups (``... 00 BIC``): try shorter prefixes."""
+    s = m.group(0)
+    while s:
+        if _iban_ok(s.replace(" ", "")):
+            return m.start(), m.start() + len(s)
+        sp = s.rfind(" ")
+        if sp < 0:
+            return False
+        s = s[:sp]
+    return False
+
+
+_DATE_START = regex.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+
+
+def _v_phone(m: Any) -> bool:
+    s = m.group(0)
+    n = sum(1 for c in s if c.isdigit())
+    if not 9 <= n <= 15:
+        return False
+    if s[0] == "+":
+        return True
+    if _DATE_START.match(s):
+        return False
+    if s[0] == "(":  # (212) 555-0199: the area code's own punctuation is not a separator
+        s = s[s.find(")") + 1:].lstrip(" .-")
+    seps = [c for c in s if not c.isdigit()]
+    rest = seps[1:] if seps and seps[0] in "/" else seps
+    return len(set(rest)) <= 1
+
+
+def _v_ipv4(m: Any) -> bool:
+    s = m.group(0)
+    first = s[:s.find(".")]
+    if first in ("0", "127") or s == "255.255.255.255":
+        return False
+    before = m.string[max(0, m.start() - 12):m.start()].lower()
+    return "version" not in before and "ver " not in before and "release" not in before
+
+
+def _v_ipv6(m: Any) -> bool:
+    s = m.group(0)
+    if not _has_digit(s):
+        return False
+    try:
+        a = ipaddress.IPv6Address(s)
+    except ValueError:
+        return False
+    return not (a.is_loopback or a.is_unspecified)
+
+
+_FILE_TLDS = frozenset("png jpg jpeg gif svg webp ico bmp js mjs ts tsx jsx css scss py rb go rs json md txt html htm "
+                       "xml yml yaml toml lock zip gz pdf".split())
+
+
+def _v_email(m: Any) -> bool:
+    s = m.group(0)
+    at = s.rfind("@")
+    if s[:at] == "git":
+        return False  # git@host:org/repo: a code-hosting address, not a person
+    return s[s.rfind(".") + 1:].lower() not in _FILE_TLDS
+
+
+def _v_secret_field(m: Any) -> bool:
+    v = m.group("v")
+    if not v or v.startswith("[REDACTED:"):
+        return False
+    if m.group("bare") is None:
+        return True
+    # An unquoted value is only taken when it looks like a credential, not a word or an expression.
+    return len(v) >= 6 and _has_digit(v) and any(c.isalpha() for c in v)
+
+
+_SECRET_WORDS = (r"password|passwd|passphrase|secret|api[_-]?key|apikey|token|authorization|cookie"
+                 r"|private[_-]?key|access[_-]?key")
+_CAMEL_WORDS = r"Password|Passwd|Passphrase|Secret|ApiKey|Token|Authorization|Cookie|PrivateKey|AccessKey"
+_SECRET_FIELD = (
+    r"(?:(?<![A-Za-z0-9])(?i:" + _SECRET_WORDS + r")|(?<=[a-z0-9])(?:" + _CAMEL_WORDS + r"))"
+    r"(?:\\?[\"'])?[ \t]*[:=][ \t]*(?:"
+    r"\"(?P<v>(?:[^\"\\\n]|\\.){1,4096})\"|'(?P<v>(?:[^'\\\n]|\\.){1,4096})'"
+    r"|\\\"(?P<v>(?:[^\"\\]|\\[^\"]){1,4096})\\\""
+    r"|\\'(?P<v>(?:[^'\\]|\\[^']){1,4096})\\'"
+    r"|(?P<bare>(?P<v>[^\s\"'`<>&,;(){}\[\]]{1,512})))"
+)
+
+SECRETS: tuple[tuple[str, str, Callable[[Any], Any] | None], ...] = (
+    ("private_key", r"-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END[ A-Z0-9]{0,40}"
+                    r"PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s\\:,.-]*)", None),
+    ("jwt", _B + r"eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*", None),
+    ("anthropic_api_key", _B + r"sk-ant-[A-Za-z0-9_-]{20,}", None),
+    ("openai_api_key", _B + r"sk-[A-Za-z0-9_-]{20,}", _v_digit),
+    ("stripe_key", _B + r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}", None),
+    ("google_api_key", _B + r"AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])", None),
+    ("aws_access_key_id", r"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}(?![A-Za-z0-9])", None),
+    ("aws_secret_access_key", r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", _v_aws_secret),
+    ("github_token", _B + r"(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})", None),
+    ("slack_token", _B + r"xox[abposrce]-[A-Za-z0-9-]{10,}", None),
+    ("huggingface_token", _B + r"hf_[A-Za-z0-9]{30,}", None),
+    ("posthog_key", _B + r"phx_[A-Za-z0-9_]{30,}", None),
+    ("bearer_token", r"(?<![A-Za-z0-9])(?i:bearer)[ \t]+(?P<v>[A-Za-z0-9._~+/=-]{8,})", _v_bearer),
+    ("basic_auth", r"(?<![A-Za-z0-9])(?i:basic)[ \t]+(?P<v>[A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])", _v_basic),
+    ("url_credentials", r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,20}://"
+                        r"(?P<v>[^\s/?#@:\[\]\"'<>]*:[^\s/?#@\"'<>\[\]]+)@", None),
+    ("secret_field", _SECRET_FIELD, _v_secret_field),
+)
+
+PII: tuple[tuple[str, str, Callable[[Any], Any] | None], ...] = (
+    ("email", r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
+              r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])", _v_email),
+    ("card_number", r"(?<![\w.+-])\d(?:[ -]?\d){12,18}(?![\w-]|\.\d)", _v_card),
+    ("us_ssn", r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])", None),
+    ("iban", r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,32}(?![A-Za-z0-9])", _v_iban),
+    ("ipv4", r"(?<![\w.:-])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+             r"(?![\w-]|\.\d)", _v_ipv4),
+    ("ipv6", r"(?<![\w:.])(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}"
+             r"|(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?::(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?)"
+             r"(?![\w:])", _v_ipv6),
+    ("phone", r"(?<![\w+.-])(?:\+[1-9]\d{0,3}(?:[ .-]?\(\d{1,5}\)|[ .-]?\d{1,6}){1,6}"
+              r"|\([2-9]\d{2}\)[ .-]?\d{3}[ .-]\d{4}"
+              r"|[2-9]\d{2}(?P<sep>[-. ])\d{3}(?P=sep)\d{4}"
+              r"|0\d{1,4}(?:[ ./-]\d{2,8}){1,4})(?![\w-]|[.:]\d)", _v_phone),
+)
+
+RULE_SETS: dict[str, tuple[tuple[str, str, Callable[[Any], Any] | None], ...]] = {"secrets": SECRETS, "pii": PII}
+
+def marker(rule: str) -> str:
+    """The text that replaces a match of ``rule``."""
+    return f"[REDACTED:{rule}]"
+
+
+def _normalise_key(k: str) -> str:
+    out: list[str] = []
+    prev = ""
+    for c in k:
+        if c.isupper() and (prev.islower() or prev.isdigit()):
+            out.append("_")
+        out.append(c.lower() if c.isalnum() else "_")
+        prev = c
+    return "".join(out)
+
+
+# ------------------------------------------------------------------------------------------ Redactor
+
+
+@dataclass(frozen=True)
+class Redactor:
+    """Named redaction rules: built-in rule sets, extra regexes, extra secret key names, a callback.
+
+    ``rules``: ``{name: pattern}`` (or pairs) of extra ``regex`` patterns (no numbered backreferences);
+    ``keys``: extra object-key names whose values are secrets; ``callback``: ``str -> str`` applied to every
+    string after the rules (e.g. a Presidio analyzer); ``sets``: the built-in rule sets to use.
+    Immutable and hashable; the compiled pattern is built once per distinct redactor.
+    """
+
+    rules: Any = ()
+    keys: Any = ()
+    callback: Callable[[str], str] | None = None
+    sets: Any = ("secrets", "pii")
+    _compiled: Any = field(default=None, init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        from .errors import InvalidRequest
+
+        rules = tuple(self.rules.items()) if isinstance(self.rules, Mapping) else tuple(tuple(r) for r in self.rules)
+        for r in rules:
+            if len(r) != 2 or type(r[0]) is not str or type(r[1]) is not str or not r[0]:
+                raise InvalidRequest({"redactor": [f"A rule is a (name, pattern) pair of strings, not {r!r}."]})
+        keys = (self.keys,) if isinstance(self.keys, str) else tuple(self.keys)
+        if any(type(k) is not str or not k for k in keys):
+            raise InvalidRequest({"redactor": ["Secret key names must be non-empty strings."]})
+        sets = (self.sets,) if isinstance(self.sets, str) else tuple(self.sets)
+        bad = [s for s in sets if s not in RULE_SETS]
+        if bad:
+            raise InvalidRequest({"redactor": [f'"{bad[0]}" is not a valid choice.']})
+        if self.callback is not None and not callable(self.callback):
+            raise InvalidRequest({"redactor": ["The callback must be callable."]})
+        object.__setattr__(self, "rules", rules)
+        object.__setattr__(self, "keys", keys)
+        object.__setattr__(self, "sets", tuple(s for s in RULE_SETS if s in sets))
+        object.__setattr__(self, "_compiled", _compile(rules, keys, self.sets))
+
+    def __reduce__(self) -> Any:  # pickled by its arguments (batch workers); the compiled part is rebuilt
+        return (Redactor, (self.rules, self.keys, self.callback, self.sets))
+
+    @classmethod
+    def default(cls) -> "Redactor":
+        """Every built-in rule (``redact: true``)."""
+        return _builtin(("secrets", "pii"))
+
+    def redact(self, s: str) -> str:
+        """``s`` with every match replaced (counts are discarded)."""
+        return self._compiled.text(s, {}, self.callback)
+
+    def redact_counted(self, s: str) -> tuple[str, dict[str, int]]:
+        """``s`` redacted and the number of replacements per rule."""
+        counts: dict[str, int] = {}
+        return self._compiled.text(s, counts, self.callback), counts
+
+    def is_secret_key(self, key: str) -> bool:
+        """Whether an object key's value is a secret (case-insensitive, by the key's last words)."""
+        return self._compiled.secret_key(key)
+
+
+@lru_cache(maxsize=8)
+def _builtin(sets: tuple[str, ...]) -> Redactor:
+    return Redactor(sets=sets)
+
+
+def resolve(redact: Any, redactor: Redactor | None) -> Redactor | None:
+    """The redactor a rendering uses: the ``redactor=`` keyword, else the ``redact`` option's built-in sets."""
+    if redactor is not None:
+        if not isinstance(redactor, Redactor):
+            from .errors import InvalidRequest
+
+            raise InvalidRequest({"redactor": ["Expected a textrepr.Redactor."]})
+        return redactor
+    if redact is True:
+        return _builtin(("secrets", "pii"))
+    if redact:
+        return _builtin(tuple(redact))
+    return None
+
+
+# Triggers: cheap scans that find where a match can start, so the combined pattern only runs anchored
+# (``match`` at a candidate start), never scanning a clean string. Each has a prefix the regex engine
+# skips to quickly (a literal or a small first-character set). Every built-in match holds a trigger, and
+# the start is recovered from the trigger: at it (literals, words, numbers), or by stepping back over the
+# characters a match may begin with (the local part of an email, a URL scheme, an IPv6 run).
+# The triggers themselves are found by ``_redact_scan`` (compiled) or its twin ``_redact_scan_py``.
+_IBAN_START = re.compile(r"[A-Z]{2}[0-9]{2}")
+_LOCAL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
+_SCHEME = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-")
+_HEXCOLON = frozenset("0123456789abcdefABCDEF:")
+_BACK_CHARS = {K_URL: _SCHEME, K_EMAIL: _LOCAL, K_V6: _HEXCOLON}
+_BACK_LIMIT = {K_URL: 21, K_EMAIL: 64, K_V6: 40}
+_AWS_SECRET = regex.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+
+
+def _back(s: str, i: int, chars: frozenset[str], limit: int) -> int:
+    """The start of the run of ``chars`` that ends at ``i`` (at most ``limit`` characters back)."""
+    j = i
+    stop = max(0, i - limit)
+    while j > stop and s[j - 1] in chars:
+        j -= 1
+    return j
+
+
+class _Compiled:
+    """The combined pattern, triggers and validators of one redactor."""
+
+    def __init__(self, rules: tuple[tuple[str, str], ...], keys: tuple[str, ...], sets: tuple[str, ...]) -> None:
+        parts: list[str] = []
+        self.validators: dict[str, Callable[[Any], Any] | None] = {}
+        self.names: dict[str, str] = {}  # marker group name -> rule name
+        for s in sets:
+            for name, pat, val in RULE_SETS[s]:
+                parts.append(f"(?:{pat})(?P<{name}>)")  # the empty group tells which rule matched
+                self.validators[name] = val
+                self.names[name] = name
+        if keys:
+            g = "secret_field_custom"
+            alts = "|".join(regex.escape(k) for k in keys)
+            parts.append(f"(?:(?<![A-Za-z0-9])(?i:{alts})" + _SECRET_FIELD[_SECRET_FIELD.index("(?:\\\\?"):]
+                         + f")(?P<{g}>)")
+            self.validators[g] = _v_secret_field
+            self.names[g] = "secret_field"
+        self.pattern = regex.compile("|".join(parts)) if parts else None
+        self.n_builtin = len(self.names)
+        self.custom = None
+        if rules:
+            cparts = []
+            for i, (name, pat) in enumerate(rules):
+                g = f"custom_{i}"
+                try:
+                    regex.compile(pat)
+                except regex.error as e:
+                    from .errors import InvalidRequest
+
+                    raise InvalidRequest({"redactor": [f"Rule {name!r}: invalid pattern ({e})."]}) from None
+                cparts.append(f"(?:{pat})(?P<{g}>)")
+                self.validators[g] = None
+                self.names[g] = name
+            self.custom = regex.compile("|".join(cparts))
+        self.pii = "pii" in sets
+        self.trig_flags = (PRE_SECRETS if "secrets" in sets else 0) | (PRE_PII if self.pii else 0)
+        self.custom_words = tuple(k.lower() for k in keys)
+        self.any_secret_keys = "secrets" in sets or bool(keys)
+        names = SECRET_KEY_NAMES if "secrets" in sets else ()
+        self.key_names = tuple(names) + tuple(_normalise_key(k) for k in keys)
+        self.secret_key = lru_cache(maxsize=4096)(self._secret_key)
+        # The prefilter knows the built-in triggers only: custom rules or key names let every string through.
+        self.pre_flags = (PRE_ALL if rules or keys else
+                          (PRE_SECRETS if "secrets" in sets else 0) | (PRE_PII if self.pii else 0))
+
+    def _secret_key(self, key: str) -> bool:
+        if not self.key_names:
+            return False
+        k = _normalise_key(key)
+        for name in self.key_names:
+            if k == name or (k.endswith(name) and k[-len(name) - 1] == "_"):
+                return True
+        return False
+
+    def candidates(self, texts: list[str]) -> dict[int, list[tuple[int, int, int]]]:
+        """For each string that a trigger hits: its triggers as (start, end, kind). Compiled, each string is
+        scanned on its own (one pass). The pure twin scans the strings joined by NUL (which no trigger spans):
+        a few C-speed scans per document, not per string; ASCII strings are joined apart from the others, so
+        one emoji does not widen (and slow) them all. A secret-key word counts only beside a ':' or '=' in
+        the scanned text, but the rule it starts needs one in its own string: the results are the same."""
+        if len(texts) == 1 or prefilter_pays():  # compiled: one pass per string costs less than a join
+            out: dict[int, list[tuple[int, int, int]]] = {}
+            for i, t in enumerate(texts):
+                found = self._scan(t)
+                if found:
+                    out[i] = found
+            return out
+        ascii_ix: list[int] = []
+        other_ix: list[int] = []
+        for i, t in enumerate(texts):
+            (ascii_ix if t.isascii() else other_ix).append(i)
+        out = {}
+        for group in (ascii_ix, other_ix):
+            if not group:
+                continue
+            parts = [texts[i] for i in group]
+            found = self._scan("\x00".join(parts))
+            if not found:
+                continue
+            ends = list(accumulate(len(t) + 1 for t in parts))  # part j ends (exclusive) at ends[j] - 1
+            for a, b, kind in found:
+                j = bisect_right(ends, a)
+                off = ends[j] - len(parts[j]) - 1
+                out.setdefault(group[j], []).append((a - off, b - off, kind))
+        return out
+
+    def _scan(self, big: str) -> list[tuple[int, int, int]]:
+        return triggers(big, self.trig_flags, self.custom_words)
+
+    def text(self, s: str, counts: dict[str, int], callback: Callable[[str], str] | None,
+             cands: list[tuple[int, int, int]] | None = None) -> str:
+        """``s`` redacted; ``cands``: its triggers when already found (None: scan it now)."""
+        if cands is None and prefilter_pays() and not prefilter(s, self.pre_flags):
+            cands = []  # no trigger: nothing built-in can match
+        if len(s) >= 5 or self.custom is not None:  # no built-in match is shorter than 5 characters
+            if self.custom is not None:
+                spans = self._custom_spans(s)
+                if self.pattern is not None:
+                    c = self.candidates([s]).get(0) if cands is None else cands
+                    if c:
+                        spans = _merge(self._spans(s, c), spans)
+            else:
+                c = self.candidates([s]).get(0) if cands is None else cands
+                spans = self._spans(s, c) if c else []
+            if spans:
+                s = self._apply(s, spans, counts)
+                # A marker can give a neighbour the boundary it lacked (``-----END ...-----sk-...``): redo
+                # until nothing changes, so that redacting twice is redacting once.
+                for _ in range(8):
+                    again = self._spans(s, self.candidates([s]).get(0) or []) if self.pattern is not None else []
+                    if self.custom is not None:
+                        again = _merge(again, self._custom_spans(s))
+                    again = [sp for sp in again if s[sp[0]:sp[1]] != marker(sp[2])]
+                    if not again:
+                        break
+                    s = self._apply(s, again, counts)
+        if callback is not None:
+            r = callback(s)
+            if type(r) is not str:
+                r = str(r)
+            if r != s:
+                counts["callback"] = counts.get("callback", 0) + 1
+                s = r
+        return s
+
+    def _spans(self, s: str, cands: list[tuple[int, int, int]]) -> list[tuple[int, int, str]]:
+        """Matches of the combined pattern, anchored at the starts the triggers give."""
+        starts: list[int] = []
+        add = starts.append
+        for a, b, kind in cands:
+            if kind == K_AT_START:
+                add(a)
+            elif kind == K_AWS:
+                add(a)
+                for w in _AWS_SECRET.finditer(s, max(0, a - 200), min(len(s), b + 240)):
+                    add(w.start())
+            elif kind == K_NUM:  # a number, or the '+'/'(' before it, or an IBAN's country code before it
+                add(a)
+                if a and s[a - 1] in "+(":
+                    add(a - 1)
+                for w in _IBAN_START.finditer(s, max(0, a - 36), a + 4):
+                    add(w.start())
+            else:
+                add(_back(s, a, _BACK_CHARS[kind], _BACK_LIMIT[kind]))
+        starts.sort()
+        spans: list[tuple[int, int, str]] = []
+        match = self.pattern.match
+        names = self.names
+        pos = 0
+        last = -1
+        for st in starts:
+            if st < pos or st == last:
+                continue
+            last = st
+            m = match(s, st)
+            if m is None:
+                continue
+            span = self._accept(m, names)
+            if span is not None:
+                spans.append(span)
+                pos = span[1]
+        return spans
+
+    def _accept(self, m: Any, names: dict[str, str]) -> tuple[int, int, str] | None:
+        # regex's lastgroup is unreliable with a repeated group name (v): find the rule's marker group.
+        g = next(n for n in names if m.start(n) >= 0)
+        val = self.validators[g]
+        r: Any = True if val is None else val(m)
+        if not r:
+            return None
+        if type(r) is tuple:
+            return r[0], r[1], names[g]
+        if m.start("v") >= 0 if "v" in m.re.groupindex else False:
+            return m.start("v"), m.end("v"), names[g]
+        return m.start(), m.end(), names[g]
+
+    def _custom_spans(self, s: str) -> list[tuple[int, int, str]]:
+        spans: list[tuple[int, int, str]] = []
+        search = self.custom.search
+        m = search(s)
+        while m is not None:
+            span = self._accept(m, {k: v for k, v in self.names.items() if k.startswith("custom_")})
+            if span is not None and span[1] > span[0]:
+                spans.append(span)
+                m = search(s, max(m.end(), m.start() + 1))
+            else:
+                m = search(s, m.start() + 1)
+        return spans
+
+    @staticmethod
+    def _apply(s: str, spans: list[tuple[int, int, str]], counts: dict[str, int]) -> str:
+        out: list[str] = []
+        done = 0
+        for a, b, rule in spans:
+            if b <= a:
+                continue
+            out.append(s[done:a])
+            out.append(marker(rule))
+            counts[rule] = counts.get(rule, 0) + 1
+            done = b
+        out.append(s[done:])
+        return "".join(out)
+
+
+def _merge(a: list[tuple[int, int, str]], b: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Non-overlapping union of two sorted span lists; the earlier start wins, built-in first on a tie."""
+    if not b:
+        return a
+    out: list[tuple[int, int, str]] = []
+    end = 0
+    for sp in sorted(a + b, key=lambda x: x[0]):
+        if sp[0] >= end:
+            out.append(sp)
+            end = sp[1]
+    return out
+
+
+@lru_cache(maxsize=64)
+def _compile(rules: tuple[tuple[str, str], ...], keys: tuple[str, ...], sets: tuple[str, ...]) -> _Compiled:
+    return _Compiled(rules, keys, sets)
+
+
+# ------------------------------------------------------------------------------------------ data walk
+
+
+def redact_data(data: Any, redactor: Redactor | None, trace: bool) -> dict[str, int] | None:
+    """Redact, in place, every string of a request's parsed ``data`` (a single event's object, or
+    ``{"trace": ..., "hierarchy": [...]}`` when ``trace``) except the exempt keys. Returns the counts per
+    rule, or None when ``redactor`` is None. ``data`` must be owned by the caller (a fresh parse).
+
+    One walk collects the strings (compiled: only those the prefilter keeps); the triggers scan them (pure:
+    joined into one text, a few C-speed scans per document); only the strings a trigger hit are matched
+    and rewritten."""
+    if redactor is None:
+        return None
+    counts: dict[str, int] = {}
+    if type(data) is not dict:
+        return counts
+    w = _Walker(redactor._compiled, counts, redactor.callback)
+    if trace:
+        tr = data.get("trace")
+        if type(tr) is dict:
+            w.event(tr)
+        h = data.get("hierarchy")
+        if type(h) is list:
+            w.hierarchy(h)
+        for k, v in data.items():
+            if k != "trace" and k != "hierarchy" and k not in EVENT_EXEMPT:
+                w.assign(data, k, v)
+        w.keys_of(data, ("trace", "hierarchy", *EVENT_EXEMPT))
+    else:
+        w.event(data)
+    w.finish(redactor.callback)
+    return counts
+
+
+class _Walker:
+    """Collects the redactable strings of a document (values and object keys), then rewrites them."""
+
+    def __init__(self, c: _Compiled, counts: dict[str, int], callback: Callable[[str], str] | None) -> None:
+        self.c = c
+        self.counts = counts
+        self.secret_key = c.secret_key if c.any_secret_keys else None
+        # A callback sees every string; so does the pure implementation's joined trigger scan (prefiltering
+        # each string first would cost as much again there).
+        self.flags = c.pre_flags if callback is None and prefilter_pays() else PRE_ALL
+        self.holders: list[Any] = []  # container of each collected value string
+        self.slots: list[Any] = []  # its key or index
+        self.key_dicts: list[dict] = []  # dicts whose keys are collected, and their exempt keys
+        self.key_exempt: list[Any] = []
+
+    def secret(self, s: str) -> str:
+        if not s or (s.startswith("[REDACTED:") and s.endswith("]")):
+            return s
+        self.counts["secret_field"] = self.counts.get("secret_field", 0) + 1
+        return marker("secret_field")
+
+    def event(self, ev: dict, node: bool = False) -> None:
+        """An event-level object: exempt keys kept, ``properties`` with its own exemptions. For a bare
+        hierarchy node (``node``), ``children`` is left to :meth:`hierarchy`."""
+        for k, v in ev.items():
+            if k in EVENT_EXEMPT or (node and k == "children"):
+                continue
+            if k == "properties" and type(v) is dict:
+                for pk, pv in v.items():
+                    if pk not in PROPERTY_EXEMPT:
+                        self.assign(v, pk, pv)
+                self.keys_of(v, PROPERTY_EXEMPT)
+            else:
+                self.assign(ev, k, v)
+        self.keys_of(ev, (*EVENT_EXEMPT, "children") if node else EVENT_EXEMPT)
+
+    def hierarchy(self, nodes: list) -> None:
+        stack = [nodes]
+        while stack:
+            sibs = stack.pop()
+            for i, node in enumerate(sibs):
+                if type(node) is not dict:
+                    self.assign(sibs, i, node)
+                    continue
+                ev = node.get("event")
+                if type(ev) is dict:
+                    self.event(ev)
+                    for k, v in node.items():
+                        if k != "event" and k != "children":
+                            self.assign(node, k, v)
+                    self.keys_of(node, ("event", "children"))
+                else:
+                    self.event(node, True)  # a bare node is its own event
+                ch = node.get("children")
+                if type(ch) is list:
+                    stack.append(ch)
+                elif type(ch) is dict:
+                    stack.append([ch])  # a one-child list, as the renderer reads it
+
+    def keys_of(self, d: dict, exempt: Any) -> None:
+        self.key_dicts.append(d)
+        self.key_exempt.append(exempt)
+
+    def assign(self, holder: Any, k: Any, v: Any) -> None:
+        """Collect the value ``v`` held at ``holder[k]`` (``k`` an object key or a list index)."""
+        t = type(v)
+        if t is str:
+            if type(k) is str and self.secret_key is not None and self.secret_key(k):
+                holder[k] = self.secret(v)
+            elif prefilter(v, self.flags):
+                self.holders.append(holder)
+                self.slots.append(k)
+        elif t is dict or t is list:
+            secret_list = type(k) is str and self.secret_key is not None and self.secret_key(k)
+            # Every string inside, except the items of a list held by a secret-named key, which are
+            # secrets themselves (``"cookie": ["a=1", "b=2"]``); dicts found are appended to key_dicts
+            # with nothing exempt.
+            n = len(self.key_dicts)
+            walk_value(v, secret_list, self.flags, self.secret_key, self.secret, self.holders, self.slots,
+                       self.key_dicts)
+            self.key_exempt.extend(() for _ in range(len(self.key_dicts) - n))
+
+    def finish(self, callback: Callable[[str], str] | None) -> None:
+        """Redact the collected strings (values, then the object keys the prefilter keeps) in place. The
+        triggers scan the kept strings joined (:meth:`_Compiled.candidates`); clean strings never get here."""
+        c = self.c
+        flags = self.flags
+        n = len(self.holders)
+        texts = [h[k] for h, k in zip(self.holders, self.slots)]
+        key_owner: list[int] = []
+        for j, d in enumerate(self.key_dicts):
+            ex = self.key_exempt[j]
+            for k in d:
+                if type(k) is str and k not in ex and prefilter(k, flags):
+                    texts.append(k)
+                    key_owner.append(j)
+        if not texts:
+            return
+        cands = c.candidates(texts) if c.custom is None and callback is None else None
+        renamed: dict[int, dict[str, str]] = {}
+        for i in (range(len(texts)) if cands is None else sorted(cands)):
+            old = texts[i]
+            new = c.text(old, self.counts, callback, None if cands is None else cands[i])
+            if new == old:
+                continue
+            if i < n:
+                self.holders[i][self.slots[i]] = new
+            else:
+                renamed.setdefault(key_owner[i - n], {})[old] = new
+        for j, names in renamed.items():
+            _rename_keys(self.key_dicts[j], names)
+
+
+def _rename_keys(d: dict, names: dict[str, str]) -> None:
+    """Rename keys of ``d`` in place, keeping their order and keeping them distinct (``#2`` suffixes)."""
+    items = list(d.items())
+    d.clear()
+    for k, v in items:
+        nk = names.get(k, k)
+        base, n = nk, 1
+        while nk in d:
+            n += 1
+            nk = f"{base}#{n}"
+        d[nk] = v
