@@ -12,6 +12,7 @@ import pytest
 import textrepr
 from textrepr import InvalidRequest, assemble_trace, assemble_traces
 from textrepr.assembly.values import same_key
+from conformance import NO_CORPUS  # tests/conformance.py: the one skip reason
 
 ASSEMBLY = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "assembly"
 CASES = sorted((ASSEMBLY / "cases").glob("*.json")) if ASSEMBLY.is_dir() else []
@@ -37,7 +38,7 @@ def nid_tree(h: list[dict[str, Any]]) -> list[Any]:
 # ----------------------------------------------------------------------------------------- corpus
 
 
-@pytest.mark.skipif(not CASES, reason="../shared/corpus/assembly is not beside the checkout")
+@pytest.mark.skipif(not CASES, reason=NO_CORPUS)
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
 def test_corpus_case(path: Path) -> None:
     case = json.loads(path.read_text())
@@ -53,7 +54,7 @@ def test_corpus_case(path: Path) -> None:
     assert body["metadata"]["trace_id"] == case["trace_id"]
 
 
-@pytest.mark.skipif(not CASES, reason="../shared/corpus/assembly is not beside the checkout")
+@pytest.mark.skipif(not CASES, reason=NO_CORPUS)
 def test_corpus_several_traces() -> None:
     case = json.loads((ASSEMBLY / "cases" / "mixed_traces_a.json").read_text())
     traces, unassigned = assemble_traces(case["events"])

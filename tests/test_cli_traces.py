@@ -17,6 +17,7 @@ import textrepr
 from cli_helpers import core_of_the_subprocess, no_traceback, run  # noqa: F401
 from textrepr.assembly.events import group_events
 from textrepr.assembly.render import unwrap
+from conformance import NO_CORPUS  # tests/conformance.py: the one skip reason
 
 MAKE_BIG = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "make_big.py"
 
@@ -197,7 +198,7 @@ def test_parquet_export_in_jsonl_and_parquet_out(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------- make_big's events (corpus)
 
 
-@pytest.mark.skipif(not MAKE_BIG.is_file(), reason="../shared/corpus/make_big.py is not beside the checkout")
+@pytest.mark.skipif(not MAKE_BIG.is_file(), reason=NO_CORPUS)
 def test_make_big_events_as_jsonl_and_parquet_match_the_python_route(tmp_path: Path, implementation: str) -> None:
     from conftest import IMPLEMENTATIONS
 

@@ -14,6 +14,7 @@ import strategies as S
 import textrepr
 from textrepr import InvalidRequest, Options, fit, parse, tokens
 from textrepr.renderers import render_trace_lines
+from conformance import NO_CORPUS  # tests/conformance.py: the one skip reason
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 COUNTERS: dict[str, Callable[[str], int]] = {
@@ -325,7 +326,7 @@ def corpus_requests() -> list[tuple[str, dict[str, Any]]]:
 CORPUS_REQUESTS = corpus_requests()
 
 
-@pytest.mark.skipif(not CORPUS_REQUESTS, reason="../shared/corpus is not beside the checkout")
+@pytest.mark.skipif(not CORPUS_REQUESTS, reason=NO_CORPUS)
 @pytest.mark.parametrize("budget", [("chars", 1000), ("chars", 4000), ("chars", 16000), ("tokens", 500), ("tokens", 2000)])
 def test_corpus_shrink(budget: tuple[str, int]) -> None:
     kind, b = budget

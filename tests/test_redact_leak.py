@@ -22,10 +22,11 @@ from redact_cases import PLANTS, b64_cores
 import textrepr
 from textrepr import markers
 from textrepr.redact import EVENT_EXEMPT, PROPERTY_EXEMPT
+from conformance import NO_CORPUS  # tests/conformance.py: the one skip reason
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus not found (../shared/corpus)")
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=NO_CORPUS)
 
 # Rendering modes: options merged into every request (redaction on in all of them).
 MODES: dict[str, dict[str, Any]] = {
@@ -36,13 +37,14 @@ MODES: dict[str, dict[str, Any]] = {
     "markers-max-length": {"include_markers": True, "max_length": 2500, "include_line_numbers": True},
     "plain-max-length": {"include_markers": False, "max_length": 2500, "truncate_buffer": 300},
     "pii-only": {"include_markers": True, "max_length": 0, "redact": ["pii"], "_rules": "pii"},
-    # "fit": {"include_markers": False, "fit": ..., "max_tokens": 2000},   # <- one line when fit lands
+    "fit-shrink": {"include_markers": False, "fit": "shrink", "max_tokens": 2000},
+    "fit-shrink-chars": {"include_markers": False, "fit": "shrink", "max_length": 1500, "truncate_buffer": 300},
 }
 
 # Renderers: request -> every text the caller receives.
 RENDERERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "text_repr": lambda req: [textrepr.text_repr(req)["text"]],
-    # "segments": lambda req: [s.text for s in textrepr.render_segments(req)],  # <- when render_segments lands
+    "segments": lambda req: [s.text for s in textrepr.render_segments(req, max_length=3000)],
 }
 
 

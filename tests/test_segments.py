@@ -16,6 +16,7 @@ from textrepr.cli import SEGMENT_BREAK, main
 from textrepr.core import number_lines
 
 from test_fit import CORPUS_REQUESTS, _agent_trace
+from conformance import NO_CORPUS  # tests/conformance.py: the one skip reason
 
 COUNTERS: dict[str, Callable[[str], int]] = {
     "estimate": tokens.estimate, "chars": tokens.counter("chars"), "bytes": tokens.counter("bytes"),
@@ -145,7 +146,7 @@ def test_cli_segments(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["segments", str(p), "--max-length", "10"]) == 2
 
 
-@pytest.mark.skipif(not CORPUS_REQUESTS, reason="../shared/corpus is not beside the checkout")
+@pytest.mark.skipif(not CORPUS_REQUESTS, reason=NO_CORPUS)
 @pytest.mark.parametrize("budget", [(1000, 0), (4000, 0), (16000, 0), (0, 500), (0, 2000)])
 def test_corpus_segments(budget: tuple[int, int]) -> None:
     m, t = budget

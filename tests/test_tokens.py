@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import bpe
 import twins
 from textrepr import _tokens_py, tokens
+from conformance import NO_CORPUS  # tests/conformance.py: the one skip reason
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "benchmarks"))
@@ -146,7 +147,7 @@ def test_accuracy_against_tiktoken(implementation: str) -> None:
     import accuracy
 
     if not accuracy.CORPUS.is_dir():
-        pytest.skip("../shared/corpus is not beside the checkout")
+        pytest.skip(NO_CORPUS)
     table = accuracy.measure(encs)
     failures = []
     for (profile, cls), names in _GOALS.items():
