@@ -17,6 +17,7 @@ at the end (``-s``); they are reported, not asserted (a shared machine makes tim
 """
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any, Callable
 
@@ -74,9 +75,14 @@ def workload(big: Path) -> dict[str, bytes]:
 
 
 def _time(fn: Callable[[], Any]) -> float:
+    """Best of ROUNDS, each round started from the same collector state (``gc.collect()`` first, untimed).
+    The collector stays on while timed, so the collections a route's own allocations trigger are part of
+    its cost; what is left out is a full collection owed to garbage of earlier rounds (or of pytest), which
+    otherwise lands on whichever round happens to cross the threshold."""
     fn()  # warm-up
     best = float("inf")
     for _ in range(ROUNDS):
+        gc.collect()
         t0 = TIMER()
         fn()
         best = min(best, TIMER() - t0)
