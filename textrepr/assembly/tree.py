@@ -260,6 +260,34 @@ def assemble_group(tid: str, items: list[Item], stats: dict[str, int] | None = N
         else:
             lst.append(pos)
 
+    # Rule 21/23: children of the trace, then orphans, by K (both lists are in K order: a stable merge).
+    if orphans:
+        roots = trace_kids + orphans
+        roots.sort(key=neg_lat_at.__getitem__)  # stable: ties on K keep "children of T, then orphans"
+        roots.sort(key=start_at.__getitem__)
+    else:
+        roots = trace_kids
+
+    # Every node sits in exactly one list (a children list or the roots) or has no parent. Unless a node's id
+    # is the trace id (rule 23), the walk of rule 22 then only ever meets new nodes, and when it reaches all
+    # of them (no cycle, no parentless node: rule 24 has nothing to do) the lists already are the tree.
+    if at_tid is None:
+        reached = 0
+        todo = [roots]
+        for lst in todo:
+            reached += len(lst)
+            todo.extend(filter(None, map(kids.__getitem__, lst)))
+        if reached == n:
+            nodes = [{"event": e, "children": [] if ch is None else ch} for e, ch in zip(node_events, kids)]
+            node_at = nodes.__getitem__
+            for ch in kids:
+                if ch:
+                    ch[:] = map(node_at, ch)  # positions -> their nodes, in place
+            if stats is not None:
+                stats["nodes"] = n
+                stats["steps"] = reached + len(todo)
+            return {"trace": trace, "hierarchy": list(map(node_at, roots))}
+
     emitted = bytearray(n)
     steps = 0
     hierarchy: list[dict[str, Any]] = []
@@ -296,15 +324,8 @@ def assemble_group(tid: str, items: list[Item], stats: dict[str, int] | None = N
                     stack.pop()
                     steps += 1
 
-    # Rule 21/23: children of the trace, then orphans, by K (both lists are in K order: a stable merge);
-    # rule 24: the leftovers, in node order stable-sorted by K, i.e. in K order.
-    if orphans:
-        roots = trace_kids + orphans
-        roots.sort(key=neg_lat_at.__getitem__)  # stable: ties on K keep "children of T, then orphans"
-        roots.sort(key=start_at.__getitem__)
-        build(roots)
-    else:
-        build(trace_kids)
+    # Rule 22 for the roots; rule 24: the leftovers, in node order stable-sorted by K, i.e. in K order.
+    build(roots)
     if emitted.count(0):
         build([p for p in by_k if not emitted[p]])
     if stats is not None:
