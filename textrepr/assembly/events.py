@@ -106,13 +106,26 @@ def group_events(events: Any, only: str | None = None) -> tuple[dict[str, list[I
     With ``only``, just that trace's group is kept (the other events are still checked by rule 5)."""
     groups: dict[str, list[Item]] = {}
     unassigned: list[int] = []
+    kinds = KINDS
     for i, ev in enumerate(as_event_list(events)):
-        p = participant(ev, i)
-        if p is None:
-            continue
-        kind, props = p
-        tid = trace_of(props)
-        if tid is None:
+        # The common shape (an event object with an object of properties and a string trace id) inline;
+        # anything else goes through participant() / trace_of(), which hold the rules and the errors.
+        if type(ev) is dict:
+            kind = ev.get("event")
+            if type(kind) is not str or kind not in kinds:
+                continue
+            props = ev.get("properties")
+            if type(props) is not dict:
+                props = decode_properties(props, i)
+        else:
+            p = participant(ev, i)
+            if p is None:
+                continue
+            kind, props = p
+        tid = props.get("$ai_trace_id")
+        if type(tid) is not str:
+            tid = trace_of(props)
+        if not tid:
             unassigned.append(i)
             continue
         if only is not None and tid != only:
