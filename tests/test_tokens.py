@@ -10,6 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import itertools
+
 import bpe
 import twins
 from textrepr import _tokens_py, tokens
@@ -52,6 +54,86 @@ def test_appending_never_lowers_the_estimate(a: str, b: str) -> None:
     # shrink-to-fit's search relies on it: a longer head or tail never counts fewer tokens
     assert tokens.estimate(a + b) >= tokens.estimate(a)
     assert tokens.estimate(a + b) >= tokens.estimate(b)
+
+
+def _estimators(implementation: str) -> list[tuple[str, object]]:
+    """``estimate_with`` of the implementation the suite runs (the twins are checked equal below)."""
+    if implementation == "compiled":
+        assert compiled_tokens is not None, "the compiled core is built but textrepr._tokens is missing"
+        return [("compiled", compiled_tokens.estimate_with)]
+    return [("pure", _tokens_py.estimate_with)]
+
+
+# One character of each class and of each rule: ASCII lower/upper letters, a non-ASCII letter, a C1 control
+# (classed as a Latin-1 letter), a digit, two punctuation characters, space, newline, CJK, emoji.
+_ALPHABET = "aBé\x801-. \n中😀"
+
+
+@pytest.mark.parametrize("profile", sorted(tokens.PROFILES))
+def test_appending_never_lowers_the_estimate_exhaustively(implementation: str, profile: str) -> None:
+    # every string of length <= 5 over the alphabet, every split of it
+    w = tokens.PROFILES[profile]
+    for name, est in _estimators(implementation):
+        cost = {"": 0}
+        for size in range(1, 6):
+            for chars in itertools.product(_ALPHABET, repeat=size):
+                s = "".join(chars)
+                c = cost[s] = est(s, w)  # type: ignore[operator]
+                bad = [(s[:k], s[k:]) for k in range(1, size) if c < max(cost[s[:k]], cost[s[k:]])]
+                assert not bad, (name, profile, bad[0], c)
+
+
+# The first five lowered the estimate before the run rules were made monotone (under one profile or both);
+# the rest guard the other rules where runs fuse at a seam.
+_SEAMS = [
+    ("é", "a\x80"),  # hypothesis's find: ASCII letters inside a non-ASCII word were free
+    ("é", "abcdefghijklmnop"),
+    ("ж", "getUserNameFromIdentifier"),
+    ("-" * 7, "-"),  # 7 of one punctuation character cost more than 8 (the rule discount)
+    ("=", "=" * 7),
+    ("...", "." * 30),
+    ("\n", "  x"),  # whitespace runs fuse
+    ("  ", "\n"),
+    ("x  ", "\t y"),
+    ("abc", "defghijklmnopq"),  # length buckets
+    ("get", "UserName"),  # camelCase
+    ("HTTP", "SERVER"),  # ALL-CAPS
+    ("abc", "123"),  # letter/digit change
+    ("12", "345678"),
+]
+
+
+@pytest.mark.parametrize("profile", sorted(tokens.PROFILES))
+@pytest.mark.parametrize("a,b", _SEAMS)
+def test_appending_at_a_seam_never_lowers_the_estimate(implementation: str, profile: str, a: str, b: str) -> None:
+    w = tokens.PROFILES[profile]
+    for name, est in _estimators(implementation):
+        ab, ea, eb = est(a + b, w), est(a, w), est(b, w)  # type: ignore[operator]
+        assert ab >= max(ea, eb), (name, ab, ea, eb)
+
+
+@pytest.mark.parametrize("profile", sorted(tokens.PROFILES))
+def test_prefixes_and_suffixes_of_long_runs_are_monotone(implementation: str, profile: str) -> None:
+    # runs longer than the exhaustive test reaches: every length bucket, long punctuation rules, long words
+    text = ("x" * 14 + "é" + "abcdefghijklmnopqrs" + "ж" + "-" * 75 + "=" * 9 + "." * 3 + "1" * 11 + "qWeRtYuIoPaSdF"
+            + "ABCDEFGHIJKLM" + " " * 5 + "\n" * 3 + "\t " * 4 + "中文" + "😀" * 3 + "é" * 12 + "_" * 40)
+    w = tokens.PROFILES[profile]
+    for name, est in _estimators(implementation):
+        heads = [est(text[:k], w) for k in range(len(text) + 1)]  # type: ignore[operator]
+        tails = [est(text[k:], w) for k in range(len(text) + 1)]  # type: ignore[operator]
+        assert heads == sorted(heads), name
+        assert tails == sorted(tails, reverse=True), name
+    for n in range(1, 200):
+        assert _tokens_py.estimate_with("-" * n, w) <= _tokens_py.estimate_with("-" * (n + 1), w)
+
+
+def test_fitted_tables_keep_the_estimate_monotone() -> None:
+    for profile, w in tokens.PROFILES.items():
+        assert _tokens_py.monotone_weights(w), profile
+    bad = list(tokens.PROFILES["any"])
+    bad[_tokens_py.W46], bad[_tokens_py.W710] = bad[_tokens_py.W710] + 1, bad[_tokens_py.W710]
+    assert not _tokens_py.monotone_weights(bad)
+    assert not _tokens_py.monotone_weights(tokens.PROFILES["any"][:-1])
 
 
 @pytest.mark.skipif(compiled_tokens is None and not twins.REQUIRE_COMPILED, reason="compiled _tokens not built")

@@ -104,40 +104,49 @@ def estimate_with(str text, w):
     return (total + 999) // 1000
 
 
+cdef inline Py_ssize_t _letters(const char_t* data, Py_ssize_t i, Py_ssize_t n, const long long* wt,
+                                long long* cost) noexcept nogil:
+    """The end of the ASCII letter run starting at ``i``; its cost (without ALNUM) goes to ``cost``."""
+    cdef long long camel = 0, caps = 0, c
+    cdef Py_ssize_t j = i + 1, size
+    cdef Py_UCS4 o
+    cdef bint lower = data[i] >= 97
+    while j < n:
+        o = data[j]
+        if o >= 128 or ASCII[o] != C_LETTER:
+            break
+        if o <= 90:
+            if lower:
+                camel += 1
+            else:
+                caps += 1
+        lower = o >= 97
+        j += 1
+    size = j - i
+    if size <= 3:
+        c = wt[W13]
+    elif size <= 6:
+        c = wt[W46]
+    elif size <= 10:
+        c = wt[W710]
+    else:
+        c = wt[W11] + wt[LONG] * (size - 10)
+    cost[0] = c + wt[CAMEL] * camel + wt[CAPS] * caps
+    return j
+
+
 cdef long long _scan(const char_t* data, Py_ssize_t n, const long long* wt) noexcept nogil:
-    cdef Py_ssize_t i = 0, j, size
-    cdef long long total = 0, camel, caps, same
+    cdef Py_ssize_t i = 0, j
+    cdef long long total = 0, cost, same
     cdef Py_UCS4 o
     cdef int c, c2
-    cdef int lower
     while i < n:
         o = data[i]
         c = cls(o)
         j = i + 1
         if c == C_LETTER:
-            camel = caps = 0
-            lower = o >= 97
-            while j < n:
-                o = data[j]
-                if o >= 128 or ASCII[o] != C_LETTER:
-                    break
-                if o <= 90:
-                    if lower:
-                        camel += 1
-                    else:
-                        caps += 1
-                lower = o >= 97
-                j += 1
-            size = j - i
-            if size <= 3:
-                total += wt[W13]
-            elif size <= 6:
-                total += wt[W46]
-            elif size <= 10:
-                total += wt[W710]
-            else:
-                total += wt[W11] + wt[LONG] * (size - 10)
-            total += wt[CAMEL] * camel + wt[CAPS] * caps
+            j = _letters(data, i, n, wt, &cost)
+            total += cost
             if i and data[i - 1] < 128 and ASCII[data[i - 1]] == C_DIGIT:
                 total += wt[ALNUM]
         elif C_X_LATIN <= c <= C_X_INDIC:
@@ -145,12 +154,13 @@ cdef long long _scan(const char_t* data, Py_ssize_t n, const long long* wt) noex
             while j < n:
                 c2 = cls(data[j])
                 if c2 == C_LETTER:
-                    pass
+                    j = _letters(data, j, n, wt, &cost)
+                    total += cost
                 elif C_X_LATIN <= c2 <= C_X_INDIC:
                     total += wt[LATIN + c2 - C_X_LATIN]
+                    j += 1
                 else:
                     break
-                j += 1
         elif c == C_DIGIT:
             while j < n and data[j] < 128 and ASCII[data[j]] == C_DIGIT:
                 j += 1
@@ -165,10 +175,7 @@ cdef long long _scan(const char_t* data, Py_ssize_t n, const long long* wt) noex
                     same += 1
                 else:
                     # a rule such as "-" * 80: BPE has tokens for long runs of one character
-                    if same >= 8:
-                        total += wt[PRUN] * ((same + 31) // 32)
-                    else:
-                        total += wt[PUNCT] * same
+                    total += min(wt[PUNCT] * same, wt[PRUN] * ((same + 31) // 32))
                     if j >= n or data[j] >= 128 or ASCII[data[j]] != C_PUNCT:
                         break
                     same = 1

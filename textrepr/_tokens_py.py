@@ -8,19 +8,42 @@ token taken from a weight table (see ``textrepr.tokens`` for the tables and how 
   letter after an upper-case one (ALL-CAPS words split more than lower-case ones);
 - a letter run right after a digit, or a digit run right after a letter (hex ids, ``gpt4o``): a cost;
 - a word holding non-ASCII letters (Latin-1/extended, Greek/Cyrillic, Hebrew/Arabic, Indic): a cost per
-  word plus a cost per non-ASCII letter by script;
+  word plus a cost per non-ASCII letter by script, plus each run of ASCII letters inside it costed as an
+  ASCII word (without the digit-change cost);
 - a run of ASCII digits: BPE splits digits in groups of three; a cost per group;
-- a run of ASCII punctuation: a cost per run plus a cost per character, except that 8 or more of one
-  repeated character (a rule, ``"-" * 80``) cost a run's cost per 32 characters;
+- a run of ASCII punctuation: a cost per run plus, for each stretch of one repeated character, a cost per
+  character but never more than a run's cost per 32 characters (BPE has tokens for a rule, ``"-" * 80``);
 - a run of whitespace that holds a newline or tab: a cost per run plus per character; a run of 2+
   spaces: the same per-run cost; a single space costs nothing (it merges into the next word);
 - CJK and kana/hangul, other scripts, other BMP symbols, astral characters (emoji): a cost per code point.
+
+Monotone under concatenation: ``estimate(a + b) >= max(estimate(a), estimate(b))`` for every a, b
+(shrink-to-fit's cap search relies on it), given the constraints ``monotone_weights`` checks. The total is a
+sum over runs; joining a and b changes only what touches the seam: (1) a's last run and b's first run(s)
+may fuse into one run R, and (2) the run after the seam gains a predecessor. For (2) the only
+predecessor-dependent cost is ALNUM, which can only be added. For (1) it suffices that cost(R) is at least
+the cost of the a-runs it swallows and at least the cost of the b-runs it swallows (every other run is
+unchanged), because the runs of the other side that R swallows cost >= 0. Per kind of R:
+- ASCII letters: the length bucket is non-decreasing (W13 <= W46 <= W710 <= W11) and LONG >= 0; the
+  camel/caps counts are over adjacent pairs, so a longer run has all the pairs of either part.
+- a non-ASCII word swallows a's word (letters and all) and, from b, an ASCII letter run and then b's first
+  non-ASCII word: R pays one XWORD, every non-ASCII letter of both, and its ASCII letter runs as ASCII
+  words, each at least as long as the one it contains, so R >= each side (this is why ASCII letters inside
+  such a word are not free).
+- digits: DIGITS per group of three, non-decreasing in the length.
+- punctuation: one PRUN per run, and per stretch of one repeated character a cost non-decreasing in its
+  length (the smaller of PUNCT per char and PRUN per 32 chars, both non-decreasing): two stretches of one
+  character fuse at the seam.
+- whitespace: WSRUN + WSCHAR per char grows with the length; a run of 2+ spaces (SPACES) fuses with a
+  newline or tab into a whitespace run of at least 3 characters: SPACES <= WSRUN + 3 * WSCHAR.
+- CJK, other scripts, symbols, astral characters: one run per code point, nothing fuses.
+Rounding up to whole tokens at the end is monotone too.
 """
 from __future__ import annotations
 
 from typing import Sequence
 
-__all__ = ["estimate_with", "WEIGHT_COUNT"]
+__all__ = ["estimate_with", "monotone_weights", "WEIGHT_COUNT"]
 
 # Indices into a weight table.
 W13, W46, W710, W11, LONG, CAMEL, PUNCT, PRUN, DIGITS, SPACES, WSRUN, WSCHAR = range(12)
@@ -71,6 +94,35 @@ def char_class(o: int) -> int:
     return _ASTRAL
 
 
+def monotone_weights(w: Sequence[int]) -> bool:
+    """Whether weight table ``w`` keeps the estimate monotone under concatenation (see the module doc)."""
+    return (len(w) == WEIGHT_COUNT and min(w) >= 0 and w[W13] <= w[W46] <= w[W710] <= w[W11]
+            and w[SPACES] <= w[WSRUN] + 3 * w[WSCHAR])
+
+
+def _letters(text: str, i: int, n: int, w: Sequence[int]) -> tuple[int, int]:
+    """The end of the ASCII letter run starting at ``i``, and its cost (without ALNUM)."""
+    camel = caps = 0
+    lower = ord(text[i]) >= 97
+    j = i + 1
+    while j < n:
+        o = ord(text[j])
+        if o >= 128 or _ASCII[o] != _LETTER:
+            break
+        if o <= 90:
+            if lower:
+                camel += 1
+            else:
+                caps += 1
+        lower = o >= 97
+        j += 1
+    size = j - i
+    cost = w[W13] if size <= 3 else w[W46] if size <= 6 else w[W710] if size <= 10 else w[W11]
+    if size > 10:
+        cost += w[LONG] * (size - 10)
+    return j, cost + w[CAMEL] * camel + w[CAPS] * caps
+
+
 def estimate_with(text: str, w: Sequence[int]) -> int:
     """Estimated tokens of ``text`` under weight table ``w`` (thousandths of a token per feature)."""
     if len(w) != WEIGHT_COUNT:
@@ -82,24 +134,8 @@ def estimate_with(text: str, w: Sequence[int]) -> int:
         k = char_class(ord(text[i]))
         j = i + 1
         if k == _LETTER:
-            camel = caps = 0
-            lower = ord(text[i]) >= 97
-            while j < n:
-                o = ord(text[j])
-                if o >= 128 or _ASCII[o] != _LETTER:
-                    break
-                if o <= 90:
-                    if lower:
-                        camel += 1
-                    else:
-                        caps += 1
-                lower = o >= 97
-                j += 1
-            size = j - i
-            total += (w[W13] if size <= 3 else w[W46] if size <= 6 else w[W710] if size <= 10 else w[W11])
-            if size > 10:
-                total += w[LONG] * (size - 10)
-            total += w[CAMEL] * camel + w[CAPS] * caps
+            j, cost = _letters(text, i, n, w)
+            total += cost
             if i and char_class(ord(text[i - 1])) == _DIGIT:
                 total += w[ALNUM]
         elif _X_LATIN <= k <= _X_INDIC:
@@ -107,12 +143,13 @@ def estimate_with(text: str, w: Sequence[int]) -> int:
             while j < n:
                 c = char_class(ord(text[j]))
                 if c == _LETTER:
-                    pass
+                    j, cost = _letters(text, j, n, w)
+                    total += cost
                 elif _X_LATIN <= c <= _X_INDIC:
                     total += w[LATIN + c - _X_LATIN]
+                    j += 1
                 else:
                     break
-                j += 1
         elif k == _DIGIT:
             while j < n and char_class(ord(text[j])) == _DIGIT:
                 j += 1
@@ -127,7 +164,7 @@ def estimate_with(text: str, w: Sequence[int]) -> int:
                     same += 1
                 else:
                     # a rule such as "-" * 80: BPE has tokens for long runs of one character
-                    total += w[PRUN] * ((same + 31) // 32) if same >= 8 else w[PUNCT] * same
+                    total += min(w[PUNCT] * same, w[PRUN] * ((same + 31) // 32))
                     if j >= n or char_class(ord(text[j])) != _PUNCT:
                         break
                     same = 1

@@ -37,7 +37,9 @@ else:
 # per group of 3 digits, per run of 2+ spaces, per whitespace run with a newline/tab, per char of it,
 # per letter Latin-1/extended, Greek/Cyrillic, Hebrew/Arabic/..., Indic, per non-ASCII word, per CJK
 # char, other BMP scripts, BMP symbols, astral (emoji); per upper-case letter after an upper-case one, per
-# letter/digit change inside a word.
+# letter/digit change inside a word. Every table must keep the estimate monotone under concatenation
+# (``textrepr._tokens_py.monotone_weights``: non-negative, non-decreasing word-length buckets, SPACES <=
+# WSRUN + 3 * WSCHAR); shrink-to-fit relies on it and tests check it.
 PROFILES: dict[str, tuple[int, ...]] = {
     "any": (917, 1245, 1371, 2003, 289, 1757, 370, 411, 1263, 0, 818, 41,
             472, 0, 80, 2136, 3984, 1495, 957, 1932, 2838, 224, 0),
