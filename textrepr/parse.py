@@ -408,9 +408,11 @@ def _loads_str(s: str, loose: bool) -> tuple[bool, Any]:
     if e not in (_LOOSE_ENDS if loose else _ENDS)[c]:
         return False, None
     if c == "{":
-        k = s_[1:64].lstrip(_WS_CHARS)[:1]  # bounded: an odd whitespace run is left to the parsers
-        if k and k != '"' and k != "}":
-            return False, None
+        k = s_[1]  # exists: a lone "{" failed the end test
+        if k != '"' and k != "}":
+            k = s_[1:64].lstrip(_WS_CHARS)[:1]  # bounded: an odd whitespace run is left to the parsers
+            if k and k != '"' and k != "}":
+                return False, None
     try:
         v = _loads(s)
     except _JSONDecodeError:
