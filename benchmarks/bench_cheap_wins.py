@@ -94,8 +94,10 @@ def test_cheap_win(benchmark: Any, name: str, which: str) -> None:
 def test_summary() -> None:  # runs last in this file: prints the before/after table (pytest -s)
     rows = [f"cheap wins: min over {ROUNDS} rounds per pass over the inputs (quick={workloads.QUICK})"]
     for name, (before, after) in RESULTS.items():
+        if not (before and after):
+            continue
         rows.append(f"  {name:14s} {len(INPUTS[name]):4d} inputs  before {before * 1e6:10.1f} us  "
                     f"after {after * 1e6:10.1f} us  speed-up {before / after if after else 0:6.1f}x")
     print("\n" + "\n".join(rows))
-    assert all(a > 0 and b > 0 for b, a in RESULTS.values())
+    assert all(a > 0 and b > 0 for b, a in RESULTS.values() if a and b)  # pairs cut by -k are skipped
 
