@@ -376,6 +376,10 @@ def load_json(raw: bytes | str) -> Any:
 _STARTS = frozenset('{["-0123456789tfn')
 _LOOSE_STARTS = _STARTS | frozenset("NI")
 _LITERALS = {"t": "true", "f": "false", "n": "null", "N": "NaN", "I": "Infinity"}
+# The last non-whitespace character a document may have, by its first one.
+_ENDS = {"{": "}", "[": "]", '"': '"', "t": "e", "f": "e", "n": "l", "-": "0123456789",
+         **{d: "0123456789" for d in "0123456789"}}
+_LOOSE_ENDS = {**_ENDS, "-": "0123456789y", "N": "N", "I": "y"}
 
 
 def _loads_str(s: str, loose: bool) -> tuple[bool, Any]:
@@ -396,6 +400,19 @@ def _loads_str(s: str, loose: bool) -> tuple[bool, Any]:
     lit = _LITERALS.get(c)
     if lit is not None and not s_.startswith(lit):
         return False, None
+    # A document ends (trailing whitespace aside) with the closer its first character calls for, and
+    # an object's first key is a string: cut-off streamed arguments and Python reprs stop here too.
+    e = s_[-1]
+    if e in _WS_CHARS:
+        e = s_.rstrip(_WS_CHARS)[-1]
+    if e not in (_LOOSE_ENDS if loose else _ENDS)[c]:
+        return False, None
+    if c == "{":
+        k = s_[1]  # exists: a lone "{" failed the end test
+        if k != '"' and k != "}":
+            k = s_[1:64].lstrip(_WS_CHARS)[:1]  # bounded: an odd whitespace run is left to the parsers
+            if k and k != '"' and k != "}":
+                return False, None
     try:
         v = _loads(s)
     except _JSONDecodeError:

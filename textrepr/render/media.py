@@ -35,6 +35,7 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 _B64 = re.compile(r"[A-Za-z0-9+/_\-]+={0,2}")
 _WS = " \t\n\r\f\v"
 _WS_DEL = {ord(c): None for c in _WS}
+_PAD_WS = "=" + _WS
 
 
 def is_media(b: dict) -> bool:
@@ -83,6 +84,19 @@ def is_data_url(s: str) -> bool:
     return s[:5].lower() == "data:" and s.find(",", 5) >= 0
 
 
+def _count_pad_ws(s: str, start: int) -> int:
+    """How many ``=`` and whitespace characters ``s[start:]`` holds, without copying it. A payload
+    usually has none of them, or only its ``=`` padding at the end: ``find`` (memchr, far faster than
+    ``count``) skips to the first occurrence and ``count`` runs from there, so each absent character
+    costs one memchr scan instead of a full counting pass."""
+    removed = 0
+    for c in _PAD_WS:
+        i = s.find(c, start)
+        if i >= 0:
+            removed += s.count(c, i)
+    return removed
+
+
 def _detail(s: str) -> tuple[str | None, str | None]:
     """(media type from a data: URL or None, detail text or None) for a source string."""
     if is_data_url(s):
@@ -93,11 +107,7 @@ def _detail(s: str) -> tuple[str | None, str | None]:
         params = "" if semi < 0 else head[semi + 1:]
         if "base64" in params:
             start = comma + 1
-            # str.count with a start offset: no copy of a possibly huge payload.
-            removed = s.count("=", start)
-            for c in _WS:
-                removed += s.count(c, start)
-            return (mt or None), size_text((len(s) - start - removed) * 3 // 4)
+            return (mt or None), size_text((len(s) - start - _count_pad_ws(s, start)) * 3 // 4)
         return (mt or None), f"{len(s)} chars"
     if len(s) <= 64 or _has_scheme(s):
         return None, s
