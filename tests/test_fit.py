@@ -181,7 +181,11 @@ def check_shrunk(req: dict[str, Any], m: int, t: int, counter: Callable[[str], i
     assert body["metadata"]["truncated"] is True
     skel = skeleton_oracle(req)
     cost_c = sum(len(x) + 1 for x in skel) + 300
-    cost_t = counter("\n".join(skel)) + counter("[SHRUNK VIEW: " + "9" * 100 + "]")
+    # Every cut text still leaves its "... (N chars truncated) ..." note: a skeleton "fits" only with room
+    # for one note per content line of the full text as well as the shrink note.
+    notes = sum(1 for x in full.split("\n") if x.strip() and x not in skel)
+    cost_t = (counter("\n".join(skel)) + counter("[SHRUNK VIEW: " + "9" * 100 + "]")
+              + notes * counter("\n... (99999 chars truncated) ..."))
     if (not m or cost_c <= m * 0.9) and (not t or cost_t <= t * 0.9):
         out = [re.sub(r"^L[0-9]+: ", "", x) for x in text.split("\n")]
         assert _subsequence(skel, out), f"skeleton lost: {[x for x in skel if x not in out][:5]}"
