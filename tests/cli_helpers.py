@@ -9,9 +9,19 @@ from pathlib import Path
 
 import pytest
 
+import textrepr
+
+
+# The textrepr this session imports: an installed copy (plain `pytest`, CI) or a checkout (`python -m pytest`).
+_IMPORTED = Path(textrepr.__file__).resolve().parent
+_INSTALLED = "site-packages" in _IMPORTED.parts or "dist-packages" in _IMPORTED.parts
+
 
 def _script() -> list[str]:
-    """The real console script of this interpreter's environment; ``python -m textrepr`` if missing."""
+    """The real console script of this interpreter's environment; ``python -m textrepr`` if missing, or
+    when the session tests a checkout (the console script would run whatever copy is installed)."""
+    if not _INSTALLED:
+        return [sys.executable, "-m", "textrepr"]
     beside = Path(sys.executable).with_name("textrepr")
     if beside.is_file() and os.access(beside, os.X_OK):
         return [str(beside)]
@@ -32,6 +42,8 @@ def core_of_the_subprocess(implementation: str) -> None:
     if implementation == "pure":
         env["TEXTREPR_NO_EXTENSIONS"] = "1"
     env.update({"LC_ALL": "C", "LANG": "C", "PYTHONIOENCODING": ""})
+    if not _INSTALLED:  # the subprocess imports the same checkout as this session
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_IMPORTED.parent), env.get("PYTHONPATH")]))
     ENV.clear()
     ENV.update(env)
 

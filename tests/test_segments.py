@@ -146,6 +146,22 @@ def test_cli_segments(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["segments", str(p), "--max-length", "10"]) == 2
 
 
+def test_cli_segments_flags_apply_to_every_json(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    # A lone-surrogate escape (as JavaScript payloads carry) needs the fallback parser: the flags must still
+    # apply (they were dropped when only orjson parsed the file), and the text is the repaired one.
+    p = tmp_path / "bare.json"
+    p.write_text(json.dumps({"id": "g", "event": "$ai_generation",
+                             "properties": {"$ai_input": "ab\ud800" + "word " * 2000}}))
+    assert main(["segments", str(p), "--no-include-markers", "--max-length", "1500", "--json"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert rows and all(len(r["text"]) <= 1500 for r in rows)
+    text = "".join(r["text"] for r in rows)
+    assert "<<<" not in text and "chars truncated" in text and "ab\ufffd" in text
+    # A document that is not JSON is the usual invalid request (exit 1), not a crash.
+    p.write_bytes(b"{not json")
+    assert main(["segments", str(p)]) == 1
+
+
 @pytest.mark.skipif(not CORPUS_REQUESTS, reason=NO_CORPUS)
 @pytest.mark.parametrize("budget", [(1000, 0), (4000, 0), (16000, 0), (0, 500), (0, 2000)])
 def test_corpus_segments(budget: tuple[int, int]) -> None:

@@ -47,7 +47,7 @@ except ImportError:  # Windows
 
 __all__ = [
     "BatchError", "BatchResult", "DEFAULT_CHUNK_BYTES", "Input", "as_request", "batch_file", "default_workers",
-    "open_input", "open_output", "render_chunk", "render_document", "render_line", "run",
+    "open_input", "open_output", "render_chunk", "render_document", "render_line", "request_document", "run",
 ]
 
 DEFAULT_CHUNK_BYTES = 256 * 1024
@@ -123,24 +123,19 @@ def render_document(raw: bytes, options: Mapping[str, Any] | None = None, redact
 
         options = dict(options)
         token_counter = counter(options.pop("tokenizer"))
-    if token_counter is not None:
-        return _render_counted(raw, options, token_counter, redactor)
     if not options and _FULL_REQUEST.match(raw):
-        return text_repr(raw, redactor=redactor)
+        return text_repr(raw, token_counter=token_counter, redactor=redactor)
+    return text_repr(request_document(raw, options), token_counter=token_counter, redactor=redactor)
+
+
+def request_document(raw: bytes, options: Mapping[str, Any] | None = None) -> Any:
+    """The request a JSON document stands for (a bare event or trace wrapped, :func:`as_request`), with
+    ``options`` merged over its own; a parse error raises :class:`InvalidRequest`."""
     doc = as_request(parse.load_json(raw))
     if options and type(doc) is dict:
         own = doc.get("options")
         doc = {**doc, "options": {**(own if type(own) is dict else {}), **options}}
-    return text_repr(doc, redactor=redactor)
-
-
-def _render_counted(raw: bytes, options: Mapping[str, Any] | None,
-                    token_counter: Callable[[str], int], redactor: Redactor | None) -> dict[str, Any]:
-    doc = as_request(parse.load_json(raw))
-    if options and type(doc) is dict:
-        own = doc.get("options")
-        doc = {**doc, "options": {**(own if type(own) is dict else {}), **options}}
-    return text_repr(doc, token_counter=token_counter, redactor=redactor)
+    return doc
 
 
 def _dumps(rec: dict[str, Any]) -> bytes:

@@ -336,20 +336,15 @@ def cmd_traces(args: argparse.Namespace) -> int:
 
 def cmd_segments(args: argparse.Namespace) -> int:
     from .api import render_segments
-    from .batch import as_request
+    from .batch import request_document
 
     raw = _read_bytes(args.file)
     counter = _counter(args)
+    redactor = redactor_from_args(args)
     try:
-        doc = as_request(orjson.loads(raw))
-    except orjson.JSONDecodeError:
-        doc = raw  # text_repr reports the parse error
-    options = options_from_args(args)
-    if options and type(doc) is dict:
-        own = doc.get("options")
-        doc = {**doc, "options": {**(own if type(own) is dict else {}), **options}}
-    try:
-        segs = render_segments(doc, token_counter=counter)
+        # The same parse (lone surrogates, big integers) and option merge as `render` and `batch`.
+        segs = render_segments(request_document(raw, options_from_args(args)), token_counter=counter,
+                               redactor=redactor)
     except InvalidRequest as e:
         _err(f"invalid request ({e.status}): {e}")
         return 1

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from threading import get_ident
 from typing import Callable, Sequence
 
+from ._core_py import _fits, _note  # §4.19's step-5 sum and note; this sampling is Python in both builds
 from .core import assemble, number_lines, trunc
 from .options import Options
 from .sink import SINKS
@@ -75,11 +76,6 @@ def finish(render: Render, o: Options, counter: Counter | None = None) -> tuple[
 # ----------------------------------------------------------------------------------- line sampling
 
 
-def _note(k: int, n: int, total: int) -> str:
-    return (f"[SAMPLED VIEW: Showing ~{format(100 * k / n, '.0f')}% of {total:,} lines. "
-            "Gaps in line numbers indicate omitted content.]")
-
-
 def _sel(m: int, k: int) -> list[int]:
     """§4.19's ``sel(k)`` over ``m`` candidates: evenly spaced, always the last."""
     if k == 0:
@@ -89,29 +85,13 @@ def _sel(m: int, k: int) -> list[int]:
     return [i * (m - 1) // (k - 1) for i in range(k)]
 
 
-def _fits_k(costs: list[int], k: int, avail: int) -> bool:
-    """``sum(costs[j] for j in sel(k)) <= avail``, summed in chunks with an early exit."""
-    m = len(costs)
-    if k == 0:
-        return avail >= 0
-    if k == 1:
-        return costs[m - 1] <= avail
-    d, m1, get = k - 1, m - 1, costs.__getitem__
-    total = 0
-    for lo in range(0, k, 4096):
-        total += sum(map(get, [i * m1 // d for i in range(lo, min(k, lo + 4096))]))
-        if total > avail:
-            return False
-    return True
-
-
 def _select(costs: Sequence[list[int]], avails: Sequence[int]) -> list[int]:
     """§4.19 step 5 by the prescribed binary search, every cost list within its budget."""
     m = len(costs[0])
     lo, hi = 0, m
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if all(_fits_k(c, mid, a) for c, a in zip(costs, avails)):
+        if all(_fits(c, mid, a) for c, a in zip(costs, avails)):
             lo = mid
         else:
             hi = mid - 1
