@@ -396,15 +396,12 @@ def cmd_refs(args: argparse.Namespace) -> int:
 
 
 def cmd_html(args: argparse.Namespace) -> int:
-    from .html import FlatEventsUnsupported, items_from_bytes, render_page
+    from .html import items_from_bytes, render_page
 
     items = []
     for path in args.files:
         name = "stdin" if path == "-" else os.path.basename(path)
-        try:
-            items += items_from_bytes(name, _read_bytes(path), options_from_args(args), assemble=args.assemble)
-        except FlatEventsUnsupported as e:
-            raise _Fail(f"{path}: {e}") from None
+        items += items_from_bytes(name, _read_bytes(path), options_from_args(args), assemble=args.assemble)
     page = render_page(items, title=args.title or ", ".join(os.path.basename(f) for f in args.files))
     if args.output == "-":
         _write(page)

@@ -23,7 +23,7 @@ from . import markers
 from .render.values import jdump
 
 __all__ = [
-    "HTML_OPTIONS", "FlatEventsUnsupported", "PageItem", "item", "items_from_bytes", "render_page", "shown",
+    "HTML_OPTIONS", "PageItem", "item", "items_from_bytes", "render_page", "shown",
 ]
 
 # What the viewer renders with unless told otherwise: markers on (they are what it folds), no "L01: " prefixes
@@ -322,15 +322,6 @@ def render_page(items: Iterable[PageItem] | Sequence[tuple[str, Any]], *, title:
 
 # ----------------------------------------------------------------------------- input documents -> items
 
-class FlatEventsUnsupported(ValueError):
-    """Flat events were given but this textrepr cannot assemble traces from them."""
-
-
-FLAT_EVENTS_NEED = ("flat events (one $ai_* event per row, linked by $ai_trace_id/$ai_parent_id) need "
-                    "textrepr.assemble_traces, which this version of textrepr does not have; give the viewer "
-                    "requests, bare events or ready traces ({\"trace\", \"hierarchy\"}) instead")
-
-
 def _documents(raw: bytes) -> list[Any]:
     """A JSON document (an array is a list of documents) or JSON Lines: the documents, or an ``InvalidRequest``
     in place of each one that does not parse."""
@@ -370,9 +361,9 @@ def _is_flat(docs: Sequence[Any]) -> bool:
 def items_from_bytes(name: str, raw: bytes, options: Mapping[str, Any] | None = None, *,
                      assemble: bool | None = None) -> list[PageItem]:
     """The page items of one input file: a request, bare event or bare trace, a JSON array or JSON Lines of
-    them, or flat events (assembled into traces with ``textrepr.assemble_traces`` when it exists). ``options``
+    them, or flat events (assembled into traces with :func:`textrepr.assemble_traces`). ``options``
     override each document's own; ``HTML_OPTIONS`` come first. Invalid documents become error items."""
-    import textrepr
+    from .assembly import assemble_traces
     from .batch import as_request
     from .errors import InvalidRequest
 
@@ -380,9 +371,6 @@ def items_from_bytes(name: str, raw: bytes, options: Mapping[str, Any] | None = 
     docs = _documents(raw)
     several = len(docs) > 1
     if assemble or (assemble is None and _is_flat(docs)):
-        assemble_traces = getattr(textrepr, "assemble_traces", None)
-        if assemble_traces is None:
-            raise FlatEventsUnsupported(FLAT_EVENTS_NEED)
         traces, orphans = assemble_traces(docs)
         out = [_render(f"{name}: trace {tid}", {"event_type": "$ai_trace", "data": data}, opts)
                for tid, data in traces.items()]
