@@ -281,6 +281,36 @@ def test_cli_redact_flags(tmp_path, capsysbinary) -> None:  # type: ignore[no-un
     assert cli.main([str(req), "--no-include-tools", "--no-include-system", "--no-include-reasoning"]) == 0
 
 
+def test_cli_traces_and_html_take_redaction_rules_and_tokenizer(tmp_path, capsysbinary) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from textrepr import cli
+
+    events = [{"uuid": "t1", "event": "$ai_trace", "properties": {"$ai_trace_id": "t1"}},
+              {"uuid": "g1", "event": "$ai_generation", "properties": {
+                  "$ai_trace_id": "t1", "$ai_parent_id": "t1", "$ai_input": "ticket TCK-123456, call +1 415 555 0134",
+                  "$ai_output_choices": "word " * 400}}]
+    flat = tmp_path / "flat.jsonl"
+    flat.write_text("\n".join(json.dumps(e) for e in events))
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"ticket": "TCK-\\d{6}"}))
+    out = tmp_path / "out.jsonl"
+    assert cli.main(["traces", str(flat), "-o", str(out), "-q", "--redact-rules", str(rules)]) == 0
+    (rec,) = [json.loads(x) for x in out.read_text().splitlines()]
+    text = textrepr.markers.expand(rec["text"])  # the generation is folded in a GEN_EXPANDABLE marker
+    assert "[REDACTED:ticket]" in text and "TCK-123456" not in text
+    assert rec["metadata"]["redactions"]["ticket"] == 1
+    # --tokenizer reaches the trace renderer: a 1-per-character counter bounds the text like max_length would.
+    assert cli.main(["traces", str(flat), "-o", str(out), "-q", "--no-include-markers", "--max-tokens", "300",
+                     "--tokenizer", "chars"]) == 0
+    (rec,) = [json.loads(x) for x in out.read_text().splitlines()]
+    assert len(rec["text"]) <= 300 and rec["metadata"]["truncated"] is True
+    page = tmp_path / "p.html"
+    assert cli.main(["html", str(flat), "-o", str(page), "-q", "--redact-rules", str(rules)]) == 0
+    html = page.read_text("utf-8")
+    assert "[REDACTED:ticket]" in html and "TCK-123456" not in html
+
+
 def test_batch_and_arrow_routes_take_a_redactor(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import json
 

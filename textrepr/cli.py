@@ -312,7 +312,8 @@ def cmd_traces(args: argparse.Namespace) -> int:
 
             out = gzip.GzipFile(fileobj=f, mode="wb", compresslevel=6, mtime=0)  # type: ignore[assignment]
         res = traces_file(args.input, out, fmt=fmt, options=opts or None, progress=args.progress,
-                          budget=max(1, args.memory) << 20)
+                          budget=max(1, args.memory) << 20, token_counter=_counter(args),
+                          redactor=redactor_from_args(args))
         if out is not f:
             out.close()
         f.flush()
@@ -401,7 +402,8 @@ def cmd_html(args: argparse.Namespace) -> int:
     items = []
     for path in args.files:
         name = "stdin" if path == "-" else os.path.basename(path)
-        items += items_from_bytes(name, _read_bytes(path), options_from_args(args), assemble=args.assemble)
+        items += items_from_bytes(name, _read_bytes(path), options_from_args(args), assemble=args.assemble,
+                                  token_counter=_counter(args), redactor=redactor_from_args(args))
     page = render_page(items, title=args.title or ", ".join(os.path.basename(f) for f in args.files))
     if args.output == "-":
         _write(page)

@@ -17,7 +17,7 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from . import markers
 from .render.values import jdump
@@ -359,7 +359,8 @@ def _is_flat(docs: Sequence[Any]) -> bool:
 
 
 def items_from_bytes(name: str, raw: bytes, options: Mapping[str, Any] | None = None, *,
-                     assemble: bool | None = None) -> list[PageItem]:
+                     assemble: bool | None = None, token_counter: Callable[[str], int] | None = None,
+                     redactor: Any = None) -> list[PageItem]:
     """The page items of one input file: a request, bare event or bare trace, a JSON array or JSON Lines of
     them, or flat events (assembled into traces with :func:`textrepr.assemble_traces`). ``options``
     override each document's own; ``HTML_OPTIONS`` come first. Invalid documents become error items."""
@@ -368,11 +369,12 @@ def items_from_bytes(name: str, raw: bytes, options: Mapping[str, Any] | None = 
     from .errors import InvalidRequest
 
     opts = {**HTML_OPTIONS, **(options or {})}
+    kw = {"token_counter": token_counter, "redactor": redactor}  # as for text_repr (``redactor``: a Redactor)
     docs = _documents(raw)
     several = len(docs) > 1
     if assemble or (assemble is None and _is_flat(docs)):
         traces, orphans = assemble_traces(docs)
-        out = [_render(f"{name}: trace {tid}", {"event_type": "$ai_trace", "data": data}, opts)
+        out = [_render(f"{name}: trace {tid}", {"event_type": "$ai_trace", "data": data}, opts, **kw)
                for tid, data in traces.items()]
         if orphans:
             out.append(PageItem(f"{name}: events in no trace", error={
@@ -384,11 +386,11 @@ def items_from_bytes(name: str, raw: bytes, options: Mapping[str, Any] | None = 
         if isinstance(doc, InvalidRequest):
             items.append(PageItem(title, error=doc.body))
         else:
-            items.append(_render(title, as_request(doc), opts))
+            items.append(_render(title, as_request(doc), opts, **kw))
     return items
 
 
-def _render(title: str, request: Any, options: Mapping[str, Any]) -> PageItem:
+def _render(title: str, request: Any, options: Mapping[str, Any], **kw: Any) -> PageItem:
     from .api import text_repr
     from .errors import InvalidRequest
 
@@ -396,7 +398,7 @@ def _render(title: str, request: Any, options: Mapping[str, Any]) -> PageItem:
         own = request.get("options")
         request = {**request, "options": {**(own if type(own) is dict else {}), **options}}
     try:
-        body = text_repr(request)
+        body = text_repr(request, **kw)  # token_counter, redactor
     except InvalidRequest as e:
         return PageItem(title, error=e.body)
     return PageItem(title, body["text"], body["metadata"])

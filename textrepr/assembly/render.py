@@ -2,7 +2,7 @@
 line and the Arrow kernel write."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import orjson
 
@@ -10,6 +10,7 @@ from ..api import _render_trace, text_repr
 from ..errors import InvalidRequest
 from ..options import Options
 from ..parse import load_json
+from ..redact import Redactor
 from .events import participant
 from .tree import assemble_group
 
@@ -20,7 +21,8 @@ _DUMPS_OPTS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 def render_data(data: dict[str, Any], options: Mapping[str, Any] | Options | None = None, *,
-                plain: bool = False) -> dict[str, Any]:
+                plain: bool = False, token_counter: Callable[[str], int] | None = None,
+                redactor: Redactor | None = None) -> dict[str, Any]:
     """``text_repr({"event_type": "$ai_trace", "data": data, "options": options})``: the 200 body or
     InvalidRequest.
 
@@ -32,7 +34,7 @@ def render_data(data: dict[str, Any], options: Mapping[str, Any] | Options | Non
     """
     if plain:
         o = options if isinstance(options, Options) else Options.from_mapping(options or {})
-        r = _render_trace(data, o)
+        r = _render_trace(data, o, token_counter, redactor)
         return {"text": r.text, "metadata": r.metadata}
     doc: dict[str, Any] = {"event_type": "$ai_trace", "data": data}
     if isinstance(options, Options):
@@ -42,8 +44,8 @@ def render_data(data: dict[str, Any], options: Mapping[str, Any] | Options | Non
     try:
         raw = orjson.dumps(doc, option=_DUMPS_OPTS)
     except (orjson.JSONEncodeError, TypeError):  # >64-bit ints, deep nesting, non-JSON values
-        return text_repr(doc)
-    return text_repr(raw)
+        return text_repr(doc, token_counter=token_counter, redactor=redactor)
+    return text_repr(raw, token_counter=token_counter, redactor=redactor)
 
 
 def unwrap(doc: Any) -> Any:
@@ -67,14 +69,16 @@ def assemble_raw(tid: str, group: list[tuple[int, Any]]) -> dict[str, Any]:
     return assemble_group(tid, items)
 
 
-def render_group(tid: str, group: list[tuple[int, Any]], options: Mapping[str, Any] | Options | None
+def render_group(tid: str, group: list[tuple[int, Any]], options: Mapping[str, Any] | Options | None, *,
+                 token_counter: Callable[[str], int] | None = None, redactor: Redactor | None = None
                  ) -> tuple[dict[str, Any], int]:
     """One trace's record (``{"trace_id", "text", "metadata"}`` or ``{"trace_id", "error"}``) and its
     number of nodes (0 when it failed). Events given as JSON bytes are parsed here, and then need no
     second parse for rendering."""
     try:
         data = assemble_raw(tid, group)
-        body = render_data(data, options, plain=all(type(ev) is bytes for _, ev in group))
+        body = render_data(data, options, plain=all(type(ev) is bytes for _, ev in group),
+                           token_counter=token_counter, redactor=redactor)
     except InvalidRequest as e:
         return {"trace_id": tid, "error": {"status": e.status, "body": e.body}}, 0
     nodes = _count_nodes(data["hierarchy"])

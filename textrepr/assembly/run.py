@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import IO, Any, BinaryIO, Iterator, Mapping
+from typing import IO, Any, BinaryIO, Callable, Iterator, Mapping
 
 import orjson
 
@@ -21,6 +21,7 @@ from ..batch import BatchError, open_input
 from ..errors import InvalidRequest
 from ..options import Options
 from ..parse import load_json
+from ..redact import Redactor
 from ..render.values import jdump
 from .events import event_error, participant, trace_of
 from .render import render_group, unwrap
@@ -247,11 +248,14 @@ def traces_file(
     budget: int = DEFAULT_BUDGET,
     tmpdir: str | None = None,
     stderr: IO[str] | None = None,
+    token_counter: Callable[[str], int] | None = None,
+    redactor: Redactor | None = None,
 ) -> TracesResult:
     """Group the events of ``in_path`` by trace and write one record per trace to ``out``.
 
     ``fmt``: ``jsonl`` or ``parquet`` (``out`` must then be a seekable file). ``budget``: raw event bytes
-    held in memory before grouping spills to temporary files. Raises BatchError for unreadable input.
+    held in memory before grouping spills to temporary files. ``token_counter`` and ``redactor`` as for
+    :func:`textrepr.text_repr`. Raises BatchError for unreadable input.
     """
     err = stderr if stderr is not None else sys.stderr
     opts = Options.from_mapping(options or {})  # validated once, before any work
@@ -313,7 +317,7 @@ def traces_file(
             bar = tqdm(total=len(first), unit=" traces", file=err, desc="rendering", dynamic_ncols=True,
                        mininterval=0.25, leave=False)
         for tid, group in grouper.groups():
-            rec, nodes = render_group(tid, group, opts)
+            rec, nodes = render_group(tid, group, opts, token_counter=token_counter, redactor=redactor)
             if "error" in rec:
                 res.errors += 1
             if fmt == "parquet":
