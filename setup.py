@@ -28,6 +28,10 @@ RENDER_SOURCES = {
     f"textrepr._crender.{os.path.basename(p)[:-3]}": p
     for p in sorted(glob.glob("textrepr/render/*.py")) if not p.endswith("__init__.py")
 }
+# Typed Cython twins of the hot renderers (issue 16): textrepr/render/_<name>.pyx beside <name>.py.
+TYPED_SOURCES = {
+    f"textrepr.render.{os.path.basename(p)[:-4]}": p for p in sorted(glob.glob("textrepr/render/_*.pyx"))
+}
 DIRECTIVES = {"language_level": 3, "boundscheck": False, "wraparound": False, "cdivision": True}
 # The renderers are plain Python: compile them with Python semantics (annotations are not C types).
 PY_DIRECTIVES = {"language_level": 3, "annotation_typing": False, "binding": True}
@@ -72,10 +76,12 @@ def extensions() -> list[Extension]:
     core = [Extension(n, [src], extra_compile_args=args) for n, src in CORE_SOURCES.items()]
     renderers = [Extension(n, [src], extra_compile_args=args) for n, src in RENDER_SOURCES.items()]
     scan = [Extension(n, [src], extra_compile_args=args) for n, src in SCAN_SOURCES.items()]
+    typed = [Extension(n, [src], extra_compile_args=args) for n, src in TYPED_SOURCES.items()]
     try:
         # The renderers' C files go to build/: textrepr/render/ stays plain Python.
         return (cythonize(core, compiler_directives=DIRECTIVES)
                 + cythonize(scan, compiler_directives=DIRECTIVES, build_dir="build/cython")
+                + cythonize(typed, compiler_directives=DIRECTIVES, build_dir="build/cython")
                 + cythonize(renderers, compiler_directives=PY_DIRECTIVES, build_dir="build/cython"))
     except Exception as e:  # Cython compile error
         if REQUIRE:

@@ -129,3 +129,16 @@ def use_implementation(name: str) -> None:
 
 def active() -> str:
     return textrepr.implementation()
+
+
+def typed(name: str) -> ModuleType:
+    """The typed Cython twin ``textrepr.render._<name>`` (issue 16), for tests that compare it with the pure
+    module ``textrepr.render.<name>``: skips when it is not built, fails under TEXTREPR_REQUIRE_EXTENSIONS=1."""
+    import pytest
+
+    try:
+        return importlib.import_module(f"textrepr.render._{name}")
+    except ImportError as e:
+        if REQUIRE_COMPILED:
+            pytest.fail(f"TEXTREPR_REQUIRE_EXTENSIONS is set but textrepr.render._{name} is not importable: {e}")
+        pytest.skip(f"typed twin textrepr.render._{name} not built (python setup.py build_ext --inplace)")
