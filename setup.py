@@ -1,8 +1,7 @@
 """Build script: compiles the Cython core and renderers when possible, else installs the pure-Python twins.
 
-The core is ``textrepr/_core.pyx`` (twin: ``_core_py.py``). The renderers are the modules of
-``textrepr/render``, each compiled from its own source as ``textrepr._crender.<name>`` (their twin is the
-source itself; ``textrepr.renderers`` selects). The redaction scan is ``textrepr/_redact_scan.pyx`` (twin:
+The core is ``textrepr/_core.pyx`` (twin: ``_core_py.py``). The hot renderers have typed twins
+``textrepr/render/_<name>.pyx`` beside their pure modules ``<name>.py`` (``textrepr.renderers`` selects). The redaction scan is ``textrepr/_redact_scan.pyx`` (twin:
 ``_redact_scan_py.py``; ``textrepr.redact_scan`` selects).
 
 ``TEXTREPR_REQUIRE_EXTENSIONS=1`` turns a failed build (no Cython, no compiler, a compile error) into an
@@ -24,17 +23,11 @@ SKIP = os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0")
 CORE_SOURCES = {"textrepr._core": "textrepr/_core.pyx", "textrepr._tokens": "textrepr/_tokens.pyx"}
 # The redaction prefilter and walk (twin: ``_redact_scan_py.py``); its C file goes to build/ (issue 14).
 SCAN_SOURCES = {"textrepr._redact_scan": "textrepr/_redact_scan.pyx"}
-RENDER_SOURCES = {
-    f"textrepr._crender.{os.path.basename(p)[:-3]}": p
-    for p in sorted(glob.glob("textrepr/render/*.py")) if not p.endswith("__init__.py")
-}
 # Typed Cython twins of the hot renderers (issue 16): textrepr/render/_<name>.pyx beside <name>.py.
 TYPED_SOURCES = {
     f"textrepr.render.{os.path.basename(p)[:-4]}": p for p in sorted(glob.glob("textrepr/render/_*.pyx"))
 }
 DIRECTIVES = {"language_level": 3, "boundscheck": False, "wraparound": False, "cdivision": True}
-# The renderers are plain Python: compile them with Python semantics (annotations are not C types).
-PY_DIRECTIVES = {"language_level": 3, "annotation_typing": False, "binding": True}
 
 
 def _warn(what: str, e: BaseException) -> None:
@@ -74,15 +67,13 @@ def extensions() -> list[Extension]:
         return []
     args = ["-O3"] if os.name != "nt" else []
     core = [Extension(n, [src], extra_compile_args=args) for n, src in CORE_SOURCES.items()]
-    renderers = [Extension(n, [src], extra_compile_args=args) for n, src in RENDER_SOURCES.items()]
     scan = [Extension(n, [src], extra_compile_args=args) for n, src in SCAN_SOURCES.items()]
     typed = [Extension(n, [src], extra_compile_args=args) for n, src in TYPED_SOURCES.items()]
     try:
-        # The renderers' C files go to build/: textrepr/render/ stays plain Python.
+        # The scan's and the typed renderers' C files go to build/: textrepr/render/ holds only sources.
         return (cythonize(core, compiler_directives=DIRECTIVES)
                 + cythonize(scan, compiler_directives=DIRECTIVES, build_dir="build/cython")
-                + cythonize(typed, compiler_directives=DIRECTIVES, build_dir="build/cython")
-                + cythonize(renderers, compiler_directives=PY_DIRECTIVES, build_dir="build/cython"))
+                + cythonize(typed, compiler_directives=DIRECTIVES, build_dir="build/cython"))
     except Exception as e:  # Cython compile error
         if REQUIRE:
             raise

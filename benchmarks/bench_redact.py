@@ -52,20 +52,11 @@ def _encode(req: dict[str, Any], redact: bool) -> bytes:
     return json.dumps({**req, "options": opts}).encode()  # stdlib json keeps lone surrogates as escapes
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _restore_core() -> Any:
-    twins.import_all()
-    before = textrepr.implementation()
-    yield
-    twins.use_implementation(before)
-
-
-@pytest.mark.parametrize("impl", list(twins.IMPLEMENTATIONS))
+@pytest.mark.parametrize("impl", [twins.ACTIVE])  # TEXTREPR_NO_EXTENSIONS=1 for the pure twin
 @pytest.mark.parametrize("name", ["corpus_events", "corpus_traces", "clean"])
 def test_redact_cost(benchmark: Any, name: str, impl: str) -> None:
     if name.startswith("corpus_") and not (workloads.CORPUS / name.split("_")[1]).is_dir():
         pytest.skip("../shared corpus missing")
-    twins.use_implementation(impl)
     reqs = _units(name)
     plain_units = [_encode(r, False) for r in reqs]
     red_units = [_encode(r, True) for r in reqs]

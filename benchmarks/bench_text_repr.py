@@ -4,7 +4,8 @@
     TEXTREPR_BENCH_QUICK=1 pytest benchmarks/bench_text_repr.py   # small slices (CI: keeps the file from rotting)
     python benchmarks/report.py                                   # the README table (min/median/max, scaling, memory)
 
-Every workload x option set (A, B, E) x core implementation (compiled, pure) is one benchmark. Each round
+Every workload x option set (A, B, E) is one benchmark of the implementation textrepr selected (run again
+with ``TEXTREPR_NO_EXTENSIONS=1`` for the pure twin; report.py measures both side by side in worker processes). Each round
 times ``orjson.loads`` of the floor bytes, then ``text_repr`` of the request bytes (interleaved, CPU time by
 default, see workloads.py); ``extra_info`` holds the ratio text_repr / floor (min / min) and the spread.
 The targets (compiled <= 1.5x, pure <= 3x) are reported, never asserted: timings on shared machines are noisy.
@@ -24,21 +25,12 @@ ROUNDS = 2 if workloads.QUICK else 5
 RESULTS: dict[str, dict[str, float]] = {}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _restore_core() -> Any:
-    twins.import_all()
-    before = textrepr.implementation()
-    yield
-    twins.use_implementation(before)
-
-
-@pytest.mark.parametrize("impl", list(twins.IMPLEMENTATIONS))
+@pytest.mark.parametrize("impl", [twins.ACTIVE])
 @pytest.mark.parametrize("option_set", list(workloads.OPTION_SETS))
 @pytest.mark.parametrize("name", workloads.WORKLOADS)
 def test_text_repr_vs_orjson(benchmark: Any, big: Path, name: str, option_set: str, impl: str) -> None:
     if name.startswith("corpus_") and not (workloads.CORPUS / name.split("_")[1]).is_dir():
         pytest.skip("../shared corpus missing")
-    twins.use_implementation(impl)
     w = workloads.load(name, option_set, big)
     floor = workloads.run_units(__import__("orjson").loads, w.floor_units)
     render = workloads.run_units(textrepr.text_repr, w.units)

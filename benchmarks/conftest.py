@@ -1,4 +1,4 @@
-"""Benchmark fixtures: make_big workloads in a temporary directory, and the core implementation switch.
+"""Benchmark fixtures: make_big workloads in a temporary directory, and the implementations (tests/twins.py).
 
 Everything skips cleanly when ``../shared`` (the corpus and make_big.py) is not beside the checkout.
 """
@@ -11,7 +11,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "tests"))  # twins.py: the implementation switch
+sys.path.insert(0, str(HERE.parent / "tests"))  # twins.py: the implementations and workers
 
 import workloads  # noqa: E402
 

@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
-"""Regenerate benchmarks/README.md: text_repr against orjson.loads, for both core implementations.
+"""Regenerate benchmarks/README.md: text_repr against orjson.loads, for both implementations.
 
     python benchmarks/report.py                 # full workloads (generated with ../shared/corpus/make_big.py)
     python benchmarks/report.py --quick         # small slices, a smoke run (writes to stdout only)
     python benchmarks/report.py --dir DIR       # reuse make_big output in DIR (default sizes)
+    python benchmarks/report.py --before CHECKOUT   # add a "before" column: another checkout, built in place
+
+Each implementation runs in its own worker process (tests/twins.py ``Worker``): the compiled build, the pure
+twin (``TEXTREPR_NO_EXTENSIONS=1``) and optionally a checkout of an earlier revision; this process times the
+floor and drives the rounds, so every column is measured in the same interleaved rounds.
 
 Per workload x option set: min / median / max of the floor (orjson.loads of the same bytes, see
 workloads.py for lone-surrogate documents) and of text_repr with each implementation, measured in the same
@@ -35,6 +40,7 @@ import twins  # noqa: E402
 import workloads as wl  # noqa: E402
 
 TARGET = {"compiled": 1.5, "pure": 3.0, "before": 0.0}
+WORKERS: dict[str, twins.Worker] = {}
 
 
 def ms(x: float) -> str:
@@ -51,27 +57,30 @@ def timed(fn: Callable[[], Any]) -> float:
     return wl.TIMER() - t
 
 
-def measure_all(ws: list[wl.Workload], impls: list[str], rounds: int) -> list[dict[str, list[float]]]:
-    """Interleaved rounds: for each workload the floor and text_repr with each implementation, in an order
-    that rotates from round to round."""
-    calls = [(wl.run_units(orjson.loads, w.floor_units), wl.run_units(textrepr.text_repr, w.units)) for w in ws]
+def measure_all(ws: list[wl.Workload], impls: list[str], rounds: int, directory: Path) -> list[dict[str, list[float]]]:
+    """Interleaved rounds: for each workload the floor (here) and text_repr in each implementation's worker,
+    in an order that rotates from round to round."""
+    floors = [wl.run_units(orjson.loads, w.floor_units) for w in ws]
+    keys = [tuple(w.name.rsplit(".", 1)) for w in ws]
     outs: list[dict[str, list[float]]] = [{"floor": [], **{i: [] for i in impls}} for _ in ws]
-    for floor, render in calls:  # warm-up
+    for floor, (name, s) in zip(floors, keys):  # warm-up (the worker loads and runs the workload once)
         floor()
         for i in impls:
-            twins.use_implementation(i)
-            render()
+            _time(i, name, s, directory)
     names = ["floor", *impls]
     for r in range(rounds):
         order = names[r % len(names):] + names[:r % len(names)]  # rotate: no implementation always runs first
-        for (floor, render), out in zip(calls, outs):
-            for name in order:
-                if name == "floor":
-                    out[name].append(timed(floor))
-                else:
-                    twins.use_implementation(name)
-                    out[name].append(timed(render))
+        for floor, (name, s), out in zip(floors, keys, outs):
+            for impl in order:
+                out[impl].append(timed(floor) if impl == "floor" else _time(impl, name, s, directory))
     return outs
+
+
+def _time(impl: str, name: str, option_set: str, directory: Path) -> float:
+    status, value = WORKERS[impl].call("workloads:time_pass", name, option_set, str(directory))
+    if status != "ok":
+        raise RuntimeError(f"{impl} worker: {status}: {value}")
+    return float(value)
 
 
 def measure_lower_bounds(ws: list[wl.Workload], rounds: int) -> tuple[list[dict[str, list[float]]], str]:
@@ -99,35 +108,13 @@ def measure_lower_bounds(ws: list[wl.Workload], rounds: int) -> tuple[list[dict[
     return outs, why
 
 
-def _traced_peak(fn: Callable[[], Any]) -> int:
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        base = tracemalloc.get_traced_memory()[0]
-        result = fn()
-        peak = tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
-    del result
-    return peak
-
-
-def peak_memory(w: wl.Workload, impl: str) -> tuple[int, int, int]:
-    """(peak of text_repr(bytes), peak of its stages after parsing, output characters) for one call."""
-    from textrepr import api
-
-    (unit,) = w.units
-    twins.use_implementation(impl)
-    out_chars = len(textrepr.text_repr(unit)["text"])
-    whole = _traced_peak(lambda: textrepr.text_repr(unit))
-    doc = api._as_document(unit)
-    parse = api._as_document
-    api._as_document = lambda request: doc  # type: ignore[assignment]  # everything but the parse
-    try:
-        render = _traced_peak(lambda: textrepr.text_repr(unit))
-    finally:
-        api._as_document = parse  # type: ignore[assignment]
-    return whole, render, out_chars
+def peak_memory(w: wl.Workload, impl: str, directory: Path, eager: bool) -> tuple[int, int, int]:
+    """(peak of text_repr(bytes), peak of its stages after parsing, output characters), in ``impl``'s worker."""
+    name, s = w.name.rsplit(".", 1)
+    status, value = WORKERS[impl].call("workloads:peak_memory", name, s, str(directory), eager)
+    if status != "ok":
+        raise RuntimeError(f"{impl} worker: {status}: {value}")
+    return value
 
 
 def machine() -> str:
@@ -150,7 +137,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--rounds", type=int, default=0, help="rounds per measurement (default 7, quick 2)")
     ap.add_argument("--dir", type=Path, help="existing make_big output (default: generate into a temp dir)")
     ap.add_argument("--out", type=Path, default=HERE / "README.md")
-    ap.add_argument("--no-baseline", action="store_true", help="skip the pre-issue-3 core (baseline_core.py)")
+    ap.add_argument("--before", type=Path, help="a checkout of an earlier revision (extensions built in place)")
     a = ap.parse_args(argv)
     if not wl.MAKE_BIG.is_file():
         print("../shared/corpus/make_big.py not found", file=sys.stderr)
@@ -158,12 +145,11 @@ def main(argv: list[str]) -> int:
     rounds = a.rounds or (2 if a.quick else 7)
     sizes = wl.SMALL if a.quick else wl.FULL
     half = {"trace-nodes": sizes["trace-nodes"] // 2, "message-mb": sizes["message-mb"] / 2}
-    twins.import_all()
-    if not a.no_baseline:
-        import baseline_core
-
-        twins.register("before", baseline_core)
-    impls = list(twins.IMPLEMENTATIONS)
+    WORKERS["compiled"] = twins.Worker(False, expect="compiled")
+    WORKERS["pure"] = twins.Worker(True, expect="pure")
+    if a.before:
+        WORKERS["before"] = twins.Worker(False, home=str(a.before.resolve()), expect="compiled")
+    impls = list(WORKERS)
     t_start = time.time()
     machine_before = machine()
 
@@ -180,7 +166,7 @@ def main(argv: list[str]) -> int:
             for s in wl.OPTION_SETS:
                 w = wl.load(name, s, big)
                 print(f"  {w.name} ...", file=sys.stderr)
-                (t,) = measure_all([w], impls, max(3, rounds // 2) if name == "events_20k" else rounds)
+                (t,) = measure_all([w], impls, max(3, rounds // 2) if name == "events_20k" else rounds, big)
                 rows.append((w, t))
 
         bound_ws = [wl.load(name, "A", big) for name in wl.WORKLOADS]
@@ -192,7 +178,8 @@ def main(argv: list[str]) -> int:
             for s in wl.OPTION_SETS:
                 small_w = wl.load(name, s, halfdir)
                 big_w = wl.load(name, s, big)
-                ts, tb = measure_all([small_w, big_w], impls, rounds)  # interleaved: same conditions
+                (ts,) = measure_all([small_w], impls, rounds, halfdir)
+                (tb,) = measure_all([big_w], impls, rounds, big)
                 scaling.append((name, s, small_w.input_bytes, big_w.input_bytes, ts, tb))
 
         memory = []
@@ -200,14 +187,8 @@ def main(argv: list[str]) -> int:
             for s in [*wl.OPTION_SETS, "A eager"]:
                 w = wl.load(name, s.split()[0], big)
                 (floor_unit,) = w.floor_units
-                floor_peak = _traced_peak(lambda: orjson.loads(floor_unit))
-                lazy = [m for m in twins.IMPLEMENTATIONS.values() if hasattr(m, "_set_lazy_min")]
-                if s == "A eager":  # lazy TRUNCATED markers off: what building the payload costs
-                    old = [m._set_lazy_min(sys.maxsize) for m in lazy]
-                per = {i: peak_memory(w, i) for i in impls}
-                if s == "A eager":
-                    for m, v in zip(lazy, old):
-                        m._set_lazy_min(v)
+                floor_peak = wl.traced_peak(lambda: orjson.loads(floor_unit))
+                per = {i: peak_memory(w, i, big, s == "A eager") for i in impls}
                 memory.append((name, s, w.input_bytes, floor_peak, per))
 
     elapsed = time.time() - t_start
@@ -216,7 +197,7 @@ def main(argv: list[str]) -> int:
     if a.quick:
         print(out)
     else:
-        a.out.write_text(out, "utf-8")
+        a.out.write_text(out + kept_sections(a.out, out), "utf-8")
         print(f"wrote {a.out}", file=sys.stderr)
     return 0
 
@@ -249,9 +230,9 @@ def render(rows: list, scaling: list, memory: list, impls: list[str], rounds: in
         f"- Timer: `{wl.TIMER.__name__}` (CPU time of the process: this machine is shared and loaded, wall-clock",
         "  times there mostly measure the other tenants). Each round times the floor, then text_repr with each core",
         f"  (interleaved); {rounds} rounds (3 for the JSONL). Ratio = min(text_repr) / min(floor).",
-        "- *before*: the pure core as it was before issue 3 (`baseline_core.py`: json-module encoders, whole-text",
-        "  finalise → number_lines → sample, eager base64 of every TRUNCATED middle) with today's renderers and",
-        "  parser — the before/after of the core alone.",
+        "- Each implementation runs in its own worker process (the compiled build; the pure twin under",
+        "  `TEXTREPR_NO_EXTENSIONS=1`; *before*, when given, a checkout of an earlier revision built in place);",
+        "  this process times the floor and interleaves the rounds.",
         f"- Machine: {before}.",
         f"  At the end: load average {after.rsplit('load average (1/5/15 min) ', 1)[-1]}; run took {elapsed / 60:.0f} min"
         + (" (QUICK smoke run, not representative)." if quick else "."),
@@ -311,6 +292,17 @@ def render(rows: list, scaling: list, memory: list, impls: list[str], rounds: in
         L.append("| " + " | ".join(cells) + " |")
     L += ["", *arrow_section()]
     return "\n".join(L) + "\n"
+
+
+def kept_sections(path: Path, new: str) -> str:
+    """The sections of the existing README that this script does not write (other benchmarks' tables,
+    written from their own runs), in their order, so that regenerating keeps them."""
+    if not path.is_file():
+        return ""
+    ours = {line for line in new.splitlines() if line.startswith("## ")}
+    parts = path.read_text("utf-8").split("\n## ")[1:]
+    kept = [p for p in parts if "## " + p.split("\n", 1)[0] not in ours]
+    return "".join("\n## " + p.rstrip("\n") + "\n" for p in kept)
 
 
 def lower_bound_section(rows: list, impls: list[str], ws: list, bounds: list, no_cython: str) -> list[str]:

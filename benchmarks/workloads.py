@@ -15,6 +15,7 @@ are shared; ``TEXTREPR_BENCH_TIMER=perf_counter`` switches to wall-clock time.
 """
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -175,3 +176,65 @@ def measure(workload: Workload, rounds: int, text_repr: Callable[[bytes], Any]) 
         Timing.timed(floor, t.floor)
         Timing.timed(impl, t.impl)
     return t
+
+
+# ---------------------------------------------------------------- run inside an implementation's worker
+# report.py measures each implementation in its own process (tests/twins.py Worker: the compiled build, the
+# pure twin under TEXTREPR_NO_EXTENSIONS=1, or another checkout), interleaving the rounds from the parent.
+_LOADED: dict[tuple[str, str, str], Callable[[], None]] = {}
+
+
+def time_pass(name: str, option_set: str, directory: str | None) -> float:
+    """CPU time of one ``text_repr`` pass over workload ``name`` under ``option_set`` in this process."""
+    import textrepr
+
+    key = (name, option_set, str(directory))
+    go = _LOADED.get(key)
+    if go is None:
+        w = load(name, option_set, Path(directory) if directory else None)
+        go = _LOADED[key] = run_units(textrepr.text_repr, w.units)
+        go()  # warm-up
+    t = TIMER()
+    go()
+    return TIMER() - t
+
+
+def traced_peak(fn: Callable[[], Any]) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        result = fn()
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    del result
+    return peak
+
+
+def peak_memory(name: str, option_set: str, directory: str, eager: bool = False) -> tuple[int, int, int]:
+    """(peak of text_repr(bytes), peak of its stages after parsing, output characters) for one call in this
+    process; ``eager``: lazy TRUNCATED markers off (what building the payload costs)."""
+    import textrepr
+    from textrepr import api
+
+    core = importlib.import_module("textrepr._core" if textrepr.core.IMPLEMENTATION == "compiled"  # type: ignore[attr-defined]
+                                   else "textrepr._core_py")
+    old = core._set_lazy_min(sys.maxsize) if eager else None
+    try:
+        (unit,) = load(name, option_set, Path(directory)).units
+        out_chars = len(textrepr.text_repr(unit)["text"])
+        whole = traced_peak(lambda: textrepr.text_repr(unit))
+        doc = api._as_document(unit)
+        parse = api._as_document
+        api._as_document = lambda request: doc  # type: ignore[assignment]  # everything but the parse
+        try:
+            render = traced_peak(lambda: textrepr.text_repr(unit))
+        finally:
+            api._as_document = parse  # type: ignore[assignment]
+    finally:
+        if old is not None:
+            core._set_lazy_min(old)
+    return whole, render, out_chars

@@ -1,8 +1,8 @@
-"""Test configuration: runs the whole suite once per core implementation (compiled and pure).
+"""Test configuration: the suite tests the implementation ``textrepr`` selected (compiled when built).
 
-Every ``textrepr`` module (and every test module) that imported a core function by name gets the selected
-implementation's function of the same name (``twins.use_implementation``), so a single process exercises
-both twins. With ``TEXTREPR_REQUIRE_EXTENSIONS=1`` (CI) a missing compiled core is an error, not a skip.
+Run it once per implementation: ``pytest`` (compiled) and ``TEXTREPR_NO_EXTENSIONS=1 pytest`` (pure); .ci/run
+does both. Tests that compare the twins call both directly (tests/twins.py). With
+``TEXTREPR_REQUIRE_EXTENSIONS=1`` (CI) a missing compiled build is an error, not a silent pure run.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ try:
     from hypothesis import HealthCheck, settings
 
     # ci: a few thousand examples in total across the property tests (tests/test_properties.py spreads them
-    # by weight), fast enough to run twice (once per core implementation) in .ci/run.
+    # by weight), fast enough to run the suite twice (once per implementation) in .ci/run.
     settings.register_profile("ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     settings.register_profile("dev", max_examples=50, deadline=None)
     settings.register_profile(
@@ -34,11 +34,6 @@ try:
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 except ImportError:  # hypothesis is a test extra
     pass
-
-
-def use_implementation(name: str) -> None:
-    """Point every core-function reference at implementation ``name``."""
-    twins.use_implementation(name)
 
 
 CHECKOUT_PACKAGE = Path(__file__).resolve().parents[1] / "textrepr"
@@ -61,8 +56,8 @@ def stale_files() -> list[str]:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     return [
-        f"textrepr: {Path(textrepr.__file__).parent} (default core: {textrepr.core.IMPLEMENTATION}; "
-        f"suite runs: {', '.join(IMPLEMENTATIONS)})"
+        f"textrepr: {Path(textrepr.__file__).parent} (implementation under test: {twins.ACTIVE}; "
+        "TEXTREPR_NO_EXTENSIONS=1 runs the pure twin)"
     ]
 
 
@@ -74,17 +69,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             f"{' ...' if len(stale) > 5 else ''} differ. Reinstall it (pip install .) or test the checkout in place "
             "(python setup.py build_ext --inplace && python -m pytest)."
         )
-    if twins.REQUIRE_COMPILED and "compiled" not in IMPLEMENTATIONS:
+    if twins.REQUIRE_COMPILED and not twins.NO_EXTENSIONS and twins.ACTIVE != "compiled":
         raise pytest.UsageError(
-            "TEXTREPR_REQUIRE_EXTENSIONS is set but the compiled core (textrepr._core) or renderers (textrepr._crender) "
+            "TEXTREPR_REQUIRE_EXTENSIONS is set but the compiled core (textrepr._core) or the typed renderers (textrepr.render._*) "
             "are not importable from "
             f"{Path(textrepr.__file__).parent} (build it, or run the installed package)"
         )
 
 
-@pytest.fixture(scope="session", params=list(IMPLEMENTATIONS), autouse=True)
-def implementation(request: pytest.FixtureRequest) -> Iterator[str]:
-    """The core implementation under test; every test runs once per implementation."""
-    twins.import_all()  # every module's references must exist before the swap
-    use_implementation(request.param)
-    yield request.param
+@pytest.fixture(scope="session")
+def implementation() -> Iterator[str]:
+    """The implementation under test ("compiled" or "pure"), for tests whose expectations depend on it."""
+    yield twins.ACTIVE

@@ -6,6 +6,7 @@ needles are the sensitive parts that must not appear anywhere in a rendering (in
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 # A base64 body for the PEM blocks (not a real key).
 _PEM_BODY = "MIIEowIBAAKCAQEAq7BFUpkGp3+LQmlQ\nYx0p4lUsNw1ZcOdx9Tb0R2kcFh8MmQa1\n"
@@ -103,3 +104,13 @@ def b64_cores(needle: str) -> list[str]:
         if len(core) >= 8:
             cores.append(core)
     return cores
+
+
+def redacted_copy(doc: Any, sets: tuple[str, ...]) -> tuple[Any, Any]:
+    """(counts, redacted copy) of ``doc`` under the built-in rule ``sets`` — for twins.same_as_pure."""
+    import copy
+
+    from textrepr.redact import Redactor, redact_data
+
+    d = copy.deepcopy(doc)
+    return redact_data(d, Redactor(sets=sets), False), d

@@ -671,7 +671,7 @@ def output_choices_values() -> S[Any]:
         choices_lists(), choices_lists(),
         st.builds(lambda c: {"choices": c}, choices_lists()),
         choices_lists().map(lambda c: json.dumps(c, ensure_ascii=False)),
-        responses_objects(), prose(), json_values(5), langchain_dumps(), st.none(),
+        responses_objects(), prose(), json_values(5), langchain_dumps(), st.none(), st.none(),  # None: D23
     )
 
 
@@ -684,7 +684,7 @@ def output_values() -> S[Any]:
 @cache
 def input_values() -> S[Any]:
     return st.one_of(message_lists(), message_lists(), message_lists(), prose(),
-                     st.lists(prose(), max_size=3), json_values(6), langchain_dumps(), st.none())
+                     st.lists(prose(), max_size=3), json_values(6), langchain_dumps(), st.none(), st.none())
 
 
 @cache

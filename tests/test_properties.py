@@ -25,6 +25,7 @@ import strategies as S
 from budgets import budget
 import textrepr
 import conformance
+import twins
 from conformance import decode_payload, sampled_problems
 from textrepr import InvalidRequest, markers
 from textrepr.options import Options
@@ -868,26 +869,15 @@ def test_options_from_mapping(opts: Any) -> None:
 # ---------------------------------------------------------------- 11. compiled == pure
 
 
-@pytest.mark.skipif(len(getattr(sys.modules.get("conftest"), "IMPLEMENTATIONS", {})) < 2,
-                    reason="only one core implementation available")
 @budget("twins")
 @given(req=S.requests(S.any_options()))
 @example(req={"event_type": "$ai_span", "data": {"id": "id_0", "properties": {"$ai_output_state": [
     {"page_content": "<<<TRUNCATED|" * 73 + "\U00010000", "metadata": {"source": "x.md"}}]}}})
-def test_compiled_equals_pure(req: Any, implementation: str) -> None:
-    """§6.2 item 9: the compiled core and the pure twin give the same answer (output and exceptions)."""
-    conftest = sys.modules["conftest"]
-    impls = conftest.IMPLEMENTATIONS
-    if implementation != next(iter(impls)):
-        pytest.skip("each example already runs every core; once per session is enough")
-    results = []
-    try:
-        for name in impls:
-            conftest.use_implementation(name)
-            results.append(run(req))
-    finally:
-        conftest.use_implementation(implementation)
-    assert all(r == results[0] for r in results)
+def test_compiled_equals_pure(req: Any) -> None:
+    """§6.2 item 9: the compiled build (here) and the pure twin (twins.Worker.pure()) give the same answer,
+    output and exceptions alike."""
+    twins.require_compiled_run()
+    twins.same_as_pure("textrepr:text_repr", req)
 
 
 # ---------------------------------------------------------------- 12. version 2 (FORMAT.md §5.1, D21+)

@@ -29,15 +29,10 @@ texts = st.one_of(st.text(max_size=60),
 
 
 @pytest.fixture(scope="session")
-def scan(implementation: str) -> Iterator[Any]:
-    """The compiled scan module (skipped, or failed under TEXTREPR_REQUIRE_EXTENSIONS, when not built);
-    the comparisons run once, under the compiled session parameter."""
-    if "compiled" not in twins.SCANS or "compiled" not in twins.IMPLEMENTATIONS:
-        if twins.REQUIRE_COMPILED:
-            pytest.fail("TEXTREPR_REQUIRE_EXTENSIONS is set but textrepr._redact_scan is not importable")
-        pytest.skip("compiled scan not built (python setup.py build_ext --inplace)")
-    if implementation != "compiled":
-        pytest.skip("twin comparisons run once, under the compiled parameter")
+def scan() -> Iterator[Any]:
+    """The compiled scan module; the comparisons run in the compiled run of the suite (skipped in the pure
+    run, failed under TEXTREPR_REQUIRE_EXTENSIONS when not built)."""
+    twins.require_compiled_run()
     yield twins.SCANS["compiled"]
 
 
@@ -100,22 +95,15 @@ def test_prefilter_on_clean_prose_and_on_planted_values() -> None:
         assert pure.prefilter(value, flags), value
 
 
-@pytest.mark.parametrize("name", ["compiled", "pure"])
-def test_switch_reaches_the_scan_references(name: str, implementation: str) -> None:
-    """After the switch, textrepr.redact (and the selector) use implementation ``name``'s scan."""
+def test_selector_picks_the_scan_of_the_implementation_under_test(implementation: str) -> None:
+    """textrepr.redact (through the selector) uses the scan of the implementation this run tests."""
     import textrepr.redact
     import textrepr.redact_scan
 
-    if name not in twins.IMPLEMENTATIONS:
-        pytest.skip("compiled implementation not built")
-    try:
-        twins.use_implementation(name)
-        mod = twins.SCANS.get(name, pure)
-        assert textrepr.redact.prefilter is mod.prefilter
-        assert textrepr.redact.walk_value is mod.walk_value
-        assert textrepr.redact_scan.prefilter is mod.prefilter
-    finally:
-        twins.use_implementation(implementation)
+    mod = twins.SCANS[implementation]
+    assert textrepr.redact.prefilter is mod.prefilter
+    assert textrepr.redact.walk_value is mod.walk_value
+    assert textrepr.redact_scan.prefilter is mod.prefilter
 
 
 @given(texts, st.sampled_from(FLAGS[:4]))
@@ -134,13 +122,5 @@ def test_redact_data_same_in_both_implementations(scan: Any, fields: list[tuple[
 
     doc = {"id": "x", "properties": {"$ai_input": [{"role": "user", "content": v, k: v} for k, v in fields]},
            "notes": {k: v for k, v in fields}}
-    r = Redactor(sets=sets)
-    got: list[Any] = []
-    try:
-        for name in ("compiled", "pure"):
-            twins.use_implementation(name)
-            d = copy.deepcopy(doc)
-            got.append((redact_data(d, r, False), d))
-    finally:
-        twins.use_implementation("compiled")
-    assert got[0] == got[1]
+    assert redact_data is not None
+    twins.same_as_pure("redact_cases:redacted_copy", doc, sets)  # here: compiled scan; the worker: pure

@@ -1,9 +1,10 @@
 """Compiled == pure (FORMAT.md §6.2 item 9): every core function, and ``text_repr`` end to end.
 
-Each check runs the same input through the compiled core and through its pure-Python twin in one
-process and asserts identical results — the same value, or the same exception type and message/body.
-Without the compiled core these tests are skipped, except under ``TEXTREPR_REQUIRE_EXTENSIONS=1`` (CI),
-where they fail.
+The core checks run the same input through the compiled core and its pure-Python twin in one process; the
+end-to-end checks render in process (compiled core and typed renderers) and in ``twins.Worker.pure()`` (the same
+textrepr under ``TEXTREPR_NO_EXTENSIONS=1``). Both assert identical results — the same value, or the same
+exception type and message/body. They run in the compiled run of the suite; in the pure run they skip, and
+under ``TEXTREPR_REQUIRE_EXTENSIONS=1`` (CI) a missing compiled build fails them.
 """
 from __future__ import annotations
 
@@ -27,25 +28,12 @@ ZW = "\u200b"
 
 
 @pytest.fixture(autouse=True)
-def both(implementation: str) -> Iterator[None]:
-    """Run each twin test once (under the compiled session parameter), never silently pass."""
-    if twins.compiled is None or "compiled" not in twins.IMPLEMENTATIONS:
-        if twins.REQUIRE_COMPILED:
-            pytest.fail("TEXTREPR_REQUIRE_EXTENSIONS is set but textrepr._core is not importable")
-        pytest.skip("compiled core not built (python setup.py build_ext --inplace)")
-    if implementation != "compiled":
-        pytest.skip("twin comparisons run once, under the compiled parameter")
-    yield
-    twins.use_implementation(implementation)
+def both() -> None:
+    """Twin comparisons run in the compiled run of the suite (skip in the pure run, fail if required)."""
+    twins.require_compiled_run()
 
 
-def outcome(fn: Callable[..., Any], *args: Any) -> tuple[str, Any]:
-    try:
-        return "ok", fn(*args)
-    except InvalidRequest as e:
-        return "InvalidRequest", e.body
-    except Exception as e:  # noqa: BLE001 - the type and message are what is compared
-        return type(e).__name__, str(e)
+outcome = twins.outcome
 
 
 def same(name: str, *args: Any, message: bool = True) -> None:
@@ -227,13 +215,10 @@ def _mutate(doc: Any, path: list[int], value: Any) -> Any:
 
 
 def render_both(request: Any) -> None:
-    results = []
-    for name in ("compiled", "pure"):
-        twins.use_implementation(name)
-        assert textrepr.api.assemble is twins.IMPLEMENTATIONS[name].assemble  # the switch took effect
-        assert textrepr.api.event_lines is twins.RENDERERS[name]["event"].event_lines
-        results.append(outcome(textrepr.text_repr, request))
-    assert results[0] == results[1], json.dumps(request, ensure_ascii=True)[:500]
+    """text_repr in process (compiled) == text_repr in the pure worker."""
+    assert textrepr.api.assemble is twins.compiled.assemble
+    assert textrepr.api.event_lines.__module__ == "textrepr.render._event"
+    twins.same_as_pure("textrepr:text_repr", request)
 
 
 @given(st.sampled_from(range(len(BASE_REQUESTS))), options_st,
@@ -284,80 +269,54 @@ def test_text_repr_every_golden_request() -> None:
                 continue
             payload = conformance.request_bytes(req)
             conformance.in_big_stack(lambda: render_both(payload))
-    old = (twins.compiled._set_lazy_min(8), twins.pure._set_lazy_min(8))
+    worker = twins.Worker.pure()
+    old = (twins.compiled._set_lazy_min(8), worker.call("textrepr._core_py:_set_lazy_min", 8)[1])
     try:
         for path in files[::3]:
             payload = conformance.request_bytes(conformance.load_case(path)["request"])
             conformance.in_big_stack(lambda: render_both(payload))
     finally:
         twins.compiled._set_lazy_min(old[0])
-        twins.pure._set_lazy_min(old[1])
+        worker.call("textrepr._core_py:_set_lazy_min", old[1])
 
 
 def test_core_selector_reports_compiled() -> None:
     import textrepr.core
 
-    assert textrepr.core.IMPLEMENTATION == "compiled" or twins.NO_EXTENSIONS
+    assert textrepr.core.IMPLEMENTATION == "compiled"
     assert sys.modules["textrepr._core"] is twins.compiled
 
 
-def test_renderer_selector_reports_compiled() -> None:
+def test_renderer_selector_reports_the_typed_family() -> None:
+    """The compiled build renders with the typed twins: extensions, entry points from _event and _trace."""
+    import textrepr.renderers as r
+
+    assert r.IMPLEMENTATION == "compiled" == textrepr.implementation()
+    family = r.family("compiled")
+    for name in r.TYPED:
+        assert Path(family[name].__file__).suffix in (".so", ".pyd"), name
+        assert family[name].__name__ == f"textrepr.render._{name}"
+    assert textrepr.api.event_lines is family["event"].event_lines
+    assert textrepr.api.render_trace_lines is family["trace"].render_trace_lines
+
+
+def test_every_renderer_module_is_listed_and_every_twin_stubbed() -> None:
+    """renderers.MODULES names textrepr/render's pure modules; renderers.TYPED its typed twins, each a .pyx
+    beside its pure module with a .pyi stub (setup.py builds every _*.pyx)."""
     import textrepr.renderers
 
-    assert textrepr.renderers.IMPLEMENTATION == "compiled" or twins.NO_EXTENSIONS
-    assert textrepr.implementation() == textrepr.renderers.IMPLEMENTATION
-    if "compiled" not in twins.RENDERERS:
-        pytest.skip("compiled renderers not built")
-    compiled = twins.RENDERERS["compiled"]
-    # Extensions, not the sources: each compiled renderer is a shared object named for _crender.
-    assert all(Path(m.__file__).suffix in (".so", ".pyd") for m in compiled.values())
-    assert compiled["messages"].content_text.__module__ == "textrepr._crender.content"
+    render = Path(textrepr.__file__).parent / "render"
+    sources = sorted(p.stem for p in render.glob("*.py") if p.stem != "__init__")
+    twins_ = sorted(p.stem[1:] for p in render.glob("_*.pyx"))
+    stubs = sorted(p.stem[1:] for p in render.glob("_*.pyi"))
+    assert list(textrepr.renderers.MODULES) == sources
+    assert sorted(textrepr.renderers.TYPED) == twins_ == stubs
+    assert set(twins_) <= set(sources)
 
 
-@pytest.mark.parametrize("name", ["compiled", "pure"])
-def test_switch_reaches_every_renderer_reference(name: str, implementation: str) -> None:
-    """After the switch, every renderer a textrepr or test module holds is ``name``'s, including what a
-    test module imported by name from ``textrepr.render`` and what the pure renderers call."""
-    if name not in twins.IMPLEMENTATIONS:
-        pytest.skip("compiled implementation not built")
-    from textrepr.render import messages  # the pure sources
-
-    import test_messages
-
-    try:
-        twins.use_implementation(name)
-        family = twins.RENDERERS[name]
-        assert test_messages.message_lines is family["messages"].message_lines
-        assert messages.content_text is family["content"].content_text
-        assert textrepr.api.render_trace_lines is family["trace"].render_trace_lines
-        wanted = {id(o) for o in twins._OBJECTS[name].values()}
-        others = {id(o) for n, objs in twins._OBJECTS.items() if n != name for o in objs.values()}
-        for modname, mod in list(sys.modules.items()):
-            if mod is not None and modname.startswith("textrepr.") and mod not in twins.IMPLEMENTATIONS.values():
-                stray = [a for a, v in vars(mod).items() if id(v) in others and id(v) not in wanted]
-                assert not stray, f"{modname} still holds the other implementation's {stray}"
-    finally:
-        twins.use_implementation(implementation)
-
-
-def test_every_renderer_module_is_selected_built_and_stubbed() -> None:
-    """renderers.MODULES (what the selector imports), textrepr/render's sources (what setup.py compiles)
-    and textrepr/_crender's stubs name the same modules."""
-    import textrepr.renderers
-
-    package = Path(textrepr.__file__).parent
-    sources = sorted(p.stem for p in (package / "render").glob("*.py") if p.stem != "__init__")
-    stubs = sorted(p.stem for p in (package / "_crender").glob("*.pyi"))
-    assert list(textrepr.renderers.MODULES) == sources == stubs
-
-
-@pytest.mark.parametrize("no_ext, family", [("1", "textrepr.render"), ("", "textrepr._crender")])
-def test_environment_selects_core_and_renderers_together(no_ext: str, family: str, implementation: str) -> None:
+@pytest.mark.parametrize("no_ext, family", [("1", "textrepr.render."), ("", "textrepr.render._")])
+def test_environment_selects_core_and_renderers_together(no_ext: str, family: str) -> None:
     """TEXTREPR_NO_EXTENSIONS=1 selects the pure core and the pure renderers; unset, both compiled ones."""
-    if implementation != next(iter(twins.IMPLEMENTATIONS)):
-        pytest.skip("a subprocess check: once per session is enough")
-    if not no_ext and "compiled" not in twins.IMPLEMENTATIONS:
-        pytest.skip("compiled implementation not built")
     import subprocess
 
     code = ("import textrepr, textrepr.renderers as r, textrepr.api as a; "
@@ -370,4 +329,4 @@ def test_environment_selects_core_and_renderers_together(no_ext: str, family: st
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=home, timeout=120)
     assert p.returncode == 0, p.stderr
     name = "pure" if no_ext else "compiled"
-    assert p.stdout.split() == [name, name, f"{family}.event", f"{family}.trace"]
+    assert p.stdout.split() == [name, name, f"{family}event", f"{family}trace"]

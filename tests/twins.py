@@ -1,22 +1,29 @@
-"""The two implementations and the switch between them (used by conftest, test_twins, benchmarks).
+"""The two implementations, as the suite sees them (used by conftest, the twin tests and the benchmarks).
 
-An implementation is a core (``textrepr._core`` or ``textrepr._core_py``) and a renderer family
-(``textrepr._crender`` or ``textrepr.render``). ``use_implementation(name)`` points every reference to a
-core function or renderer — in every ``textrepr`` module and in every test or benchmark module that
-imported one by name — at implementation ``name``'s, so one process runs the same code against both.
+The suite runs once per implementation: plain ``pytest`` tests whichever implementation ``textrepr`` selected
+(compiled when the extensions are built), and ``TEXTREPR_NO_EXTENSIONS=1 pytest`` the pure one (.ci/run runs
+both). Nothing is rebound at run time. What compares the two twins does it directly:
+
+- the compiled modules and their pure twins are both importable in a compiled run (``pure``/``compiled`` for
+  the core, ``SCANS`` for the redaction scan, ``typed(name)`` for a typed renderer), so a test calls both;
+- end to end, ``Worker.pure()`` is a subprocess of the same textrepr with ``TEXTREPR_NO_EXTENSIONS=1``: a test
+  renders in process (compiled) and in the worker (pure) and compares the outcomes.
 """
 from __future__ import annotations
 
 import importlib
 import os
-import pkgutil
+import pickle
+import struct
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any, Callable
 
 import textrepr
 from textrepr import _core_py as pure
-from textrepr import renderers
+from textrepr import _redact_scan_py as pure_scan
 
 try:
     from textrepr import _core as compiled  # type: ignore[attr-defined]
@@ -25,110 +32,33 @@ except ImportError:
 
 REQUIRE_COMPILED = os.environ.get("TEXTREPR_REQUIRE_EXTENSIONS", "") not in ("", "0")
 NO_EXTENSIONS = os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0")
+ACTIVE = textrepr.implementation()  # the implementation this run tests
 
-# The redaction prefilter and walk of each implementation (issue 14): swapped with the core.
-from textrepr import _redact_scan_py as pure_scan  # noqa: E402
+# name -> core module of the implementation under test (one entry: the suite runs once per implementation).
+IMPLEMENTATIONS: dict[str, ModuleType] = {
+    ACTIVE: compiled if textrepr.core.IMPLEMENTATION == "compiled" else pure  # type: ignore[attr-defined]
+}
 
+# The redaction prefilter and walk of each implementation (issue 14), both importable in a compiled run.
 SCANS: dict[str, ModuleType] = {"pure": pure_scan}
 try:
-    from textrepr import _redact_scan as compiled_scan  # type: ignore[attr-defined]  # noqa: E402
+    from textrepr import _redact_scan as compiled_scan  # type: ignore[attr-defined]
 
     SCANS["compiled"] = compiled_scan
 except ImportError:
     compiled_scan = None  # type: ignore[assignment]
 
-# The renderer modules of each implementation: textrepr.render itself, and its compiled build.
-RENDERERS: dict[str, dict[str, ModuleType]] = {"pure": renderers.family("textrepr.render")}
-try:
-    RENDERERS["compiled"] = renderers.family("textrepr._crender")
-except ImportError:
-    pass
 
-# name -> core module (what test_core and friends call); "compiled" needs the compiled renderers too.
-IMPLEMENTATIONS: dict[str, ModuleType] = {"pure": pure}
-if compiled is not None and "compiled" in RENDERERS and not NO_EXTENSIONS:
-    IMPLEMENTATIONS = {"compiled": compiled, "pure": pure}
+def require_compiled_run() -> None:
+    """Skip a twin comparison outside the compiled run (it compares compiled with pure there, once); fail
+    when the compiled build is required but missing."""
+    import pytest
 
-# Optional modules with heavy dependencies (swapped too once something imports them), and the CLI entry.
-_OPTIONAL = {"textrepr.arrow", "textrepr.ray", "textrepr.__main__"}
-_ROOTS = tuple(str(Path(__file__).resolve().parents[1] / d) for d in ("tests", "benchmarks"))
-
-
-def import_all() -> None:
-    """Import every textrepr submodule, so that all core references exist before a swap."""
-    for info in pkgutil.walk_packages(textrepr.__path__, "textrepr."):
-        if info.name not in _OPTIONAL and info.name not in ("textrepr._core", "textrepr._core_py",
-                                                            "textrepr._redact_scan"):
-            importlib.import_module(info.name)
-
-
-def _objects(name: str) -> dict[tuple[str, ...], object]:
-    """Implementation ``name``'s swappable objects by key: its core functions, and every function or
-    class that one of its renderer modules defines (captured at import, before any swap)."""
-    core = IMPLEMENTATIONS[name]
-    found: dict[tuple[str, ...], object] = {
-        ("core", f): getattr(core, f) for f in core.__all__ if callable(getattr(core, f))
-    }
-    for mod_name, mod in RENDERERS[name].items():
-        for attr, val in vars(mod).items():
-            if callable(val) and getattr(val, "__module__", None) == mod.__name__:
-                found[("render", mod_name, attr)] = val
-    return found
-
-
-_OBJECTS = {name: _objects(name) for name in IMPLEMENTATIONS}
-_KEYS = {id(obj): key for objs in _OBJECTS.values() for key, obj in objs.items()}
-# The scan functions, swapped the same way but kept apart (an implementation without its own scan, such
-# as one added by register(), uses the pure one).
-_SCAN_OBJECTS = {name: {f: getattr(m, f) for f in m.__all__ if callable(getattr(m, f))} for name, m in SCANS.items()}
-_SCAN_KEYS = {id(obj): f for objs in _SCAN_OBJECTS.values() for f, obj in objs.items()}
-
-
-def register(name: str, core: ModuleType, renderers_of: str = "pure") -> None:
-    """Add implementation ``name``: core module ``core`` with the renderers of ``renderers_of``
-    (benchmarks/report.py measures the pre-issue-3 core this way)."""
-    objects = {k: v for k, v in _OBJECTS[renderers_of].items() if k[0] == "render"}
-    objects.update((("core", f), getattr(core, f)) for f in core.__all__ if callable(getattr(core, f)))
-    IMPLEMENTATIONS[name] = core
-    RENDERERS[name] = RENDERERS[renderers_of]
-    _OBJECTS[name] = objects
-    _KEYS.update((id(obj), key) for key, obj in objects.items())
-
-
-def _swappable(name: str, mod: ModuleType) -> bool:
-    if name.startswith("textrepr"):
-        return True
-    f = getattr(mod, "__file__", None) or ""
-    return f.startswith(_ROOTS)
-
-
-def use_implementation(name: str) -> None:
-    """Point every reference to a core function or renderer at implementation ``name``'s.
-
-    Both renderer families are rebound too (each module's names, its own included), so a test that
-    imported ``textrepr.render.X.f`` gets the compiled ``f`` under "compiled", and the pure renderers call
-    the pure core under "pure".
-    """
-    target = _OBJECTS[name]
-    scan_target = _SCAN_OBJECTS.get(name, _SCAN_OBJECTS["pure"])
-    impls = set(map(id, IMPLEMENTATIONS.values())) | set(map(id, SCANS.values()))
-    for modname, mod in list(sys.modules.items()):
-        if mod is None or id(mod) in impls or not _swappable(modname, mod):
-            continue
-        for attr, val in list(vars(mod).items()):
-            key = _KEYS.get(id(val))
-            if key is not None and target[key] is not val:
-                setattr(mod, attr, target[key])
-            f = _SCAN_KEYS.get(id(val))
-            if f is not None and scan_target[f] is not val:
-                setattr(mod, attr, scan_target[f])
-    textrepr.core.IMPLEMENTATION = name  # type: ignore[attr-defined]
-    textrepr.renderers.IMPLEMENTATION = name  # type: ignore[attr-defined]
-    textrepr._IMPLEMENTATION = name  # type: ignore[attr-defined]
-
-
-def active() -> str:
-    return textrepr.implementation()
+    if ACTIVE == "compiled":
+        return
+    if REQUIRE_COMPILED and not NO_EXTENSIONS:
+        pytest.fail("TEXTREPR_REQUIRE_EXTENSIONS is set but the compiled implementation is not selected")
+    pytest.skip("twin comparisons run in the compiled run (compiled vs pure, once)")
 
 
 def typed(name: str) -> ModuleType:
@@ -142,3 +72,94 @@ def typed(name: str) -> ModuleType:
         if REQUIRE_COMPILED:
             pytest.fail(f"TEXTREPR_REQUIRE_EXTENSIONS is set but textrepr.render._{name} is not importable: {e}")
         pytest.skip(f"typed twin textrepr.render._{name} not built (python setup.py build_ext --inplace)")
+
+
+def outcome(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[str, Any]:
+    """``("ok", result)``, or the exception as ``(type name, body or message)`` — what twins compare."""
+    try:
+        return "ok", fn(*args, **kwargs)
+    except textrepr.InvalidRequest as e:
+        return "InvalidRequest", e.body
+    except Exception as e:  # noqa: BLE001 - the type and message are what is compared
+        return type(e).__name__, str(e)
+
+
+class Worker:
+    """A subprocess running a textrepr: ``call("module:function", *args)`` returns that call's ``outcome``
+    there. ``Worker.pure()`` is this textrepr under ``TEXTREPR_NO_EXTENSIONS=1`` (one per session); the
+    benchmarks also start the compiled build and other checkouts (``home``) this way."""
+
+    _pure: Worker | None = None
+
+    def __init__(self, no_extensions: bool, home: str | None = None, expect: str | None = None) -> None:
+        home = home or str(Path(textrepr.__file__).resolve().parents[1])
+        here = Path(__file__).resolve().parent
+        env = {**os.environ, "TEXTREPR_NO_EXTENSIONS": "1" if no_extensions else "",
+               "TEXTREPR_REQUIRE_EXTENSIONS": "",
+               "PYTHONPATH": os.pathsep.join([home, str(here), str(here.parent / "benchmarks")])}
+        self.proc = subprocess.Popen([sys.executable, "-c", "import twins; twins._serve()"], cwd=home, env=env,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.implementation = self.call("textrepr:implementation")[1]
+        if expect is not None and self.implementation != expect:
+            raise RuntimeError(f"the worker in {home} runs {self.implementation!r}, not {expect!r}")
+
+    @classmethod
+    def pure(cls) -> Worker:
+        if cls._pure is None or cls._pure.proc.poll() is not None:
+            cls._pure = cls(True, expect="pure")
+        return cls._pure
+
+    def call(self, target: str, *args: Any, **kwargs: Any) -> tuple[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        blob = pickle.dumps((target, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        self.proc.stdin.write(struct.pack("<Q", len(blob)) + blob)
+        self.proc.stdin.flush()
+        head = self.proc.stdout.read(8)
+        if len(head) != 8:
+            raise RuntimeError("the worker died")
+        result: tuple[str, Any] = pickle.loads(self.proc.stdout.read(struct.unpack("<Q", head)[0]))
+        return result
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+
+def _serve() -> None:
+    """The worker's loop (on a thread with a big stack, as conformance.in_big_stack gives the tests)."""
+    import threading
+
+    sys.setrecursionlimit(100_000)
+    threading.stack_size(512 * 1024 * 1024)
+    t = threading.Thread(target=_loop)
+    t.start()
+    t.join()
+
+
+def _loop() -> None:
+    """Length-prefixed pickles in, ``outcome`` pickles out."""
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        head = inp.read(8)
+        if len(head) != 8:
+            return
+        target, args, kwargs = pickle.loads(inp.read(struct.unpack("<Q", head)[0]))
+        mod, _, attr = target.partition(":")
+        fn = getattr(importlib.import_module(mod), attr)
+        result = outcome(fn, *args, **kwargs)
+        try:
+            blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as e:  # noqa: BLE001 - an unpicklable result is reported, not fatal
+            blob = pickle.dumps(("unpicklable", repr(e)), protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(struct.pack("<Q", len(blob)) + blob)
+        out.flush()
+
+
+def same_as_pure(target: str, *args: Any, **kwargs: Any) -> tuple[str, Any]:
+    """Call ``target`` here (the compiled run) and in the pure worker; assert equal outcomes; return ours."""
+    mod, _, attr = target.partition(":")
+    got = outcome(getattr(importlib.import_module(mod), attr), *args, **kwargs)
+    want = Worker.pure().call(target, *args, **kwargs)
+    assert got == want, f"{target} differs from the pure twin for {args!r:.500}"
+    return got

@@ -1,2 +1,0 @@
-# Compiled from textrepr/render/content.py: the same interface.
-from textrepr.render.content import *  # noqa: F403

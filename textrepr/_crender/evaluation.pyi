@@ -1,2 +1,0 @@
-# Compiled from textrepr/render/evaluation.py: the same interface.
-from textrepr.render.evaluation import *  # noqa: F403

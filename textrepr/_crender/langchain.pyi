@@ -1,2 +1,0 @@
-# Compiled from textrepr/render/langchain.py: the same interface.
-from textrepr.render.langchain import *  # noqa: F403

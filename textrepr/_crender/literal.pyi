@@ -1,2 +1,0 @@
-# Compiled from textrepr/render/literal.py: the same interface.
-from textrepr.render.literal import *  # noqa: F403

@@ -1,2 +1,0 @@
-# Compiled from textrepr/render/messages.py: the same interface.
-from textrepr.render.messages import *  # noqa: F403
