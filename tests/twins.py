@@ -63,9 +63,11 @@ def require_compiled_run() -> None:
 
 def typed(name: str) -> ModuleType:
     """The typed Cython twin ``textrepr.render._<name>`` (issue 16), for tests that compare it with the pure
-    module ``textrepr.render.<name>``: skips when it is not built, fails under TEXTREPR_REQUIRE_EXTENSIONS=1."""
+    module ``textrepr.render.<name>``: skips when it is not built, fails under TEXTREPR_REQUIRE_EXTENSIONS=1.
+    Like every twin comparison it runs in the compiled run only."""
     import pytest
 
+    require_compiled_run()
     try:
         return importlib.import_module(f"textrepr.render._{name}")
     except ImportError as e:
