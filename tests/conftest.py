@@ -47,7 +47,7 @@ def stale_files() -> list[str]:
         return []
     stale = []
     for src in sorted(CHECKOUT_PACKAGE.rglob("*")):
-        if src.suffix in (".py", ".pyx", ".pyi") and "__pycache__" not in src.parts:
+        if src.suffix in (".py", ".pyx", ".pyi", ".pxd") and "__pycache__" not in src.parts:
             dst = imported / src.relative_to(CHECKOUT_PACKAGE)
             if not dst.is_file() or dst.read_bytes() != src.read_bytes():
                 stale.append(str(src.relative_to(CHECKOUT_PACKAGE.parent)))
