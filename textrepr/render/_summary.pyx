@@ -4,8 +4,15 @@ Same names, results and exceptions as the pure module; the summary is built by c
 a parts list and ``", ".join``. ``node_tag`` and ``node_summary`` are ``cpdef`` (see ``_summary.pxd``) so
 the typed trace walk calls them without a Python call.
 """
+from cpython.mem cimport PyMem_Free
+
 from ..core import disp
 from . import summary as _pure
+
+
+cdef extern from "Python.h":
+    # What float.__format__ calls for the "f" presentation type (no flags: no "#", "+", " " or "z").
+    char* PyOS_double_to_string(double val, char format_code, int precision, int flags, int *ptype) except NULL
 
 __all__ = ["lat", "cost", "node_summary", "node_tag", "EXPANDABLE"]
 
@@ -42,12 +49,21 @@ cdef object _to_float(object x):
         return None
 
 
+cdef str _fixed(double v, int precision):
+    """``format(v, f".{precision}f")`` without parsing a format spec."""
+    cdef char* buf = PyOS_double_to_string(v, b"f", precision, 0, NULL)
+    try:
+        return buf.decode("ascii")
+    finally:
+        PyMem_Free(buf)
+
+
 cpdef str lat(object x):
     """Latency: ``1.23s`` when ``float(x)`` works (``"nan"`` gives ``nans``), else ``disp(x)``."""
     v = x if type(x) is float else _to_float(x)
     if v is None:
         return _disp(x)
-    return format(v, ".2f") + "s"
+    return _fixed(v, 2) + "s"
 
 
 cpdef str cost(object x):
@@ -55,7 +71,7 @@ cpdef str cost(object x):
     v = x if type(x) is float else _to_float(x)
     if v is None:
         return _disp(x)
-    return "$" + format(v, ".4f")
+    return "$" + _fixed(v, 4)
 
 
 cpdef str node_tag(object kind):
