@@ -173,7 +173,7 @@ cdef int _walk_typed(list hierarchy, object o, list lines, list node_lines, Py_s
     cdef Py_ssize_t depth = 0
     cdef Py_ssize_t nl, nl_c
     cdef str prefix = ""
-    cdef str conn, child, tag, summary, s, c, fid, fsum, pc
+    cdef str conn, child, tag, summary, s, c, body, fid, fsum, pc
     cdef dict d, ev, p
     cdef list children
     cdef bint expandable
@@ -236,11 +236,12 @@ cdef int _walk_typed(list hierarchy, object o, list lines, list node_lines, Py_s
                 nl = fid.count("\n") + fsum.count("\n")
             else:
                 pc = child + "    "
-                nl_c = c.count("\n")
-                if nl_c:
-                    c = c.replace("\n", "\n" + pc)
+                # Each "\n" of the content gains the prefix: the length difference counts them, without
+                # a scan of its own (replace returns the content itself when it has none).
+                body = c.replace("\n", "\n" + pc)
+                nl_c = (len(body) - len(c)) // len(pc)
                 # One element for head + all content lines: no per-line list building.
-                s = f"{conn}[+] {tag} {summary}\n{pc}{c}"
+                s = f"{conn}[+] {tag} {summary}\n{pc}{body}"
                 nl = summary.count("\n") + 1 + nl_c
         elif markers:
             fid = _fieldc(_disp(ev.get("id", "unknown"))) if ev is not None else "unknown"
