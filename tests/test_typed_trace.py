@@ -228,6 +228,7 @@ def test_recorded_summaries(tsummary: Any, calls: dict[str, list[tuple[Any, ...]
 # ---------------------------------------------------------------- hypothesis: hostile values
 
 
+@functools.cache  # renderers never mutate their input: one instance per depth
 def _nest(depth: int) -> Any:
     v: Any = "deep"
     for i in range(depth):
