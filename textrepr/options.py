@@ -115,6 +115,8 @@ def coerce_options(m: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list
     """Coerce an ``options`` object: (values for the fields present, errors in field order)."""
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
+    if not m:  # the default options (the usual request): nothing to coerce, nothing to reject
+        return values, errors
     for name in _FIELD_ORDER:
         if name not in m:
             continue

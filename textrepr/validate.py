@@ -75,7 +75,7 @@ def validate_request(doc: Any) -> tuple[str, Any, Options]:
         errors["event_type"] = [_NULL]
     else:
         # str() of any non-string JSON value is never a valid choice, so this covers every type.
-        name = _py_str(event_type)
+        name = event_type if type(event_type) is str else _py_str(event_type)
         if name not in EVENT_TYPES:
             errors["event_type"] = [f'"{name}" is not a valid choice.']
     if "data" not in doc:
