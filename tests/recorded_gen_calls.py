@@ -50,13 +50,16 @@ OPTION_SETS: dict[str, dict[str, Any]] = {
 Call = tuple[str, str, tuple[Any, ...]]  # (module, function, positional arguments)
 
 
-def documents() -> list[tuple[str, dict[str, Any]]]:
-    """(name, request document) of every corpus and golden input, with its own options (if any)."""
+def documents(goldens: bool = True) -> list[tuple[str, dict[str, Any]]]:
+    """(name, request document) of every corpus input and (``goldens``) golden input, with its own
+    options (if any)."""
     docs: list[tuple[str, dict[str, Any]]] = []
     for kind in ("events", "traces"):
         for p in sorted((CORPUS / kind).glob("*.json")):
             case = json.loads(p.read_text("utf-8"))  # stdlib json keeps lone surrogates
             docs.append((f"{kind}/{p.stem}", {"event_type": case["event_type"], "data": case["data"]}))
+    if not goldens:
+        return docs
     for p in sorted((ROOT / "tests" / "goldens" / "requests").glob("*.json")):
         docs.append((f"goldens/{p.stem}", json.loads(p.read_text("utf-8"))))
     for p in conformance.golden_files():
@@ -88,10 +91,10 @@ def _key(call: Call) -> str:
     return f"{call[0]}.{call[1]}{call[2]!r}"
 
 
-def record() -> list[Call]:
+def record(sets: tuple[str, ...] = tuple(OPTION_SETS), goldens: bool = True) -> list[Call]:
     """Every distinct recorded call (in first-seen order): each corpus and tests/goldens document under
-    each option set, each shared golden under its own options and ``plain_small_buffer`` (they are many,
-    and small variations of one another)."""
+    each of ``sets``; with ``goldens``, each shared golden under its own options and
+    ``plain_small_buffer`` too (they are many, and small variations of one another)."""
     codes: dict[CodeType, tuple[str, str, int]] = {}
     for mod, names in FUNCTIONS.items():
         for name in names:
@@ -109,10 +112,14 @@ def record() -> list[Call]:
     def run() -> None:
         sys.setprofile(hook)
         try:
-            for name, doc in documents():
+            for name, doc in documents(goldens):
                 own = doc.get("options")
-                sets = [OPTION_SETS["plain_small_buffer"]] if name.startswith("golden/") else OPTION_SETS.values()
-                for opts in ([own] if type(own) is dict else []) + list(sets):
+                runs = [own] if type(own) is dict else []
+                if name.startswith("golden/"):
+                    runs.append(OPTION_SETS["plain_small_buffer"])
+                else:
+                    runs.extend(OPTION_SETS[s] for s in sets)
+                for opts in runs:
                     _render_pure({**doc, "options": opts})
         finally:
             sys.setprofile(None)
