@@ -9,7 +9,7 @@ from ..core import trunc
 from ..sink import SINKS
 from .common import EQ, SEP
 from .content import payload_text  # TWIN: ._content
-from .langchain import is_lc_array, is_lc_message, lc_keyed_arrays
+from .langchain import LC_TYPES
 from .literal import parse_state_string
 from .messages import message_lines  # TWIN: ._messages
 from ._tools import sig
@@ -24,6 +24,40 @@ AGENT_KEYS = ("$ai_handoff_from_agent", "$ai_handoff_to_agent", "$ai_agent_hando
 cdef dict _SINKS = SINKS  # fit's template recorders (issue 13); mutated in place, never rebound
 cdef str _SEP = SEP
 cdef str _EQ = EQ
+
+
+cdef frozenset _LC_TYPES = LC_TYPES
+
+
+# The D17 checks of render.langchain, typed: span states run them on every element of every array.
+cdef bint _is_lc_message(object v) except -1:
+    """``langchain.is_lc_message``."""
+    if type(v) is not dict or "content" not in <dict>v:
+        return False
+    t = (<dict>v).get("type")
+    if type(t) is not str or t not in _LC_TYPES:
+        return False
+    return "additional_kwargs" in <dict>v or "response_metadata" in <dict>v or "usage_metadata" in <dict>v
+
+
+cdef bint _is_lc_array(object v) except -1:
+    """``langchain.is_lc_array``."""
+    if type(v) is not list:
+        return False
+    for x in <list>v:
+        if _is_lc_message(x):
+            return True
+    return False
+
+
+cdef bint _lc_keyed_arrays(object v) except -1:
+    """``langchain.lc_keyed_arrays``."""
+    if type(v) is not dict or not v:
+        return False
+    for x in (<dict>v).values():
+        if not _is_lc_array(x):
+            return False
+    return True
 
 
 cdef void _tr_into(list out, object s, object o) except *:
@@ -48,7 +82,7 @@ cdef void _string_state(list out, str s, object o) except *:
     if i < n and (s[i] == u'{' or s[i] == u'['):
         ok, v = parse_state_string(s)
         if ok and (type(v) is dict or type(v) is list):
-            if is_lc_message(v) or is_lc_array(v) or _has_lc_messages(v):
+            if _is_lc_message(v) or _is_lc_array(v) or _has_lc_messages(v):
                 _state_into(out, v, o)  # D17: LangChain messages, as in a JSON state
                 return
             _tr_into(out, jdump2(v), o)
@@ -59,7 +93,7 @@ cdef void _string_state(list out, str s, object o) except *:
 cdef bint _has_lc_messages(object v) except -1:
     """A parsed state that the object rules show as messages: ``messages`` or every value holding
     LangChain messages (D17)."""
-    return type(v) is dict and (is_lc_array((<dict>v).get("messages")) or lc_keyed_arrays(v))
+    return type(v) is dict and (_is_lc_array((<dict>v).get("messages")) or _lc_keyed_arrays(v))
 
 
 cdef void _tool_call_with_context(list out, dict state, object o) except *:
@@ -131,7 +165,7 @@ cdef void _state_into(list out, object state, object o) except *:
         _string_state(out, <str>state, o)
     elif t is list:
         first = (<list>state)[0] if state else None
-        if type(first) is dict and ("role" in <dict>first or "content" in <dict>first) or is_lc_array(state):
+        if type(first) is dict and ("role" in <dict>first or "content" in <dict>first) or _is_lc_array(state):
             out.extend(message_lines(state, o))
         else:
             _tr_into(out, jdump2(state), o)
@@ -142,11 +176,11 @@ cdef void _state_into(list out, object state, object o) except *:
         msgs = (<dict>state).get("messages")
         if type(msgs) is list and msgs:
             out.extend(message_lines(msgs, o))
-        elif is_lc_message(state):
+        elif _is_lc_message(state):
             out.extend(message_lines([state], o))  # D17: one LangChain message
         elif (<dict>state).get("type") == "tool":
             _tool_state(out, <dict>state, o)
-        elif lc_keyed_arrays(state):
+        elif _lc_keyed_arrays(state):
             _lc_keyed_into(out, <dict>state, o)
         else:
             _tr_into(out, jdump2(state), o)
