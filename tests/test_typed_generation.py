@@ -211,6 +211,7 @@ def hostile_scalars() -> st.SearchStrategy[Any]:
     return st.one_of(
         st.none(), st.booleans(), st.integers(), st.sampled_from([10**40, -(10**30), 0, 1, 2**63]),
         st.floats(allow_nan=False, allow_infinity=False), st.just(""), st.text(max_size=12),
+        st.builds(lambda n, c: c * n, st.integers(95, 105) | st.integers(480, 520), st.sampled_from("y\u00e9\ud83d")),
         st.sampled_from(["\ud800", "a\udfffb", "\ud83d\ude00", "<<<TRUNCATED|x|1>>>", "{", "[1, 2", "{'a': 1}",
                          "  {\"role\": \"user\"}", "N/A", "x. y\nz", "response", "tool", "human", "function"]),
     )
@@ -339,6 +340,20 @@ def test_events(typed: dict[str, ModuleType], event: dict[str, Any], o: Options)
     kind = event["event"]
     _same(e.event_lines, pe.event_lines, kind, event["properties"], o)
     _same(e.event_text, pe.event_text, kind, event["properties"], o)
+
+
+@pytest.mark.parametrize("n", range(94, 106))
+def test_cut_lengths(typed: dict[str, ModuleType], n: int) -> None:
+    """Around the 500-character cut of unparsed values (§4.4, §4.5) and the 100-character tool description
+    of an unnamed tool (§4.10), in ASCII, non-ASCII and escaped characters."""
+    g, pg, t, pt = typed["generation"], recorded_gen_calls.generation, typed["tools"], recorded_gen_calls.tools
+    o = Options(tools_collapse_threshold=50)
+    for c in ("y", "\u00e9", "\n", "\ud83d"):
+        for v in ([c * (n + 400)], {"k": c * (n + 395)}, [c * n], n * 5 + 0.5, [[c] * (n + 400 // len(c))]):
+            _same(g.unparsed_lines, pg.unparsed_lines, "output", v)
+            _same(g.render_generation, pg.render_generation, {"$ai_input": v, "$ai_output": v}, o)
+        tool = {"type": c * n, "x": c * (n - 85)}
+        _same(t.tool_list_lines, pt.tool_list_lines, [tool, {"function": {"name": "f", "description": c * n + ". x"}}], o)
 
 
 def test_non_dict_arguments_raise_like_the_reference(typed: dict[str, ModuleType]) -> None:
