@@ -275,7 +275,7 @@ def test_span_props(typed: dict[str, ModuleType], props: dict[str, Any], o: Opti
         SINKS.pop(get_ident(), None)
 
 
-@hypo(700)
+@hypo(600)
 @given(tools=S.tools_values(), o=options(), calls=st.one_of(S.openai_tool_calls(), S.langchain_tool_calls()),
        name=st.one_of(S.names(), st.just("")), args=st.one_of(S.argument_strings(), S.argument_dicts()))
 def test_tools(typed: dict[str, ModuleType], tools: Any, o: Options, calls: Any, name: str, args: Any) -> None:
@@ -289,7 +289,7 @@ def test_tools(typed: dict[str, ModuleType], tools: Any, o: Options, calls: Any,
             _same(t._signature, pt._signature, name, entry.get("parameters", entry))
 
 
-@hypo(4000)
+@hypo(3600)
 @given(v=hostile_values(), w=hostile_values(), o=options(), kind=st.sampled_from(
     ["$ai_generation", "$ai_span", "$ai_embedding", "$ai_evaluation", "$ai_trace", "", "x"]),
     depth=st.sampled_from([0, 0, 0, 0, 0, 3, 3, 40]))
@@ -320,7 +320,7 @@ def test_hostile_values(typed: dict[str, ModuleType], v: Any, w: Any, o: Options
     _same(t._signature, pt._signature, "f", v)
 
 
-@hypo(1200)
+@hypo(1700)
 @given(name=hostile_scalars(), args=st.one_of(hostile_scalars(), st.dictionaries(st.text(max_size=3), hostile_scalars(),
                                                                                  max_size=3)),
        calls=st.one_of(hostile_scalars(), st.lists(st.one_of(hostile_scalars(), st.fixed_dictionaries(
