@@ -288,7 +288,8 @@ cdef str _special(list c, bint lifted, int d):
 
 
 cdef str _error_mark(dict b, object payload):
-    if b.get("is_error") is True:
+    """D21: `` (error)`` for a Vercel tool result that reports a failure, else ``""``."""
+    if b.get("isError") is True:
         return " (error)"
     if type(payload) is dict:
         pt = _str_or_none((<dict>payload).get("type"))

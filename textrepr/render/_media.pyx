@@ -68,7 +68,7 @@ def size_text(n) -> str:
     return _pure.size_text(n)
 
 
-cdef inline bint _is_ws(Py_UCS4 c):
+cdef inline bint _is_ws(unsigned int c):
     return c == 32 or (c >= 9 and c <= 13)
 
 
@@ -78,7 +78,7 @@ cdef Py_ssize_t _count_pad_ws(str s, Py_ssize_t start):
     cdef int kind = PyUnicode_KIND(s)
     cdef void *data = PyUnicode_DATA(s)
     cdef const unsigned char *p1
-    cdef Py_UCS4 c
+    cdef unsigned int c
     if kind == 1:
         p1 = <const unsigned char *>data
         for i in range(start, n):
@@ -91,7 +91,7 @@ cdef Py_ssize_t _count_pad_ws(str s, Py_ssize_t start):
     return removed
 
 
-cdef inline bint _b64_char(Py_UCS4 c):
+cdef inline bint _b64_char(unsigned int c):
     """``[A-Za-z0-9+/_-]``."""
     return ((c >= 97 and c <= 122) or (c >= 65 and c <= 90) or (c >= 48 and c <= 57)
             or c == 43 or c == 47 or c == 95 or c == 45)
@@ -103,7 +103,7 @@ cdef Py_ssize_t _b64_size(str s):
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s), i, body = 0, pad = 0
     cdef int kind = PyUnicode_KIND(s)
     cdef void *data = PyUnicode_DATA(s)
-    cdef Py_UCS4 c
+    cdef unsigned int c
     for i in range(n):
         c = PyUnicode_READ(kind, data, i)
         if _b64_char(c):
@@ -126,7 +126,7 @@ cdef bint _has_scheme(str s):
     cdef Py_ssize_t c = s.find(":"), i
     cdef int kind
     cdef void *data
-    cdef Py_UCS4 ch
+    cdef unsigned int ch
     if c <= 0 or not s.startswith("//", c + 1):
         return False
     kind = PyUnicode_KIND(s)

@@ -1,0 +1,328 @@
+"""Issue 16: the typed twins ``_messages``, ``_content`` and ``_media`` give the pure modules' results.
+
+Three kinds of checks: every call the pure pipeline makes into these modules while rendering the corpus
+and the goldens (tests/typed_calls.py) replayed on the twin; hypothesis-generated inputs, hostile ones
+included (non-str roles and types, nested lists, None, numbers, bools, huge ints, lone surrogates, deep
+nesting, empty strings); and the names each twin exports. A result must be equal, an error of the same
+type with the same message.
+"""
+from __future__ import annotations
+
+import ast
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import conformance
+import strategies as strat
+import twins
+import typed_calls
+from textrepr.options import Options
+from textrepr.render import content as pure_content
+from textrepr.render import items as pure_items
+from textrepr.render import langchain as pure_langchain
+from textrepr.render import media as pure_media
+from textrepr.render import messages as pure_messages
+from textrepr.sink import SINKS
+
+RENDER = Path(__file__).resolve().parents[1] / "textrepr" / "render"
+PURE = {"messages": pure_messages, "content": pure_content, "media": pure_media}
+
+
+@pytest.fixture(scope="module")
+def typed() -> dict[str, Any]:
+    return {name: twins.typed(name) for name in PURE}
+
+
+def outcome(f: Callable[..., Any], *a: Any, **k: Any) -> tuple[Any, ...]:
+    """("ok", result) or ("error", type, message)."""
+    try:
+        return ("ok", f(*a, **k))
+    except Exception as e:  # noqa: BLE001 - any error must be the same error
+        return ("error", type(e), str(e))
+
+
+def same(pure_f: Callable[..., Any], typed_f: Callable[..., Any], *a: Any, **k: Any) -> None:
+    want = outcome(pure_f, *a, **k)
+    got = outcome(typed_f, *a, **k)
+    assert got == want, (pure_f.__name__, a, k)
+
+
+# --------------------------------------------------------------------------------------------
+# Exports
+
+
+@pytest.mark.parametrize("name", sorted(PURE))
+def test_twin_exports_every_public_name(typed: dict[str, Any], name: str) -> None:
+    pure, twin = PURE[name], typed[name]
+    assert list(twin.__all__) == list(pure.__all__)
+    for attr in pure.__all__:
+        assert callable(getattr(twin, attr)), attr
+    # The stub lists the same functions, annotated.
+    tree = ast.parse((RENDER / f"_{name}.pyi").read_text("utf-8"))
+    stubbed = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    assert set(pure.__all__) <= set(stubbed)
+    for fn in stubbed.values():
+        assert fn.returns is not None and all(a.annotation is not None for a in fn.args.args), fn.name
+
+
+def test_names_other_modules_import_exist(typed: dict[str, Any]) -> None:
+    """Every name a renderer module imports from messages/content/media is in the twin."""
+    for path in RENDER.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module in PURE:
+                for alias in node.names:
+                    assert hasattr(typed[node.module], alias.name), (path.name, node.module, alias.name)
+
+
+# --------------------------------------------------------------------------------------------
+# Every call of the pure pipeline over the corpus and the goldens
+
+
+@pytest.fixture(scope="module")
+def calls() -> list[typed_calls.Call]:
+    found = typed_calls.recorded("messages")
+    if not found:
+        pytest.skip(conformance.NO_CORPUS)
+    return found
+
+
+def test_recorded_calls_cover_every_public_path(calls: list[typed_calls.Call]) -> None:
+    """The recording saw the functions the pipeline uses (a wrapper that stopped recording fails here)."""
+    seen = {(m, f) for m, f, _, _ in calls}
+    for key in [("messages", "message_lines"), ("messages", "choices_lines"), ("messages", "normalise_choice"),
+                ("messages", "embedding_input_lines"), ("content", "content_text"), ("content", "payload_text"),
+                ("content", "gemini_parts_text"), ("media", "is_media"), ("media", "media_placeholder")]:
+        assert key in seen, key
+    if conformance.HAVE_CORPUS:
+        assert len(calls) > 50_000
+
+
+def test_recorded_calls_give_identical_results(typed: dict[str, Any], calls: list[typed_calls.Call]) -> None:
+    def run() -> list[str]:
+        bad = []
+        for mod, fn, a, k in calls:
+            want = outcome(getattr(PURE[mod], fn), *a, **k)
+            got = outcome(getattr(typed[mod], fn), *a, **k)
+            if got != want:
+                bad.append(f"{mod}.{fn}{a!r:.300}")
+        return bad
+
+    bad = conformance.in_big_stack(run)  # as the pipeline does for deep documents
+    assert not bad, f"{len(bad)} differing calls, first: {bad[:3]}"
+
+
+def test_recorded_calls_under_a_fit_sink(typed: dict[str, Any], calls: list[typed_calls.Call]) -> None:
+    """While textrepr.fit records a template on this thread, every truncatable text goes to its sink."""
+    seen: list[str] = []
+
+    def sink(s: str) -> str:
+        seen.append(s)
+        return f"<{len(seen)}>"
+
+    msg_calls = [c for c in calls if c[0] == "messages" and c[1].endswith("_lines")][:3000]
+    SINKS[threading.get_ident()] = sink
+    try:
+        for mod, fn, a, k in msg_calls:
+            seen.clear()
+            want = outcome(getattr(PURE[mod], fn), *a, **k), list(seen)
+            seen.clear()
+            got = outcome(getattr(typed[mod], fn), *a, **k), list(seen)
+            assert got == want, (fn, a)
+    finally:
+        del SINKS[threading.get_ident()]
+
+
+# --------------------------------------------------------------------------------------------
+# Hostile inputs (hypothesis)
+
+KEYS = st.sampled_from([
+    "type", "text", "content", "role", "parts", "tool_calls", "function", "name", "arguments", "toolName",
+    "output", "result", "is_error", "isError", "thinking", "refusal", "input", "args", "partial_json",
+    "value", "summary", "image_url", "url", "source", "data", "media_type", "mediaType", "mimeType",
+    "inlineData", "fileData", "functionCall", "function_call", "functionResponse", "response", "thought",
+    "additional_kwargs", "response_metadata", "invalid_tool_calls", "tool_calls.0.name",
+    "tool_calls.1.function.arguments", "tool_calls.00.arguments", "tool_calls.x.name", "message", "status",
+    "id", "call_id", "tool_name", "tools", "providerOptions", "redactedData", "input_audio", "format",
+    "file_id", "filename", "encrypted_content", "",
+])
+TYPES = st.sampled_from([
+    "text", "input_text", "output_text", "summary_text", "tool-call", "tool_use", "function",
+    "function_call", "custom_tool_call", "function_call_output", "reasoning", "image", "image_url",
+    "input_audio", "file", "document", "thinking", "refusal", "tool-result", "redacted_thinking", "human",
+    "ai", "chat", "AIMessageChunk", "additional_tools", "web_search_call", "image_generation_call",
+    "error-text", "error-json", "json", "content", "message", "user", "assistant", "", "TEXT",
+])
+WEIRD_STR = st.sampled_from([
+    "", "x", "\ud800", "a\udfffb", "data:image/png;base64,iVBORw0KGgo=", "data:,x", "DATA:text/plain,hi",
+    "https://example.com/a.png", "QUJD" * 20, "QUJD\nREVG " * 10 + "==", "{\"a\": 1}", "{'a': 1}", "[1, 2",
+    "line\nbreak\r\n", "é" * 70, "tool_calls.", "<<<TRUNCATED|x|1>>>", "NaN",
+])
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.integers(min_value=10**20, max_value=10**40),
+    st.floats(allow_nan=False), TYPES, WEIRD_STR, st.text(max_size=12),
+)
+
+
+def _tree(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(KEYS, children, max_size=5),
+        st.fixed_dictionaries({"type": TYPES}, optional={"text": children, "content": children,
+                                                        "function": children, "output": children}),
+    )
+
+
+HOSTILE = st.recursive(SCALARS, _tree, max_leaves=18)
+OPTIONS = st.builds(
+    Options, truncated=st.booleans(), truncate_buffer=st.sampled_from([0, 1, 7, 40, 1000]),
+    include_markers=st.booleans(), tools_collapse_threshold=st.sampled_from([0, 2, 5]),
+    include_tools=st.booleans(),
+)
+MESSAGES = st.one_of(strat.messages(), HOSTILE)
+ARRAYS = st.lists(MESSAGES, max_size=5)
+
+
+def _deep(depth: int, leaf: Any, wrap: Callable[[Any], Any]) -> Any:
+    v = leaf
+    for _ in range(depth):
+        v = wrap(v)
+    return v
+
+
+@settings(max_examples=1500)
+@given(HOSTILE, st.booleans())
+def test_content_functions_hostile(typed: dict[str, Any], c: Any, lifted: bool) -> None:
+    t = typed["content"]
+    same(pure_content.content_text, t.content_text, c, lifted)
+    same(pure_content.payload_text, t.payload_text, c)
+    same(pure_content.gemini_parts_text, t.gemini_parts_text, c)
+    same(pure_content.block_text, t.block_text, c, lifted)
+    same(pure_content.object_text, t.object_text, c)
+
+
+@settings(max_examples=600)
+@given(st.one_of(strat.messages(), strat.json_values()), st.booleans())
+def test_content_functions_sdk_shapes(typed: dict[str, Any], m: Any, lifted: bool) -> None:
+    t = typed["content"]
+    c = m.get("content", m) if type(m) is dict else m
+    same(pure_content.content_text, t.content_text, c, lifted)
+    same(pure_content.payload_text, t.payload_text, c)
+    if type(m) is dict:
+        same(pure_content.block_text, t.block_text, m, lifted)
+
+
+@settings(max_examples=1500)
+@given(ARRAYS, OPTIONS)
+def test_message_lines_hostile(typed: dict[str, Any], arr: list[Any], o: Options) -> None:
+    t = typed["messages"]
+    same(pure_messages.message_lines, t.message_lines, arr, o)
+    same(pure_messages.embedding_input_lines, t.embedding_input_lines, arr, o)
+
+
+@settings(max_examples=1000)
+@given(st.one_of(strat.choices_lists(), ARRAYS), OPTIONS)
+def test_choices_hostile(typed: dict[str, Any], choices: list[Any], o: Options) -> None:
+    t = typed["messages"]
+    same(pure_messages.choices_lines, t.choices_lines, choices, o)
+    for c in choices:
+        same(pure_messages.normalise_choice, t.normalise_choice, c)
+        if type(c) is dict:
+            same(pure_messages.is_responses_item, t.is_responses_item, c)
+            same(pure_messages._otel_tool_calls, t._otel_tool_calls, c)
+            same(pure_messages._tool_calls_of, t._tool_calls_of, c)
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(st.one_of(KEYS, st.text(max_size=20).map(lambda s: "tool_calls." + s),
+                                 st.integers(0, 30).map(lambda i: f"tool_calls.{i}.name")), SCALARS))
+def test_otel_tool_calls(typed: dict[str, Any], m: dict[str, Any]) -> None:
+    t = typed["messages"]
+    same(pure_messages._otel_tool_calls, t._otel_tool_calls, m)
+    same(pure_messages.message_lines, t.message_lines, [m], Options())
+
+
+MEDIA_BLOCKS = st.one_of(
+    st.fixed_dictionaries(
+        {"type": st.one_of(TYPES, SCALARS)},
+        optional={"image_url": st.one_of(strat.media_sources(), st.fixed_dictionaries({"url": strat.media_sources()})),
+                  "source": st.fixed_dictionaries({}, optional={"media_type": WEIRD_STR, "data": strat.media_sources(),
+                                                                "url": WEIRD_STR}),
+                  "mime_type": WEIRD_STR, "data": st.one_of(strat.media_sources(), WEIRD_STR),
+                  "input_audio": st.fixed_dictionaries({}, optional={"format": SCALARS, "data": strat.media_sources()}),
+                  "inlineData": st.fixed_dictionaries({}, optional={"mimeType": WEIRD_STR, "data": strat.media_sources()}),
+                  "file": st.one_of(WEIRD_STR, st.fixed_dictionaries({}, optional={"file_id": WEIRD_STR})),
+                  "result": strat.media_sources()}),
+    st.dictionaries(KEYS, SCALARS, max_size=4),
+)
+SOURCE_STRINGS = st.one_of(
+    strat.media_sources(), strat.data_urls(), WEIRD_STR, st.text(max_size=100),
+    st.text(alphabet="AB+/_-= \n\t\r\x0b\x0c=é\ud800", min_size=60, max_size=120),
+    st.text(alphabet="abz09+.-:/", min_size=60, max_size=90),
+    st.builds(lambda head, body: "data:" + head + "," + body, st.text(max_size=20),
+              st.text(alphabet="QU= \n\x0c\x0b", max_size=80)),
+)
+
+
+@settings(max_examples=1000)
+@given(MEDIA_BLOCKS)
+def test_media_placeholder(typed: dict[str, Any], b: dict[str, Any]) -> None:
+    t = typed["media"]
+    same(pure_media.is_media, t.is_media, b)
+    same(pure_media.media_placeholder, t.media_placeholder, b)
+    same(pure_content.object_text, typed["content"].object_text, b)
+
+
+@settings(max_examples=1000)
+@given(SOURCE_STRINGS)
+def test_source_strings(typed: dict[str, Any], s: str) -> None:
+    t = typed["media"]
+    same(pure_media._detail, t._detail, s)
+    same(pure_media.string_placeholder, t.string_placeholder, s)
+    same(pure_media.is_data_url, t.is_data_url, s)
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.integers(), st.integers(min_value=10**14, max_value=10**30), SCALARS))
+def test_size_text(typed: dict[str, Any], n: Any) -> None:
+    same(pure_media.size_text, typed["media"].size_text, n)
+
+
+@settings(max_examples=500)
+@given(st.one_of(MESSAGES, HOSTILE, st.fixed_dictionaries(
+    {"type": TYPES, "content": SCALARS},
+    optional={"additional_kwargs": SCALARS, "response_metadata": SCALARS, "usage_metadata": SCALARS})))
+def test_inlined_checks(typed: dict[str, Any], v: Any) -> None:
+    """The cdef copies of langchain.is_lc_message, media.is_media and items.is_nested_item."""
+    assert typed["messages"]._is_lc_message(v) == pure_langchain.is_lc_message(v)
+    if type(v) is dict:
+        assert typed["content"]._is_media(v) == pure_media.is_media(v)
+        assert typed["content"]._is_nested_item(v.get("type")) == pure_items.is_nested_item(v.get("type"))
+    assert typed["content"]._is_nested_item(v) == pure_items.is_nested_item(v)
+
+
+# --------------------------------------------------------------------------------------------
+# Deep nesting: the pure walk handles any depth; the twin recurses, then hands over to it
+
+
+@pytest.mark.parametrize("depth", [1, 1024, 2500, 6000])
+@pytest.mark.parametrize("shape", ["lists", "content", "text", "payload", "tool_result"])
+def test_deep_nesting(typed: dict[str, Any], depth: int, shape: str) -> None:
+    wraps: dict[str, Callable[[Any], Any]] = {
+        "lists": lambda v: [v, "x"],
+        "content": lambda v: {"content": v},
+        "text": lambda v: {"type": "text", "text": [v]},
+        "payload": lambda v: {"type": "content", "value": [{"type": "function_call_output", "output": v}]},
+        "tool_result": lambda v: [{"type": "tool-result", "toolName": "t", "output": {"type": "content", "value": v}},
+                                  {"type": "tool-call", "toolName": "t", "input": {}}],
+    }
+    c = _deep(depth, [{"type": "text", "text": "leaf"}, None], wraps[shape])
+    t = typed["content"]
+    same(pure_content.content_text, t.content_text, c)
+    same(pure_content.payload_text, t.payload_text, c)
+    same(pure_messages.message_lines, typed["messages"].message_lines,
+         [{"role": "user", "content": c}], Options(truncate_buffer=50))
