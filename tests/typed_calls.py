@@ -123,14 +123,17 @@ def _render(doc: dict[str, Any]) -> None:
 _CACHE: dict[str, list[Call]] = {}
 
 
-def recorded(group: str) -> list[Call]:
-    """The calls of ``group``'s functions made while rendering every request under every option set."""
-    if group in _CACHE:
-        return _CACHE[group]
+def recorded(group: str, sets: tuple[str, ...] = tuple(OPTION_SETS)) -> list[Call]:
+    """The calls of ``group``'s functions made while rendering every request under the option sets
+    ``sets`` (default: all)."""
+    key = f"{group}:{','.join(sets)}"
+    if key in _CACHE:
+        return _CACHE[key]
     docs = requests()
     calls: list[Call] = []
     spec = GROUPS[group]
-    for i, opts in enumerate(OPTION_SETS.values()):
+    for i, name in enumerate(sets):
+        opts = OPTION_SETS[name]
         targets = {m: names for m, (names, by_options) in spec.items() if by_options or i == 0}
         with _recording(targets, calls):
             for doc in docs:
@@ -138,5 +141,5 @@ def recorded(group: str) -> list[Call]:
                     _render({**doc, "options": opts})
                 except InvalidRequest:
                     pass
-    _CACHE[group] = calls
+    _CACHE[key] = calls
     return calls

@@ -6,6 +6,7 @@ one pass in C over the string's code units: the payload size of a base64 ``data:
 whitespace excluded), the base64 shape test of a bare string (whitespace skipped) and the URL-scheme test.
 """
 from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_READ, PyUnicode_KIND, PyUnicode_DATA
+from libc.string cimport memchr
 
 from . import media as _pure
 
@@ -68,57 +69,91 @@ def size_text(n) -> str:
     return _pure.size_text(n)
 
 
-cdef inline bint _is_ws(unsigned int c):
-    return c == 32 or (c >= 9 and c <= 13)
+# Character classes of the base64 shape test: 1 ``[A-Za-z0-9+/_-]``, 2 ``=``, 3 whitespace, 0 other.
+cdef unsigned char _CLASS[256]
+_CLASS[:] = [0] * 256
+for _c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-":
+    _CLASS[ord(_c)] = 1
+_CLASS[61] = 2
+for _c in " \t\n\r\f\v":
+    _CLASS[ord(_c)] = 3
 
 
-cdef Py_ssize_t _count_pad_ws(str s, Py_ssize_t start):
-    """How many ``=`` and whitespace characters ``s[start:]`` holds (one branch-free pass)."""
-    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s), i, removed = 0
-    cdef int kind = PyUnicode_KIND(s)
-    cdef void *data = PyUnicode_DATA(s)
-    cdef const unsigned char *p1
-    cdef unsigned int c
-    if kind == 1:
-        p1 = <const unsigned char *>data
-        for i in range(start, n):
-            c = p1[i]
-            removed += (c == 61) + (c == 32) + (<unsigned int>(c - 9) < 5)
-        return removed
-    for i in range(start, n):
-        c = PyUnicode_READ(kind, data, i)
-        removed += (c == 61) + (c == 32) + (<unsigned int>(c - 9) < 5)
+cdef Py_ssize_t _count_byte(const unsigned char *p, Py_ssize_t start, Py_ssize_t n, unsigned char ch):
+    """Occurrences of ``ch`` in ``p[start:n]``: memchr from hit to hit (an absent byte costs one scan)."""
+    cdef Py_ssize_t count = 0
+    cdef const unsigned char *q = <const unsigned char *>memchr(p + start, ch, <size_t>(n - start))
+    while q != NULL:
+        count += 1
+        start = (q - p) + 1
+        q = <const unsigned char *>memchr(p + start, ch, <size_t>(n - start))
+    return count
+
+
+cdef Py_ssize_t _count_pad_ws(str s, Py_ssize_t start) except -1:
+    """How many ``=`` and whitespace characters ``s[start:]`` holds (media._count_pad_ws)."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s)
+    cdef const unsigned char *p
+    cdef Py_ssize_t removed = 0, i
+    cdef const unsigned char *chars = b"= \t\n\r\f\v"
+    if start >= n:
+        return 0
+    if PyUnicode_KIND(s) != 1:
+        return _pure._count_pad_ws(s, start)
+    p = <const unsigned char *>PyUnicode_DATA(s)
+    for i in range(7):
+        removed += _count_byte(p, start, n, chars[i])
     return removed
-
-
-cdef inline bint _b64_char(unsigned int c):
-    """``[A-Za-z0-9+/_-]``."""
-    return ((c >= 97 and c <= 122) or (c >= 65 and c <= 90) or (c >= 48 and c <= 57)
-            or c == 43 or c == 47 or c == 95 or c == 45)
 
 
 cdef Py_ssize_t _b64_size(str s):
     """Bytes encoded by ``s`` when ``s`` with its whitespace removed fullmatches
     ``[A-Za-z0-9+/_-]+={0,2}``, else -1 (pure: ``_B64.fullmatch`` of ``s``, then of ``s.translate``)."""
-    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s), i, body = 0, pad = 0
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s), i = 0, j, body = 0, pad = 0
     cdef int kind = PyUnicode_KIND(s)
     cdef void *data = PyUnicode_DATA(s)
+    cdef const unsigned char *p = <const unsigned char *>data
     cdef unsigned int c
-    for i in range(n):
-        c = PyUnicode_READ(kind, data, i)
-        if _b64_char(c):
-            if pad:
+    cdef unsigned char cls
+    if kind != 1:  # rare: the per-character form
+        for i in range(n):
+            c = PyUnicode_READ(kind, data, i)
+            cls = _CLASS[c] if c < 256 else 0
+            if cls == 1:
+                if pad:
+                    return -1
+                body += 1
+            elif cls == 2:
+                pad += 1
+                if pad > 2:
+                    return -1
+            elif cls == 0:
                 return -1
-            body += 1
-        elif c == 61:
-            pad += 1
-            if pad > 2:
-                return -1
-        elif not _is_ws(c):
+        return body * 3 // 4 if body else -1
+    while i < n:
+        j = i
+        while j < n and _CLASS[p[j]] == 1:  # the tight loop: a run of base64 characters
+            j += 1
+        body += j - i
+        if j == n:
+            break
+        cls = _CLASS[p[j]]
+        if cls == 3:
+            i = j + 1
+            continue
+        if cls == 0:
             return -1
-    if body == 0:
-        return -1
-    return body * 3 // 4
+        # The first "=": only "=" (two at most) and whitespace may follow.
+        for i in range(j, n):
+            cls = _CLASS[p[i]]
+            if cls == 2:
+                pad += 1
+                if pad > 2:
+                    return -1
+            elif cls != 3:
+                return -1
+        break
+    return body * 3 // 4 if body else -1
 
 
 cdef bint _has_scheme(str s):
