@@ -309,20 +309,41 @@ def test_inlined_checks(typed: dict[str, Any], v: Any) -> None:
 # Deep nesting: the pure walk handles any depth; the twin recurses, then hands over to it
 
 
-@pytest.mark.parametrize("depth", [1, 1024, 2500, 6000])
+DEEP: dict[str, Callable[[Any], Any]] = {
+    "lists": lambda v: [v, "x"],
+    "content": lambda v: {"content": v},
+    "text": lambda v: {"type": "text", "text": [v]},
+    "payload": lambda v: {"type": "content", "value": [{"type": "function_call_output", "output": v}]},
+    "tool_result": lambda v: [{"type": "tool-result", "toolName": "t", "output": {"type": "content", "value": v}},
+                              {"type": "tool-call", "toolName": "t", "input": {}}],
+}
+
+
+@pytest.mark.parametrize("depth", [1, 63, 64, 65, 1024, 6000])
 @pytest.mark.parametrize("shape", ["lists", "content", "text", "payload", "tool_result"])
 def test_deep_nesting(typed: dict[str, Any], depth: int, shape: str) -> None:
-    wraps: dict[str, Callable[[Any], Any]] = {
-        "lists": lambda v: [v, "x"],
-        "content": lambda v: {"content": v},
-        "text": lambda v: {"type": "text", "text": [v]},
-        "payload": lambda v: {"type": "content", "value": [{"type": "function_call_output", "output": v}]},
-        "tool_result": lambda v: [{"type": "tool-result", "toolName": "t", "output": {"type": "content", "value": v}},
-                                  {"type": "tool-call", "toolName": "t", "input": {}}],
-    }
-    c = _deep(depth, [{"type": "text", "text": "leaf"}, None], wraps[shape])
+    c = _deep(depth, [{"type": "text", "text": "leaf"}, None], DEEP[shape])
     t = typed["content"]
     same(pure_content.content_text, t.content_text, c)
     same(pure_content.payload_text, t.payload_text, c)
     same(pure_messages.message_lines, typed["messages"].message_lines,
          [{"role": "user", "content": c}], Options(truncate_buffer=50))
+
+
+def test_deep_nesting_in_a_small_thread_stack(typed: dict[str, Any]) -> None:
+    """The twin's recursion is bounded: 1024-level content renders in a 128 KB thread stack, as the pure walk does."""
+    results: list[bool] = []
+
+    def run() -> None:
+        for wrap in DEEP.values():
+            c = _deep(1024, [{"type": "text", "text": "leaf"}], wrap)
+            results.append(typed["content"].content_text(c) == pure_content.content_text(c))
+
+    old = threading.stack_size(128 * 1024)
+    try:
+        t = threading.Thread(target=run)
+        t.start()
+        t.join()
+    finally:
+        threading.stack_size(old)
+    assert results == [True] * len(DEEP)

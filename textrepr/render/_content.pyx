@@ -3,9 +3,9 @@
 
 Same functions, same results as the pure module (the readable reference). The pure rules are
 generators run on an explicit stack; here each rule is a ``cdef`` function and nesting is C recursion.
-``d`` counts the nested content/object evaluations: past ``_MAX_DEPTH`` (deeper than any parsed input,
-which stops at 1024 levels) the evaluation is handed to the pure walk, which has no depth limit, so
-the C stack stays bounded and the result is the same.
+``d`` counts the nested content/object evaluations: past ``_MAX_DEPTH`` (far deeper than real content,
+shallower than the 1024 levels a parsed input may have) the evaluation is handed to the pure walk, which
+has no depth limit, so the C stack stays small and the result is the same.
 """
 from cpython.unicode cimport PyUnicode_GET_LENGTH
 
@@ -18,7 +18,9 @@ from .tools import sig  # TWIN: ._tools
 
 __all__ = ["content_text", "block_text", "object_text", "payload_text", "gemini_parts_text"]
 
-cdef int _MAX_DEPTH = 2000
+# Real content nests a few levels. 64 nested evaluations fit in a 64 KB thread stack (the pure walk, which
+# takes over past them, runs in one that small too): no thread's stack is too small for the twin.
+cdef int _MAX_DEPTH = 64
 
 cdef frozenset _PLAIN_TYPES = _pure._PLAIN_TYPES
 cdef frozenset _SPECIAL_TYPES = _pure._SPECIAL_TYPES
