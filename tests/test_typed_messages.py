@@ -9,6 +9,7 @@ type with the same message.
 from __future__ import annotations
 
 import ast
+import inspect
 import threading
 from pathlib import Path
 from typing import Any, Callable
@@ -61,7 +62,10 @@ def test_twin_exports_every_public_name(typed: dict[str, Any], name: str) -> Non
     pure, twin = PURE[name], typed[name]
     assert list(twin.__all__) == list(pure.__all__)
     for attr in pure.__all__:
-        assert callable(getattr(twin, attr)), attr
+        want = inspect.signature(getattr(pure, attr)).parameters
+        got = inspect.signature(getattr(twin, attr)).parameters
+        assert [(p.name, p.kind, p.default) for p in got.values()] == [
+            (p.name, p.kind, p.default) for p in want.values()], attr
     # The stub lists the same functions, annotated.
     tree = ast.parse((RENDER / f"_{name}.pyi").read_text("utf-8"))
     stubbed = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
@@ -99,7 +103,7 @@ def test_recorded_calls_cover_every_public_path(calls: list[typed_calls.Call]) -
                 ("content", "gemini_parts_text"), ("media", "is_media"), ("media", "media_placeholder")]:
         assert key in seen, key
     if conformance.HAVE_CORPUS:
-        assert len(calls) > 50_000
+        assert len(calls) > 10_000
 
 
 def test_recorded_calls_give_identical_results(typed: dict[str, Any], calls: list[typed_calls.Call]) -> None:
@@ -177,14 +181,15 @@ def _tree(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     )
 
 
-HOSTILE = st.recursive(SCALARS, _tree, max_leaves=18)
-OPTIONS = st.builds(
-    Options, truncated=st.booleans(), truncate_buffer=st.sampled_from([0, 1, 7, 40, 1000]),
-    include_markers=st.booleans(), tools_collapse_threshold=st.sampled_from([0, 2, 5]),
-    include_tools=st.booleans(),
-)
+HOSTILE = st.recursive(SCALARS, _tree, max_leaves=12)
+# Every combination of the options the message walk reads, built once (building per example is slow).
+OPTIONS = st.sampled_from([
+    Options(truncated=t, truncate_buffer=b, include_markers=m, tools_collapse_threshold=c, include_tools=i)
+    for t in (True, False) for b in (0, 1, 7, 40, 1000) for m in (True, False) for c in (0, 2, 5)
+    for i in (True, False)
+])
 MESSAGES = st.one_of(strat.messages(), HOSTILE)
-ARRAYS = st.lists(MESSAGES, max_size=5)
+ARRAYS = st.lists(MESSAGES, max_size=4)
 
 
 def _deep(depth: int, leaf: Any, wrap: Callable[[Any], Any]) -> Any:
@@ -216,7 +221,7 @@ def test_content_functions_sdk_shapes(typed: dict[str, Any], m: Any, lifted: boo
         same(pure_content.block_text, t.block_text, m, lifted)
 
 
-@settings(max_examples=1500)
+@settings(max_examples=1200)
 @given(ARRAYS, OPTIONS)
 def test_message_lines_hostile(typed: dict[str, Any], arr: list[Any], o: Options) -> None:
     t = typed["messages"]
@@ -224,7 +229,7 @@ def test_message_lines_hostile(typed: dict[str, Any], arr: list[Any], o: Options
     same(pure_messages.embedding_input_lines, t.embedding_input_lines, arr, o)
 
 
-@settings(max_examples=1000)
+@settings(max_examples=800)
 @given(st.one_of(strat.choices_lists(), ARRAYS), OPTIONS)
 def test_choices_hostile(typed: dict[str, Any], choices: list[Any], o: Options) -> None:
     t = typed["messages"]
