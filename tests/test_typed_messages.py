@@ -181,14 +181,48 @@ def _tree(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     )
 
 
-HOSTILE = st.recursive(SCALARS, _tree, max_leaves=12)
+def _shapes(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """The rarer rules' shapes: streamed tool_use, erroring blocks, redacted reasoning, refusals, outputs."""
+    payload = st.fixed_dictionaries({"type": st.sampled_from(["text", "error-text", "json", "error-json", "content",
+                                                              "other"]), "value": children})
+    return st.one_of(
+        st.fixed_dictionaries({"type": st.sampled_from(["tool_use", "tool-call"])}, optional={
+            "name": children, "toolName": children, "args": children,
+            "input": st.sampled_from([{}, None, "", [], {"a": 1}]),
+            "partial_json": st.sampled_from(['{"a": 1}', '{"a": ', "null", "[1]", "", '{"b": NaN}', "{}"]),
+        }),
+        st.fixed_dictionaries({"type": TYPES, "is_error": st.sampled_from([True, False, 1, None])},
+                              optional={"content": children, "text": children, "isError": st.booleans()}),
+        st.fixed_dictionaries({"type": st.sampled_from(["reasoning", "thinking", "redacted_thinking"])}, optional={
+            "providerOptions": st.dictionaries(KEYS, st.fixed_dictionaries(
+                {}, optional={"redactedData": st.sampled_from(["", "abc", None, 1])})),
+            "providerMetadata": children, "summary": children, "text": children, "thinking": children,
+        }),
+        st.fixed_dictionaries({"type": st.sampled_from(["refusal", "tool-result", "function_call_output"])},
+                              optional={"refusal": WEIRD_STR, "output": st.one_of(children, payload),
+                                        "result": children, "content": children, "toolName": children,
+                                        "isError": st.sampled_from([True, False, None])}),
+        st.fixed_dictionaries({"type": st.sampled_from(["tool-call", "function", "tool-result", "x"])}, optional={
+            "function": st.one_of(children, st.fixed_dictionaries({}, optional={"name": children,
+                                                                                "arguments": children})),
+            "content": st.one_of(children, st.fixed_dictionaries(
+                {}, optional={"toolName": children, "args": children, "result": children})),
+            "tool_name": children, "name": children,
+        }),
+        payload,
+        st.fixed_dictionaries({}, optional={"type": st.sampled_from(["text", "", None, "output_text"]),
+                                            "text": children, "content": children}),
+    )
+
+
+HOSTILE = st.recursive(SCALARS, lambda ch: st.one_of(_tree(ch), _shapes(ch)), max_leaves=12)
 # Every combination of the options the message walk reads, built once (building per example is slow).
 OPTIONS = st.sampled_from([
     Options(truncated=t, truncate_buffer=b, include_markers=m, tools_collapse_threshold=c, include_tools=i)
     for t in (True, False) for b in (0, 1, 7, 40, 1000) for m in (True, False) for c in (0, 2, 5)
     for i in (True, False)
 ])
-MESSAGES = st.one_of(strat.messages(), HOSTILE)
+MESSAGES = st.one_of(st.none(), SCALARS, st.lists(SCALARS, max_size=3), strat.messages(), HOSTILE, _shapes(HOSTILE))
 ARRAYS = st.lists(MESSAGES, max_size=4)
 
 
@@ -352,3 +386,101 @@ def test_deep_nesting_in_a_small_thread_stack(typed: dict[str, Any]) -> None:
     finally:
         threading.stack_size(old)
     assert results == [True] * len(DEEP)
+
+
+# --------------------------------------------------------------------------------------------
+# Every rule of the pure modules, once each (hypothesis reaches them by chance; these always do)
+
+_BIG = "QUJD" * 40
+RULES: list[Any] = [
+    [{"type": "text", "text": "a"}, {"content": {"toolName": "t", "args": {"x": 1}}}],  # special via content.toolName
+    [{"type": "tool-result", "toolName": "t", "output": {"type": "json", "value": [1]}}, "s"],
+    [{"type": "tool-result", "result": {"type": "error-text", "value": "bad"}, "isError": True}],
+    [{"type": "tool-result", "toolName": None, "output": {"type": "error-json", "value": {"e": 1}}}],
+    [{"type": "tool-result", "output": {"type": "content", "value": [{"type": "text", "text": "in"}]}}],
+    [{"type": "tool-result", "output": {"type": "text", "value": 5}}, {"type": "tool-result", "output": ""}],
+    [{"type": "tool_result", "is_error": True}, {"type": "tool_result", "is_error": True, "content": "boom"}],
+    [{"type": "thinking", "thinking": "hmm"}, {"type": "thinking", "thinking": ""}, {"type": "redacted_thinking"}],
+    [{"type": "refusal", "refusal": "no"}, {"type": "refusal", "refusal": 3}],
+    [{"type": "reasoning", "providerOptions": {"a": {"redactedData": "x"}}}, {"type": "reasoning", "text": "r"}],
+    [{"type": "reasoning", "providerMetadata": {"a": {"redactedData": ""}}, "summary": [{"text": "s"}]}],
+    [{"type": "function_call", "name": "f", "arguments": '{"a": 1}'}, {"type": "custom_tool_call", "input": "x"}],
+    [{"type": "function_call_output", "output": None, "content": [{"type": "output_text", "text": "o"}]}],
+    [{"type": "function_call_output"}, {"type": "web_search_call", "status": "done", "action": {"q": "x"}}],
+    [{"type": "image_url", "image_url": {"url": "data:image/png;base64," + _BIG}}, {"type": "input_text", "text": ""}],
+    [{"inlineData": {"mimeType": "audio/wav", "data": _BIG}}, {"fileData": {"fileUri": "gs://b/f.pdf"}}],
+    [{"type": "tool-call", "toolName": "t", "input": None, "args": {"a": 2}}, {"type": "tool-call", "toolName": "u"}],
+    [{"type": "tool-call", "function": {"name": "f", "arguments": "{}"}}, {"type": "function", "function": {"name": "g"}}],
+    [{"type": "function", "content": "r", "tool_name": "tn"}, {"type": "function"}, {"type": "function", "name": "n",
+                                                                                         "content": [1]}],
+    [{"type": "tool_use", "name": "t", "input": {}, "partial_json": '{"a": 1}'},
+     {"type": "tool_use", "input": {}, "partial_json": '{"a": '}, {"type": "tool_use", "input": {"k": None}}],
+    [{"type": "tool-call", "toolName": "t"}, {"type": "x", "content": {"result": "r", "toolName": "tt"}},
+     {"type": "x", "is_error": True, "text": "e"}, {"type": "y", "is_error": True}, ["nested", ["deeper"]], 7, None],
+    [{"parts": [{"text": "p", "thought": True}, {"functionCall": {"name": "f", "args": {"a": 1}}},
+                {"function_response": {"name": "f", "response": {"r": 1}}}, {"inline_data": {"data": "x"}}, 3, {}]}],
+    [{"type": "text", "text": None}, {"type": "text", "text": ["a", {"type": "text", "text": "b"}]}, {"text": 0}],
+    [{"content": [{"type": "text", "text": "c"}]}, {"type": "custom", "other": 1}, {"type": "text"}, {}],
+    [{"type": "text", "text": "x", "content": {"a": 1}}, {"type": "tool-call", "toolName": "t", "input": "raw"}],
+    ["s", {"type": "tool-call", "toolName": "t"}, {"type": "function_call", "name": "f"}, {"type": "reasoning"},
+     {"type": "x", "content": {"result": "r"}}, {"content": None}, "", {"type": "output_text", "text": ""}],
+    [{"type": "text", "text": "a", "parts": [{"text": "p"}]}, {"type": "function", "function": {"name": "f"}}],
+    [], [None], [None, None], [[]], {"type": "text", "text": "dict content"}, {"content": None}, 12, 1.5, True,
+    "plain", None, 10**30, "\ud800",
+]
+MESSAGE_RULES: list[Any] = [
+    {"role": "assistant", "content": None, "parts": [{"text": "g"}]},
+    {"role": "assistant", "content": None, "parts": [], "text": "fallback"},
+    {"role": "assistant", "message": "m"}, {"role": "assistant", "content": None, "text": ""},
+    {"role": "user", "content": [{"type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+    {"type": "ai", "content": "lc", "additional_kwargs": {"tool_calls": [{"function": {"name": "f"}}]}, "name": "bot",
+     "invalid_tool_calls": [{"name": "bad", "args": "{"}]},
+    {"type": "chat", "role": "critic", "content": "c", "response_metadata": {}},
+    {"type": "additional_tools", "tools": [{"type": "function", "function": {"name": "f"}}]},
+    {"type": "additional_tools"}, {"type": "tool_use", "name": "t", "input": {"a": 1}},
+    {"type": "tool-call", "toolName": "t"}, {"type": "reasoning"}, {"type": "reasoning", "summary": "s"},
+    {"type": "function_call_output", "output": "out"}, {"type": "function_call_output"},
+    {"type": "output_text", "text": "t"}, {"type": "web_search_call", "id": "w", "status": "ok"},
+    {"type": "image_generation_call", "result": "data:image/png;base64," + _BIG},
+    {"role": "assistant", "tool_calls.0.name": "f", "tool_calls.0.arguments": "{}",
+     "tool_calls.1.function.name": "g", "tool_calls.1.function.arguments": '{"b": 2}', "tool_calls.x.name": "no"},
+    {"role": "assistant", "tool_calls": "abc"}, {"role": "assistant", "tool_calls": {"k": 1}},
+    {"role": "assistant", "tool_calls": 5}, {"role": ""}, {"role": 5, "type": "message"}, {"role": {"a": 1}},
+    {"text": "choice text"}, {"message": {"role": "assistant", "content": "in message"}}, "bare", 3, None,
+    [1, 2, 3], {"role": "tool", "content": [{"type": "tool-result", "toolName": "t", "output": "o"}]},
+    {"type": "function_call", "name": "f", "arguments": '{"a": 1}'}, {"type": "custom_tool_call", "input": "i"},
+    {"role": "assistant", "tool_calls.5": 1, "tool_calls.": 2, "tool_calls.2.": 3}, {"text": 5}, {"other": 1},
+    {"role": "assistant", "content": [{"type": "tool-call", "function": {"name": "f"}}, "t"]},
+]
+
+
+@pytest.mark.parametrize("c", RULES, ids=[f"rule{i}" for i in range(len(RULES))])
+def test_content_rules(typed: dict[str, Any], c: Any) -> None:
+    t = typed["content"]
+    for lifted in (False, True):
+        same(pure_content.content_text, t.content_text, c, lifted)
+        same(pure_content.block_text, t.block_text, c, lifted)
+    same(pure_content.payload_text, t.payload_text, c)
+    same(pure_content.object_text, t.object_text, c)
+    same(pure_content.gemini_parts_text, t.gemini_parts_text, c)
+    for e in c if type(c) is list else [c]:
+        if type(e) is dict:
+            same(pure_content.block_text, t.block_text, e, True)
+            same(pure_content.object_text, t.object_text, e)
+            same(pure_media.media_placeholder, typed["media"].media_placeholder, e)
+
+
+@pytest.mark.parametrize("o", [Options(), Options(truncate_buffer=3), Options(include_markers=False, truncate_buffer=0),
+                               Options(truncated=False), Options(tools_collapse_threshold=0, include_tools=False)])
+def test_message_rules(typed: dict[str, Any], o: Options) -> None:
+    t = typed["messages"]
+    arrays = [MESSAGE_RULES, [{"role": "user", "content": c} for c in RULES], list(reversed(MESSAGE_RULES))]
+    for arr in arrays:
+        same(pure_messages.message_lines, t.message_lines, arr, o)
+        same(pure_messages.embedding_input_lines, t.embedding_input_lines, arr, o)
+        same(pure_messages.choices_lines, t.choices_lines, arr, o)
+    for m in MESSAGE_RULES:
+        same(pure_messages.normalise_choice, t.normalise_choice, m)
+        same(pure_messages.choices_lines, t.choices_lines, [m], o)
+    same(pure_messages.message_lines, t.message_lines, (), o)  # not a list: the pure function's own result
+    same(pure_messages.choices_lines, t.choices_lines, 5, o)
