@@ -14,7 +14,7 @@ from ..parse import loads_loose
 from . import content as _pure
 from ._media import media_placeholder
 from .items import call_sig, responses_item_text
-from .tools import sig  # TWIN: ._tools
+from ._tools import sig
 
 __all__ = ["content_text", "block_text", "object_text", "payload_text", "gemini_parts_text"]
 

@@ -14,7 +14,7 @@ from ..sink import SINKS
 from .common import SEP
 from .error_body import error_body_lines
 from .langchain import is_lc_message
-from .messages import choices_lines, message_lines  # TWIN: ._messages
+from ._messages import choices_lines, message_lines
 from ._tools import tool_list_lines
 from .values import jdump
 from . import generation as _pure  # the reference, for inputs the renderers never pass (its exceptions)

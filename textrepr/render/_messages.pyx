@@ -19,7 +19,7 @@ from ._content import block_text, content_text, gemini_parts_text, payload_text
 from .common import SEP
 from .items import call_sig, responses_item_text
 from .langchain import lc_message
-from .tools import tool_call_lines, tool_list_lines  # TWIN: ._tools
+from ._tools import tool_call_lines, tool_list_lines
 
 __all__ = ["message_lines", "choices_lines", "normalise_choice", "is_responses_item",
            "embedding_input_lines"]

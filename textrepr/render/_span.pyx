@@ -8,10 +8,10 @@ from threading import get_ident
 from ..core import trunc
 from ..sink import SINKS
 from .common import EQ, SEP
-from .content import payload_text  # TWIN: ._content
+from ._content import payload_text
 from .langchain import LC_TYPES
 from .literal import parse_state_string
-from .messages import message_lines  # TWIN: ._messages
+from ._messages import message_lines
 from ._tools import sig
 from . import span as _pure  # the reference, for inputs the renderers never pass (its exceptions)
 from .values import disp, jdump2

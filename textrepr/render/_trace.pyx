@@ -7,11 +7,11 @@ comes from its parts (the id and summary) instead of a scan of the whole line wi
 """
 from ..core import MARK, PIPE, b64, disp, jdump2, neutralise
 from .common import EQ, SEP, tr
-from .event import event_text  # TWIN: ._event
-from .generation import input_lines  # TWIN: ._generation
+from ._event import event_text
+from ._generation import input_lines
 from .langchain import is_lc_message, lc_keyed_arrays
-from .messages import choices_lines  # TWIN: ._messages
-from .span import lc_keyed_lines  # TWIN: ._span
+from ._messages import choices_lines
+from ._span import lc_keyed_lines
 from . import trace as _pure
 from ._summary import EXPANDABLE
 from ._summary cimport node_summary, node_tag
