@@ -354,6 +354,16 @@ cdef void _b64_write_t(const chars* p, Py_ssize_t a, Py_ssize_t b, Py_UCS1* out)
     cdef uint32_t c
     while i < b:
         while i < b and blen <= CHUNK - 4:
+            # Runs of ASCII (most text, even in UCS2/UCS4 strings) go four characters at a time.
+            while i + 4 <= b and blen <= CHUNK - 4 and (p[i] | p[i + 1] | p[i + 2] | p[i + 3]) < 0x80:
+                buf[blen] = <Py_UCS1>p[i]
+                buf[blen + 1] = <Py_UCS1>p[i + 1]
+                buf[blen + 2] = <Py_UCS1>p[i + 2]
+                buf[blen + 3] = <Py_UCS1>p[i + 3]
+                blen += 4
+                i += 4
+            if i >= b or blen > CHUNK - 4:
+                break
             c = p[i]
             i += 1
             if c < 0x80:
