@@ -15,6 +15,7 @@
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from threading import get_ident
@@ -25,6 +26,14 @@ from .core import assemble, number_lines, trunc
 from .options import Options
 from .sink import SINKS
 from .tokens import estimate
+
+if os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0"):
+    from ._cutcost_py import cut_chars
+else:
+    try:
+        from ._cutcost import cut_chars  # type: ignore[import-not-found]
+    except ImportError:
+        from ._cutcost_py import cut_chars
 
 __all__ = ["Budget", "budget", "finish", "sample", "is_skeleton"]
 
@@ -221,29 +230,23 @@ class _Template:
         self.total_chars = sum(len(t.s) for t in texts)
 
     @classmethod
-    def parse(cls, template: str, texts: list[str], o: Options, b: Budget) -> "_Template":
-        fixed: list[str] = []
-        items: list[_Text] = []
-        pos = 0
-        for i, m in enumerate(_PLACE.finditer(template)):
-            if int(m.group(1)) != i:
-                raise ValueError("placeholders out of order")
-            fixed.append(template[pos:m.start()])
-            s = texts[i]
-            items.append(_Text(s, m.group(2), s.count("\n")))
-            pos = m.end()
-        fixed.append(template[pos:])
-        if len(items) != len(texts):
-            raise ValueError("a placeholder was lost")
-        return cls(fixed, items, o, b)
+    def parse(cls, template: str, texts: list[str], o: Options, b: Budget,
+              newlines: list[int] | None = None) -> "_Template":
+        """The template of a rendering; ``newlines``: each text's count of "\n", when known."""
+        parts = _PLACE.split(template)  # fixed, index, prefix, fixed, ... in one pass
+        if parts[1::3] != list(map(str, range(len(texts)))):
+            raise ValueError("a placeholder was lost or moved")
+        if newlines is None:
+            newlines = [s.count("\n") for s in texts]
+        return cls(parts[0::3], list(map(_Text, texts, parts[2::3], newlines)), o, b)
 
-    def compacted(self) -> "_Template":
-        """The same template without its blank lines and separator rules (outside the texts): a shrunk
-        view spends its budget on content, not on layout. Only whole lines of the fixed text go: not the
-        part of a line before or after a text."""
-        # A filler line is bounded by two "\n" of one fixed segment, so it is a whole line of fixed text.
-        fixed = [_FILLER.sub("", f) if "\n" in f else f for f in self.fixed]
-        return _Template(fixed, self.texts, self.o, self.b)
+    def compacted(self, template: str) -> "_Template":
+        """The template ``template`` (this one's, joined) without its blank lines and separator rules
+        outside the texts: a shrunk view spends its budget on content, not on layout. A filler line is
+        bounded by two "\n" with only tree prefix, spaces or a rule between, so it is a whole line of fixed
+        text (a placeholder holds neither)."""
+        return _Template.parse(_FILLER.sub("", template), [t.s for t in self.texts], self.o, self.b,
+                               [t.newlines for t in self.texts])
 
     # --- the text under a cap
 
@@ -322,12 +325,15 @@ class _Template:
                 t.tokens = count(t.s)
                 toks[i] = toks[i + 1] + t.tokens + (t.newlines * count(t.prefix) if p and t.newlines else 0)
         self._order, self._whole = order, (chars, lines, toks)
+        self._strs, self._plens = [t.s for t in order], [len(t.prefix) for t in order]
 
     def cost(self, cap: int) -> tuple[int, int]:
         """(characters, tokens) of ``build(cap)``; tokens summed over the parts (an estimate)."""
         if not hasattr(self, "_order"):
             self._whole_sums()
-        count = self.b.counter if self.b.tokens else None
+        if not self.b.tokens:
+            return self._cost_chars(cap), 0
+        count = self.b.counter
         chars = self.fixed_chars
         tokens = self.fixed_tokens
         newlines = self.fixed_newlines
@@ -373,6 +379,17 @@ class _Template:
         if count is not None:
             tokens += count(note_text + "\n")
         return chars, tokens
+
+    def _cost_chars(self, cap: int) -> int:
+        """``len(build(cap))`` without building it (``cost`` without tokens): one compiled pass over the
+        texts longer than ``cap``."""
+        k, chars, newlines, hidden = cut_chars(self._strs, self._plens, cap, self.o.include_line_numbers)
+        whole_c, whole_nl, _ = self._whole
+        chars += self.fixed_chars + whole_c[k]
+        lines = self.fixed_newlines + newlines + whole_nl[k] + 1
+        if self.o.include_line_numbers:
+            chars += lines * (len(str(lines)) + 3)
+        return chars + len(self.note(cap, hidden)) + 1
 
     def standard_chars(self) -> int:
         """``len(build(None))`` without building it: §4.16 trunc under the options."""
@@ -443,12 +460,13 @@ def _shrink(render: Render, o: Options, b: Budget) -> tuple[str, bool]:
         elements, _ = render()  # node lines are told by their shape (the template's lines move)
     finally:
         del SINKS[tid]
-    full = _Template.parse("\n".join(elements), texts, o, b)
+    template = "\n".join(elements)
+    full = _Template.parse(template, texts, o, b)
     if b.tokens or full.standard_chars() <= b.chars:
         text, _ = full.build(None)  # the usual rendering
         if b.fits(text):
             return text, False
-    t = full.compacted()
+    t = full.compacted(template)
     top = max(0, o.truncate_buffer - _GUARD) if o.truncated else max((len(x.s) for x in t.texts), default=0)
     if t.fits(0):
         lo, hi = 0, top
