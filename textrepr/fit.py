@@ -222,31 +222,36 @@ class _Text:
 class _Template:
     """A rendering with its texts out: ``fixed[0] text[0] fixed[1] … text[n-1] fixed[n]``."""
 
-    def __init__(self, fixed: list[str], texts: list[_Text], o: Options, b: Budget):
+    def __init__(self, fixed: list[str], texts: list[_Text], o: Options, b: Budget, fixed_newlines: int):
         self.fixed, self.texts, self.o, self.b = fixed, texts, o, b
         self.fixed_chars = sum(map(len, fixed))
-        self.fixed_newlines = sum(f.count("\n") for f in fixed)
+        self.fixed_newlines = fixed_newlines
         self.fixed_tokens = sum(map(b.counter, fixed)) if b.tokens else 0
-        self.total_chars = sum(len(t.s) for t in texts)
+        self.total_chars = sum(map(len, [t.s for t in texts]))
+
+    @staticmethod
+    def _split(template: str, count: int) -> list[str]:
+        """fixed, index, prefix, fixed, ... of a template holding ``count`` placeholders, in one pass."""
+        parts = _PLACE.split(template)
+        if parts[1::3] != list(map(str, range(count))):
+            raise ValueError("a placeholder was lost or moved")
+        return parts
 
     @classmethod
-    def parse(cls, template: str, texts: list[str], o: Options, b: Budget,
-              newlines: list[int] | None = None) -> "_Template":
-        """The template of a rendering; ``newlines``: each text's count of "\n", when known."""
-        parts = _PLACE.split(template)  # fixed, index, prefix, fixed, ... in one pass
-        if parts[1::3] != list(map(str, range(len(texts)))):
-            raise ValueError("a placeholder was lost or moved")
-        if newlines is None:
-            newlines = [s.count("\n") for s in texts]
-        return cls(parts[0::3], list(map(_Text, texts, parts[2::3], newlines)), o, b)
+    def parse(cls, template: str, texts: list[str], o: Options, b: Budget) -> "_Template":
+        parts = cls._split(template, len(texts))
+        items = list(map(_Text, texts, parts[2::3], [s.count("\n") for s in texts]))
+        # Each placeholder holds one "\n" and its prefix none.
+        return cls(parts[0::3], items, o, b, template.count("\n") - len(texts))
 
     def compacted(self, template: str) -> "_Template":
         """The template ``template`` (this one's, joined) without its blank lines and separator rules
         outside the texts: a shrunk view spends its budget on content, not on layout. A filler line is
         bounded by two "\n" with only tree prefix, spaces or a rule between, so it is a whole line of fixed
         text (a placeholder holds neither)."""
-        return _Template.parse(_FILLER.sub("", template), [t.s for t in self.texts], self.o, self.b,
-                               [t.newlines for t in self.texts])
+        template = _FILLER.sub("", template)
+        parts = self._split(template, len(self.texts))
+        return _Template(parts[0::3], self.texts, self.o, self.b, template.count("\n") - len(self.texts))
 
     # --- the text under a cap
 
@@ -389,7 +394,21 @@ class _Template:
         lines = self.fixed_newlines + newlines + whole_nl[k] + 1
         if self.o.include_line_numbers:
             chars += lines * (len(str(lines)) + 3)
-        return chars + len(self.note(cap, hidden)) + 1
+        return chars + self.note_len(cap, hidden) + 1
+
+    def hidden_at(self, cap: int) -> int:
+        """The text characters ``build(cap)`` hides."""
+        if not hasattr(self, "_order"):
+            self._whole_sums()
+        return cut_chars(self._strs, self._plens, cap, False)[3]
+
+    def note_len(self, cap: int, hidden: int) -> int:
+        """``len(self.note(cap, hidden))``, by arithmetic (a probe formats no text)."""
+        if not hasattr(self, "_note_base"):
+            self._note_base = len(self.note(2, 0)) - 3 * _grouped_len(0), len(self.note(0, 0)) - _grouped_len(0)
+        if cap >= 2:
+            return self._note_base[0] + _grouped_len(cap) + _grouped_len(cap // 2) + _grouped_len(hidden)
+        return self._note_base[1] + _grouped_len(hidden)
 
     def standard_chars(self) -> int:
         """``len(build(None))`` without building it: §4.16 trunc under the options."""
@@ -447,6 +466,12 @@ class _Template:
         return lines, kinds
 
 
+def _grouped_len(x: int) -> int:
+    """``len(f"{x:,}")`` for ``x >= 0``."""
+    d = len(str(x))
+    return d + (d - 1) // 3
+
+
 def _shrink(render: Render, o: Options, b: Budget) -> tuple[str, bool]:
     texts: list[str] = []
 
@@ -499,11 +524,12 @@ def _shrink_sampled(t: _Template, b: Budget) -> str:
     lines, ranks = t.lines_with_kinds()
     total = len(lines)
     if t.o.include_line_numbers:
-        width = len(str(total))
-        lines = [f"L{k:0{width}d}: {x}" for k, x in enumerate(lines, 1)]
-    hidden = sum(len(x.s) for x in t.texts if t._cut(x, 0)[1] is not None)
+        lines = number_lines("\n".join(lines)).split("\n")
+    hidden = t.hidden_at(0)
     cost_c, cost_t = _costs(lines, b)
-    pools = [[i for i in range(total) if ranks[i] == r] for r in (CORE, LABEL, CONTENT)]
+    pools: list[list[int]] = [[], [], []]
+    for i, r in enumerate(ranks):
+        pools[2 - r].append(i)  # CORE, LABEL, CONTENT
     slack = 0
     while True:
         out = _select_lines(t, lines, cost_c, cost_t, pools, b, hidden, slack)
