@@ -195,11 +195,13 @@ _TREE_CHARS = "│├└─ "
 # Core: a trace node line (tree: "├─ "/"└─ " after the tree prefix; flat: "[+] [GEN] …", "[SPAN] …"), a
 # role line "[3] ASSISTANT", a section or error label ("INPUT:", "TRACE ERROR:", "AVAILABLE TOOLS: 3",
 # "Tool calls: 2", "Tool Call:", "Remaining steps: 1").
+# The tree prefix is matched possessively (``*+``): no character of it can begin what follows, so giving
+# some back never helps, and not trying is what keeps a deep line's match linear.
 _CORE_SHAPE = re.compile(
-    r"[│ ]*[├└]─ |(?:\[\+\] )?\[(?:GEN|SPAN|EMBED|EVAL|EVENT)\] "
-    r"|[│├└─ ]*(?:\[\d+\] \S|(?:[A-Z][A-Z0-9 _()'/&.-]*|Tool calls|Tool Call|Remaining steps)(?::| \d+|: \d+)$)")
+    r"[│ ]*+[├└]─ |(?:\[\+\] )?\[(?:GEN|SPAN|EMBED|EVAL|EVENT)\] "
+    r"|[│├└─ ]*+(?:\[\d+\] \S|(?:[A-Z][A-Z0-9 _()'/&.-]*|Tool calls|Tool Call|Remaining steps)(?::| \d+|: \d+)$)")
 # Other skeleton-shaped lines: "EVALUATION: …", "[+] AVAILABLE TOOLS: 6", "Error: …".
-_LABEL_SHAPE = re.compile(r"[│├└─ ]*(?:\[\+\] |(?:[A-Z][A-Z0-9 _&/()'.-]*|Error|Tool result)(?::| \d+$))")
+_LABEL_SHAPE = re.compile(r"[│├└─ ]*+(?:\[\+\] |(?:[A-Z][A-Z0-9 _&/()'.-]*|Error|Tool result)(?::| \d+$))")
 _SHAPE = re.compile(f"(?P<core>{_CORE_SHAPE.pattern})|(?P<label>{_LABEL_SHAPE.pattern})")
 # The "\n" before a blank or rule line (tree prefix and spaces only, or a rule) and that line.
 _FILLER = re.compile("\n[│ ]*+(?:-{80}|={80})?(?=\n)")
