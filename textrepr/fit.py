@@ -19,13 +19,17 @@ import os
 import re
 from dataclasses import dataclass
 from threading import get_ident
-from typing import Callable, Sequence
+from itertools import accumulate, compress
+from operator import add, mul
+from typing import Callable, Iterable, Sequence
 
 from ._core_py import _fits, _note  # §4.19's step-5 sum and note; this sampling is Python in both builds
 from .core import assemble, number_lines, trunc
 from .options import Options
 from .sink import SINKS
 from .tokens import estimate
+
+from ._cutcost_py import BARE_NOTE as _BARE_NOTE
 
 if os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0"):
     from ._cutcost_py import cut_chars
@@ -320,19 +324,19 @@ class _Template:
         """Texts longest first, and suffix sums of what each costs whole: a probe then visits only the
         texts longer than its cap."""
         count = self.b.counter if self.b.tokens else None
-        order = sorted(self.texts, key=lambda t: -len(t.s))
+        order = sorted(self.texts, key=_length, reverse=True)  # stable: equal lengths keep their order
         n = len(order)
-        chars, lines, toks = [0] * (n + 1), [0] * (n + 1), [0] * (n + 1)
-        for i in range(n - 1, -1, -1):
-            t = order[i]
-            p = len(t.prefix)
-            chars[i] = chars[i + 1] + len(t.s) + t.newlines * p
-            lines[i] = lines[i + 1] + t.newlines
-            if count is not None:
+        strs, plens, nls = [t.s for t in order], [len(t.prefix) for t in order], [t.newlines for t in order]
+        chars = _suffix_sums(map(add, map(len, strs), map(mul, nls, plens)))
+        lines = _suffix_sums(nls)
+        toks = [0] * (n + 1)
+        if count is not None:
+            for i in range(n - 1, -1, -1):
+                t = order[i]
                 t.tokens = count(t.s)
-                toks[i] = toks[i + 1] + t.tokens + (t.newlines * count(t.prefix) if p and t.newlines else 0)
+                toks[i] = toks[i + 1] + t.tokens + (t.newlines * count(t.prefix) if t.prefix and t.newlines else 0)
         self._order, self._whole = order, (chars, lines, toks)
-        self._strs, self._plens = [t.s for t in order], [len(t.prefix) for t in order]
+        self._strs, self._plens = strs, plens
 
     def cost(self, cap: int) -> tuple[int, int]:
         """(characters, tokens) of ``build(cap)``; tokens summed over the parts (an estimate)."""
@@ -442,17 +446,16 @@ class _Template:
         (the title, trace node lines, message role lines, section and error labels, the first line of every
         error text, tool-call lines), ``LABEL`` (other skeleton-shaped lines: ``EVALUATION: …``, ``[+]``
         headings) or ``CONTENT``."""
-        parts = [self.fixed[0]]
-        for t, f in zip(self.texts, self.fixed[1:]):
-            parts.append(self.piece(t, 0)[0])
-            parts.append(f)
+        parts = [""] * (2 * len(self.texts) + 1)
+        parts[0::2] = self.fixed
+        parts[1::2] = [_at_zero(t) for t in self.texts]  # the pieces of build(0), as ``piece(t, 0)``
         lines = "".join(parts).split("\n")
         shapes = list(map(_SHAPE.match, lines))
         kinds = [CONTENT if m is None else CORE if m.lastgroup == "core" else LABEL for m in shapes]
         core = [m if k == CORE else None for m, k in zip(shapes, kinds)]
         kinds[0] = CORE  # the title
         n = len(lines)
-        for k in [k for k in range(n) if core[k] is not None]:
+        for k in compress(range(n), core):
             s = lines[k].strip(_TREE_CHARS)
             if s.endswith("ERROR:"):  # the start of the error text
                 j = k + 1
@@ -466,6 +469,25 @@ class _Template:
                     kinds[j] = CORE
                     j += 1
         return lines, kinds
+
+
+def _at_zero(t: _Text) -> str:
+    """``piece(t, 0)``'s text: the bare note, or the text whole when the note would not be shorter."""
+    n = len(t.s)
+    if n > _BARE_NOTE + len(str(n)):
+        return f"... ({n} chars truncated) ..."
+    return t.s.replace("\n", "\n" + t.prefix) if t.prefix and "\n" in t.s else t.s
+
+
+def _length(t: _Text) -> int:
+    return len(t.s)
+
+
+def _suffix_sums(values: Iterable[int]) -> list[int]:
+    """``[sum(values[i:]) for i in range(len(values) + 1)]`` in one pass."""
+    out = list(accumulate(reversed(list(values)), initial=0))
+    out.reverse()
+    return out
 
 
 def _grouped_len(x: int) -> int:
@@ -555,17 +577,17 @@ def _select_lines(t: _Template, lines: list[str], cost_c: list[int], cost_t: lis
         avail_t = b.tokens - slack if b.tokens else big
     chosen: list[int] = []
     for pool in pools:
-        pc = sum(cost_c[i] for i in pool)
-        pt = sum(cost_t[i] for i in pool) if cost_t is not None else 0
+        pc = sum(map(cost_c.__getitem__, pool))
+        pt = sum(map(cost_t.__getitem__, pool)) if cost_t is not None else 0
         if pc <= avail_c and pt <= avail_t:
             chosen += pool
             avail_c -= pc
             avail_t -= pt
             continue
 
-        costs = [[cost_c[i] for i in pool]]
+        costs = [list(map(cost_c.__getitem__, pool))]
         if cost_t is not None:
-            costs.append([cost_t[i] for i in pool])
+            costs.append(list(map(cost_t.__getitem__, pool)))
         chosen += [pool[j] for j in _select(costs, [avail_c, avail_t])] if pool else []
         break
     chosen.sort()
