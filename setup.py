@@ -22,7 +22,7 @@ from setuptools.command.build_ext import build_ext
 REQUIRE = os.environ.get("TEXTREPR_REQUIRE_EXTENSIONS", "") not in ("", "0")
 SKIP = os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0")
 CORE_SOURCES = {"textrepr._core": "textrepr/_core.pyx", "textrepr._tokens": "textrepr/_tokens.pyx",
-                "textrepr._cutcost": "textrepr/_cutcost.pyx"}
+                "textrepr._fit": "textrepr/_fit.pyx"}
 # The redaction prefilter and walk (twin: ``_redact_scan_py.py``); its C file goes to build/ (issue 14).
 SCAN_SOURCES = {"textrepr._redact_scan": "textrepr/_redact_scan.pyx"}
 RENDER_SOURCES = {

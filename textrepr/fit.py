@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from threading import get_ident
 from itertools import accumulate, compress
 from operator import add, mul
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 from ._core_py import _fits, _note  # §4.19's step-5 sum and note; this sampling is Python in both builds
 from .core import assemble, number_lines, trunc
@@ -29,26 +29,25 @@ from .options import Options
 from .sink import SINKS
 from .tokens import estimate
 
-from ._cutcost_py import BARE_NOTE as _BARE_NOTE
+from ._fit_py import BARE_NOTE as _BARE_NOTE, CLOSE as _CLOSE, OPEN as _OPEN
 
+# The hot loops (template scan, cap probe): compiled twin when built (pattern of textrepr.tokens).
 if os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0"):
-    from ._cutcost_py import cut_chars
+    from ._fit_py import cut_chars, scan_template
 else:
     try:
-        from ._cutcost import cut_chars  # type: ignore[import-not-found]
+        from ._fit import cut_chars, scan_template  # type: ignore[import-not-found]
     except ImportError:
-        from ._cutcost_py import cut_chars
+        from ._fit_py import cut_chars, scan_template
 
 __all__ = ["Budget", "budget", "finish", "sample", "is_skeleton"]
 
 Counter = Callable[[str], int]
 Render = Callable[[], "tuple[list[str], list[int] | None]"]
 
-# Placeholders hold lone surrogates, which parsed input never contains (it is repaired), so they cannot be
-# forged. The "\n" inside makes a trace node's content prefix show up after it (the tree renderer
+# Placeholders (textrepr._fit_py) hold lone surrogates, which parsed input never contains, so they cannot
+# be forged. The "\n" inside makes a trace node's content prefix show up after it (the tree renderer
 # prefixes every "\n" of a node's content), so the prefix a text's own lines need is known.
-_OPEN, _CLOSE = "\udb80", "\udb81"
-_PLACE = re.compile("\udb80([0-9]+)\n([^\udb81\n]*)\udb81")
 _GUARD = 40  # a cap at most this far below truncate_buffer never shows a text whole that trunc would cut
 
 
@@ -207,8 +206,6 @@ _CORE_SHAPE = re.compile(
 # Other skeleton-shaped lines: "EVALUATION: …", "[+] AVAILABLE TOOLS: 6", "Error: …".
 _LABEL_SHAPE = re.compile(r"[│├└─ ]*+(?:\[\+\] |(?:[A-Z][A-Z0-9 _&/()'.-]*|Error|Tool result)(?::| \d+$))")
 _SHAPE = re.compile(f"(?P<core>{_CORE_SHAPE.pattern})|(?P<label>{_LABEL_SHAPE.pattern})")
-# The "\n" before a blank or rule line (tree prefix and spaces only, or a rule) and that line.
-_FILLER = re.compile("\n[│ ]*+(?:-{80}|={80})?(?=\n)")
 CONTENT, LABEL, CORE = 0, 1, 2  # ranks of a line in a shrunk view that must be sampled: lowest go first
 
 
@@ -217,12 +214,10 @@ def is_skeleton(line: str) -> bool:
     return bool(_CORE_SHAPE.match(line) or _LABEL_SHAPE.match(line))
 
 
-@dataclass(slots=True)
-class _Text:
+class _Text(NamedTuple):
     s: str
     prefix: str  # written after each of its "\n" (a trace node's content prefix)
     newlines: int  # how many "\n" s holds
-    tokens: int = -1  # counter(s), when known
 
 
 class _Template:
@@ -232,32 +227,23 @@ class _Template:
         self.fixed, self.texts, self.o, self.b = fixed, texts, o, b
         self.fixed_chars = sum(map(len, fixed))
         self.fixed_newlines = fixed_newlines
+        self._compact: tuple[list[str], int] = fixed, fixed_newlines  # parse() sets the compacted parts
         self.fixed_tokens = sum(map(b.counter, fixed)) if b.tokens else 0
         self.total_chars = sum(map(len, [t.s for t in texts]))
 
-    @staticmethod
-    def _split(template: str, count: int) -> list[str]:
-        """fixed, index, prefix, fixed, ... of a template holding ``count`` placeholders, in one pass."""
-        parts = _PLACE.split(template)
-        if parts[1::3] != list(map(str, range(count))):
-            raise ValueError("a placeholder was lost or moved")
-        return parts
-
     @classmethod
     def parse(cls, template: str, texts: list[str], o: Options, b: Budget) -> "_Template":
-        parts = cls._split(template, len(texts))
-        items = list(map(_Text, texts, parts[2::3], [s.count("\n") for s in texts]))
-        # Each placeholder holds one "\n" and its prefix none.
-        return cls(parts[0::3], items, o, b, template.count("\n") - len(texts))
+        """The template of a rendering (one pass: ``textrepr._fit``), its compacted form kept for later."""
+        fixed, compact, prefixes, newlines, compact_newlines = scan_template(template, len(texts))
+        items = list(map(_Text, texts, prefixes, [s.count("\n") for s in texts]))
+        t = cls(fixed, items, o, b, newlines)
+        t._compact = compact, compact_newlines
+        return t
 
-    def compacted(self, template: str) -> "_Template":
-        """The template ``template`` (this one's, joined) without its blank lines and separator rules
-        outside the texts: a shrunk view spends its budget on content, not on layout. A filler line is
-        bounded by two "\n" with only tree prefix, spaces or a rule between, so it is a whole line of fixed
-        text (a placeholder holds neither)."""
-        template = _FILLER.sub("", template)
-        parts = self._split(template, len(self.texts))
-        return _Template(parts[0::3], self.texts, self.o, self.b, template.count("\n") - len(self.texts))
+    def compacted(self) -> "_Template":
+        """The same template without its blank lines and separator rules outside the texts: a shrunk view
+        spends its budget on content, not on layout."""
+        return _Template(self._compact[0], self.texts, self.o, self.b, self._compact[1])
 
     # --- the text under a cap
 
@@ -330,11 +316,12 @@ class _Template:
         chars = _suffix_sums(map(add, map(len, strs), map(mul, nls, plens)))
         lines = _suffix_sums(nls)
         toks = [0] * (n + 1)
+        self._tokens = [0] * n  # counter(s) of each text, in that order
         if count is not None:
             for i in range(n - 1, -1, -1):
                 t = order[i]
-                t.tokens = count(t.s)
-                toks[i] = toks[i + 1] + t.tokens + (t.newlines * count(t.prefix) if t.prefix and t.newlines else 0)
+                self._tokens[i] = count(t.s)
+                toks[i] = toks[i + 1] + self._tokens[i] + (t.newlines * count(t.prefix) if t.prefix and t.newlines else 0)
         self._order, self._whole = order, (chars, lines, toks)
         self._strs, self._plens = strs, plens
 
@@ -361,7 +348,7 @@ class _Template:
                 nl = t.newlines
                 chars += len(t.s) + nl * p
                 if count is not None:
-                    tokens += t.tokens + (nl * count(t.prefix) if p else 0)
+                    tokens += self._tokens[k - 1] + (nl * count(t.prefix) if p else 0)
             else:
                 n = len(t.s)
                 # Newlines matter only under a prefix or line numbers; counted in the kept parts (C speed).
@@ -509,13 +496,12 @@ def _shrink(render: Render, o: Options, b: Budget) -> tuple[str, bool]:
         elements, _ = render()  # node lines are told by their shape (the template's lines move)
     finally:
         del SINKS[tid]
-    template = "\n".join(elements)
-    full = _Template.parse(template, texts, o, b)
+    full = _Template.parse("\n".join(elements), texts, o, b)
     if b.tokens or full.standard_chars() <= b.chars:
         text, _ = full.build(None)  # the usual rendering
         if b.fits(text):
             return text, False
-    t = full.compacted(template)
+    t = full.compacted()
     top = max(0, o.truncate_buffer - _GUARD) if o.truncated else max((len(x.s) for x in t.texts), default=0)
     if t.fits(0):
         lo, hi = 0, top

@@ -1,3 +1,0 @@
-__all__ = ["cut_chars"]
-
-def cut_chars(texts: list[str], prefixes: list[int], cap: int, numbered: bool) -> tuple[int, int, int, int]: ...

@@ -1,0 +1,165 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""The hot loops of shrink-to-fit, compiled twin of ``textrepr._fit_py`` (see there)."""
+
+from cpython.unicode cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH
+
+__all__ = ["cut_chars", "scan_template", "OPEN", "CLOSE"]
+
+OPEN, CLOSE = "\udb80", "\udb81"
+
+ctypedef fused char_t:
+    unsigned char
+    unsigned short
+    unsigned int
+
+cdef enum:
+    NOTE = 30
+    BARE_NOTE = 26
+
+
+cdef inline Py_ssize_t _digits(Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t d = 1
+    while n >= 10:
+        n //= 10
+        d += 1
+    return d
+
+
+cdef Py_ssize_t _newlines(str s, Py_ssize_t start, Py_ssize_t end):
+    """The "\\n" in ``s[start:end]``."""
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void* data = PyUnicode_DATA(s)
+    cdef Py_ssize_t i, c = 0
+    if kind == 1:
+        for i in range(start, end):
+            c += (<const unsigned char*>data)[i] == 10
+    elif kind == 2:
+        for i in range(start, end):
+            c += (<const unsigned short*>data)[i] == 10
+    else:
+        for i in range(start, end):
+            c += (<const unsigned int*>data)[i] == 10
+    return c
+
+
+def cut_chars(list texts, list prefixes, Py_ssize_t cap, bint numbered):
+    cdef Py_ssize_t chars = 0, newlines = 0, hidden = 0, h = cap // 2, k = 0, n, p, note, nl
+    cdef Py_ssize_t size = len(texts)
+    cdef str s
+    if len(prefixes) < size:
+        raise ValueError("one prefix length per text")
+    while k < size:
+        s = <str?>texts[k]
+        n = PyUnicode_GET_LENGTH(s)
+        if n <= cap:
+            break
+        p = prefixes[k]
+        k += 1
+        if h:
+            note = NOTE + _digits(n - 2 * h)
+            nl = 4
+        else:
+            note = BARE_NOTE + _digits(n)
+            nl = 0
+        if 2 * h + note >= n:
+            nl = _newlines(s, 0, n)
+            chars += n + nl * p
+        else:
+            if h and (p or numbered):
+                nl += _newlines(s, 0, h) + _newlines(s, n - h, n)
+            chars += 2 * h + note + nl * p
+            hidden += n - 2 * h
+        newlines += nl
+    return k, chars, newlines, hidden
+
+
+cdef inline Py_ssize_t _filler_end(const char_t* d, Py_ssize_t q, Py_ssize_t end) noexcept nogil:
+    """Where the "\\n" ending a filler line that starts at ``q`` is (before ``end``), or -1."""
+    cdef Py_ssize_t r = q, k
+    cdef unsigned int c
+    while r < end and (d[r] == 0x2502 or d[r] == 32):  # possessive: the prefix is never given back
+        r += 1
+    if r < end and d[r] == 10:
+        return r
+    if r + 80 < end and (d[r] == 45 or d[r] == 61):
+        c = d[r]
+        for k in range(r + 1, r + 80):
+            if d[k] != c:
+                return -1
+        if d[r + 80] == 10:
+            return r + 80
+    return -1
+
+
+cdef object _compact(str t, const char_t* d, Py_ssize_t start, Py_ssize_t end, Py_ssize_t* dropped):
+    """``t[start:end]`` without its filler lines (the "\\n" before each and the line)."""
+    cdef list keep = None
+    cdef Py_ssize_t i = start, kept = start, e
+    while i < end:
+        if d[i] == 10:
+            e = _filler_end(d, i + 1, end)
+            if e >= 0:
+                if keep is None:
+                    keep = []
+                keep.append(t[kept:i])
+                kept = e
+                dropped[0] += 1
+                i = e
+                continue
+        i += 1
+    if keep is None:
+        return t[start:end]
+    keep.append(t[kept:end])
+    return "".join(keep)
+
+
+cdef tuple _scan(str t, const char_t* d, Py_ssize_t n, Py_ssize_t count):
+    cdef list fixed = [], compact = [], prefixes = []
+    cdef Py_ssize_t i = 0, start = 0, k = 0, j, p0, v, newlines = 0, dropped = 0, digits
+    cdef unsigned int c
+    while i < n:
+        c = d[i]
+        if c == 10:
+            newlines += 1
+        elif c == 0xDB81:
+            raise ValueError("a placeholder was lost or moved")
+        elif c == 0xDB80:
+            j = i + 1
+            v = 0
+            while j < n and 48 <= d[j] <= 57 and j - i <= 19:
+                v = v * 10 + (d[j] - 48)
+                j += 1
+            digits = j - i - 1
+            if (digits == 0 or v != k or (digits > 1 and d[i + 1] == 48) or j >= n or d[j] != 10
+                    or k >= count):
+                raise ValueError("a placeholder was lost or moved")
+            p0 = j = j + 1
+            while j < n and d[j] != 0xDB81 and d[j] != 10:
+                if d[j] == 0xDB80:
+                    raise ValueError("a placeholder was lost or moved")
+                j += 1
+            if j >= n or d[j] != 0xDB81:
+                raise ValueError("a placeholder was lost or moved")
+            fixed.append(t[start:i])
+            compact.append(_compact(t, d, start, i, &dropped))
+            prefixes.append(t[p0:j])
+            k += 1
+            i = start = j + 1
+            continue
+        i += 1
+    if k != count:
+        raise ValueError("a placeholder was lost or moved")
+    fixed.append(t[start:n])
+    compact.append(_compact(t, d, start, n, &dropped))
+    return fixed, compact, prefixes, newlines, newlines - dropped
+
+
+def scan_template(str template, Py_ssize_t count):
+    cdef int kind = PyUnicode_KIND(template)
+    cdef void* data = PyUnicode_DATA(template)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(template)
+    if kind == 1:
+        return _scan(template, <const unsigned char*>data, n, count)
+    if kind == 2:
+        return _scan(template, <const unsigned short*>data, n, count)
+    return _scan(template, <const unsigned int*>data, n, count)

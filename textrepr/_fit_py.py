@@ -1,0 +1,74 @@
+"""The hot loops of shrink-to-fit (``textrepr.fit``), pure-Python twin of ``textrepr._fit``.
+
+``scan_template(template, count)`` takes a rendering whose ``count`` truncatable texts were replaced by
+placeholders ``OPEN <i> "\n" <prefix> CLOSE`` (i = 0, 1, ... in order; the prefix is what a trace node
+writes after each "\n" of its content) apart, in one pass: the fixed text between the placeholders, the same
+with its filler lines dropped (blank lines, tree-prefix-only lines and separator rules, when a "\n" precedes
+and follows them inside one fixed part: a shrunk view spends its budget on content, not on layout), the
+prefixes, and the "\n" count of each fixed text. A malformed template (a placeholder missing, out of order, or
+a stray OPEN or CLOSE) raises ``ValueError``.
+
+``cut_chars(texts, prefixes, cap, numbered)`` visits the texts longest first (the caller sorts them) and
+stops at the first one not longer than ``cap``. A text longer than ``cap`` keeps its first and last
+``cap // 2`` characters around §4.16's plain note, or stays whole when cutting would not make it shorter
+(``textrepr.fit._Template._cut`` is the one definition). Returned: how many texts were visited, the characters
+of their written forms (each "\\n" of a text written with its trace prefix after it), the "\\n" in those forms
+and the characters hidden.
+
+The "\\n" of a cut text's head and tail are counted only when they matter (a prefix, or line numbers).
+"""
+from __future__ import annotations
+
+import re
+from itertools import repeat
+
+__all__ = ["cut_chars", "scan_template", "OPEN", "CLOSE"]
+
+# Lone surrogates, which parsed input never holds (it is repaired), so a placeholder cannot be forged.
+OPEN, CLOSE = "\udb80", "\udb81"
+_PLACE = re.compile("\udb80([0-9]+)\n([^\udb81\n]*)\udb81")
+# The "\n" before a filler line (tree prefix and spaces only, or then a rule) and that line.
+_FILLER = re.compile("\n[│ ]*+(?:-{80}|={80})?(?=\n)")
+
+# len(f"\n\n... ({n} chars truncated) ...\n\n") and len(f"... ({n} chars truncated) ...") less n's digits
+NOTE, BARE_NOTE = 30, 26
+
+
+def cut_chars(texts: list[str], prefixes: list[int], cap: int, numbered: bool) -> tuple[int, int, int, int]:
+    chars = newlines = hidden = 0
+    h = cap // 2
+    k = 0
+    for s in texts:
+        n = len(s)
+        if n <= cap:
+            break
+        p = prefixes[k]
+        k += 1
+        if h:
+            note = NOTE + len(str(n - 2 * h))
+            nl = 4
+        else:
+            note = BARE_NOTE + len(str(n))
+            nl = 0
+        if 2 * h + note >= n:  # cutting would not make it shorter: whole
+            nl = s.count("\n")
+            chars += n + nl * p
+        else:
+            if h and (p or numbered):
+                nl += s.count("\n", 0, h) + s.count("\n", n - h)
+            chars += 2 * h + note + nl * p
+            hidden += n - 2 * h
+        newlines += nl
+    return k, chars, newlines, hidden
+
+
+def scan_template(template: str, count: int) -> tuple[list[str], list[str], list[str], int, int]:
+    """(fixed parts, compacted fixed parts, prefixes, "\\n" in the fixed parts, "\\n" in the compacted ones)."""
+    parts = _PLACE.split(template)
+    if (parts[1::3] != list(map(str, range(count))) or template.count(OPEN) != count
+            or template.count(CLOSE) != count):
+        raise ValueError("a placeholder was lost or moved")
+    fixed = parts[0::3]
+    compact = [_FILLER.sub("", f) if "\n" in f else f for f in fixed]
+    newlines = template.count("\n") - count  # each placeholder holds one, its prefix none
+    return fixed, compact, parts[2::3], newlines, sum(map(str.count, compact, repeat("\n")))
