@@ -19,7 +19,7 @@ import os
 import re
 from dataclasses import dataclass
 from threading import get_ident
-from itertools import accumulate, compress
+from itertools import accumulate, compress, repeat
 from operator import add, mul
 from typing import Callable, Iterable, NamedTuple, Sequence
 
@@ -439,22 +439,26 @@ class _Template:
         lines = "".join(parts).split("\n")
         shapes = list(map(_SHAPE.match, lines))
         kinds = [CONTENT if m is None else CORE if m.lastgroup == "core" else LABEL for m in shapes]
-        core = [m if k == CORE else None for m, k in zip(shapes, kinds)]
+        core = list(compress(range(len(lines)), map(CORE.__eq__, kinds)))
         kinds[0] = CORE  # the title
         n = len(lines)
-        for k in compress(range(n), core):
-            s = lines[k].strip(_TREE_CHARS)
-            if s.endswith("ERROR:"):  # the start of the error text
-                j = k + 1
-                while j < n and not lines[j].strip(_TREE_CHARS):
-                    j += 1
-                if j < n:
-                    kinds[j] = CORE
-            elif s.startswith("Tool calls: "):  # the calls listed under it
-                j = k + 1
-                while j < n and lines[j].lstrip(_TREE_CHARS).startswith("- "):
-                    kinds[j] = CORE
-                    j += 1
+        # Core lines that end an error label or start the tool calls (C-level passes: most lines are neither).
+        bare = list(map(str.strip, map(lines.__getitem__, core), repeat(_TREE_CHARS)))
+        errors = list(map(str.endswith, bare, repeat("ERROR:")))
+        for k in compress(core, errors):  # the start of the error text
+            j = k + 1
+            while j < n and not lines[j].strip(_TREE_CHARS):
+                j += 1
+            if j < n:
+                kinds[j] = CORE
+        calls = map(str.startswith, bare, repeat("Tool calls: "))
+        for k, error in compress(zip(core, errors), calls):  # the calls listed under it
+            if error:
+                continue
+            j = k + 1
+            while j < n and lines[j].lstrip(_TREE_CHARS).startswith("- "):
+                kinds[j] = CORE
+                j += 1
         return lines, kinds
 
 
