@@ -3,7 +3,7 @@
 
 from cpython.unicode cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH
 
-__all__ = ["cut_chars", "scan_template", "OPEN", "CLOSE"]
+__all__ = ["cut_chars", "scan_template", "line_ranks", "OPEN", "CLOSE"]
 
 OPEN, CLOSE = "\udb80", "\udb81"
 
@@ -163,3 +163,114 @@ def scan_template(str template, Py_ssize_t count):
     if kind == 2:
         return _scan(template, <const unsigned short*>data, n, count)
     return _scan(template, <const unsigned int*>data, n, count)
+
+
+# --- the shape of a line (``line_ranks``): the regular expressions of ``textrepr._fit_py``, by hand
+
+from cpython.unicode cimport Py_UNICODE_ISDECIMAL, Py_UNICODE_ISSPACE
+
+cdef enum:
+    CONTENT = 0
+    LABEL = 1
+    CORE = 2
+
+
+cdef inline bint _tree(Py_UCS4 c) noexcept:
+    return c == 0x2502 or c == 0x251C or c == 0x2514 or c == 0x2500 or c == 32  # │ ├ └ ─ space
+
+
+cdef inline bint _word_char(Py_UCS4 c) noexcept:
+    """``[A-Z0-9 _()'/&.-]``."""
+    return (65 <= c <= 90 or 48 <= c <= 57 or c == 32 or c == 95 or c == 40 or c == 41 or c == 39 or c == 47
+            or c == 38 or c == 46 or c == 45)
+
+
+cdef inline Py_ssize_t _word_end(str s, Py_ssize_t a, Py_ssize_t n):
+    """The end of ``[A-Z][A-Z0-9 _()'/&.-]*`` matched at ``a`` (greedy), or -1."""
+    if a >= n or not (65 <= s[a] <= 90):
+        return -1
+    a += 1
+    while a < n and _word_char(s[a]):
+        a += 1
+    return a
+
+
+cdef inline bint _is_word(str s, Py_ssize_t a, Py_ssize_t b):
+    """``s[a:b]`` fullmatches ``[A-Z][A-Z0-9 _()'/&.-]*``."""
+    return b > a and _word_end(s, a, b) == b
+
+
+cdef inline bint _head(str s, Py_ssize_t a, Py_ssize_t b, tuple literals):
+    """``s[a:b]`` is a word or one of ``literals``."""
+    return _is_word(s, a, b) or s[a:b] in literals
+
+
+cdef inline Py_ssize_t _digits_start(str s, Py_ssize_t n):
+    """Where the run of decimal digits (``\\d``) ending ``s`` starts (``n`` when there is none)."""
+    cdef Py_ssize_t i = n
+    while i > 0 and Py_UNICODE_ISDECIMAL(s[i - 1]):
+        i -= 1
+    return i
+
+
+cdef tuple _CORE_WORDS = ("Tool calls", "Tool Call", "Remaining steps")
+cdef tuple _LABEL_WORDS = ("Error", "Tool result")
+cdef tuple _KINDS = ("[GEN] ", "[SPAN] ", "[EMBED] ", "[EVAL] ", "[EVENT] ")
+
+
+cdef int _rank(str s):
+    cdef Py_ssize_t n = len(s), p = 0, i, d, e
+    cdef Py_UCS4 c
+    # C1: [│ ]*+[├└]─ (a tree node line)
+    while p < n and (s[p] == 0x2502 or s[p] == 32):
+        p += 1
+    if p + 2 < n and (s[p] == 0x251C or s[p] == 0x2514) and s[p + 1] == 0x2500 and s[p + 2] == 32:
+        return CORE
+    # C2: (?:\[\+\] )?\[(?:GEN|SPAN|EMBED|EVAL|EVENT)\] (a flat node line)
+    i = 4 if s.startswith("[+] ") else 0
+    if s.startswith(_KINDS, i):
+        return CORE
+    # C3 and the label: after [│├└─ ]*+
+    p = 0
+    while p < n and _tree(s[p]):
+        p += 1
+    if p >= n:
+        return CONTENT
+    c = s[p]
+    d = _digits_start(s, n)  # trailing \d+ (d < n when there is one)
+    if c == 91:  # "["
+        # \[\d+\] \S
+        i = p + 1
+        while i < n and Py_UNICODE_ISDECIMAL(s[i]):
+            i += 1
+        if i > p + 1 and i + 2 < n and s[i] == 93 and s[i + 1] == 32 and not Py_UNICODE_ISSPACE(s[i + 2]):
+            return CORE
+        # label: \[\+\] 
+        if s.startswith("[+] ", p):
+            return LABEL
+        return CONTENT
+    if not (65 <= c <= 90):
+        return CONTENT
+    # C3: (?:word|Tool calls|Tool Call|Remaining steps)(?::| \d+|: \d+)$
+    if s[n - 1] == 58 and _head(s, p, n - 1, _CORE_WORDS):  # ":"
+        return CORE
+    if d < n and d - 1 > p and s[d - 1] == 32:
+        if _head(s, p, d - 1, _CORE_WORDS):  # " \d+"
+            return CORE
+        if d - 2 > p and s[d - 2] == 58 and _head(s, p, d - 2, _CORE_WORDS):  # ": \d+"
+            return CORE
+    # label: (?:word|Error|Tool result)(?::| \d+$)
+    e = _word_end(s, p, n)
+    if e >= 0 and e < n and s[e] == 58:
+        return LABEL
+    for w in _LABEL_WORDS:
+        if s.startswith(w, p) and p + len(w) < n and s[p + len(w)] == 58:
+            return LABEL
+    if d < n and d - 1 > p and s[d - 1] == 32 and _head(s, p, d - 1, _LABEL_WORDS):
+        return LABEL
+    return CONTENT
+
+
+def line_ranks(list lines):
+    """The rank of each line by its shape: 2 (core skeleton), 1 (other skeleton) or 0 (content)."""
+    return [_rank(<str?>x) for x in lines]

@@ -22,11 +22,27 @@ from __future__ import annotations
 import re
 from itertools import repeat
 
-__all__ = ["cut_chars", "scan_template", "OPEN", "CLOSE"]
+__all__ = ["cut_chars", "scan_template", "line_ranks", "OPEN", "CLOSE", "CONTENT", "LABEL", "CORE"]
 
 # Lone surrogates, which parsed input never holds (it is repaired), so a placeholder cannot be forged.
 OPEN, CLOSE = "\udb80", "\udb81"
 _PLACE = re.compile("\udb80([0-9]+)\n([^\udb81\n]*)\udb81")
+# Lines of the skeleton, by shape, so that the classification does not depend on how each renderer builds
+# its lines (separator rules are not skeleton: they repeat).
+_TREE_CHARS = "│├└─ "
+# Core: a trace node line (tree: "├─ "/"└─ " after the tree prefix; flat: "[+] [GEN] …", "[SPAN] …"), a
+# role line "[3] ASSISTANT", a section or error label ("INPUT:", "TRACE ERROR:", "AVAILABLE TOOLS: 3",
+# "Tool calls: 2", "Tool Call:", "Remaining steps: 1").
+# The tree prefix is matched possessively (``*+``): no character of it can begin what follows, so giving
+# some back never helps, and not trying is what keeps a deep line's match linear.
+_CORE_SHAPE = re.compile(
+    r"[│ ]*+[├└]─ |(?:\[\+\] )?\[(?:GEN|SPAN|EMBED|EVAL|EVENT)\] "
+    r"|[│├└─ ]*+(?:\[\d+\] \S|(?:[A-Z][A-Z0-9 _()'/&.-]*|Tool calls|Tool Call|Remaining steps)(?::| \d+|: \d+)$)")
+# Other skeleton-shaped lines: "EVALUATION: …", "[+] AVAILABLE TOOLS: 6", "Error: …".
+_LABEL_SHAPE = re.compile(r"[│├└─ ]*+(?:\[\+\] |(?:[A-Z][A-Z0-9 _&/()'.-]*|Error|Tool result)(?::| \d+$))")
+_SHAPE = re.compile(f"(?P<core>{_CORE_SHAPE.pattern})|(?P<label>{_LABEL_SHAPE.pattern})")
+CONTENT, LABEL, CORE = 0, 1, 2  # ranks of a line in a shrunk view that must be sampled: lowest go first
+
 # The "\n" before a filler line (tree prefix and spaces only, or then a rule) and that line.
 _FILLER = re.compile("\n[│ ]*+(?:-{80}|={80})?(?=\n)")
 
@@ -72,3 +88,9 @@ def scan_template(template: str, count: int) -> tuple[list[str], list[str], list
     compact = [_FILLER.sub("", f) if "\n" in f else f for f in fixed]
     newlines = template.count("\n") - count  # each placeholder holds one, its prefix none
     return fixed, compact, parts[2::3], newlines, sum(map(str.count, compact, repeat("\n")))
+
+
+def line_ranks(lines: list[str]) -> list[int]:
+    """The rank of each line (no "\\n" in it) by its shape: ``CORE`` (a node, role, section or error label
+    line), ``LABEL`` (another skeleton-shaped line) or ``CONTENT``."""
+    return [CONTENT if m is None else CORE if m.lastgroup == "core" else LABEL for m in map(_SHAPE.match, lines)]

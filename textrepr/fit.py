@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from threading import get_ident
 from itertools import accumulate, compress, repeat
@@ -29,16 +28,16 @@ from .options import Options
 from .sink import SINKS
 from .tokens import estimate
 
-from ._fit_py import BARE_NOTE as _BARE_NOTE, CLOSE as _CLOSE, OPEN as _OPEN
+from ._fit_py import _SHAPE, _TREE_CHARS, BARE_NOTE as _BARE_NOTE, CLOSE as _CLOSE, CONTENT, CORE, LABEL, OPEN as _OPEN
 
 # The hot loops (template scan, cap probe): compiled twin when built (pattern of textrepr.tokens).
 if os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0"):
-    from ._fit_py import cut_chars, scan_template
+    from ._fit_py import cut_chars, line_ranks, scan_template
 else:
     try:
-        from ._fit import cut_chars, scan_template  # type: ignore[import-not-found]
+        from ._fit import cut_chars, line_ranks, scan_template  # type: ignore[import-not-found]
     except ImportError:
-        from ._fit_py import cut_chars, scan_template
+        from ._fit_py import cut_chars, line_ranks, scan_template
 
 __all__ = ["Budget", "budget", "finish", "sample", "is_skeleton"]
 
@@ -192,26 +191,11 @@ def _prefix(lines: list[str], b: Budget) -> str:
 
 # ---------------------------------------------------------------------------------- shrink-to-fit
 
-# Lines of the skeleton, by shape, so that the classification does not depend on how each renderer builds
-# its lines (separator rules are not skeleton: they repeat).
-_TREE_CHARS = "│├└─ "
-# Core: a trace node line (tree: "├─ "/"└─ " after the tree prefix; flat: "[+] [GEN] …", "[SPAN] …"), a
-# role line "[3] ASSISTANT", a section or error label ("INPUT:", "TRACE ERROR:", "AVAILABLE TOOLS: 3",
-# "Tool calls: 2", "Tool Call:", "Remaining steps: 1").
-# The tree prefix is matched possessively (``*+``): no character of it can begin what follows, so giving
-# some back never helps, and not trying is what keeps a deep line's match linear.
-_CORE_SHAPE = re.compile(
-    r"[│ ]*+[├└]─ |(?:\[\+\] )?\[(?:GEN|SPAN|EMBED|EVAL|EVENT)\] "
-    r"|[│├└─ ]*+(?:\[\d+\] \S|(?:[A-Z][A-Z0-9 _()'/&.-]*|Tool calls|Tool Call|Remaining steps)(?::| \d+|: \d+)$)")
-# Other skeleton-shaped lines: "EVALUATION: …", "[+] AVAILABLE TOOLS: 6", "Error: …".
-_LABEL_SHAPE = re.compile(r"[│├└─ ]*+(?:\[\+\] |(?:[A-Z][A-Z0-9 _&/()'.-]*|Error|Tool result)(?::| \d+$))")
-_SHAPE = re.compile(f"(?P<core>{_CORE_SHAPE.pattern})|(?P<label>{_LABEL_SHAPE.pattern})")
-CONTENT, LABEL, CORE = 0, 1, 2  # ranks of a line in a shrunk view that must be sampled: lowest go first
 
 
 def is_skeleton(line: str) -> bool:
     """Whether a line is shaped like a skeleton line (node, role, label or heading line)."""
-    return bool(_CORE_SHAPE.match(line) or _LABEL_SHAPE.match(line))
+    return bool(_SHAPE.match(line))
 
 
 class _Text(NamedTuple):
@@ -437,8 +421,7 @@ class _Template:
         parts[0::2] = self.fixed
         parts[1::2] = [_at_zero(t) for t in self.texts]  # the pieces of build(0), as ``piece(t, 0)``
         lines = "".join(parts).split("\n")
-        shapes = list(map(_SHAPE.match, lines))
-        kinds = [CONTENT if m is None else CORE if m.lastgroup == "core" else LABEL for m in shapes]
+        kinds = line_ranks(lines)
         core = list(compress(range(len(lines)), map(CORE.__eq__, kinds)))
         kinds[0] = CORE  # the title
         n = len(lines)
