@@ -201,7 +201,7 @@ def is_skeleton(line: str) -> bool:
 class _Text(NamedTuple):
     s: str
     prefix: str  # written after each of its "\n" (a trace node's content prefix)
-    newlines: int  # how many "\n" s holds
+    newlines: int  # how many "\n" s holds (-1 when s is longer than any whole text: never needed)
 
 
 class _Template:
@@ -219,7 +219,10 @@ class _Template:
     def parse(cls, template: str, texts: list[str], o: Options, b: Budget) -> "_Template":
         """The template of a rendering (one pass: ``textrepr._fit``), its compacted form kept for later."""
         fixed, compact, prefixes, newlines, compact_newlines = scan_template(template, len(texts))
-        items = list(map(_Text, texts, prefixes, [s.count("\n") for s in texts]))
+        # A text longer than truncate_buffer is cut under every cap and in the usual rendering: its "\n" are
+        # never counted whole (-1: unknown; it reads as "has some", and only the kept parts are counted).
+        limit = o.truncate_buffer if o.truncated else len(template) + sum(map(len, texts))
+        items = list(map(_Text, texts, prefixes, [s.count("\n") if len(s) <= limit else -1 for s in texts]))
         t = cls(fixed, items, o, b, newlines)
         t._compact = compact, compact_newlines
         return t
@@ -524,9 +527,7 @@ def _shrink_sampled(t: _Template, b: Budget) -> str:
         lines = number_lines("\n".join(lines)).split("\n")
     hidden = t.hidden_at(0)
     cost_c, cost_t = _costs(lines, b)
-    pools: list[list[int]] = [[], [], []]
-    for i, r in enumerate(ranks):
-        pools[2 - r].append(i)  # CORE, LABEL, CONTENT
+    pools = [list(compress(range(total), map(r.__eq__, ranks))) for r in (CORE, LABEL, CONTENT)]
     slack = 0
     while True:
         out = _select_lines(t, lines, cost_c, cost_t, pools, b, hidden, slack)
