@@ -3,7 +3,7 @@
 
 from cpython.unicode cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH
 
-__all__ = ["cut_chars", "scan_template", "line_ranks", "OPEN", "CLOSE"]
+__all__ = ["cut_chars", "largest_cap", "scan_template", "line_ranks", "OPEN", "CLOSE"]
 
 OPEN, CLOSE = "\udb80", "\udb81"
 
@@ -42,7 +42,8 @@ cdef Py_ssize_t _newlines(str s, Py_ssize_t start, Py_ssize_t end):
     return c
 
 
-def cut_chars(list texts, list prefixes, Py_ssize_t cap, bint numbered):
+cdef Py_ssize_t _cut(list texts, list prefixes, Py_ssize_t cap, bint numbered, Py_ssize_t* out) except -1:
+    """``cut_chars``: returns k; chars, newlines and hidden go to ``out``."""
     cdef Py_ssize_t chars = 0, newlines = 0, hidden = 0, h = cap // 2, k = 0, n, p, note, nl
     cdef Py_ssize_t size = len(texts)
     cdef str s
@@ -70,7 +71,14 @@ def cut_chars(list texts, list prefixes, Py_ssize_t cap, bint numbered):
             chars += 2 * h + note + nl * p
             hidden += n - 2 * h
         newlines += nl
-    return k, chars, newlines, hidden
+    out[0], out[1], out[2] = chars, newlines, hidden
+    return k
+
+
+def cut_chars(list texts, list prefixes, Py_ssize_t cap, bint numbered):
+    cdef Py_ssize_t out[3]
+    cdef Py_ssize_t k = _cut(texts, prefixes, cap, numbered, out)
+    return k, out[0], out[1], out[2]
 
 
 cdef inline Py_ssize_t _filler_end(const char_t* d, Py_ssize_t q, Py_ssize_t end) noexcept nogil:
@@ -274,3 +282,42 @@ cdef int _rank(str s):
 def line_ranks(list lines):
     """The rank of each line by its shape: 2 (core skeleton), 1 (other skeleton) or 0 (content)."""
     return [_rank(<str?>x) for x in lines]
+
+
+cdef inline Py_ssize_t _grouped_len(Py_ssize_t x) noexcept nogil:
+    cdef Py_ssize_t d = _digits(x)
+    return d + (d - 1) // 3
+
+
+cdef bint _cap_fits(list texts, list prefixes, list whole_chars, list whole_newlines, Py_ssize_t fixed_chars,
+                    Py_ssize_t fixed_newlines, bint numbered, Py_ssize_t note_cut, Py_ssize_t note_zero,
+                    Py_ssize_t budget, Py_ssize_t cap) except -1:
+    cdef Py_ssize_t out[3]
+    cdef Py_ssize_t k = _cut(texts, prefixes, cap, numbered, out), chars = out[0], newlines = out[1]
+    cdef Py_ssize_t hidden = out[2], lines
+    chars += fixed_chars + <Py_ssize_t>whole_chars[k]
+    lines = fixed_newlines + newlines + <Py_ssize_t>whole_newlines[k] + 1
+    if numbered:
+        chars += lines * (_digits(lines) + 3)
+    if cap >= 2:
+        chars += note_cut + _grouped_len(cap) + _grouped_len(cap // 2) + _grouped_len(hidden)
+    else:
+        chars += note_zero + _grouped_len(hidden)
+    return chars + 1 <= budget
+
+
+def largest_cap(list texts, list prefixes, list whole_chars, list whole_newlines, Py_ssize_t fixed_chars,
+                Py_ssize_t fixed_newlines, bint numbered, tuple note, Py_ssize_t budget, Py_ssize_t top):
+    cdef Py_ssize_t note_cut = note[0], note_zero = note[1], lo, hi, mid
+    if not _cap_fits(texts, prefixes, whole_chars, whole_newlines, fixed_chars, fixed_newlines, numbered,
+                     note_cut, note_zero, budget, 0):
+        return -1
+    lo, hi = 0, top
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if _cap_fits(texts, prefixes, whole_chars, whole_newlines, fixed_chars, fixed_newlines, numbered,
+                     note_cut, note_zero, budget, mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo

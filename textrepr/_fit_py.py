@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 from itertools import repeat
 
-__all__ = ["cut_chars", "scan_template", "line_ranks", "OPEN", "CLOSE", "CONTENT", "LABEL", "CORE"]
+__all__ = ["cut_chars", "largest_cap", "scan_template", "line_ranks", "grouped_len", "OPEN", "CLOSE", "CONTENT",
+           "LABEL", "CORE"]
 
 # Lone surrogates, which parsed input never holds (it is repaired), so a placeholder cannot be forged.
 OPEN, CLOSE = "\udb80", "\udb81"
@@ -94,3 +95,43 @@ def line_ranks(lines: list[str]) -> list[int]:
     """The rank of each line (no "\\n" in it) by its shape: ``CORE`` (a node, role, section or error label
     line), ``LABEL`` (another skeleton-shaped line) or ``CONTENT``."""
     return [CONTENT if m is None else CORE if m.lastgroup == "core" else LABEL for m in map(_SHAPE.match, lines)]
+
+
+def grouped_len(x: int) -> int:
+    """``len(f"{x:,}")`` for ``x >= 0``."""
+    d = len(str(x))
+    return d + (d - 1) // 3
+
+
+def largest_cap(texts: list[str], prefixes: list[int], whole_chars: list[int], whole_newlines: list[int],
+                fixed_chars: int, fixed_newlines: int, numbered: bool, note: tuple[int, int], budget: int,
+                top: int) -> int:
+    """The largest cap in ``[0, top]`` whose shrunk view fits ``budget`` characters, by binary search (-1 when
+    not even cap 0 fits). The view under a cap: the fixed text, the texts (longest first) cut to it
+    (``cut_chars``) or whole (``whole_chars[k]``: the suffix sum from the first text not longer than the
+    cap; ``whole_newlines`` likewise), ``L<n>: `` numbers when ``numbered``, and the note line, whose
+    length is ``note[0]`` plus the grouped lengths of cap, cap // 2 and the hidden count (cap >= 2) or
+    ``note[1]`` plus that of the hidden count."""
+
+    def fits(cap: int) -> bool:
+        k, chars, newlines, hidden = cut_chars(texts, prefixes, cap, numbered)
+        chars += fixed_chars + whole_chars[k]
+        lines = fixed_newlines + newlines + whole_newlines[k] + 1
+        if numbered:
+            chars += lines * (len(str(lines)) + 3)
+        if cap >= 2:
+            chars += note[0] + grouped_len(cap) + grouped_len(cap // 2) + grouped_len(hidden)
+        else:
+            chars += note[1] + grouped_len(hidden)
+        return chars + 1 <= budget
+
+    if not fits(0):
+        return -1
+    lo, hi = 0, top
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo

@@ -28,16 +28,16 @@ from .options import Options
 from .sink import SINKS
 from .tokens import estimate
 
-from ._fit_py import _SHAPE, _TREE_CHARS, BARE_NOTE as _BARE_NOTE, CLOSE as _CLOSE, CONTENT, CORE, LABEL, OPEN as _OPEN
+from ._fit_py import _SHAPE, _TREE_CHARS, BARE_NOTE as _BARE_NOTE, grouped_len as _grouped_len, CLOSE as _CLOSE, CONTENT, CORE, LABEL, OPEN as _OPEN
 
 # The hot loops (template scan, cap probe): compiled twin when built (pattern of textrepr.tokens).
 if os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0"):
-    from ._fit_py import cut_chars, line_ranks, scan_template
+    from ._fit_py import cut_chars, largest_cap, line_ranks, scan_template
 else:
     try:
-        from ._fit import cut_chars, line_ranks, scan_template  # type: ignore[import-not-found]
+        from ._fit import cut_chars, largest_cap, line_ranks, scan_template  # type: ignore[import-not-found]
     except ImportError:
-        from ._fit_py import cut_chars, line_ranks, scan_template
+        from ._fit_py import cut_chars, largest_cap, line_ranks, scan_template
 
 __all__ = ["Budget", "budget", "finish", "sample", "is_skeleton"]
 
@@ -376,6 +376,27 @@ class _Template:
             chars += lines * (len(str(lines)) + 3)
         return chars + self.note_len(cap, hidden) + 1
 
+    def largest_cap(self, top: int) -> int:
+        """The largest cap in ``[0, top]`` that ``fits`` (by binary search; -1 when not even 0 fits)."""
+        if not self.b.tokens:  # characters only: the whole search in one compiled call
+            if not hasattr(self, "_order"):
+                self._whole_sums()
+            if not hasattr(self, "_note_base"):
+                self.note_len(0, 0)
+            whole_c, whole_nl, _ = self._whole
+            return largest_cap(self._strs, self._plens, whole_c, whole_nl, self.fixed_chars, self.fixed_newlines,
+                               self.o.include_line_numbers, self._note_base, self.b.chars, top)
+        if not self.fits(0):
+            return -1
+        lo, hi = 0, top
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.fits(mid):
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
     def hidden_at(self, cap: int) -> int:
         """The text characters ``build(cap)`` hides."""
         if not hasattr(self, "_order"):
@@ -467,12 +488,6 @@ def _suffix_sums(values: Iterable[int]) -> list[int]:
     return out
 
 
-def _grouped_len(x: int) -> int:
-    """``len(f"{x:,}")`` for ``x >= 0``."""
-    d = len(str(x))
-    return d + (d - 1) // 3
-
-
 def _shrink(render: Render, o: Options, b: Budget) -> tuple[str, bool]:
     texts: list[str] = []
 
@@ -493,14 +508,8 @@ def _shrink(render: Render, o: Options, b: Budget) -> tuple[str, bool]:
             return text, False
     t = full.compacted()
     top = max(0, o.truncate_buffer - _GUARD) if o.truncated else max((len(x.s) for x in t.texts), default=0)
-    if t.fits(0):
-        lo, hi = 0, top
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if t.fits(mid):
-                lo = mid
-            else:
-                hi = mid - 1
+    lo = t.largest_cap(top)
+    if lo >= 0:
         text, _ = t.build(lo)
         if b.fits(text):
             return text, True
