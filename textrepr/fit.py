@@ -122,7 +122,7 @@ def _cut_to(line: str, fits: Callable[[str], bool]) -> str:
 
 
 def _costs(lines: Sequence[str], b: Budget) -> tuple[list[int], list[int] | None]:
-    chars = [len(x) + 1 for x in lines]
+    chars = list(map((1).__add__, map(len, lines)))
     # "\n" + line, not line + "\n": a line's indentation joins the newline before it into one whitespace run.
     tokens = [b.counter("\n" + x) for x in lines] if b.tokens else None
     return chars, tokens
@@ -574,7 +574,7 @@ def _select_lines(t: _Template, lines: list[str], cost_c: list[int], cost_t: lis
         chosen += [pool[j] for j in _select(costs, [avail_c, avail_t])] if pool else []
         break
     chosen.sort()
-    kept = [lines[i] for i in chosen]
+    kept = list(map(lines.__getitem__, chosen))
     if note is None:
         return "\n".join(kept)
     pct = format(100 * len(chosen) / total, ".0f")
