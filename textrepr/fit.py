@@ -99,10 +99,11 @@ def _sel(m: int, k: int) -> list[int]:
 def _select(costs: Sequence[list[int]], avails: Sequence[int]) -> list[int]:
     """§4.19 step 5 by the prescribed binary search, every cost list within its budget."""
     m = len(costs[0])
+    pairs = list(zip(costs, avails))
     lo, hi = 0, m
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if all(_fits(c, mid, a) for c, a in zip(costs, avails)):
+        if all([_fits(c, mid, a) for c, a in pairs]):
             lo = mid
         else:
             hi = mid - 1
@@ -536,7 +537,10 @@ def _shrink_sampled(t: _Template, b: Budget) -> str:
         lines = number_lines("\n".join(lines)).split("\n")
     hidden = t.hidden_at(0)
     cost_c, cost_t = _costs(lines, b)
-    pools = [list(compress(range(total), map(r.__eq__, ranks))) for r in (CORE, LABEL, CONTENT)]
+    # The lines by rank, highest first, each rank in line order (a stable sort keeps equal ranks in order).
+    by_rank = sorted(range(total), key=ranks.__getitem__, reverse=True)
+    core, label = ranks.count(CORE), ranks.count(LABEL)
+    pools = [by_rank[:core], by_rank[core:core + label], by_rank[core + label:]]
     slack = 0
     while True:
         out = _select_lines(t, lines, cost_c, cost_t, pools, b, hidden, slack)
