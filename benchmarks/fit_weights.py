@@ -59,7 +59,6 @@ def fit(profile: str, base: list[int], data: list[tuple[str, str]], targets: lis
         unit.append([tp.estimate_with(t, w) for _, t in data])
     feats = np.array(unit, dtype=float).T  # samples x free weights, counts
     tgt = np.array(targets, dtype=float)
-    classes = sorted({c for c, _ in data})
     per = np.array([1.0 / sum(1 for c2, _ in data if c2 == c) for c, _ in data])
     n, m = feats.shape
     # variables: m weights (thousandths), n shortfalls s_i >= MARGIN - E_i / T_i
@@ -80,7 +79,6 @@ def fit(profile: str, base: list[int], data: list[tuple[str, str]], targets: lis
                 out[k] = top
     for k in FREE:
         out[k] = max(out[k], 0)
-    del classes
     return out
 
 

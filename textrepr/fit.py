@@ -11,26 +11,28 @@
   forms (no re-rendering): every text longer than ``B`` keeps its first and last ``B // 2`` characters
   and gets the plain ``... (N chars truncated) ...`` note; a shrunk view drops blank lines and separator
   rules, and says so in one note line. Only when the skeleton does not fit with every text cut to a note
-  are lines sampled: content lines first, core skeleton lines last.
+  are lines sampled: content lines first, core skeleton lines last. The loops over the whole template
+  (scan, cap search, line shapes) are in ``textrepr._fit`` (compiled) / ``textrepr._fit_py`` (pure).
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from threading import get_ident
 from itertools import accumulate, compress, repeat
 from operator import add, mul
+from threading import get_ident
 from typing import Callable, Iterable, NamedTuple, Sequence
 
 from ._core_py import _fits, _note  # §4.19's step-5 sum and note; this sampling is Python in both builds
+from ._fit_py import _SHAPE, _TREE_CHARS, CONTENT, CORE, LABEL
+from ._fit_py import BARE_NOTE as _BARE_NOTE, CLOSE as _CLOSE, OPEN as _OPEN, grouped_len as _grouped_len
 from .core import assemble, number_lines, trunc
 from .options import Options
 from .sink import SINKS
 from .tokens import estimate
 
-from ._fit_py import _SHAPE, _TREE_CHARS, BARE_NOTE as _BARE_NOTE, grouped_len as _grouped_len, CLOSE as _CLOSE, CONTENT, CORE, LABEL, OPEN as _OPEN
-
-# The hot loops (template scan, cap probe): compiled twin when built (pattern of textrepr.tokens).
+# The hot loops (template scan and compaction, the cap search, line shapes): the compiled twin
+# textrepr._fit when built, else textrepr._fit_py (``TEXTREPR_NO_EXTENSIONS=1`` selects it; as textrepr.tokens).
 if os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0"):
     from ._fit_py import cut_chars, largest_cap, line_ranks, scan_template
 else:
