@@ -20,7 +20,8 @@ from setuptools.command.build_ext import build_ext
 
 REQUIRE = os.environ.get("TEXTREPR_REQUIRE_EXTENSIONS", "") not in ("", "0")
 SKIP = os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0")
-CORE_SOURCES = {"textrepr._core": "textrepr/_core.pyx", "textrepr._tokens": "textrepr/_tokens.pyx"}
+CORE_SOURCES = {"textrepr._core": "textrepr/_core.pyx", "textrepr._tokens": "textrepr/_tokens.pyx",
+                "textrepr._fit": "textrepr/_fit.pyx"}
 # The redaction prefilter and walk (twin: ``_redact_scan_py.py``); its C file goes to build/ (issue 14).
 SCAN_SOURCES = {"textrepr._redact_scan": "textrepr/_redact_scan.pyx"}
 # Typed Cython twins of the hot renderers (issue 16): textrepr/render/_<name>.pyx beside <name>.py.

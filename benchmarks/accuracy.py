@@ -141,6 +141,34 @@ def samples() -> dict[str, tuple[str, ...]]:
     return out
 
 
+@dataclass(frozen=True)
+class Gap:
+    """How far apart two encodings are on a set of texts: the per-text ratio cl100k_base ÷ o200k_base."""
+
+    samples: int
+    mean: float
+    p2: float
+    p50: float
+    p98: float
+    floor_over_o200k: float  # the least mean overcount of o200k_base by a count safe for cl100k_base
+
+    def __str__(self) -> str:
+        return (f"n={self.samples} cl100k/o200k mean={self.mean:.2f} p2={self.p2:.2f} median={self.p50:.2f} "
+                f"p98={self.p98:.2f} best safe count over o200k={100 * self.floor_over_o200k:+.1f}%")
+
+
+def encoding_gap(texts: tuple[str, ...], o200k: Callable[[str], int], cl100k: Callable[[str], int]) -> Gap:
+    """The gap between the encodings, and its consequence: an estimate E within both goals needs
+    E >= 0.95 * max(o200k, cl100k) on 98% of texts; the least mean E / o200k such an E can have (the 2% of
+    texts with the largest ratio left out, E = 0 there) is ``floor_over_o200k`` + 1."""
+    pairs = [(o200k(s), cl100k(s)) for s in texts]
+    r = sorted(c / o for o, c in pairs if o)
+    n = len(r)
+    kept = r[:n - int(0.02 * n)]
+    return Gap(n, sum(r) / n, r[int(0.02 * n)], r[n // 2], r[min(n - 1, int(0.98 * n))],
+               sum(0.95 * max(x, 1.0) for x in kept) / n - 1)
+
+
 def measure(encodings: dict[str, Callable[[str], int]]) -> dict[tuple[str, str, str], Row]:
     """(profile, class, encoding) -> Row, for every estimator profile."""
     table: dict[tuple[str, str, str], Row] = {}

@@ -10,8 +10,8 @@ accuracy against real BPE counts.
   bytes. Target: shrink <= 2x unbounded.
 - ``test_estimator_speed``: ``tokens.estimate`` on ASCII text (the corpus's seed code and docs), MB/s,
   per implementation. Target: >= 200 MB/s compiled.
-- ``test_accuracy_table``: the estimator against tiktoken's o200k_base and cl100k_base per script class
-  (needs tiktoken and ../shared/tokenizers; skipped otherwise).
+- ``test_accuracy_table``: the estimator against tiktoken's o200k_base and cl100k_base per script class, and
+  the gap between the two encodings (needs tiktoken and ../shared/tokenizers; skipped otherwise).
 Timings are reported, never asserted.
 """
 from __future__ import annotations
@@ -149,6 +149,13 @@ def test_accuracy_table() -> None:
             o, c = table[(profile, cls, "o200k_base")], table[(profile, cls, "cl100k_base")]
             rows.append(f"| {profile} | {cls} | {o.samples} | {100 * o.under_share:.1f}% | {100 * o.mean_over:+.1f}% "
                         f"| {100 * c.under_share:.1f}% | {100 * c.mean_over:+.1f}% |")
+    # How far apart the encodings are: the wall no single count can pass on CJK and mixed texts.
+    rows += ["", "| class | samples | cl100k ÷ o200k: mean | p2 | median | p98 | best count safe for both: mean over o200k |",
+             "|---|---|---|---|---|---|---|"]
+    for cls, texts in accuracy.samples().items():
+        g = accuracy.encoding_gap(texts, encs["o200k_base"], encs["cl100k_base"])
+        rows.append(f"| {cls} | {g.samples} | {g.mean:.2f} | {g.p2:.2f} | {g.p50:.2f} | {g.p98:.2f} "
+                    f"| {100 * g.floor_over_o200k:+.1f}% |")
     RESULTS["accuracy"] = "\n".join(rows)
     assert len(rows) > 2
 

@@ -155,7 +155,8 @@ def skeleton_oracle(req: dict[str, Any]) -> list[str]:
     for i, x in enumerate(lines):
         s = x.lstrip(" │├└─")
         if after_error and s:
-            keep.add(i)  # the start of an error text
+            if s not in ("-" * 80, "=" * 80):  # a rule ends a blank error text: layout, not its start
+                keep.add(i)  # the start of an error text
             after_error = False
         if after_calls and s.startswith("- "):
             keep.add(i)

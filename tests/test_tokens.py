@@ -28,7 +28,8 @@ except ImportError:
 # Any code point (lone surrogates too: a str may hold them), weighted towards the classes the estimator
 # tells apart.
 _CHARS = st.one_of(
-    st.sampled_from(list("aZ09 \n\t.,{}\"'_-") + ["  ", "\r\n", "é", "ж", "ש", "क", "ไ", "中", "あ", "한", "→", "😀", "\u200b"]),
+    st.sampled_from(list("aZ09 \n\t.,{}\"'_-") + ["  ", "\r\n", "é", "ж", "ש", "क", "ไ", "中", "あ", "한", "→", "😀", "\u200b",
+                                                  "ệ", "ত", "த", "ع", "Ω", "\u0301"]),
     st.characters(codec=None),
 )
 TEXTS = st.lists(_CHARS, max_size=60).map("".join)
@@ -146,11 +147,11 @@ def test_compiled_equals_pure(text: str, profile: str) -> None:
 
 
 @pytest.mark.skipif(compiled_tokens is None and not twins.REQUIRE_COMPILED, reason="compiled _tokens not built")
-@pytest.mark.parametrize("w", [(), (1,) * 22, (1,) * 24])
+@pytest.mark.parametrize("w", [(), (1,) * 23, (1,) * 35, (1,) * 37])
 def test_compiled_and_pure_reject_a_bad_table_alike(w: tuple[int, ...]) -> None:
     assert compiled_tokens is not None
     for impl in (compiled_tokens, _tokens_py):
-        with pytest.raises(ValueError, match="a weight table has 23 entries"):
+        with pytest.raises(ValueError, match="a weight table has 36 entries"):
             impl.estimate_with("x", w)
 
 
@@ -167,6 +168,7 @@ def test_counters_by_name() -> None:
     assert tokens.counter("bytes")("héllo") == 6
     assert tokens.counter("estimate") is tokens.estimate
     assert tokens.counter("estimate:o200k")("中" * 100) < tokens.estimate("中" * 100)
+    assert tokens.counter("estimate:cl100k")("中" * 100) == tokens.estimator("cl100k")("中" * 100) > 0
     for bad in ("", "tiktoken:", "estimate:gpt2", "words"):
         with pytest.raises(ValueError):
             tokens.counter(bad)
@@ -209,13 +211,15 @@ def _encoding(name: str):  # type: ignore[no-untyped-def]
 
 # (profile, class) -> encodings it must hold for: undercount by more than 5% on at most 2% of the samples,
 # overcount at most 30% on average. "any" holds for both encodings except where o200k_base needs far fewer
-# tokens (CJK, other scripts); the "o200k" profile covers those for o200k_base.
+# tokens (CJK, other scripts: no single count can, see test_no_single_count_fits_both_encodings); the
+# "o200k" and "cl100k" profiles hold for their encoding on every class.
 _GOALS = {
     ("any", "English"): ("o200k_base", "cl100k_base"), ("any", "code"): ("o200k_base", "cl100k_base"),
     ("any", "JSON"): ("o200k_base", "cl100k_base"), ("any", "CJK"): ("cl100k_base",),
     ("any", "mixed"): ("cl100k_base",), ("any", "rendered"): ("o200k_base", "cl100k_base"),
     ("o200k", "English"): ("o200k_base",), ("o200k", "code"): ("o200k_base",), ("o200k", "JSON"): ("o200k_base",),
     ("o200k", "CJK"): ("o200k_base",), ("o200k", "mixed"): ("o200k_base",), ("o200k", "rendered"): ("o200k_base",),
+    **{("cl100k", c): ("cl100k_base",) for c in ("English", "code", "JSON", "CJK", "mixed", "rendered")},
 }
 
 
@@ -237,4 +241,25 @@ def test_accuracy_against_tiktoken(implementation: str) -> None:
             row = table[(profile, cls, name)]
             if row.under_share > 0.02 or row.mean_over > 0.30:
                 failures.append(f"{profile}/{cls}/{name}: {row}")
+        for name in {"o200k_base", "cl100k_base"} - set(names):  # the other encoding: never undercounted
+            row = table[(profile, cls, name)]
+            if profile == "any" and row.under_share > 0.02:
+                failures.append(f"{profile}/{cls}/{name} undercounts: {row}")
     assert not failures, failures
+
+
+def test_no_single_count_fits_both_encodings() -> None:
+    # The measured wall: on CJK and mixed texts cl100k_base needs so many more tokens than o200k_base that
+    # even the best possible count E (E = 0.95 * max of the two exact counts, the 2% of texts with the
+    # largest gap left out) overcounts o200k_base by more than 30% on average, so "any" cannot meet both.
+    try:
+        encs = bpe.encodings()
+    except bpe.Unavailable as e:
+        pytest.skip(str(e))
+    import accuracy
+
+    if not accuracy.CORPUS.is_dir():
+        pytest.skip(NO_CORPUS)
+    for cls, texts in accuracy.samples().items():
+        gap = accuracy.encoding_gap(texts, encs["o200k_base"], encs["cl100k_base"])
+        assert (gap.floor_over_o200k > 0.30) == (cls in ("CJK", "mixed")), (cls, gap)

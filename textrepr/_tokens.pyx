@@ -12,7 +12,7 @@ ctypedef fused char_t:
 
 __all__ = ["estimate_with", "WEIGHT_COUNT"]
 
-WEIGHT_COUNT = 23
+WEIGHT_COUNT = 36
 
 cdef enum:
     W13 = 0
@@ -28,24 +28,29 @@ cdef enum:
     WSRUN = 10
     WSCHAR = 11
     LATIN = 12
+    GREEK = 13
+    HEBREW = 14
+    DEVANAGARI = 15
     XWORD = 16
-    CJK_W = 17
+    HAN = 17
     OTHER_W = 18
     SYMBOL_W = 19
     ASTRAL_W = 20
     CAPS = 21
     ALNUM = 22
+    CYRILLIC = 23
+    ARABIC = 24
+    KANA = 25
+    HANGUL = 26
+    INDIC = 27
+    NW = 36
     C_LETTER = 0
     C_DIGIT = 1
     C_SPACE = 2
     C_WS = 3
     C_PUNCT = 4
-    C_X_LATIN = 5
-    C_X_INDIC = 8
-    C_CJK = 9
-    C_OTHER = 10
-    C_SYMBOL = 11
-    C_ASTRAL = 12
+    C_XLETTER = 5
+    C_SINGLE = 6
 
 cdef unsigned char ASCII[128]
 cdef int _o
@@ -62,34 +67,50 @@ for _o in range(128):
         ASCII[_o] = C_PUNCT
 
 
+cdef inline int weight_of(Py_UCS4 o) noexcept nogil:
+    """The weight index of a non-ASCII code point (``letter_weight`` of the pure twin)."""
+    if o < 0x250 or 0x1E00 <= o < 0x1F00:
+        return LATIN
+    if o < 0x400:
+        return GREEK
+    if o < 0x530:
+        return CYRILLIC
+    if o < 0x600:
+        return HEBREW
+    if o < 0x900:
+        return ARABIC
+    if o < 0x980:
+        return DEVANAGARI
+    if o < 0xE00:
+        return INDIC + ((<int>o - 0x980) >> 7)
+    if o < 0x2000:
+        return OTHER_W
+    if 0x3040 <= o <= 0x30FF:
+        return KANA
+    if 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF:
+        return HAN
+    if 0xAC00 <= o <= 0xD7AF:
+        return HANGUL
+    if o < 0x10000:
+        return SYMBOL_W
+    return ASTRAL_W
+
+
 cdef inline int cls(Py_UCS4 o) noexcept nogil:
     if o < 128:
         return ASCII[o]
-    if o < 0x250:
-        return C_X_LATIN
-    if o < 0x530:
-        return C_X_LATIN + 1
-    if o < 0x900:
-        return C_X_LATIN + 2
-    if o < 0xE00:
-        return C_X_INDIC
-    if o < 0x2000:
-        return C_OTHER
-    if (0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7AF or 0xF900 <= o <= 0xFAFF
-            or 0xFF00 <= o <= 0xFFEF):
-        return C_CJK
-    if o < 0x10000:
-        return C_SYMBOL
-    return C_ASTRAL
+    if o < 0xE00 or 0x1E00 <= o < 0x1F00:  # the alphabetic scripts: letters of words
+        return C_XLETTER
+    return C_SINGLE
 
 
 def estimate_with(str text, w):
     """Estimated tokens of ``text`` under weight table ``w`` (thousandths of a token per feature)."""
-    cdef long long wt[23]
+    cdef long long wt[NW]
     cdef Py_ssize_t k
-    if len(w) != 23:
-        raise ValueError(f"a weight table has 23 entries, not {len(w)}")
-    for k in range(23):
+    if len(w) != NW:
+        raise ValueError(f"a weight table has {NW} entries, not {len(w)}")
+    for k in range(NW):
         wt[k] = w[k]
     cdef int kind = PyUnicode_KIND(text)
     cdef void* data = PyUnicode_DATA(text)
@@ -149,15 +170,15 @@ cdef long long _scan(const char_t* data, Py_ssize_t n, const long long* wt) noex
             total += cost
             if i and data[i - 1] < 128 and ASCII[data[i - 1]] == C_DIGIT:
                 total += wt[ALNUM]
-        elif C_X_LATIN <= c <= C_X_INDIC:
-            total += wt[XWORD] + wt[LATIN + c - C_X_LATIN]
+        elif c == C_XLETTER:
+            total += wt[XWORD] + wt[weight_of(o)]
             while j < n:
                 c2 = cls(data[j])
                 if c2 == C_LETTER:
                     j = _letters(data, j, n, wt, &cost)
                     total += cost
-                elif C_X_LATIN <= c2 <= C_X_INDIC:
-                    total += wt[LATIN + c2 - C_X_LATIN]
+                elif c2 == C_XLETTER:
+                    total += wt[weight_of(data[j])]
                     j += 1
                 else:
                     break
@@ -193,13 +214,7 @@ cdef long long _scan(const char_t* data, Py_ssize_t n, const long long* wt) noex
             while j < n and data[j] < 128 and (ASCII[data[j]] == C_WS or ASCII[data[j]] == C_SPACE):
                 j += 1
             total += wt[WSRUN] + wt[WSCHAR] * (j - i)
-        elif c == C_CJK:
-            total += wt[CJK_W]
-        elif c == C_OTHER:
-            total += wt[OTHER_W]
-        elif c == C_SYMBOL:
-            total += wt[SYMBOL_W]
-        else:
-            total += wt[ASTRAL_W]
+        else:  # C_SINGLE
+            total += wt[weight_of(o)]
         i = j
     return total

@@ -7,15 +7,16 @@ token taken from a weight table (see ``textrepr.tokens`` for the tables and how 
   beyond 10, per lower-to-upper case change (camelCase splits into several tokens) and per upper-case
   letter after an upper-case one (ALL-CAPS words split more than lower-case ones);
 - a letter run right after a digit, or a digit run right after a letter (hex ids, ``gpt4o``): a cost;
-- a word holding non-ASCII letters (Latin-1/extended, Greek/Cyrillic, Hebrew/Arabic, Indic): a cost per
-  word plus a cost per non-ASCII letter by script, plus each run of ASCII letters inside it costed as an
+- a word holding non-ASCII letters (Latin, Greek, Cyrillic, Hebrew, Arabic, Devanagari and each other
+  Brahmic block): a cost per word plus a cost per non-ASCII letter by script, plus each run of ASCII letters inside it costed as an
   ASCII word (without the digit-change cost);
 - a run of ASCII digits: BPE splits digits in groups of three; a cost per group;
 - a run of ASCII punctuation: a cost per run plus, for each stretch of one repeated character, a cost per
   character but never more than a run's cost per 32 characters (BPE has tokens for a rule, ``"-" * 80``);
 - a run of whitespace that holds a newline or tab: a cost per run plus per character; a run of 2+
   spaces: the same per-run cost; a single space costs nothing (it merges into the next word);
-- CJK and kana/hangul, other scripts, other BMP symbols, astral characters (emoji): a cost per code point.
+- Han, kana, Hangul, other scripts (Thai, ...), other BMP symbols, astral characters (emoji): a cost per
+  code point, by kind.
 
 Monotone under concatenation: ``estimate(a + b) >= max(estimate(a), estimate(b))`` for every a, b
 (shrink-to-fit's cap search relies on it), given the constraints ``monotone_weights`` checks. The total is a
@@ -36,7 +37,7 @@ unchanged), because the runs of the other side that R swallows cost >= 0. Per ki
   character fuse at the seam.
 - whitespace: WSRUN + WSCHAR per char grows with the length; a run of 2+ spaces (SPACES) fuses with a
   newline or tab into a whitespace run of at least 3 characters: SPACES <= WSRUN + 3 * WSCHAR.
-- CJK, other scripts, symbols, astral characters: one run per code point, nothing fuses.
+- Han, kana, Hangul, other scripts, symbols, astral characters: one run per code point, nothing fuses.
 Rounding up to whole tokens at the end is monotone too.
 """
 from __future__ import annotations
@@ -45,16 +46,19 @@ from typing import Sequence
 
 __all__ = ["estimate_with", "monotone_weights", "WEIGHT_COUNT"]
 
-# Indices into a weight table.
+# Indices into a weight table. Non-ASCII letters are costed by script (index by code point:
+# ``letter_weight``); 23-35 were added after the first tables, so the older indices kept their places.
 W13, W46, W710, W11, LONG, CAMEL, PUNCT, PRUN, DIGITS, SPACES, WSRUN, WSCHAR = range(12)
-LATIN, GREEK_CYR, RTL, INDIC, XWORD, CJK, OTHER, SYMBOL, ASTRAL = range(12, 21)
+LATIN, GREEK, HEBREW, DEVANAGARI, XWORD, HAN, OTHER, SYMBOL, ASTRAL = range(12, 21)
 CAPS, ALNUM = 21, 22
-WEIGHT_COUNT = 23
+CYRILLIC, ARABIC, KANA, HANGUL = 23, 24, 25, 26
+INDIC = 27  # 27-35: the Brahmic blocks after Devanagari, one per 128 code points (Bengali ... Sinhala)
+WEIGHT_COUNT = 36
 
 # Classes of a code point.
 _LETTER, _DIGIT, _SPACE, _WS, _PUNCT = 0, 1, 2, 3, 4
-_X_LATIN, _X_GREEK_CYR, _X_RTL, _X_INDIC = 5, 6, 7, 8  # letters of alphabetic scripts: words
-_CJK, _OTHER, _SYMBOL, _ASTRAL = 9, 10, 11, 12
+_XLETTER = 5  # a letter of an alphabetic script other than ASCII: part of a word
+_SINGLE = 6  # a code point costed alone (CJK, kana, Hangul, other scripts, symbols, emoji)
 
 
 def _ascii_class(o: int) -> int:
@@ -72,26 +76,43 @@ def _ascii_class(o: int) -> int:
 _ASCII = tuple(_ascii_class(o) for o in range(128))
 
 
+def letter_weight(o: int) -> int:
+    """The weight index of non-ASCII code point ``o``: a word letter's script, or a lone code point's kind."""
+    if o < 0x250 or 0x1E00 <= o < 0x1F00:  # Latin-1, Latin extended (A, B, Additional: Vietnamese)
+        return LATIN
+    if o < 0x400:  # IPA, modifiers, combining marks, Greek
+        return GREEK
+    if o < 0x530:
+        return CYRILLIC
+    if o < 0x600:  # Armenian, Hebrew
+        return HEBREW
+    if o < 0x900:  # Arabic, Syriac, Thaana, N'Ko, ...
+        return ARABIC
+    if o < 0x980:
+        return DEVANAGARI
+    if o < 0xE00:
+        return INDIC + ((o - 0x980) >> 7)
+    if o < 0x2000:
+        return OTHER
+    if 0x3040 <= o <= 0x30FF:
+        return KANA
+    if 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF:
+        return HAN
+    if 0xAC00 <= o <= 0xD7AF:
+        return HANGUL
+    if o < 0x10000:
+        return SYMBOL
+    return ASTRAL
+
+
 def char_class(o: int) -> int:
     """The class of code point ``o``."""
     if o < 128:
         return _ASCII[o]
-    if o < 0x250:
-        return _X_LATIN
-    if o < 0x530:
-        return _X_GREEK_CYR
-    if o < 0x900:
-        return _X_RTL
-    if o < 0xE00:
-        return _X_INDIC
-    if o < 0x2000:
-        return _OTHER
-    if 0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7AF or 0xF900 <= o <= 0xFAFF \
-            or 0xFF00 <= o <= 0xFFEF:
-        return _CJK
-    if o < 0x10000:
-        return _SYMBOL
-    return _ASTRAL
+    return _XLETTER if letter_weight(o) in _WORD_SCRIPTS else _SINGLE
+
+
+_WORD_SCRIPTS = frozenset({LATIN, GREEK, CYRILLIC, HEBREW, ARABIC, DEVANAGARI, *range(INDIC, INDIC + 9)})
 
 
 def monotone_weights(w: Sequence[int]) -> bool:
@@ -138,15 +159,15 @@ def estimate_with(text: str, w: Sequence[int]) -> int:
             total += cost
             if i and char_class(ord(text[i - 1])) == _DIGIT:
                 total += w[ALNUM]
-        elif _X_LATIN <= k <= _X_INDIC:
-            total += w[XWORD] + w[LATIN + k - _X_LATIN]
+        elif k == _XLETTER:
+            total += w[XWORD] + w[letter_weight(ord(text[i]))]
             while j < n:
                 c = char_class(ord(text[j]))
                 if c == _LETTER:
                     j, cost = _letters(text, j, n, w)
                     total += cost
-                elif _X_LATIN <= c <= _X_INDIC:
-                    total += w[LATIN + c - _X_LATIN]
+                elif c == _XLETTER:
+                    total += w[letter_weight(ord(text[j]))]
                     j += 1
                 else:
                     break
@@ -183,13 +204,7 @@ def estimate_with(text: str, w: Sequence[int]) -> int:
             while j < n and char_class(ord(text[j])) in (_WS, _SPACE):
                 j += 1
             total += w[WSRUN] + w[WSCHAR] * (j - i)
-        elif k == _CJK:
-            total += w[CJK]
-        elif k == _OTHER:
-            total += w[OTHER]
-        elif k == _SYMBOL:
-            total += w[SYMBOL]
-        else:
-            total += w[ASTRAL]
+        else:  # _SINGLE
+            total += w[letter_weight(ord(text[i]))]
         i = j
     return (total + 999) // 1000

@@ -78,8 +78,8 @@ def add_option_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--fit", choices=("sample", "shrink"), default=None,
                    help="over budget: sample lines (default) or shrink texts, keeping the skeleton (plain mode)")
     g.add_argument("--tokenizer", default=None, metavar="NAME",
-                   help="token counter for --max-tokens: estimate (default), estimate:o200k, chars, bytes, "
-                        "tiktoken:<encoding> (needs textrepr[tiktoken])")
+                   help="token counter for --max-tokens: estimate (default), estimate:o200k, estimate:cl100k, "
+                        "chars, bytes, tiktoken:<encoding> (needs textrepr[tiktoken])")
     g.add_argument("--redact", nargs="?", const="secrets,pii", default=None, metavar="SETS",
                    help="redact secrets and personal data before rendering (SETS: secrets, pii or both, "
                         "comma-separated; default both)")

@@ -11,31 +11,44 @@
   forms (no re-rendering): every text longer than ``B`` keeps its first and last ``B // 2`` characters
   and gets the plain ``... (N chars truncated) ...`` note; a shrunk view drops blank lines and separator
   rules, and says so in one note line. Only when the skeleton does not fit with every text cut to a note
-  are lines sampled: content lines first, core skeleton lines last.
+  are lines sampled: content lines first, core skeleton lines last. The loops over the whole template
+  (scan, cap search, line shapes) are in ``textrepr._fit`` (compiled) / ``textrepr._fit_py`` (pure).
 """
 from __future__ import annotations
 
-import re
+import os
 from dataclasses import dataclass
+from itertools import accumulate, compress, repeat
+from operator import add, mul
 from threading import get_ident
-from typing import Callable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 from ._core_py import _fits, _note  # §4.19's step-5 sum and note; this sampling is Python in both builds
+from ._fit_py import _SHAPE, _TREE_CHARS, CONTENT, CORE, LABEL
+from ._fit_py import BARE_NOTE as _BARE_NOTE, CLOSE as _CLOSE, OPEN as _OPEN, grouped_len as _grouped_len
 from .core import assemble, number_lines, trunc
 from .options import Options
 from .sink import SINKS
 from .tokens import estimate
+
+# The hot loops (template scan and compaction, the cap search, line shapes): the compiled twin
+# textrepr._fit when built, else textrepr._fit_py (``TEXTREPR_NO_EXTENSIONS=1`` selects it; as textrepr.tokens).
+if os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0"):
+    from ._fit_py import cut_chars, largest_cap, line_ranks, scan_template
+else:
+    try:
+        from ._fit import cut_chars, largest_cap, line_ranks, scan_template  # type: ignore[import-not-found]
+    except ImportError:
+        from ._fit_py import cut_chars, largest_cap, line_ranks, scan_template
 
 __all__ = ["Budget", "budget", "finish", "sample", "is_skeleton"]
 
 Counter = Callable[[str], int]
 Render = Callable[[], "tuple[list[str], list[int] | None]"]
 
-# Placeholders hold lone surrogates, which parsed input never contains (it is repaired), so they cannot be
-# forged. The "\n" inside makes a trace node's content prefix show up after it (the tree renderer
+# Placeholders (textrepr._fit_py) hold lone surrogates, which parsed input never contains, so they cannot
+# be forged. The "\n" inside makes a trace node's content prefix show up after it (the tree renderer
 # prefixes every "\n" of a node's content), so the prefix a text's own lines need is known.
-_OPEN, _CLOSE = "\udb80", "\udb81"
-_PLACE = re.compile("\udb80([0-9]+)\n([^\udb81\n]*)\udb81")
 _GUARD = 40  # a cap at most this far below truncate_buffer never shows a text whole that trunc would cut
 
 
@@ -88,10 +101,11 @@ def _sel(m: int, k: int) -> list[int]:
 def _select(costs: Sequence[list[int]], avails: Sequence[int]) -> list[int]:
     """§4.19 step 5 by the prescribed binary search, every cost list within its budget."""
     m = len(costs[0])
+    pairs = list(zip(costs, avails))
     lo, hi = 0, m
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if all(_fits(c, mid, a) for c, a in zip(costs, avails)):
+        if all([_fits(c, mid, a) for c, a in pairs]):
             lo = mid
         else:
             hi = mid - 1
@@ -111,7 +125,7 @@ def _cut_to(line: str, fits: Callable[[str], bool]) -> str:
 
 
 def _costs(lines: Sequence[str], b: Budget) -> tuple[list[int], list[int] | None]:
-    chars = [len(x) + 1 for x in lines]
+    chars = list(map((1).__add__, map(len, lines)))
     # "\n" + line, not line + "\n": a line's indentation joins the newline before it into one whitespace run.
     tokens = [b.counter("\n" + x) for x in lines] if b.tokens else None
     return chars, tokens
@@ -180,70 +194,46 @@ def _prefix(lines: list[str], b: Budget) -> str:
 
 # ---------------------------------------------------------------------------------- shrink-to-fit
 
-# Lines of the skeleton, by shape, so that the classification does not depend on how each renderer builds
-# its lines (separator rules are not skeleton: they repeat).
-_TREE_CHARS = "│├└─ "
-# Core: a trace node line (tree: "├─ "/"└─ " after the tree prefix; flat: "[+] [GEN] …", "[SPAN] …"), a
-# role line "[3] ASSISTANT", a section or error label ("INPUT:", "TRACE ERROR:", "AVAILABLE TOOLS: 3",
-# "Tool calls: 2", "Tool Call:", "Remaining steps: 1").
-_CORE_SHAPE = re.compile(
-    r"[│ ]*[├└]─ |(?:\[\+\] )?\[(?:GEN|SPAN|EMBED|EVAL|EVENT)\] "
-    r"|[│├└─ ]*(?:\[\d+\] \S|(?:[A-Z][A-Z0-9 _()'/&.-]*|Tool calls|Tool Call|Remaining steps)(?::| \d+|: \d+)$)")
-# Other skeleton-shaped lines: "EVALUATION: …", "[+] AVAILABLE TOOLS: 6", "Error: …".
-_LABEL_SHAPE = re.compile(r"[│├└─ ]*(?:\[\+\] |(?:[A-Z][A-Z0-9 _&/()'.-]*|Error|Tool result)(?::| \d+$))")
-_SHAPE = re.compile(f"(?P<core>{_CORE_SHAPE.pattern})|(?P<label>{_LABEL_SHAPE.pattern})")
-# The "\n" before a blank or rule line (tree prefix and spaces only, or a rule) and that line.
-_FILLER = re.compile("\n[│ ]*+(?:-{80}|={80})?(?=\n)")
-CONTENT, LABEL, CORE = 0, 1, 2  # ranks of a line in a shrunk view that must be sampled: lowest go first
 
 
 def is_skeleton(line: str) -> bool:
     """Whether a line is shaped like a skeleton line (node, role, label or heading line)."""
-    return bool(_CORE_SHAPE.match(line) or _LABEL_SHAPE.match(line))
+    return bool(_SHAPE.match(line))
 
 
-@dataclass(slots=True)
-class _Text:
+class _Text(NamedTuple):
     s: str
     prefix: str  # written after each of its "\n" (a trace node's content prefix)
-    newlines: int  # how many "\n" s holds
-    tokens: int = -1  # counter(s), when known
+    newlines: int  # how many "\n" s holds (-1 when s is longer than any whole text: never needed)
 
 
 class _Template:
     """A rendering with its texts out: ``fixed[0] text[0] fixed[1] … text[n-1] fixed[n]``."""
 
-    def __init__(self, fixed: list[str], texts: list[_Text], o: Options, b: Budget):
+    def __init__(self, fixed: list[str], texts: list[_Text], o: Options, b: Budget, fixed_newlines: int):
         self.fixed, self.texts, self.o, self.b = fixed, texts, o, b
         self.fixed_chars = sum(map(len, fixed))
-        self.fixed_newlines = sum(f.count("\n") for f in fixed)
+        self.fixed_newlines = fixed_newlines
+        self._compact: tuple[list[str], int] = fixed, fixed_newlines  # parse() sets the compacted parts
         self.fixed_tokens = sum(map(b.counter, fixed)) if b.tokens else 0
-        self.total_chars = sum(len(t.s) for t in texts)
+        self.total_chars = sum(map(len, [t.s for t in texts]))
 
     @classmethod
     def parse(cls, template: str, texts: list[str], o: Options, b: Budget) -> "_Template":
-        fixed: list[str] = []
-        items: list[_Text] = []
-        pos = 0
-        for i, m in enumerate(_PLACE.finditer(template)):
-            if int(m.group(1)) != i:
-                raise ValueError("placeholders out of order")
-            fixed.append(template[pos:m.start()])
-            s = texts[i]
-            items.append(_Text(s, m.group(2), s.count("\n")))
-            pos = m.end()
-        fixed.append(template[pos:])
-        if len(items) != len(texts):
-            raise ValueError("a placeholder was lost")
-        return cls(fixed, items, o, b)
+        """The template of a rendering (one pass: ``textrepr._fit``), its compacted form kept for later."""
+        fixed, compact, prefixes, newlines, compact_newlines = scan_template(template, len(texts))
+        # A text longer than truncate_buffer is cut under every cap and in the usual rendering: its "\n" are
+        # never counted whole (-1: unknown; it reads as "has some", and only the kept parts are counted).
+        limit = o.truncate_buffer if o.truncated else len(template) + sum(map(len, texts))
+        items = list(map(_Text, texts, prefixes, [s.count("\n") if len(s) <= limit else -1 for s in texts]))
+        t = cls(fixed, items, o, b, newlines)
+        t._compact = compact, compact_newlines
+        return t
 
     def compacted(self) -> "_Template":
-        """The same template without its blank lines and separator rules (outside the texts): a shrunk
-        view spends its budget on content, not on layout. Only whole lines of the fixed text go: not the
-        part of a line before or after a text."""
-        # A filler line is bounded by two "\n" of one fixed segment, so it is a whole line of fixed text.
-        fixed = [_FILLER.sub("", f) if "\n" in f else f for f in self.fixed]
-        return _Template(fixed, self.texts, self.o, self.b)
+        """The same template without its blank lines and separator rules outside the texts: a shrunk view
+        spends its budget on content, not on layout."""
+        return _Template(self._compact[0], self.texts, self.o, self.b, self._compact[1])
 
     # --- the text under a cap
 
@@ -310,24 +300,28 @@ class _Template:
         """Texts longest first, and suffix sums of what each costs whole: a probe then visits only the
         texts longer than its cap."""
         count = self.b.counter if self.b.tokens else None
-        order = sorted(self.texts, key=lambda t: -len(t.s))
+        order = sorted(self.texts, key=_length, reverse=True)  # stable: equal lengths keep their order
         n = len(order)
-        chars, lines, toks = [0] * (n + 1), [0] * (n + 1), [0] * (n + 1)
-        for i in range(n - 1, -1, -1):
-            t = order[i]
-            p = len(t.prefix)
-            chars[i] = chars[i + 1] + len(t.s) + t.newlines * p
-            lines[i] = lines[i + 1] + t.newlines
-            if count is not None:
-                t.tokens = count(t.s)
-                toks[i] = toks[i + 1] + t.tokens + (t.newlines * count(t.prefix) if p and t.newlines else 0)
+        strs, plens, nls = [t.s for t in order], [len(t.prefix) for t in order], [t.newlines for t in order]
+        chars = _suffix_sums(map(add, map(len, strs), map(mul, nls, plens)))
+        lines = _suffix_sums(nls)
+        toks = [0] * (n + 1)
+        self._tokens = [0] * n  # counter(s) of each text, in that order
+        if count is not None:
+            for i in range(n - 1, -1, -1):
+                t = order[i]
+                self._tokens[i] = count(t.s)
+                toks[i] = toks[i + 1] + self._tokens[i] + (t.newlines * count(t.prefix) if t.prefix and t.newlines else 0)
         self._order, self._whole = order, (chars, lines, toks)
+        self._strs, self._plens = strs, plens
 
     def cost(self, cap: int) -> tuple[int, int]:
         """(characters, tokens) of ``build(cap)``; tokens summed over the parts (an estimate)."""
         if not hasattr(self, "_order"):
             self._whole_sums()
-        count = self.b.counter if self.b.tokens else None
+        if not self.b.tokens:
+            return self._cost_chars(cap), 0
+        count = self.b.counter
         chars = self.fixed_chars
         tokens = self.fixed_tokens
         newlines = self.fixed_newlines
@@ -344,7 +338,7 @@ class _Template:
                 nl = t.newlines
                 chars += len(t.s) + nl * p
                 if count is not None:
-                    tokens += t.tokens + (nl * count(t.prefix) if p else 0)
+                    tokens += self._tokens[k - 1] + (nl * count(t.prefix) if p else 0)
             else:
                 n = len(t.s)
                 # Newlines matter only under a prefix or line numbers; counted in the kept parts (C speed).
@@ -373,6 +367,52 @@ class _Template:
         if count is not None:
             tokens += count(note_text + "\n")
         return chars, tokens
+
+    def _cost_chars(self, cap: int) -> int:
+        """``len(build(cap))`` without building it (``cost`` without tokens): one compiled pass over the
+        texts longer than ``cap``."""
+        k, chars, newlines, hidden = cut_chars(self._strs, self._plens, cap, self.o.include_line_numbers)
+        whole_c, whole_nl, _ = self._whole
+        chars += self.fixed_chars + whole_c[k]
+        lines = self.fixed_newlines + newlines + whole_nl[k] + 1
+        if self.o.include_line_numbers:
+            chars += lines * (len(str(lines)) + 3)
+        return chars + self.note_len(cap, hidden) + 1
+
+    def largest_cap(self, top: int) -> int:
+        """The largest cap in ``[0, top]`` that ``fits`` (by binary search; -1 when not even 0 fits)."""
+        if not self.b.tokens:  # characters only: the whole search in one compiled call
+            if not hasattr(self, "_order"):
+                self._whole_sums()
+            if not hasattr(self, "_note_base"):
+                self.note_len(0, 0)
+            whole_c, whole_nl, _ = self._whole
+            return largest_cap(self._strs, self._plens, whole_c, whole_nl, self.fixed_chars, self.fixed_newlines,
+                               self.o.include_line_numbers, self._note_base, self.b.chars, top)
+        if not self.fits(0):
+            return -1
+        lo, hi = 0, top
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.fits(mid):
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def hidden_at(self, cap: int) -> int:
+        """The text characters ``build(cap)`` hides."""
+        if not hasattr(self, "_order"):
+            self._whole_sums()
+        return cut_chars(self._strs, self._plens, cap, False)[3]
+
+    def note_len(self, cap: int, hidden: int) -> int:
+        """``len(self.note(cap, hidden))``, by arithmetic (a probe formats no text)."""
+        if not hasattr(self, "_note_base"):
+            self._note_base = len(self.note(2, 0)) - 3 * _grouped_len(0), len(self.note(0, 0)) - _grouped_len(0)
+        if cap >= 2:
+            return self._note_base[0] + _grouped_len(cap) + _grouped_len(cap // 2) + _grouped_len(hidden)
+        return self._note_base[1] + _grouped_len(hidden)
 
     def standard_chars(self) -> int:
         """``len(build(None))`` without building it: §4.16 trunc under the options."""
@@ -404,30 +444,51 @@ class _Template:
         (the title, trace node lines, message role lines, section and error labels, the first line of every
         error text, tool-call lines), ``LABEL`` (other skeleton-shaped lines: ``EVALUATION: …``, ``[+]``
         headings) or ``CONTENT``."""
-        parts = [self.fixed[0]]
-        for t, f in zip(self.texts, self.fixed[1:]):
-            parts.append(self.piece(t, 0)[0])
-            parts.append(f)
+        parts = [""] * (2 * len(self.texts) + 1)
+        parts[0::2] = self.fixed
+        parts[1::2] = [_at_zero(t) for t in self.texts]  # the pieces of build(0), as ``piece(t, 0)``
         lines = "".join(parts).split("\n")
-        shapes = list(map(_SHAPE.match, lines))
-        kinds = [CONTENT if m is None else CORE if m.lastgroup == "core" else LABEL for m in shapes]
-        core = [m if k == CORE else None for m, k in zip(shapes, kinds)]
+        kinds = line_ranks(lines)
+        core = list(compress(range(len(lines)), map(CORE.__eq__, kinds)))
         kinds[0] = CORE  # the title
         n = len(lines)
-        for k in [k for k in range(n) if core[k] is not None]:
-            s = lines[k].strip(_TREE_CHARS)
-            if s.endswith("ERROR:"):  # the start of the error text
-                j = k + 1
-                while j < n and not lines[j].strip(_TREE_CHARS):
-                    j += 1
-                if j < n:
-                    kinds[j] = CORE
-            elif s.startswith("Tool calls: "):  # the calls listed under it
-                j = k + 1
-                while j < n and lines[j].lstrip(_TREE_CHARS).startswith("- "):
-                    kinds[j] = CORE
-                    j += 1
+        # Core lines that end an error label or start the tool calls (C-level passes: most lines are neither).
+        bare = list(map(str.strip, map(lines.__getitem__, core), repeat(_TREE_CHARS)))
+        errors = list(map(str.endswith, bare, repeat("ERROR:")))
+        for k in compress(core, errors):  # the start of the error text
+            j = k + 1
+            while j < n and not lines[j].strip(_TREE_CHARS):
+                j += 1
+            if j < n:
+                kinds[j] = CORE
+        calls = map(str.startswith, bare, repeat("Tool calls: "))
+        for k, error in compress(zip(core, errors), calls):  # the calls listed under it
+            if error:
+                continue
+            j = k + 1
+            while j < n and lines[j].lstrip(_TREE_CHARS).startswith("- "):
+                kinds[j] = CORE
+                j += 1
         return lines, kinds
+
+
+def _at_zero(t: _Text) -> str:
+    """``piece(t, 0)``'s text: the bare note, or the text whole when the note would not be shorter."""
+    n = len(t.s)
+    if n > _BARE_NOTE + len(str(n)):
+        return f"... ({n} chars truncated) ..."
+    return t.s.replace("\n", "\n" + t.prefix) if t.prefix and "\n" in t.s else t.s
+
+
+def _length(t: _Text) -> int:
+    return len(t.s)
+
+
+def _suffix_sums(values: Iterable[int]) -> list[int]:
+    """``[sum(values[i:]) for i in range(len(values) + 1)]`` in one pass."""
+    out = list(accumulate(reversed(list(values)), initial=0))
+    out.reverse()
+    return out
 
 
 def _shrink(render: Render, o: Options, b: Budget) -> tuple[str, bool]:
@@ -450,14 +511,8 @@ def _shrink(render: Render, o: Options, b: Budget) -> tuple[str, bool]:
             return text, False
     t = full.compacted()
     top = max(0, o.truncate_buffer - _GUARD) if o.truncated else max((len(x.s) for x in t.texts), default=0)
-    if t.fits(0):
-        lo, hi = 0, top
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if t.fits(mid):
-                lo = mid
-            else:
-                hi = mid - 1
+    lo = t.largest_cap(top)
+    if lo >= 0:
         text, _ = t.build(lo)
         if b.fits(text):
             return text, True
@@ -481,11 +536,13 @@ def _shrink_sampled(t: _Template, b: Budget) -> str:
     lines, ranks = t.lines_with_kinds()
     total = len(lines)
     if t.o.include_line_numbers:
-        width = len(str(total))
-        lines = [f"L{k:0{width}d}: {x}" for k, x in enumerate(lines, 1)]
-    hidden = sum(len(x.s) for x in t.texts if t._cut(x, 0)[1] is not None)
+        lines = number_lines("\n".join(lines)).split("\n")
+    hidden = t.hidden_at(0)
     cost_c, cost_t = _costs(lines, b)
-    pools = [[i for i in range(total) if ranks[i] == r] for r in (CORE, LABEL, CONTENT)]
+    # The lines by rank, highest first, each rank in line order (a stable sort keeps equal ranks in order).
+    by_rank = sorted(range(total), key=ranks.__getitem__, reverse=True)
+    core, label = ranks.count(CORE), ranks.count(LABEL)
+    pools = [by_rank[:core], by_rank[core:core + label], by_rank[core + label:]]
     slack = 0
     while True:
         out = _select_lines(t, lines, cost_c, cost_t, pools, b, hidden, slack)
@@ -509,21 +566,21 @@ def _select_lines(t: _Template, lines: list[str], cost_c: list[int], cost_t: lis
         avail_t = b.tokens - slack if b.tokens else big
     chosen: list[int] = []
     for pool in pools:
-        pc = sum(cost_c[i] for i in pool)
-        pt = sum(cost_t[i] for i in pool) if cost_t is not None else 0
+        pc = sum(map(cost_c.__getitem__, pool))
+        pt = sum(map(cost_t.__getitem__, pool)) if cost_t is not None else 0
         if pc <= avail_c and pt <= avail_t:
             chosen += pool
             avail_c -= pc
             avail_t -= pt
             continue
 
-        costs = [[cost_c[i] for i in pool]]
+        costs = [list(map(cost_c.__getitem__, pool))]
         if cost_t is not None:
-            costs.append([cost_t[i] for i in pool])
+            costs.append(list(map(cost_t.__getitem__, pool)))
         chosen += [pool[j] for j in _select(costs, [avail_c, avail_t])] if pool else []
         break
     chosen.sort()
-    kept = [lines[i] for i in chosen]
+    kept = list(map(lines.__getitem__, chosen))
     if note is None:
         return "\n".join(kept)
     pct = format(100 * len(chosen) / total, ".0f")
