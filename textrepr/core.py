@@ -5,21 +5,12 @@ value other than ``0``.
 """
 from __future__ import annotations
 
-import os
+from typing import TYPE_CHECKING
 
-if os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0"):
+from ._twins import export, select
+
+if TYPE_CHECKING:  # both twins define the same names, with the same types
     from ._core_py import *  # noqa: F403
-    from ._core_py import __all__  # noqa: F401
 
-    IMPLEMENTATION = "pure"
-else:
-    try:
-        from ._core import *  # type: ignore[import-not-found]  # noqa: F403
-        from ._core import __all__  # type: ignore[import-not-found]  # noqa: F401
-
-        IMPLEMENTATION = "compiled"
-    except ImportError:
-        from ._core_py import *  # noqa: F403
-        from ._core_py import __all__  # noqa: F401
-
-        IMPLEMENTATION = "pure"
+_impl, IMPLEMENTATION = select("_core", "_core_py")
+__all__ = export(globals(), _impl)

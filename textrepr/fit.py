@@ -16,7 +16,6 @@
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from itertools import accumulate, compress, repeat
 from operator import add, mul
@@ -25,6 +24,7 @@ from typing import Callable, Iterable, NamedTuple, Sequence
 
 from ._core_py import _fits, _note  # §4.19's step-5 sum and note; this sampling is Python in both builds
 from ._fit_py import _SHAPE, _TREE_CHARS, CONTENT, CORE, LABEL
+from ._twins import select
 from ._fit_py import BARE_NOTE as _BARE_NOTE, CLOSE as _CLOSE, OPEN as _OPEN, grouped_len as _grouped_len
 from .core import assemble, number_lines, trunc
 from .options import Options
@@ -32,14 +32,9 @@ from .sink import SINKS
 from .tokens import estimate
 
 # The hot loops (template scan and compaction, the cap search, line shapes): the compiled twin
-# textrepr._fit when built, else textrepr._fit_py (``TEXTREPR_NO_EXTENSIONS=1`` selects it; as textrepr.tokens).
-if os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0"):
-    from ._fit_py import cut_chars, largest_cap, line_ranks, scan_template
-else:
-    try:
-        from ._fit import cut_chars, largest_cap, line_ranks, scan_template  # type: ignore[import-not-found]
-    except ImportError:
-        from ._fit_py import cut_chars, largest_cap, line_ranks, scan_template
+# textrepr._fit when built, else textrepr._fit_py (textrepr._twins.select, as every twin pair).
+_fit = select("_fit", "_fit_py")[0]
+cut_chars, largest_cap, line_ranks, scan_template = _fit.cut_chars, _fit.largest_cap, _fit.line_ranks, _fit.scan_template
 
 __all__ = ["Budget", "budget", "finish", "sample", "is_skeleton"]
 

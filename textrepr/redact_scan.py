@@ -3,21 +3,12 @@
 ``textrepr.core``."""
 from __future__ import annotations
 
-import os
+from typing import TYPE_CHECKING
 
-if os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0"):
+from ._twins import export, select
+
+if TYPE_CHECKING:  # both twins define the same names, with the same types
     from ._redact_scan_py import *  # noqa: F403
-    from ._redact_scan_py import __all__  # noqa: F401
 
-    IMPLEMENTATION = "pure"
-else:
-    try:
-        from ._redact_scan import *  # type: ignore[import-not-found]  # noqa: F403
-        from ._redact_scan import __all__  # type: ignore[import-not-found]  # noqa: F401
-
-        IMPLEMENTATION = "compiled"
-    except ImportError:
-        from ._redact_scan_py import *  # noqa: F403
-        from ._redact_scan_py import __all__  # noqa: F401
-
-        IMPLEMENTATION = "pure"
+_impl, IMPLEMENTATION = select("_redact_scan", "_redact_scan_py")
+__all__ = export(globals(), _impl)

@@ -15,24 +15,14 @@ The non-ASCII weights are refitted by ``benchmarks/fit_weights.py``.
 """
 from __future__ import annotations
 
-import os
 from typing import Any, Callable
+
+from ._twins import select
 
 __all__ = ["estimate", "estimator", "tiktoken_counter", "counter", "PROFILES", "IMPLEMENTATION"]
 
-if os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0"):
-    from ._tokens_py import estimate_with
-
-    IMPLEMENTATION = "pure"
-else:
-    try:
-        from ._tokens import estimate_with  # type: ignore[import-not-found]
-
-        IMPLEMENTATION = "compiled"
-    except ImportError:
-        from ._tokens_py import estimate_with
-
-        IMPLEMENTATION = "pure"
+_impl, IMPLEMENTATION = select("_tokens", "_tokens_py")
+estimate_with: Callable[..., int] = _impl.estimate_with
 
 # Thousandths of a token, in the order of textrepr._tokens_py's indices: words of 1-3, 4-6, 7-10, 11+
 # ASCII letters, per letter beyond 10, per camelCase change, per punctuation char, per punctuation run,
