@@ -75,7 +75,8 @@ def extensions() -> list[Extension]:
     args = ["-O3"] if os.name != "nt" else []
     core = [Extension(n, [src], extra_compile_args=args) for n, src in CORE_SOURCES.items()]
     renderers = [Extension(n, [src], extra_compile_args=args) for n, src in RENDER_SOURCES.items()]
-    scan = [Extension(n, [src], extra_compile_args=args) for n, src in SCAN_SOURCES.items()]
+    scan = [Extension(n, [src], extra_compile_args=args, include_dirs=["textrepr"],
+                      depends=["textrepr/_redact_simd.h"]) for n, src in SCAN_SOURCES.items()]
     typed = [Extension(n, [src], extra_compile_args=args) for n, src in TYPED_SOURCES.items()]
     try:
         # The renderers' C files go to build/: textrepr/render/ stays plain Python.

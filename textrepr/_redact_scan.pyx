@@ -11,7 +11,8 @@ the prefilter inline, so a clean string costs one scan and no allocation.
 from cpython.dict cimport PyDict_Next, PyDict_SetItem
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_SetItem
 from cpython.object cimport PyObject
-from libc.stdint cimport uint32_t
+from libc.stdint cimport uint8_t, uint32_t
+from libc.string cimport memset
 
 from . import _redact_scan_py as _py
 
@@ -28,6 +29,18 @@ cdef extern from "Python.h":
     void* PyUnicode_DATA(object)
     Py_ssize_t PyUnicode_GET_LENGTH(object)
     uint32_t PyUnicode_READ(int kind, void* data, Py_ssize_t i) nogil
+
+cdef extern from "_redact_simd.h":
+    ctypedef struct rs_tables:
+        uint8_t lo[4][32]
+        uint8_t hi[4][32]
+        uint8_t single0[4]
+        uint8_t single1[2]
+    int rs_use_simd() nogil
+    int rs_any(const rs_tables* t, const uint8_t* p, size_t n) nogil
+    size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t start, size_t n, uint32_t* mask) nogil
+    int rs_ctz(uint32_t m) nogil
+    int rs_simd_enabled
 
 cdef enum:
     F_SECRETS = 1
@@ -86,6 +99,50 @@ cdef void _init_tables():
 
 
 _init_tables()
+
+
+# Byte classes of a Latin-1 string (see _redact_simd.h): a pattern is up to four character sets at offsets
+# 0..3 (None: any character); a position none of them (nor a single) keeps is skipped without a look.
+# PRE_CLS: a necessary condition of _scan returning True (every trigger it checks holds one of these).
+# TRIG_CLS: a superset of the positions where _trig_at finds a trigger (its first character, or the 'k'
+# of sk-/rk_ through the single at offset 1).
+cdef rs_tables PRE_CLS
+cdef rs_tables TRIG_CLS
+_NUMSEP = "0123456789 .()/-"
+
+
+cdef void _fill(rs_tables* t, list patterns, bytes singles0, bytes singles1):
+    cdef int k, j, b
+    cdef uint8_t bit
+    memset(t, 0, sizeof(rs_tables))
+    for k, pat in enumerate(patterns):
+        bit = 1 << k
+        for j in range(4):
+            chars = pat[j] if j < len(pat) else None
+            for b in (range(256) if chars is None else chars.encode("latin-1")):
+                t.lo[j][b & 15] |= bit
+                t.lo[j][(b & 15) + 16] |= bit
+                t.hi[j][b >> 4] |= bit
+                t.hi[j][(b >> 4) + 16] |= bit
+    for k, b in enumerate(singles0):
+        t.single0[k] = b
+    for k, b in enumerate(singles1):
+        t.single1[k] = b
+
+
+_fill(&PRE_CLS, [("0123456789:=",), ("x", "o", "x"), ("A", "IKSBC", "zIAC"), ("e", "y", "J"),
+                 ("bB", "eEaA", "aAsS"), ("aA", "wW", "sS"), ("eE", "cC", "rR")], b"-_@", b"")
+_fill(&TRIG_CLS, [("0123456789", _NUMSEP, _NUMSEP, _NUMSEP), ("x", "o", "x"), ("e", "y", "J"),
+                  ("A", "IKSBC", "zIAC"), ("bB", "eEaA", "aAsS"), ("aA", "wWpPcCuU", "sSiIcCtT"),
+                  ("sScC", "eEoO", "cCoO"), ("pPtT", "aArRoO", "sSiIkK")], b"_-:@", b"-_")
+
+
+def _set_simd(bint on) -> bool:
+    """Turn the AVX2 block scans on or off (tests: the scalar path must give the same results); returns
+    whether they are in use."""
+    global rs_simd_enabled
+    rs_simd_enabled = on
+    return rs_use_simd() != 0
 
 
 cdef inline uint32_t _low(uint32_t c) nogil:
@@ -304,6 +361,8 @@ cdef inline bint _pre(str s, int flags):
     cdef void* d = PyUnicode_DATA(s)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s)
     if kind == 1:  # the common case: the C compiler specialises each call on its constant kind
+        if rs_use_simd() and not rs_any(&PRE_CLS, <const uint8_t*>d, n):
+            return False  # no character or trigram that _scan could return True on
         return _maybe(1, d, n, flags) and _scan(1, d, n, flags)
     if kind == 2:
         return _maybe(2, d, n, flags) and _scan(2, d, n, flags)
@@ -403,6 +462,22 @@ cdef void _init_next():
 _init_next()
 
 
+cdef inline bint _v6_can_start(int kind, void* d, Py_ssize_t i) nogil:
+    """See ``_redact_scan_py._v6_can_start``: the hex-colon run before ``i`` is not behind [A-Za-z0-9]."""
+    cdef Py_ssize_t j = i
+    cdef Py_ssize_t stop = i - 40 if i > 40 else 0
+    cdef uint32_t p
+    while j > stop:
+        p = PyUnicode_READ(kind, d, j - 1)
+        if p >= 128 or not (HEX[p] or p == 58):
+            break
+        j -= 1
+    if j == 0:
+        return True
+    p = PyUnicode_READ(kind, d, j - 1)
+    return p >= 128 or not (48 <= p <= 57 or 97 <= (p | 32) <= 122)
+
+
 cdef inline bint _second_of_a(uint32_t c) nogil:
     return c == 73 or c == 75 or c == 83 or c == 66 or c == 67  # I K S B C
 
@@ -415,9 +490,11 @@ cdef inline bint _second_of_word(uint32_t c) nogil:
     return c == 101 or c == 97 or c == 119 or c == 112 or c == 117 or c == 99 or c == 111 or c == 114
 
 
-cdef inline int _triggers(int kind, void* d, Py_ssize_t n, int flags, bint keys, list out) except -1:
-    cdef Py_ssize_t i, k, wl, st
-    cdef Py_ssize_t resume_pre = 0, resume_num = 0, resume_v6 = 0
+cdef inline int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, bint keys, list out,
+                         Py_ssize_t* r) except -1:
+    """The triggers that begin (or are anchored) at ``i``; ``r``: where the prefix, number and IPv6 scans
+    resume (a match of each does not overlap the next)."""
+    cdef Py_ssize_t k, wl, st
     cdef uint32_t c, l, p
     cdef int w
     cdef bint sec = (flags & F_SECRETS) != 0
@@ -425,114 +502,146 @@ cdef inline int _triggers(int kind, void* d, Py_ssize_t n, int flags, bint keys,
     cdef bint hit
     cdef unsigned char t
     cdef uint32_t nx
-    for i in range(n):
-        c = PyUnicode_READ(kind, d, i)
-        if c >= 128:
-            continue
-        nx = PyUnicode_READ(kind, d, i + 1) if i + 1 < n else 0
-        if nx >= 128:
-            nx = 0
-        if not NEXT_OK[(c << 7) | nx]:
-            continue
-        t = TRIG[c]
-        if sec:
-            # Provider prefixes: the matches of one regex scan (they do not overlap).
-            if t & T_PREFIX and i >= resume_pre:
-                if c == 107:  # k[-_] after s or r
-                    if i >= 1 and i + 1 < n:
-                        p = PyUnicode_READ(kind, d, i + 1)
-                        l = PyUnicode_READ(kind, d, i - 1)
-                        if (p == 45 or p == 95) and (l == 115 or l == 114):
-                            out.append((i - 1, i + 2, 0))
-                            resume_pre = i + 2
-                elif c == 95:  # '_' ending one of the underscore prefixes
-                    hit = False
-                    for w in range(8):
-                        wl = len(_UNDER_LIST[w])
-                        st = i + 1 - wl
-                        if st >= 0 and _at(kind, d, n, st, _UNDER_LIST[w], wl):
-                            out.append((st, i + 1, 0))
-                            hit = True
-                    if hit:
-                        resume_pre = i + 1
-                elif c == 120:  # xox
-                    if _at(kind, d, n, i + 1, b"ox", 2):
-                        out.append((i, i + 3, 0))
-                        resume_pre = i + 3
-                elif c == 65 and i + 1 < n and _second_of_a(PyUnicode_READ(kind, d, i + 1)):
-                    # AIza AKIA ASIA ABIA ACCA
-                    if _at(kind, d, n, i + 1, b"KIA", 3) or _at(kind, d, n, i + 1, b"SIA", 3):
-                        out.append((i, i + 4, 1))
-                        resume_pre = i + 4
-                    elif (_at(kind, d, n, i + 1, b"Iza", 3) or _at(kind, d, n, i + 1, b"BIA", 3)
-                            or _at(kind, d, n, i + 1, b"CCA", 3)):
-                        out.append((i, i + 4, 0))
-                        resume_pre = i + 4
-                elif c == 45:
-                    if _at(kind, d, n, i, b"-----BEGIN", 10):
-                        out.append((i, i + 10, 0))
-                        resume_pre = i + 10
-            if t & T_E:  # eyJ
-                if _at(kind, d, n, i + 1, b"yJ", 2):
+    c = PyUnicode_READ(kind, d, i)
+    if c >= 128:
+        return 0
+    nx = PyUnicode_READ(kind, d, i + 1) if i + 1 < n else 0
+    if nx >= 128:
+        nx = 0
+    if not NEXT_OK[(c << 7) | nx]:
+        return 0
+    t = TRIG[c]
+    if sec:
+        # Provider prefixes: the matches of one regex scan (they do not overlap).
+        if t & T_PREFIX and i >= r[0]:
+            if c == 107:  # k[-_] after s or r
+                if i >= 1 and i + 1 < n:
+                    p = PyUnicode_READ(kind, d, i + 1)
+                    l = PyUnicode_READ(kind, d, i - 1)
+                    if (p == 45 or p == 95) and (l == 115 or l == 114):
+                        out.append((i - 1, i + 2, 0))
+                        r[0] = i + 2
+            elif c == 95:  # '_' ending one of the underscore prefixes
+                hit = False
+                for w in range(8):
+                    wl = len(_UNDER_LIST[w])
+                    st = i + 1 - wl
+                    if st >= 0 and _at(kind, d, n, st, _UNDER_LIST[w], wl):
+                        out.append((st, i + 1, 0))
+                        hit = True
+                if hit:
+                    r[0] = i + 1
+            elif c == 120:  # xox
+                if _at(kind, d, n, i + 1, b"ox", 2):
                     out.append((i, i + 3, 0))
-            elif t & T_COLON:  # ://
-                if _at(kind, d, n, i + 1, b"//", 2):
-                    out.append((i, i + 3, 2))
-            elif t & (T_WORD | T_KEY) and i + 2 < n and _second_of_word(PyUnicode_READ(kind, d, i + 1)):
-                # case-insensitive words (3 letters at least), by their first letter
-                l = c | 32
-                if l == 98:  # b
-                    if _lword(kind, d, n, i, b"bearer", 6):
-                        out.append((i, i + 6, 0))
-                    elif _lword(kind, d, n, i, b"basic", 5):
-                        out.append((i, i + 5, 0))
-                elif l == 115:  # s ("secret" is also a key word: once)
-                    if _lword(kind, d, n, i, b"secret", 6):
-                        out.append((i, i + 6, 1))
-                elif l == 97:  # a
-                    if _lword(kind, d, n, i, b"aws", 3):
-                        out.append((i, i + 3, 1))
-                    elif keys:
-                        if _lword(kind, d, n, i, b"api_key", 7) or _lword(kind, d, n, i, b"api-key", 7):
-                            out.append((i, i + 7, 0))
-                        elif _lword(kind, d, n, i, b"apikey", 6) or _lword(kind, d, n, i, b"access", 6):
-                            out.append((i, i + 6, 0))
-                        elif _lword(kind, d, n, i, b"authoriz", 8):
-                            out.append((i, i + 8, 0))
+                    r[0] = i + 3
+            elif c == 65 and i + 1 < n and _second_of_a(PyUnicode_READ(kind, d, i + 1)):
+                # AIza AKIA ASIA ABIA ACCA
+                if _at(kind, d, n, i + 1, b"KIA", 3) or _at(kind, d, n, i + 1, b"SIA", 3):
+                    out.append((i, i + 4, 1))
+                    r[0] = i + 4
+                elif (_at(kind, d, n, i + 1, b"Iza", 3) or _at(kind, d, n, i + 1, b"BIA", 3)
+                        or _at(kind, d, n, i + 1, b"CCA", 3)):
+                    out.append((i, i + 4, 0))
+                    r[0] = i + 4
+            elif c == 45:
+                if _at(kind, d, n, i, b"-----BEGIN", 10):
+                    out.append((i, i + 10, 0))
+                    r[0] = i + 10
+        if t & T_E:  # eyJ
+            if _at(kind, d, n, i + 1, b"yJ", 2):
+                out.append((i, i + 3, 0))
+        elif t & T_COLON:  # ://
+            if _at(kind, d, n, i + 1, b"//", 2):
+                out.append((i, i + 3, 2))
+        elif t & (T_WORD | T_KEY) and i + 2 < n and _second_of_word(PyUnicode_READ(kind, d, i + 1)):
+            # case-insensitive words (3 letters at least), by their first letter
+            l = c | 32
+            if l == 98:  # b
+                if _lword(kind, d, n, i, b"bearer", 6):
+                    out.append((i, i + 6, 0))
+                elif _lword(kind, d, n, i, b"basic", 5):
+                    out.append((i, i + 5, 0))
+            elif l == 115:  # s ("secret" is also a key word: once)
+                if _lword(kind, d, n, i, b"secret", 6):
+                    out.append((i, i + 6, 1))
+            elif l == 97:  # a
+                if _lword(kind, d, n, i, b"aws", 3):
+                    out.append((i, i + 3, 1))
                 elif keys:
-                    if l == 112:  # p
-                        if _lword(kind, d, n, i, b"pass", 4):
-                            out.append((i, i + 4, 0))
-                        elif _lword(kind, d, n, i, b"private", 7):
-                            out.append((i, i + 7, 0))
-                    elif l == 116:  # t
-                        if _lword(kind, d, n, i, b"token", 5):
-                            out.append((i, i + 5, 0))
-                    elif l == 99:  # c
-                        if _lword(kind, d, n, i, b"cookie", 6):
-                            out.append((i, i + 6, 0))
-        if pii:
-            if t & T_AT:  # '@'
-                out.append((i, i + 1, 3))
-            elif t & T_DIGIT:
-                if i >= resume_num and (i == 0 or not (48 <= PyUnicode_READ(kind, d, i - 1) <= 57)) and i + 6 < n:
-                    for k in range(i + 1, i + 7):
-                        p = PyUnicode_READ(kind, d, k)
-                        if p >= 128 or not NUMSEP[p]:
-                            break
-                    else:
-                        out.append((i, i + 7, 5))
-                        resume_num = i + 7
-            elif c == 58 and i >= resume_v6:  # :[hex]{0,4}:
-                k = i + 1
-                while k < n and k - i <= 4:
+                    if _lword(kind, d, n, i, b"api_key", 7) or _lword(kind, d, n, i, b"api-key", 7):
+                        out.append((i, i + 7, 0))
+                    elif _lword(kind, d, n, i, b"apikey", 6) or _lword(kind, d, n, i, b"access", 6):
+                        out.append((i, i + 6, 0))
+                    elif _lword(kind, d, n, i, b"authoriz", 8):
+                        out.append((i, i + 8, 0))
+            elif keys:
+                if l == 112:  # p
+                    if _lword(kind, d, n, i, b"pass", 4):
+                        out.append((i, i + 4, 0))
+                    elif _lword(kind, d, n, i, b"private", 7):
+                        out.append((i, i + 7, 0))
+                elif l == 116:  # t
+                    if _lword(kind, d, n, i, b"token", 5):
+                        out.append((i, i + 5, 0))
+                elif l == 99:  # c
+                    if _lword(kind, d, n, i, b"cookie", 6):
+                        out.append((i, i + 6, 0))
+    if pii:
+        if t & T_AT:  # '@'
+            out.append((i, i + 1, 3))
+        elif t & T_DIGIT:
+            if i >= r[1] and (i == 0 or not (48 <= PyUnicode_READ(kind, d, i - 1) <= 57)) and i + 6 < n:
+                for k in range(i + 1, i + 7):
                     p = PyUnicode_READ(kind, d, k)
-                    if p >= 128 or not HEX[p]:
+                    if p >= 128 or not NUMSEP[p]:
                         break
-                    k += 1
-                if k < n and PyUnicode_READ(kind, d, k) == 58:
+                else:
+                    out.append((i, i + 7, 5))
+                    r[1] = i + 7
+        elif c == 58 and i >= r[2]:  # :[hex]{0,4}:
+            k = i + 1
+            while k < n and k - i <= 4:
+                p = PyUnicode_READ(kind, d, k)
+                if p >= 128 or not HEX[p]:
+                    break
+                k += 1
+            if k < n and PyUnicode_READ(kind, d, k) == 58:
+                if _v6_can_start(kind, d, i):
                     out.append((i, k + 1, 4))
-                    resume_v6 = k + 1
+                r[2] = k + 1
+    return 0
+
+
+
+
+cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, bint keys, list out) except -1:
+    cdef Py_ssize_t r[3]
+    cdef Py_ssize_t i = 0, j
+    cdef uint32_t mask
+    r[0] = r[1] = r[2] = 0
+    if kind == 1 and rs_use_simd():
+        # Whole blocks of 32 with no position that can begin a trigger are skipped; in the others only the
+        # positions the byte classes keep are looked at (a superset of those where _trig_at finds one).
+        while True:
+            i = <Py_ssize_t>rs_skip(&TRIG_CLS, <const uint8_t*>d, <size_t>i, <size_t>n, &mask)
+            if mask == 0:
+                break
+            while mask:
+                _trig_at(1, d, n, i + rs_ctz(mask), flags, keys, out, r)
+                mask &= mask - 1
+            i += 32
+        for j in range(i, n):
+            _trig_at(1, d, n, j, flags, keys, out, r)
+    elif kind == 1:
+        for j in range(n):
+            _trig_at(1, d, n, j, flags, keys, out, r)
+    elif kind == 2:
+        for j in range(n):
+            _trig_at(2, d, n, j, flags, keys, out, r)
+    else:
+        for j in range(n):
+            _trig_at(4, d, n, j, flags, keys, out, r)
     return 0
 
 
@@ -546,12 +655,7 @@ def triggers(str big not None, int flags, tuple words not None) -> list:
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(big)
     cdef bint keys = (flags & F_SECRETS) != 0 and (":" in big or "=" in big)
     cdef list out = []
-    if kind == 1:
-        _triggers(1, d, n, flags, keys, out)
-    elif kind == 2:
-        _triggers(2, d, n, flags, keys, out)
-    else:
-        _triggers(4, d, n, flags, keys, out)
+    _triggers(kind, d, n, flags, keys, out)
     out.sort()  # nearly sorted already (a prefix ending in '_' starts a little before it); no duplicates
     return out
 

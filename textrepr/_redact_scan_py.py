@@ -77,6 +77,20 @@ _T_NUM = re.compile(r"[0-9](?<![0-9][0-9])[0-9 .()/-]{6}")
 _T_NUM_BYTES = re.compile(rb"0(?<!00)[0.]{6}")  # the literal first: the engine skips to each digit
 _NUM_TABLE = bytes(48 if 48 <= i <= 57 else 46 if chr(i) in " .()/-" else 120 for i in range(256))
 _T_V6 = re.compile(r":[0-9A-Fa-f]{0,4}:")
+_HEXCOLON = frozenset("0123456789abcdefABCDEF:")
+_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+def _v6_can_start(big: str, i: int) -> bool:
+    """Whether a match can start where ``textrepr.redact`` looks for one from the IPv6 trigger at ``i``:
+    the start of the run of hex digits and colons before it (40 back at most). Behind an ASCII letter or
+    digit every built-in rule's left edge fails there (``std::io``, ``Vec::new`` in Rust code), and the
+    only rules with no such edge (the camel-case secret words) contain a non-hex letter before any ':'."""
+    j = i
+    stop = max(0, i - 40)
+    while j > stop and big[j - 1] in _HEXCOLON:
+        j -= 1
+    return j == 0 or big[j - 1] not in _ALNUM
 
 
 def _prefixes(big: str, add: Callable[[tuple[int, int, int]], None]) -> None:
@@ -136,7 +150,8 @@ def triggers(big: str, flags: int, words: tuple[str, ...]) -> list[tuple[int, in
             for m in _T_NUM.finditer(big):
                 add((m.start(), m.end(), K_NUM))
         for m in _T_V6.finditer(big):
-            add((m.start(), m.end(), K_V6))
+            if _v6_can_start(big, m.start()):
+                add((m.start(), m.end(), K_V6))
     return sorted(set(found))
 
 
