@@ -144,3 +144,66 @@ def test_redact_data_same_in_both_implementations(scan: Any, fields: list[tuple[
     finally:
         twins.use_implementation("compiled")
     assert got[0] == got[1]
+
+
+# The compiled scans look at Latin-1 strings 32 positions at a time (AVX2, when the CPU has it; see
+# textrepr/_redact_simd.h), so the twins are also compared on strings long enough for several blocks,
+# with triggers at every offset around a block's edges, with the block scans on and off.
+_PAD = "the quick brown fox jumps over the lazy dog while a calm river runs under old stone bridges " * 2
+long_texts = st.tuples(st.integers(0, 90), texts, st.sampled_from([_PAD, _PAD.upper(), "x" * 200])).map(
+    lambda t: t[2][:t[0]] + t[1] + t[2][t[0]:])
+
+
+def _both_paths(scan: Any) -> Iterator[bool]:
+    try:
+        for on in (True, False):
+            yield scan._set_simd(on)
+    finally:
+        scan._set_simd(True)
+
+
+@given(long_texts)
+def test_long_strings_compiled_equals_pure_with_and_without_block_scans(scan: Any, s: str) -> None:
+    for _ in _both_paths(scan):
+        for f in FLAGS[:4]:
+            assert scan.prefilter(s, f) == pure.prefilter(s, f), (s, f)
+            assert scan.triggers(s, f, ()) == pure.triggers(s, f, ()), (s, f)
+
+
+def test_triggers_at_every_offset_of_a_block(scan: Any) -> None:
+    """Each trigger piece (and each planted value) at offsets 0..100 of clean text: same prefilter and
+    triggers as the pure twin, with the block scans on and off."""
+    pieces = _TRIGGERS + [p[1] for p in PLANTS] + ["12:07:33", "std::io::Read", " ::1 ", "k-", "sk-"]
+    used = set()
+    for simd in _both_paths(scan):
+        used.add(simd)
+        for piece in pieces:
+            for off in range(0, 101):
+                s = _PAD[:off] + piece + _PAD[off:off + 40]
+                for f in (pure.PRE_SECRETS, pure.PRE_PII, pure.PRE_SECRETS | pure.PRE_PII):
+                    assert scan.prefilter(s, f) == pure.prefilter(s, f), (piece, off, f)
+                    assert scan.triggers(s, f, ()) == pure.triggers(s, f, ()), (piece, off, f)
+    assert False in used  # the scalar path ran (and the block scans too, where the CPU has AVX2)
+
+
+@given(texts)
+def test_dropped_ipv6_triggers_start_no_match(s: str) -> None:
+    """An IPv6 trigger is dropped when the hex-colon run before it follows an ASCII letter or digit
+    (``std::io``): the combined pattern of every built-in rule matches nothing at that start."""
+    from textrepr.redact import _HEXCOLON, _back
+
+    pattern = Redactor.default()._compiled.pattern
+    for m in pure._T_V6.finditer(s):
+        if not pure._v6_can_start(s, m.start()):
+            assert pattern.match(s, _back(s, m.start(), _HEXCOLON, 40)) is None, (s, m.start())
+
+
+@pytest.mark.parametrize("s", ["use std::io::Read;", "Vec::new()", "HashMap::new", "at 12:07:33 UTC",
+                               "fn f() -> Self::Output", "a::b::c::d"])
+def test_rust_paths_and_times_give_no_ipv6_trigger(s: str) -> None:
+    assert [t for t in pure.triggers(s, pure.PRE_PII, ()) if t[2] == pure.K_V6] == []
+
+
+@pytest.mark.parametrize("s", ["addr 2001:db8::1 here", "(::ffff:10.0.0.1)", "fe80::1%eth0", "[::1]:80"])
+def test_addresses_keep_their_ipv6_trigger(s: str) -> None:
+    assert [t for t in pure.triggers(s, pure.PRE_PII, ()) if t[2] == pure.K_V6] != []
