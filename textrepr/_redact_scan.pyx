@@ -36,6 +36,7 @@ cdef extern from "_redact_simd.h":
         uint8_t hi[4][32]
         uint8_t single0[4]
         uint8_t single1[2]
+        uint8_t pad[4]
     int rs_use_simd() nogil
     int rs_any(const rs_tables* t, const uint8_t* p, size_t n) nogil
     size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t start, size_t n, uint32_t* mask) nogil
@@ -119,6 +120,8 @@ cdef void _fill(rs_tables* t, list patterns, bytes singles0, bytes singles1):
         bit = 1 << k
         for j in range(4):
             chars = pat[j] if j < len(pat) else None
+            if chars is None:
+                t.pad[j] |= bit
             for b in (range(256) if chars is None else chars.encode("latin-1")):
                 t.lo[j][b & 15] |= bit
                 t.lo[j][(b & 15) + 16] |= bit

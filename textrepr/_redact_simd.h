@@ -4,8 +4,8 @@
  * product of its low and high nibbles (a superset of it), so the class bits of a byte are
  * lo[j][b & 15] & hi[j][b >> 4] and a pattern of bit k begins at i when bit k is set at every offset.
  * With AVX2 (checked at run time) that is two byte shuffles per offset for 32 positions at once; the
- * scalar code computes the same bits one position at a time. Bytes past the end count as members of
- * every set, so a position near the end is kept rather than lost: callers re-check every position kept.
+ * scalar code computes the same bits one position at a time; past the end of the string only the
+ * patterns whose set there is "any character" go on (pad). Callers re-check every position kept.
  * A few single bytes ('-', '_', ...) are compared directly (up to RS_SINGLES at offset 0, 2 at offset 1).
  */
 #ifndef TEXTREPR_REDACT_SIMD_H
@@ -21,6 +21,7 @@ typedef struct {
     uint8_t hi[4][32];
     uint8_t single0[RS_SINGLES];  /* compared at offset 0 (0 = unused: NUL is never a trigger) */
     uint8_t single1[2];           /* compared at offset 1 */
+    uint8_t pad[4];               /* the patterns whose set at offset j is any character */
 } rs_tables;
 
 static inline int rs_hit_scalar(const rs_tables* t, const uint8_t* p, size_t avail) {
@@ -31,6 +32,8 @@ static inline int rs_hit_scalar(const rs_tables* t, const uint8_t* p, size_t ava
         if ((size_t)j < avail) {
             uint8_t b = p[j];
             acc &= t->lo[j][b & 15] & t->hi[j][b >> 4];
+        } else {
+            acc &= t->pad[j];
         }
     }
     if (acc) return 1;
