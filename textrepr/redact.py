@@ -357,7 +357,9 @@ _SCHEME = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456
 _HEXCOLON = frozenset("0123456789abcdefABCDEF:")
 _BACK_CHARS = {K_URL: _SCHEME, K_EMAIL: _LOCAL, K_V6: _HEXCOLON}
 _BACK_LIMIT = {K_URL: 21, K_EMAIL: 64, K_V6: 40}
-_AWS_SECRET = regex.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+# ``re``, not ``regex``: the same matches (ASCII classes, no flags), found about six times faster in the
+# 440-character window around each AWS trigger.
+_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 
 
 def _back(s: str, i: int, chars: frozenset[str], limit: int) -> int:
@@ -367,6 +369,13 @@ def _back(s: str, i: int, chars: frozenset[str], limit: int) -> int:
     while j > stop and s[j - 1] in chars:
         j -= 1
     return j
+
+
+def _marks(pattern: Any, names: dict[str, str]) -> tuple[tuple[int, str], ...]:
+    if pattern is None:
+        return ()
+    index = pattern.groupindex
+    return tuple((index[n], n) for n in names if n in index)
 
 
 class _Compiled:
@@ -405,6 +414,11 @@ class _Compiled:
                 self.validators[g] = None
                 self.names[g] = name
             self.custom = regex.compile("|".join(cparts))
+        # The marker groups of each pattern as (group index, name), in the pattern's order (see _accept).
+        self.marks = _marks(self.pattern, self.names)
+        self.has_v = self.pattern is not None and "v" in self.pattern.groupindex
+        self.custom_marks = _marks(self.custom, self.names)
+        self.custom_has_v = self.custom is not None and "v" in self.custom.groupindex
         self.pii = "pii" in sets
         self.trig_flags = (PRE_SECRETS if "secrets" in sets else 0) | (PRE_PII if self.pii else 0)
         self.custom_words = tuple(k.lower() for k in keys)
@@ -518,7 +532,7 @@ class _Compiled:
         starts.sort()
         spans: list[tuple[int, int, str]] = []
         match = self.pattern.match
-        names = self.names
+        marks = self.marks
         pos = 0
         last = -1
         for st in starts:
@@ -528,22 +542,25 @@ class _Compiled:
             m = match(s, st)
             if m is None:
                 continue
-            span = self._accept(m, names)
+            span = self._accept(m, marks, self.has_v)
             if span is not None:
                 spans.append(span)
                 pos = span[1]
         return spans
 
-    def _accept(self, m: Any, names: dict[str, str]) -> tuple[int, int, str] | None:
-        # regex's lastgroup is unreliable with a repeated group name (v): find the rule's marker group.
-        g = next(n for n in names if m.start(n) >= 0)
+    def _accept(self, m: Any, marks: tuple[tuple[int, str], ...], has_v: bool) -> tuple[int, int, str] | None:
+        # regex's lastgroup is unreliable with a repeated group name (v): find the rule's marker group, the
+        # first that took part (one call for all the groups' spans).
+        regs = m.regs
+        g = next(n for i, n in marks if regs[i][0] >= 0)
+        names = self.names
         val = self.validators[g]
         r: Any = True if val is None else val(m)
         if not r:
             return None
         if type(r) is tuple:
             return r[0], r[1], names[g]
-        if m.start("v") >= 0 if "v" in m.re.groupindex else False:
+        if has_v and m.start("v") >= 0:
             return m.start("v"), m.end("v"), names[g]
         return m.start(), m.end(), names[g]
 
@@ -552,7 +569,7 @@ class _Compiled:
         search = self.custom.search
         m = search(s)
         while m is not None:
-            span = self._accept(m, {k: v for k, v in self.names.items() if k.startswith("custom_")})
+            span = self._accept(m, self.custom_marks, self.custom_has_v)
             if span is not None and span[1] > span[0]:
                 spans.append(span)
                 m = search(s, max(m.end(), m.start() + 1))
