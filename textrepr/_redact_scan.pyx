@@ -18,7 +18,7 @@ from . import _redact_scan_py as _py
 
 __all__ = [
     "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
-    "prefilter", "prefilter_pays", "triggers", "walk_value",
+    "prefilter", "prefilter_pays", "triggers", "walk_value", "collect_keys",
 ]
 
 PRE_SECRETS, PRE_PII, PRE_ALL = 1, 2, 4
@@ -364,8 +364,10 @@ cdef inline bint _pre(str s, int flags):
     cdef void* d = PyUnicode_DATA(s)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s)
     if kind == 1:  # the common case: the C compiler specialises each call on its constant kind
-        if rs_use_simd() and not rs_any(&PRE_CLS, <const uint8_t*>d, n):
-            return False  # no character or trigram that _scan could return True on
+        if n < 64:  # a key, a role, a short value: the exact scan at once
+            return _scan(1, d, n, flags)
+        if rs_use_simd():  # 32 characters at a time: none that _scan could return True on, or the exact scan
+            return rs_any(&PRE_CLS, <const uint8_t*>d, n) and _scan(1, d, n, flags)
         return _maybe(1, d, n, flags) and _scan(1, d, n, flags)
     if kind == 2:
         return _maybe(2, d, n, flags) and _scan(2, d, n, flags)
@@ -707,3 +709,22 @@ def walk_value(object root, bint secret_list, int flags, object secret_key, obje
                 elif tv is dict or tv is list:
                     stack.append((v, False))
                 i += 1
+
+
+def collect_keys(list key_dicts, list key_exempt, int flags, list texts, list key_owner):
+    """See ``_redact_scan_py.collect_keys``."""
+    cdef Py_ssize_t j
+    cdef PyObject* pk
+    cdef PyObject* pv
+    cdef Py_ssize_t pos
+    cdef object k, ex
+    cdef dict d
+    for j in range(len(key_dicts)):
+        d = key_dicts[j]
+        ex = key_exempt[j]
+        pos = 0
+        while PyDict_Next(d, &pos, &pk, &pv):
+            k = <object>pk
+            if type(k) is str and _pre(<str>k, flags) and k not in ex:
+                texts.append(k)
+                key_owner.append(j)

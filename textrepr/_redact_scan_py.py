@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 __all__ = [
     "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
-    "prefilter", "prefilter_pays", "triggers", "walk_value",
+    "prefilter", "prefilter_pays", "triggers", "walk_value", "collect_keys",
 ]
 
 # Flags: which rule sets' triggers to look for; PRE_ALL: every string passes (custom key names or rules,
@@ -189,3 +189,15 @@ def walk_value(root: Any, secret_list: bool, flags: int, secret_key: Callable[[s
                         slots.append(i)
                 elif tv is dict or tv is list:
                     stack.append((v, False))
+
+
+def collect_keys(key_dicts: list[dict], key_exempt: list[Any], flags: int, texts: list[str],
+                 key_owner: list[int]) -> None:
+    """Append to ``texts`` every string key of ``key_dicts[j]`` that is not in ``key_exempt[j]`` and that
+    the prefilter keeps, and ``j`` to ``key_owner`` for each."""
+    for j, d in enumerate(key_dicts):
+        ex = key_exempt[j]
+        for k in d:
+            if type(k) is str and k not in ex and prefilter(k, flags):
+                texts.append(k)
+                key_owner.append(j)

@@ -27,8 +27,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 import regex
 
-from .redact_scan import (K_AT_START, K_AWS, K_EMAIL, K_NUM, K_URL, K_V6, PRE_ALL, PRE_PII, PRE_SECRETS, prefilter,
-                          prefilter_pays, triggers, walk_value)
+from .redact_scan import (K_AT_START, K_AWS, K_EMAIL, K_NUM, K_URL, K_V6, PRE_ALL, PRE_PII, PRE_SECRETS, collect_keys,
+                          prefilter, prefilter_pays, triggers, walk_value)
 
 __all__ = [
     "Redactor", "RULE_SETS", "SECRET_KEY_NAMES", "EVENT_EXEMPT", "PROPERTY_EXEMPT",
@@ -734,12 +734,7 @@ class _Walker:
         n = len(self.holders)
         texts = [h[k] for h, k in zip(self.holders, self.slots)]
         key_owner: list[int] = []
-        for j, d in enumerate(self.key_dicts):
-            ex = self.key_exempt[j]
-            for k in d:
-                if type(k) is str and k not in ex and prefilter(k, flags):
-                    texts.append(k)
-                    key_owner.append(j)
+        collect_keys(self.key_dicts, self.key_exempt, flags, texts, key_owner)
         if not texts:
             return
         cands = c.candidates(texts) if c.custom is None and callback is None else None
