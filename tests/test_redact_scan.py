@@ -222,3 +222,26 @@ def test_aws_secret_window_scan_same_with_re_as_with_regex(s: str, a: int, b: in
 
     ref = regex.compile(_AWS_SECRET.pattern)
     assert ([m.span() for m in _AWS_SECRET.finditer(s, a, b)] == [m.span() for m in ref.finditer(s, a, b)])
+
+
+def _rule_match(m: Any, marks: Any) -> Any:
+    if m is None:
+        return None
+    regs = m.regs
+    rule = next(n for i, n in marks if regs[i][0] >= 0)
+    v = m.span("v") if "v" in m.re.groupindex else (-1, -1)  # no v group: the whole match, as v unset
+    return m.span(), rule, v
+
+
+@pytest.mark.parametrize("sets", [("secrets", "pii"), ("secrets",), ("pii",)])
+@given(s=texts)
+def test_first_character_dispatch_matches_like_the_combined_pattern(sets: tuple[str, ...], s: str) -> None:
+    """At every start, the rules that can begin with its character match exactly as all of them do."""
+    c = Redactor(sets=sets)._compiled
+    for ch in map(chr, range(128)):
+        c.at(ch)  # compile every per-character pattern up front (not within hypothesis's deadline)
+    for st in range(len(s) + 1):
+        want = _rule_match(c.pattern.match(s, st), c.marks)
+        pattern, marks, _ = c.at(s[st] if st < len(s) else "")
+        got = None if pattern is None else _rule_match(pattern.match(s, st), marks)
+        assert got == want, (s, st)

@@ -378,6 +378,21 @@ def _marks(pattern: Any, names: dict[str, str]) -> tuple[tuple[int, str], ...]:
     return tuple((index[n], n) for n in names if n in index)
 
 
+_L = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_D = "0123456789"
+# The ASCII characters each built-in rule's match can begin with (its first token; case-insensitive words
+# in both cases). At a start with an ASCII character only the rules that can begin with it are tried, in
+# their order in the combined pattern, so the same rule wins (tests/test_redact_scan.py checks it).
+_FIRST: dict[str, str] = {
+    "private_key": "-", "jwt": "e", "anthropic_api_key": "s", "openai_api_key": "s", "stripe_key": "sr",
+    "google_api_key": "A", "aws_access_key_id": "A", "aws_secret_access_key": _L + _D + "/+",
+    "github_token": "g", "slack_token": "x", "huggingface_token": "h", "posthog_key": "p",
+    "bearer_token": "bB", "basic_auth": "bB", "url_credentials": _L, "secret_field": "pPsSaAtTcC",
+    "email": _L + _D, "card_number": _D, "us_ssn": _D, "iban": _L[:26], "ipv4": _D,
+    "ipv6": _D + "abcdefABCDEF:", "phone": _D + "+(",
+}
+
+
 class _Compiled:
     """The combined pattern, triggers and validators of one redactor."""
 
@@ -398,6 +413,15 @@ class _Compiled:
             self.validators[g] = _v_secret_field
             self.names[g] = "secret_field"
         self.pattern = regex.compile("|".join(parts)) if parts else None
+        self.parts = parts
+        # Per first character (ASCII), the rules that can begin with it; None when a custom key name can
+        # begin a match anywhere (then the combined pattern is always used).
+        self.first: dict[str, tuple[int, ...]] | None = None
+        if not keys and parts:
+            rule_names = list(self.names)
+            self.first = {chr(c): tuple(i for i, n in enumerate(rule_names) if chr(c) in _FIRST[n])
+                          for c in range(128)}
+        self.subs: dict[tuple[int, ...], tuple[Any, tuple[tuple[int, str], ...], bool]] = {}
         self.n_builtin = len(self.names)
         self.custom = None
         if rules:
@@ -531,22 +555,39 @@ class _Compiled:
                 add(_back(s, a, _BACK_CHARS[kind], _BACK_LIMIT[kind]))
         starts.sort()
         spans: list[tuple[int, int, str]] = []
-        match = self.pattern.match
-        marks = self.marks
         pos = 0
         last = -1
         for st in starts:
             if st < pos or st == last:
                 continue
             last = st
-            m = match(s, st)
+            pattern, marks, has_v = self.at(s[st] if st < len(s) else "")
+            if pattern is None:
+                continue
+            m = pattern.match(s, st)
             if m is None:
                 continue
-            span = self._accept(m, marks, self.has_v)
+            span = self._accept(m, marks, has_v)
             if span is not None:
                 spans.append(span)
                 pos = span[1]
         return spans
+
+    def at(self, c: str) -> tuple[Any, tuple[tuple[int, str], ...], bool]:
+        """The pattern to match at a start whose character is ``c`` (with its marker groups and whether it
+        has a ``v`` group): the built-in rules that can begin with ``c``, or the combined pattern."""
+        if self.first is None or c == "" or c >= "\x80":
+            return self.pattern, self.marks, self.has_v
+        rules = self.first[c]
+        got = self.subs.get(rules)
+        if got is None:
+            if rules:
+                p = regex.compile("|".join(self.parts[i] for i in rules))
+                got = (p, _marks(p, self.names), "v" in p.groupindex)
+            else:
+                got = (None, (), False)
+            self.subs[rules] = got
+        return got
 
     def _accept(self, m: Any, marks: tuple[tuple[int, str], ...], has_v: bool) -> tuple[int, int, str] | None:
         # regex's lastgroup is unreliable with a repeated group name (v): find the rule's marker group, the
