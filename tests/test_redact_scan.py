@@ -7,6 +7,7 @@ the pure one on every string and flag set, and ``walk_value`` must collect and r
 from __future__ import annotations
 
 import copy
+import itertools
 from typing import Any, Iterator
 
 import pytest
@@ -150,7 +151,10 @@ def test_redact_data_same_in_both_implementations(scan: Any, fields: list[tuple[
 # textrepr/_redact_simd.h), so the twins are also compared on strings long enough for several blocks,
 # with triggers at every offset around a block's edges, with the block scans on and off.
 _PAD = "the quick brown fox jumps over the lazy dog while a calm river runs under old stone bridges " * 2
-long_texts = st.tuples(st.integers(0, 90), texts, st.sampled_from([_PAD, _PAD.upper(), "x" * 200])).map(
+# Latin-1 pads, and UCS2 ones (a curly quote; the letters the scans fold to ASCII) for the narrowed scans.
+_PADS = [_PAD, _PAD.upper(), "x" * 200, _PAD.replace("o", "\u2019", 3), _PAD.replace("e", "\u017f"),
+         _PAD.replace(" ", "\u212a")]
+long_texts = st.tuples(st.integers(0, 90), texts, st.sampled_from(_PADS)).map(
     lambda t: t[2][:t[0]] + t[1] + t[2][t[0]:])
 
 
@@ -171,15 +175,15 @@ def test_long_strings_compiled_equals_pure_with_and_without_block_scans(scan: An
 
 
 def test_triggers_at_every_offset_of_a_block(scan: Any) -> None:
-    """Each trigger piece (and each planted value) at offsets 0..100 of clean text: same prefilter and
-    triggers as the pure twin, with the block scans on and off."""
+    """Each trigger piece (and each planted value) at offsets 0..100 of clean text (Latin-1, and UCS2 with
+    a curly quote): same prefilter and triggers as the pure twin, with the block scans on and off."""
     pieces = _TRIGGERS + [p[1] for p in PLANTS] + ["12:07:33", "std::io::Read", " ::1 ", "k-", "sk-"]
     used = set()
     for simd in _both_paths(scan):
         used.add(simd)
-        for piece in pieces:
+        for piece, pad in itertools.product(pieces, (_PAD, _PADS[3])):
             for off in range(0, 101):
-                s = _PAD[:off] + piece + _PAD[off:off + 40]
+                s = pad[:off] + piece + pad[off:off + 40]
                 for f in (pure.PRE_SECRETS, pure.PRE_PII, pure.PRE_SECRETS | pure.PRE_PII):
                     assert scan.prefilter(s, f) == pure.prefilter(s, f), (piece, off, f)
                     assert scan.triggers(s, f, ()) == pure.triggers(s, f, ()), (piece, off, f)

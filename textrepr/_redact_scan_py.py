@@ -1,10 +1,10 @@
 """Pure-Python twin of ``textrepr._redact_scan``: the redaction prefilter and the walk over parsed values.
 
-:func:`prefilter` says whether any built-in rule's trigger (see ``textrepr.redact``) occurs in a string;
-a string without one cannot hold a built-in match, so the walk never keeps it and the rules never run on
-it. It is a superset test of those triggers, exact to the character, so skipping a string it rejects
-changes no output. :func:`walk_value` collects, from a container of parsed JSON, the strings that the
-prefilter keeps (with their holder and slot) and replaces the values of secret-named keys.
+:func:`triggers` lists where a built-in rule's match may start (see ``textrepr.redact``);
+:func:`prefilter` says whether a string holds any: a string without one cannot hold a built-in match, so
+the walk never keeps it and the rules never run on it (skipping it changes no output). :func:`walk_value`
+collects, from a container of parsed JSON, the strings that the prefilter keeps (with their holder and
+slot) and replaces the values of secret-named keys.
 """
 from __future__ import annotations
 
@@ -22,44 +22,20 @@ PRE_SECRETS, PRE_PII, PRE_ALL = 1, 2, 4
 # Trigger kinds: where a match may start relative to its trigger (see ``textrepr.redact._Compiled._spans``).
 K_AT_START, K_AWS, K_URL, K_EMAIL, K_V6, K_NUM = 0, 1, 2, 3, 4, 5
 
-# Triggers of the secrets set: provider prefixes, JWT, PEM, URL (case-sensitive) ...
-# (each alternative begins with a character rare in prose, so the scan skips fast: k, _, x, A, -, J, :).
-_SECRETS = re.compile(r"k[-_](?<=[sr]k[-_])|_(?:(?<=hf_)|(?<=phx_)|(?<=gh[pousr]_)|(?<=github_pat_))"
-                      r"|xox|A(?:Iza|KIA|SIA|BIA|CCA)|-----BEGIN|J(?<=eyJ)|://")
-# ... and words in any case, found in the lowered text. Besides the ASCII capitals, four letters are folded
-# to ASCII (as re's IGNORECASE would): a few more strings pass than the rules' own triggers need, never fewer.
-_WORDS = ("bearer", "basic", "aws", "secret")
-_FOLD = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
-# Secret-key words: they count only in a string that has a ':' or '='.
-_KEY_WORDS = ("pass", "secret", "token", "api_key", "api-key", "apikey", "authoriz", "cookie", "private", "access")
-# PII: an '@', a digit followed by six digits or separators, an IPv6-like ':hex:' (two scans that each
-# begin with one character class, which re skips to quickly; an alternation of them would not).
-_PII_NUM = re.compile(r"[0-9][0-9 .()/-]{6}")
-_PII_V6 = re.compile(r":[0-9A-Fa-f]{0,4}:")
-
 
 def prefilter_pays() -> bool:
     """Whether to prefilter each string before the joined trigger scan: not in pure Python, where the
-    prefilter costs about what the trigger scan of the joined strings costs (so every string is kept)."""
+    prefilter (the trigger scan of one string) costs about what the joined scan costs (so every string
+    is kept)."""
     return False
 
 
 def prefilter(s: str, flags: int) -> bool:
-    """Whether ``s`` holds a trigger of the rule sets in ``flags`` (always True with ``PRE_ALL``)."""
+    """Whether ``s`` holds a trigger of the rule sets in ``flags`` (always True with ``PRE_ALL``); the
+    compiled twin stops its trigger scan at the first one."""
     if flags & PRE_ALL:
         return True
-    if flags & PRE_PII and ("@" in s or _PII_NUM.search(s) is not None or _PII_V6.search(s) is not None):
-        return True
-    if flags & PRE_SECRETS:
-        if _SECRETS.search(s) is not None:
-            return True
-        # Another non-ASCII letter may lower to several characters, but never to an ASCII one.
-        low = s.lower() if s.isascii() else s.translate(_FOLD).lower()
-        if any(w in low for w in _WORDS):
-            return True
-        if (":" in s or "=" in s) and any(w in low for w in _KEY_WORDS):
-            return True
-    return False
+    return bool(triggers(s, flags, ()))
 
 
 # The rules' own triggers (:func:`triggers`). Case-sensitive provider prefixes: one scan whose first
