@@ -358,59 +358,58 @@ cdef inline int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flag
 
 
 
+cdef inline bint _may(int kind, void* d, Py_ssize_t n, Py_ssize_t i) nogil:
+    """_trig_at's first check: an ASCII character that, with the next one, can begin a trigger."""
+    cdef uint32_t c = PyUnicode_READ(kind, d, i)
+    cdef uint32_t nx
+    if c >= 128:
+        return False
+    nx = PyUnicode_READ(kind, d, i + 1) if i + 1 < n else 0
+    return NEXT_OK[(c << 7) | (nx if nx < 128 else 0)] != 0
+
+
+cdef inline int _each(int kind, void* d, Py_ssize_t n, Py_ssize_t start, int flags, bint keys, list out,
+                      Py_ssize_t* r, bint first) except -1:
+    """_trig_at at every position from ``start`` (1 when ``first`` and one was found)."""
+    cdef Py_ssize_t j
+    for j in range(start, n):
+        if _may(kind, d, n, j):
+            _trig_at(kind, d, n, j, flags, keys, out, r)
+            if first and PyList_GET_SIZE(out):
+                return 1
+    return 0
+
+
 cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, bint keys, list out, bint first) except -1:
     """Append the triggers to ``out`` (``first``: stop at the first)."""
     cdef Py_ssize_t r[3]
-    cdef Py_ssize_t i = 0, j
+    cdef Py_ssize_t i = 0
     cdef uint32_t mask
     r[0] = r[1] = r[2] = 0
-    if kind == 1 and rs_use_simd():
+    if kind != 4 and rs_use_simd():
         # Whole blocks of 32 with no position that can begin a trigger are skipped; in the others only the
         # positions the byte classes keep are looked at (a superset of those where _trig_at finds one).
+        # UCS2 characters are narrowed to bytes for the classes (_redact_simd.h).
         while True:
-            i = <Py_ssize_t>rs_skip(&TRIG_CLS, <const uint8_t*>d, <size_t>i, <size_t>n, &mask)
+            if kind == 1:
+                i = <Py_ssize_t>rs_skip(&TRIG_CLS, <const uint8_t*>d, <size_t>i, <size_t>n, &mask)
+            else:
+                i = <Py_ssize_t>rs_skip16(&TRIG_CLS, <const uint16_t*>d, <size_t>i, <size_t>n, &mask)
             if mask == 0:
                 break
             while mask:
-                _trig_at(1, d, n, i + rs_ctz(mask), flags, keys, out, r)
+                _trig_at(kind, d, n, i + rs_ctz(mask), flags, keys, out, r)
                 if first and PyList_GET_SIZE(out):
                     return 0
                 mask &= mask - 1
             i += 32
-        for j in range(i, n):
-            _trig_at(1, d, n, j, flags, keys, out, r)
-            if first and PyList_GET_SIZE(out):
-                return 0
-    elif kind == 1:
-        for j in range(n):
-            _trig_at(1, d, n, j, flags, keys, out, r)
-            if first and PyList_GET_SIZE(out):
-                return 0
-    elif kind == 2 and rs_use_simd():  # the same, on the characters narrowed to bytes (_redact_simd.h)
-        while True:
-            i = <Py_ssize_t>rs_skip16(&TRIG_CLS, <const uint16_t*>d, <size_t>i, <size_t>n, &mask)
-            if mask == 0:
-                break
-            while mask:
-                _trig_at(2, d, n, i + rs_ctz(mask), flags, keys, out, r)
-                if first and PyList_GET_SIZE(out):
-                    return 0
-                mask &= mask - 1
-            i += 32
-        for j in range(i, n):
-            _trig_at(2, d, n, j, flags, keys, out, r)
-            if first and PyList_GET_SIZE(out):
-                return 0
+    # The tail, or the whole string (no AVX2, UCS4): the C compiler specialises each call on its kind.
+    if kind == 1:
+        _each(1, d, n, i, flags, keys, out, r, first)
     elif kind == 2:
-        for j in range(n):
-            _trig_at(2, d, n, j, flags, keys, out, r)
-            if first and PyList_GET_SIZE(out):
-                return 0
+        _each(2, d, n, i, flags, keys, out, r, first)
     else:
-        for j in range(n):
-            _trig_at(4, d, n, j, flags, keys, out, r)
-            if first and PyList_GET_SIZE(out):
-                return 0
+        _each(4, d, n, i, flags, keys, out, r, first)
     return 0
 
 
