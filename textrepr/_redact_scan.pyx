@@ -29,7 +29,6 @@ cdef extern from "Python.h":
     int PyUnicode_KIND(object)
     void* PyUnicode_DATA(object)
     Py_ssize_t PyUnicode_GET_LENGTH(object)
-    Py_ssize_t PyUnicode_FindChar(object, uint32_t ch, Py_ssize_t start, Py_ssize_t end, int direction)
     uint32_t PyUnicode_READ(int kind, void* data, Py_ssize_t i) nogil
 
 cdef extern from "_redact_simd.h":
@@ -233,7 +232,21 @@ cdef inline bint _second_of_word(uint32_t c) nogil:
     return c == 101 or c == 97 or c == 119 or c == 112 or c == 117 or c == 99 or c == 111 or c == 114
 
 
-cdef inline int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, bint keys, list out,
+cdef inline bint _keys(int kind, void* d, Py_ssize_t n, Py_ssize_t* r) nogil:
+    """Whether the string has a ':' or '=' (looked for once, the first time a secret-key word is met)."""
+    cdef Py_ssize_t j
+    cdef uint32_t c
+    if r[3] < 0:
+        r[3] = 0
+        for j in range(n):
+            c = PyUnicode_READ(kind, d, j)
+            if c == 58 or c == 61:
+                r[3] = 1
+                break
+    return r[3] != 0
+
+
+cdef inline int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, list out,
                          Py_ssize_t* r) except -1:
     """The triggers that begin (or are anchored) at ``i``; ``r``: where the prefix, number and IPv6 scans
     resume (a match of each does not overlap the next)."""
@@ -311,14 +324,14 @@ cdef inline int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flag
             elif l == 97:  # a
                 if _lword(kind, d, n, i, b"aws", 3):
                     out.append((i, i + 3, 1))
-                elif keys:
+                elif _keys(kind, d, n, r):
                     if _lword(kind, d, n, i, b"api_key", 7) or _lword(kind, d, n, i, b"api-key", 7):
                         out.append((i, i + 7, 0))
                     elif _lword(kind, d, n, i, b"apikey", 6) or _lword(kind, d, n, i, b"access", 6):
                         out.append((i, i + 6, 0))
                     elif _lword(kind, d, n, i, b"authoriz", 8):
                         out.append((i, i + 8, 0))
-            elif keys:
+            elif _keys(kind, d, n, r):
                 if l == 112:  # p
                     if _lword(kind, d, n, i, b"pass", 4):
                         out.append((i, i + 4, 0))
@@ -368,24 +381,25 @@ cdef inline bint _may(int kind, void* d, Py_ssize_t n, Py_ssize_t i) nogil:
     return NEXT_OK[(c << 7) | (nx if nx < 128 else 0)] != 0
 
 
-cdef inline int _each(int kind, void* d, Py_ssize_t n, Py_ssize_t start, int flags, bint keys, list out,
+cdef inline int _each(int kind, void* d, Py_ssize_t n, Py_ssize_t start, int flags, list out,
                       Py_ssize_t* r, bint first) except -1:
     """_trig_at at every position from ``start`` (1 when ``first`` and one was found)."""
     cdef Py_ssize_t j
     for j in range(start, n):
         if _may(kind, d, n, j):
-            _trig_at(kind, d, n, j, flags, keys, out, r)
+            _trig_at(kind, d, n, j, flags, out, r)
             if first and PyList_GET_SIZE(out):
                 return 1
     return 0
 
 
-cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, bint keys, list out, bint first) except -1:
+cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint first) except -1:
     """Append the triggers to ``out`` (``first``: stop at the first)."""
-    cdef Py_ssize_t r[3]
+    cdef Py_ssize_t r[4]
     cdef Py_ssize_t i = 0
     cdef uint32_t mask
     r[0] = r[1] = r[2] = 0
+    r[3] = -1  # whether the string has a ':' or '=' (secret-key words count only then): found when needed
     if kind != 4 and rs_use_simd():
         # Whole blocks of 32 with no position that can begin a trigger are skipped; in the others only the
         # positions the byte classes keep are looked at (a superset of those where _trig_at finds one).
@@ -398,18 +412,18 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, bint keys, list o
             if mask == 0:
                 break
             while mask:
-                _trig_at(kind, d, n, i + rs_ctz(mask), flags, keys, out, r)
+                _trig_at(kind, d, n, i + rs_ctz(mask), flags, out, r)
                 if first and PyList_GET_SIZE(out):
                     return 0
                 mask &= mask - 1
             i += 32
     # The tail, or the whole string (no AVX2, UCS4): the C compiler specialises each call on its kind.
     if kind == 1:
-        _each(1, d, n, i, flags, keys, out, r, first)
+        _each(1, d, n, i, flags, out, r, first)
     elif kind == 2:
-        _each(2, d, n, i, flags, keys, out, r, first)
+        _each(2, d, n, i, flags, out, r, first)
     else:
-        _each(4, d, n, i, flags, keys, out, r, first)
+        _each(4, d, n, i, flags, out, r, first)
     return 0
 
 
@@ -421,9 +435,7 @@ cdef bint _pre(str s, int flags) except -1:
     if flags & F_ALL:
         return True
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s)
-    cdef bint keys = (flags & F_SECRETS) != 0 and (PyUnicode_FindChar(s, 58, 0, n, 1) >= 0
-                                                    or PyUnicode_FindChar(s, 61, 0, n, 1) >= 0)
-    _triggers(PyUnicode_KIND(s), PyUnicode_DATA(s), n, flags, keys, _HIT, True)
+    _triggers(PyUnicode_KIND(s), PyUnicode_DATA(s), n, flags, _HIT, True)
     if PyList_GET_SIZE(_HIT) == 0:
         return False
     del _HIT[:]
@@ -449,9 +461,8 @@ def triggers(str big not None, int flags, tuple words not None) -> list:
     cdef int kind = PyUnicode_KIND(big)
     cdef void* d = PyUnicode_DATA(big)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(big)
-    cdef bint keys = (flags & F_SECRETS) != 0 and (":" in big or "=" in big)
     cdef list out = []
-    _triggers(kind, d, n, flags, keys, out, False)
+    _triggers(kind, d, n, flags, out, False)
     out.sort()  # nearly sorted already (a prefix ending in '_' starts a little before it); no duplicates
     return out
 
