@@ -468,7 +468,7 @@ def triggers(str big not None, int flags, tuple words not None) -> list:
 
 
 def walk_value(object root, bint secret_list, int flags, object secret_key, object secret,
-               list holders, list slots, list key_dicts):
+               list holders, list slots, list key_dicts, object skip=()):
     """Walk the dicts and lists inside ``root``; see ``_redact_scan_py.walk_value``."""
     cdef list stack = [(root, secret_list)]
     cdef object x, k, v
@@ -483,6 +483,8 @@ def walk_value(object root, bint secret_list, int flags, object secret_key, obje
             pos = 0
             while PyDict_Next(x, &pos, &pk, &pv):
                 k = <object>pk
+                if skip and k in skip:
+                    continue
                 v = <object>pv
                 tv = type(v)
                 if tv is str:
@@ -496,6 +498,7 @@ def walk_value(object root, bint secret_list, int flags, object secret_key, obje
                 elif tv is list:
                     stack.append((v, secret_key is not None and secret_key(k)))
             key_dicts.append(x)
+            skip = ()  # the root's only
         else:
             n = PyList_GET_SIZE(x)
             i = 0

@@ -132,16 +132,20 @@ def triggers(big: str, flags: int, words: tuple[str, ...]) -> list[tuple[int, in
 
 
 def walk_value(root: Any, secret_list: bool, flags: int, secret_key: Callable[[str], bool] | None,
-               secret: Callable[[str], str], holders: list[Any], slots: list[Any], key_dicts: list[Any]) -> None:
+               secret: Callable[[str], str], holders: list[Any], slots: list[Any], key_dicts: list[Any],
+               skip: Any = ()) -> None:
     """Walk the dicts and lists inside ``root`` (iterative: values nest 1024 deep). A string held by a
     secret-named key, or an item of a list held by one (``secret_list`` for ``root``), is replaced by
     ``secret(value)``; any other string that the prefilter keeps is collected as ``holders[i][slots[i]]``.
-    Every dict met is appended to ``key_dicts`` (its keys are redacted too)."""
+    Every dict met is appended to ``key_dicts`` (its keys are redacted too; ``root`` first). The values
+    of ``root``'s keys in ``skip`` are left alone (an event's exempt keys)."""
     stack: list[tuple[Any, bool]] = [(root, secret_list)]
     while stack:
         x, in_secret = stack.pop()
         if type(x) is dict:
             for k, v in x.items():
+                if skip and k in skip:
+                    continue
                 tv = type(v)
                 if tv is str:
                     if secret_key is not None and secret_key(k):
@@ -154,6 +158,7 @@ def walk_value(root: Any, secret_list: bool, flags: int, secret_key: Callable[[s
                 elif tv is list:
                     stack.append((v, secret_key is not None and secret_key(k)))
             key_dicts.append(x)
+            skip = ()  # the root's only
         else:
             for i, v in enumerate(x):
                 tv = type(v)

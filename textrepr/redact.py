@@ -685,6 +685,12 @@ def redact_data(data: Any, redactor: Redactor | None, trace: bool) -> dict[str, 
     return counts
 
 
+_NODE_EXEMPT = EVENT_EXEMPT | {"children"}
+# Values an event-level walk leaves alone: (bare hierarchy node, properties walked apart) -> keys.
+_SKIP = {(node, split): (_NODE_EXEMPT if node else EVENT_EXEMPT) | ({"properties"} if split else set())
+         for node in (False, True) for split in (False, True)}
+
+
 class _Walker:
     """Collects the redactable strings of a document (values and object keys), then rewrites them."""
 
@@ -708,18 +714,21 @@ class _Walker:
 
     def event(self, ev: dict, node: bool = False) -> None:
         """An event-level object: exempt keys kept, ``properties`` with its own exemptions. For a bare
-        hierarchy node (``node``), ``children`` is left to :meth:`hierarchy`."""
-        for k, v in ev.items():
-            if k in EVENT_EXEMPT or (node and k == "children"):
-                continue
-            if k == "properties" and type(v) is dict:
-                for pk, pv in v.items():
-                    if pk not in PROPERTY_EXEMPT:
-                        self.assign(v, pk, pv)
-                self.keys_of(v, PROPERTY_EXEMPT)
-            else:
-                self.assign(ev, k, v)
-        self.keys_of(ev, (*EVENT_EXEMPT, "children") if node else EVENT_EXEMPT)
+        hierarchy node (``node``), ``children`` is left to :meth:`hierarchy`. Two compiled walks: the
+        event's other values, then its properties."""
+        props = ev.get("properties")
+        split = type(props) is dict
+        self.walk(ev, _SKIP[node, split], _NODE_EXEMPT if node else EVENT_EXEMPT)
+        if split:
+            self.walk(props, PROPERTY_EXEMPT, PROPERTY_EXEMPT)
+
+    def walk(self, d: dict, skip: Any, exempt: Any) -> None:
+        """Collect the values of ``d`` except those of the keys in ``skip``, and its keys except ``exempt``."""
+        n = len(self.key_dicts)
+        walk_value(d, False, self.flags, self.secret_key, self.secret, self.holders, self.slots, self.key_dicts,
+                   skip)
+        self.key_exempt.append(exempt)  # d is the first dict the walk appends
+        self.key_exempt.extend([()] * (len(self.key_dicts) - n - 1))
 
     def hierarchy(self, nodes: list) -> None:
         stack = [nodes]
