@@ -68,7 +68,8 @@ def extensions() -> list[Extension]:
         return []
     args = ["-O3"] if os.name != "nt" else []
     core = [Extension(n, [src], extra_compile_args=args) for n, src in CORE_SOURCES.items()]
-    scan = [Extension(n, [src], extra_compile_args=args) for n, src in SCAN_SOURCES.items()]
+    scan = [Extension(n, [src], extra_compile_args=args, include_dirs=["textrepr"],
+                      depends=["textrepr/_redact_simd.h"]) for n, src in SCAN_SOURCES.items()]
     typed = [Extension(n, [src], extra_compile_args=args) for n, src in TYPED_SOURCES.items()]
     try:
         # The scan's and the typed renderers' C files go to build/: textrepr/render/ holds only sources.

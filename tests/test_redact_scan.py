@@ -7,6 +7,7 @@ the pure one on every string and flag set, and ``walk_value`` must collect and r
 from __future__ import annotations
 
 import copy
+import itertools
 from typing import Any, Iterator
 
 import pytest
@@ -124,3 +125,108 @@ def test_redact_data_same_in_both_implementations(scan: Any, fields: list[tuple[
            "notes": {k: v for k, v in fields}}
     assert redact_data is not None
     twins.same_as_pure("redact_cases:redacted_copy", doc, sets)  # here: compiled scan; the worker: pure
+
+
+
+# The compiled scans look at Latin-1 strings 32 positions at a time (AVX2, when the CPU has it; see
+# textrepr/_redact_simd.h), so the twins are also compared on strings long enough for several blocks,
+# with triggers at every offset around a block's edges, with the block scans on and off.
+_PAD = "the quick brown fox jumps over the lazy dog while a calm river runs under old stone bridges " * 2
+# Latin-1 pads, and UCS2 ones (a curly quote; the letters the scans fold to ASCII) for the narrowed scans.
+_PADS = [_PAD, _PAD.upper(), "x" * 200, _PAD.replace("o", "\u2019", 3), _PAD.replace("e", "\u017f"),
+         _PAD.replace(" ", "\u212a")]
+long_texts = st.tuples(st.integers(0, 90), texts, st.sampled_from(_PADS)).map(
+    lambda t: t[2][:t[0]] + t[1] + t[2][t[0]:])
+
+
+def _both_paths(scan: Any) -> Iterator[bool]:
+    try:
+        for on in (True, False):
+            yield scan._set_simd(on)
+    finally:
+        scan._set_simd(True)
+
+
+@given(long_texts)
+def test_long_strings_compiled_equals_pure_with_and_without_block_scans(scan: Any, s: str) -> None:
+    for _ in _both_paths(scan):
+        for f in FLAGS[:4]:
+            assert scan.prefilter(s, f) == pure.prefilter(s, f), (s, f)
+            assert scan.triggers(s, f, ()) == pure.triggers(s, f, ()), (s, f)
+
+
+def test_triggers_at_every_offset_of_a_block(scan: Any) -> None:
+    """Each trigger piece (and each planted value) at offsets 0..100 of clean text (Latin-1, and UCS2 with
+    a curly quote): same prefilter and triggers as the pure twin, with the block scans on and off."""
+    pieces = _TRIGGERS + [p[1] for p in PLANTS] + ["12:07:33", "std::io::Read", " ::1 ", "k-", "sk-"]
+    used = set()
+    for simd in _both_paths(scan):
+        used.add(simd)
+        for piece, pad in itertools.product(pieces, (_PAD, _PADS[3])):
+            for off in range(0, 101):
+                s = pad[:off] + piece + pad[off:off + 40]
+                for f in (pure.PRE_SECRETS, pure.PRE_PII, pure.PRE_SECRETS | pure.PRE_PII):
+                    assert scan.prefilter(s, f) == pure.prefilter(s, f), (piece, off, f)
+                    assert scan.triggers(s, f, ()) == pure.triggers(s, f, ()), (piece, off, f)
+    assert False in used  # the scalar path ran (and the block scans too, where the CPU has AVX2)
+
+
+@given(texts)
+def test_dropped_ipv6_triggers_start_no_match(s: str) -> None:
+    """An IPv6 trigger is dropped when the hex-colon run before it follows an ASCII letter or digit
+    (``std::io``): the combined pattern of every built-in rule matches nothing at that start."""
+    from textrepr.redact import _HEXCOLON, _back
+
+    pattern = Redactor.default()._compiled.pattern
+    for m in pure._T_V6.finditer(s):
+        if not pure._v6_can_start(s, m.start()):
+            assert pattern.match(s, _back(s, m.start(), _HEXCOLON, 40)) is None, (s, m.start())
+
+
+@pytest.mark.parametrize("s", ["use std::io::Read;", "Vec::new()", "HashMap::new", "2026-12-06T12:07:33Z",
+                               "fn f() -> Self::Output", "x::y::z"])
+def test_rust_paths_and_times_give_no_ipv6_trigger(s: str) -> None:
+    assert [t for t in pure.triggers(s, pure.PRE_PII, ()) if t[2] == pure.K_V6] == []
+
+
+@pytest.mark.parametrize("s", ["addr 2001:db8::1 here", "(::ffff:10.0.0.1)", "fe80::1%eth0", "[::1]:80"])
+def test_addresses_keep_their_ipv6_trigger(s: str) -> None:
+    assert [t for t in pure.triggers(s, pure.PRE_PII, ()) if t[2] == pure.K_V6] != []
+
+
+_aws_pieces = st.sampled_from(["AbCdEfGhIj", "0123456789", "k/+L", "=", " ", "-", ".", "\u00e9", "x"])
+
+
+@given(st.lists(_aws_pieces, max_size=16).map("".join), st.integers(0, 170), st.integers(0, 170))
+def test_aws_secret_window_scan_same_with_re_as_with_regex(s: str, a: int, b: int) -> None:
+    """textrepr.redact scans the window around an AWS trigger with ``re`` (faster); ``regex`` finds the
+    same 40-character runs, window edges included."""
+    import regex
+
+    from textrepr.redact import _AWS_SECRET
+
+    ref = regex.compile(_AWS_SECRET.pattern)
+    assert ([m.span() for m in _AWS_SECRET.finditer(s, a, b)] == [m.span() for m in ref.finditer(s, a, b)])
+
+
+def _rule_match(m: Any, marks: Any) -> Any:
+    if m is None:
+        return None
+    regs = m.regs
+    rule = next(n for i, n in marks if regs[i][0] >= 0)
+    v = m.span("v") if "v" in m.re.groupindex else (-1, -1)  # no v group: the whole match, as v unset
+    return m.span(), rule, v
+
+
+@pytest.mark.parametrize("sets", [("secrets", "pii"), ("secrets",), ("pii",)])
+@given(s=texts)
+def test_first_character_dispatch_matches_like_the_combined_pattern(sets: tuple[str, ...], s: str) -> None:
+    """At every start, the rules that can begin with its character match exactly as all of them do."""
+    c = Redactor(sets=sets)._compiled
+    for ch in map(chr, range(128)):
+        c.at(ch)  # compile every per-character pattern up front (not within hypothesis's deadline)
+    for st in range(len(s) + 1):
+        want = _rule_match(c.pattern.match(s, st), c.marks)
+        pattern, marks, _ = c.at(s[st] if st < len(s) else "")
+        got = None if pattern is None else _rule_match(pattern.match(s, st), marks)
+        assert got == want, (s, st)

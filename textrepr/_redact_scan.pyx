@@ -2,22 +2,24 @@
 # cython: embedsignature=True
 """Compiled twin of ``textrepr._redact_scan_py``: the same names with the same results.
 
-:func:`prefilter` is one pass over a str's code points (any PEP 393 kind): a table sends the characters
-that cannot start or anchor a trigger (most letters, spaces) straight on, and the rest are checked in
-place against the few triggers they can belong to. Case-insensitive words are found from one of their
-rarer letters (``b``, ``w``, ``c``, ``k``, ``p``, ``z``). :func:`walk_value` walks the parsed value with
-the prefilter inline, so a clean string costs one scan and no allocation.
+:func:`triggers` lists where a built-in rule's match may start; :func:`prefilter` is the same scan stopped
+at the first trigger. A Latin-1 or UCS2 string is looked at 32 characters at a time (AVX2 byte classes,
+``_redact_simd.h``): a block where no character can begin a trigger is skipped, and in the others only the
+characters the classes keep are checked in place (one table lookup of the character and the next, then the
+few triggers they can begin). :func:`walk_value` walks the parsed value with the prefilter inline, so a
+clean string costs one scan and no allocation.
 """
 from cpython.dict cimport PyDict_Next, PyDict_SetItem
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_SetItem
 from cpython.object cimport PyObject
-from libc.stdint cimport uint32_t
+from libc.stdint cimport uint8_t, uint16_t, uint32_t
+from libc.string cimport memset
 
 from . import _redact_scan_py as _py
 
 __all__ = [
     "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
-    "prefilter", "prefilter_pays", "triggers", "walk_value",
+    "prefilter", "prefilter_pays", "triggers", "walk_value", "collect_keys",
 ]
 
 PRE_SECRETS, PRE_PII, PRE_ALL = 1, 2, 4
@@ -29,30 +31,23 @@ cdef extern from "Python.h":
     Py_ssize_t PyUnicode_GET_LENGTH(object)
     uint32_t PyUnicode_READ(int kind, void* data, Py_ssize_t i) nogil
 
+cdef extern from "_redact_simd.h":
+    ctypedef struct rs_tables:
+        uint8_t lo[4][32]
+        uint8_t hi[4][32]
+        uint8_t single0[4]
+        uint8_t single1[2]
+    int rs_use_simd() nogil
+    size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t start, size_t n, uint32_t* mask) nogil
+    size_t rs_skip16(const rs_tables* t, const uint16_t* p, size_t start, size_t n, uint32_t* mask) nogil
+    int rs_ctz(uint32_t m) nogil
+    int rs_simd_enabled
+
 cdef enum:
     F_SECRETS = 1
     F_PII = 2
     F_ALL = 4
 
-# Character classes (ASCII): what a character may start or anchor.
-cdef enum:
-    C_DIGIT = 1      # pii: a number
-    C_AT = 2         # pii: email
-    C_COLON = 3      # secrets: '://'; pii: IPv6; key words need ':' or '='
-    C_EQ = 4
-    C_DASH = 5       # sk- rk- -----BEGIN
-    C_UNDER = 6      # sk_ rk_ hf_ phx_ gh?_ github_pat_
-    C_X = 7          # xox
-    C_A = 8          # AIza AKIA ASIA ABIA ACCA (case-sensitive) ; 'a' is not an anchor
-    C_J = 9          # eyJ
-    C_B = 10         # bearer basic
-    C_W = 11         # aws
-    C_C = 12         # secret, access (key), cookie via 'k'
-    C_K = 13         # token, cookie (keys)
-    C_P = 14         # pass, private, api_key, api-key, apikey (keys)
-    C_Z = 15         # authoriz (key)
-
-cdef unsigned char CLS[128]
 cdef unsigned char NUMSEP[128]
 cdef unsigned char HEX[128]
 
@@ -60,11 +55,9 @@ cdef unsigned char HEX[128]
 cdef void _init_tables():
     cdef int i
     for i in range(128):
-        CLS[i] = 0
         NUMSEP[i] = 0
         HEX[i] = 0
     for i in range(48, 58):
-        CLS[i] = C_DIGIT
         NUMSEP[i] = 1
         HEX[i] = 1
     for i in range(6):
@@ -72,35 +65,49 @@ cdef void _init_tables():
         HEX[ord("A") + i] = 1
     for ch in " .()/-":
         NUMSEP[ord(ch)] = 1
-    CLS[ord("@")] = C_AT
-    CLS[ord(":")] = C_COLON
-    CLS[ord("=")] = C_EQ
-    CLS[ord("-")] = C_DASH
-    CLS[ord("_")] = C_UNDER
-    CLS[ord("x")] = C_X
-    CLS[ord("A")] = C_A
-    CLS[ord("J")] = C_J
-    for ch, k in (("b", C_B), ("w", C_W), ("c", C_C), ("k", C_K), ("p", C_P), ("z", C_Z)):
-        CLS[ord(ch)] = k
-        CLS[ord(ch) - 32] = k
 
 
 _init_tables()
 
 
-cdef inline uint32_t _low(uint32_t c) nogil:
-    if 65 <= c <= 90:
-        return c + 32
-    if c < 128:
-        return c
-    # The four non-ASCII letters that re's IGNORECASE matches with ASCII ones (the pure twin's regex).
-    if c == 0x212A:  # KELVIN SIGN
-        return 107
-    if c == 0x130 or c == 0x131:  # dotted capital I, dotless i
-        return 105
-    if c == 0x17F:  # long s
-        return 115
-    return c
+# Byte classes for the block scan (see _redact_simd.h): a pattern is up to four character sets at offsets
+# 0..3 (None: any character). TRIG_CLS keeps a superset of the positions where _trig_at finds a trigger:
+# its first character (a digit before six digits or separators; xox; eyJ; an A prefix; the first three
+# letters of a word, in any case), '_', '-', ':', '@', or the 'k' of sk-/rk_ (the single at offset 1).
+cdef rs_tables TRIG_CLS
+_NUMSEP = "0123456789 .()/-"
+
+
+cdef void _fill(rs_tables* t, list patterns, bytes singles0, bytes singles1):
+    cdef int k, j, b
+    cdef uint8_t bit
+    memset(t, 0, sizeof(rs_tables))
+    for k, pat in enumerate(patterns):
+        bit = 1 << k
+        for j in range(4):
+            chars = pat[j] if j < len(pat) else None
+            for b in (range(256) if chars is None else chars.encode("latin-1")):
+                t.lo[j][b & 15] |= bit
+                t.lo[j][(b & 15) + 16] |= bit
+                t.hi[j][b >> 4] |= bit
+                t.hi[j][(b >> 4) + 16] |= bit
+    for k, b in enumerate(singles0):
+        t.single0[k] = b
+    for k, b in enumerate(singles1):
+        t.single1[k] = b
+
+
+_fill(&TRIG_CLS, [("0123456789", _NUMSEP, _NUMSEP, _NUMSEP), ("x", "o", "x"), ("e", "y", "J"),
+                  ("A", "IKSBC", "zIAC"), ("bB", "eEaA", "aAsS"), ("aA", "wWpPcCuU", "sSiIcCtT"),
+                  ("sScC", "eEoO", "cCoO"), ("pPtT", "aArRoO", "sSiIkK")], b"_-:@", b"-_")
+
+
+def _set_simd(bint on) -> bool:
+    """Turn the AVX2 block scans on or off (tests: the scalar path must give the same results); returns
+    whether they are in use."""
+    global rs_simd_enabled
+    rs_simd_enabled = on
+    return rs_use_simd() != 0
 
 
 cdef inline bint _at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, const char* w, Py_ssize_t wl) nogil:
@@ -112,212 +119,6 @@ cdef inline bint _at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, const char* 
         if PyUnicode_READ(kind, d, i + j) != <uint32_t>w[j]:
             return False
     return True
-
-
-cdef inline bint _word(int kind, void* d, Py_ssize_t n, Py_ssize_t i, const char* w, Py_ssize_t wl) nogil:
-    """Whether the lower-case word ``w`` is at ``i``, case-insensitively (as ``str.lower`` sees it)."""
-    cdef Py_ssize_t j
-    if i < 0 or i + wl > n:
-        return False
-    for j in range(wl):
-        if _low(PyUnicode_READ(kind, d, i + j)) != <uint32_t>w[j]:
-            return False
-    return True
-
-
-cdef inline bint _scan(int kind, void* d, Py_ssize_t n, int flags) nogil:
-    cdef Py_ssize_t i, k
-    cdef uint32_t c, p
-    cdef unsigned char t
-    cdef bint sec = (flags & F_SECRETS) != 0
-    cdef bint pii = (flags & F_PII) != 0
-    cdef bint key_word = False, colon_eq = False
-    for i in range(n):
-        c = PyUnicode_READ(kind, d, i)
-        if c >= 128:
-            if not sec or c > 0x212A:
-                continue
-            c = _low(c)  # an anchor letter when it folds to one ('s' and 'i' are none)
-            if c != 107:
-                continue
-            t = C_K
-        else:
-            t = CLS[c]
-            if t == 0:
-                continue
-        if t == C_DIGIT:
-            if pii and i + 6 < n:
-                for k in range(i + 1, i + 7):
-                    p = PyUnicode_READ(kind, d, k)
-                    if p >= 128 or not NUMSEP[p]:
-                        break
-                else:
-                    return True
-            continue
-        if t == C_AT:
-            if pii:
-                return True
-            continue
-        if t == C_COLON or t == C_EQ:
-            if sec and key_word:
-                return True
-            colon_eq = True
-            if t == C_EQ:
-                continue
-            if sec and _at(kind, d, n, i + 1, b"//", 2):
-                return True
-            if pii:
-                k = i + 1
-                while k < n and k - i <= 4:
-                    p = PyUnicode_READ(kind, d, k)
-                    if p >= 128 or not HEX[p]:
-                        break
-                    k += 1
-                if k < n and PyUnicode_READ(kind, d, k) == 58:
-                    return True
-            continue
-        if not sec:
-            continue
-        if t == C_DASH or t == C_UNDER:
-            if i >= 2 and PyUnicode_READ(kind, d, i - 1) == 107:  # 'k'
-                p = PyUnicode_READ(kind, d, i - 2)
-                if p == 115 or p == 114:  # 's' 'r'
-                    return True
-            if t == C_DASH:
-                if _at(kind, d, n, i, b"-----BEGIN", 10):
-                    return True
-            elif (_at(kind, d, n, i - 2, b"hf", 2) or _at(kind, d, n, i - 3, b"phx", 3)
-                    or _at(kind, d, n, i - 10, b"github_pat", 10)):
-                return True
-            elif i >= 3 and _at(kind, d, n, i - 3, b"gh", 2):
-                p = PyUnicode_READ(kind, d, i - 1)
-                if p == 112 or p == 111 or p == 117 or p == 115 or p == 114:  # p o u s r
-                    return True
-        elif t == C_X:
-            if _at(kind, d, n, i + 1, b"ox", 2):
-                return True
-        elif t == C_A:
-            if (_at(kind, d, n, i + 1, b"Iza", 3) or _at(kind, d, n, i + 1, b"KIA", 3)
-                    or _at(kind, d, n, i + 1, b"SIA", 3) or _at(kind, d, n, i + 1, b"BIA", 3)
-                    or _at(kind, d, n, i + 1, b"CCA", 3)):
-                return True
-        elif t == C_J:
-            if _at(kind, d, n, i - 2, b"ey", 2):
-                return True
-        elif t == C_B:
-            if _word(kind, d, n, i, b"bearer", 6) or _word(kind, d, n, i, b"basic", 5):
-                return True
-        elif t == C_W:
-            if _word(kind, d, n, i - 1, b"aws", 3):
-                return True
-        elif t == C_C:
-            if _word(kind, d, n, i - 2, b"secret", 6):
-                return True
-            if _word(kind, d, n, i - 1, b"access", 6):
-                key_word = True
-        elif t == C_K:
-            if _word(kind, d, n, i - 2, b"token", 5) or _word(kind, d, n, i - 3, b"cookie", 6):
-                key_word = True
-        elif t == C_P:
-            if (_word(kind, d, n, i, b"pass", 4) or _word(kind, d, n, i, b"private", 7)
-                    or _word(kind, d, n, i - 1, b"api_key", 7) or _word(kind, d, n, i - 1, b"api-key", 7)
-                    or _word(kind, d, n, i - 1, b"apikey", 6)):
-                key_word = True
-        elif t == C_Z:
-            if _word(kind, d, n, i - 7, b"authoriz", 8):
-                key_word = True
-        if key_word and colon_eq:
-            return True
-    return False
-
-
-# Phase A of the prefilter: a necessary condition, checked without data-dependent branches. Every trigger
-# holds a rare character (digits, '@', ':', '-', '_', 'x', 'J') or one of a few trigrams: the first three
-# letters of a word (lowered, the four folds included) or of an 'A' prefix. Trigrams are hashed into a
-# 4096-entry table; a collision only costs the exact scan.
-cdef unsigned char RARE_SEC[128]
-cdef unsigned char RARE_PII[128]
-cdef unsigned char LOW7[128]
-cdef unsigned char TRI_LOW[4096]
-cdef unsigned char TRI_RAW[4096]
-
-
-cdef inline uint32_t _tri_hash(uint32_t h) nogil:
-    return ((h * 2654435761u) >> 20) & 4095
-
-
-cdef void _init_phase_a():
-    cdef int i
-    cdef uint32_t h
-    for i in range(128):
-        RARE_SEC[i] = 0
-        RARE_PII[i] = 0
-        LOW7[i] = (i + 32) if 65 <= i <= 90 else i
-    for i in range(4096):
-        TRI_LOW[i] = 0
-        TRI_RAW[i] = 0
-    for ch in ":-_xJ":
-        RARE_SEC[ord(ch)] = 1
-    for ch in "@:0123456789":
-        RARE_PII[ord(ch)] = 1
-    for w in ("bea", "bas", "aws", "sec", "pas", "tok", "api", "aut", "coo", "pri", "acc"):
-        h = (ord(w[0]) << 14) | (ord(w[1]) << 7) | ord(w[2])
-        TRI_LOW[_tri_hash(h)] = 1
-    for w in ("AIz", "AKI", "ASI", "ABI", "ACC"):
-        h = (ord(w[0]) << 14) | (ord(w[1]) << 7) | ord(w[2])
-        TRI_RAW[_tri_hash(h)] = 1
-
-
-_init_phase_a()
-
-
-cdef inline bint _maybe(int kind, void* d, Py_ssize_t n, int flags) nogil:
-    """False only when ``s`` holds none of the rare characters and trigrams of the rule sets in ``flags``."""
-    cdef Py_ssize_t i
-    cdef uint32_t c, l, r, hl = 0, hr = 0
-    cdef unsigned char acc = 0
-    cdef bint sec = (flags & F_SECRETS) != 0
-    cdef bint pii = (flags & F_PII) != 0
-    for i in range(n):
-        c = PyUnicode_READ(kind, d, i)
-        if c < 128:
-            l = LOW7[c]
-            r = c
-            acc |= (RARE_SEC[c] & sec) | (RARE_PII[c] & pii)
-        else:
-            l = _low(c)
-            if l >= 128:
-                l = 0
-            r = 0
-        hl = ((hl << 7) | l) & 0x1FFFFF
-        hr = ((hr << 7) | r) & 0x1FFFFF
-        acc |= (TRI_LOW[_tri_hash(hl)] | TRI_RAW[_tri_hash(hr)]) & sec
-        if (i & 63) == 63 and acc:
-            return True
-    return acc != 0
-
-
-cdef inline bint _pre(str s, int flags):
-    if flags & F_ALL:
-        return True
-    cdef int kind = PyUnicode_KIND(s)
-    cdef void* d = PyUnicode_DATA(s)
-    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s)
-    if kind == 1:  # the common case: the C compiler specialises each call on its constant kind
-        return _maybe(1, d, n, flags) and _scan(1, d, n, flags)
-    if kind == 2:
-        return _maybe(2, d, n, flags) and _scan(2, d, n, flags)
-    return _maybe(4, d, n, flags) and _scan(4, d, n, flags)
-
-
-def prefilter_pays() -> bool:
-    """Whether to prefilter each string before the joined trigger scan: yes, compiled (one pass, no copy)."""
-    return True
-
-
-def prefilter(str s not None, int flags) -> bool:
-    """Whether ``s`` holds a trigger of the rule sets in ``flags`` (always True with ``PRE_ALL``)."""
-    return _pre(s, flags)
 
 
 cdef inline uint32_t _low_exact(uint32_t c) nogil:
@@ -403,6 +204,22 @@ cdef void _init_next():
 _init_next()
 
 
+cdef inline bint _v6_can_start(int kind, void* d, Py_ssize_t i) nogil:
+    """See ``_redact_scan_py._v6_can_start``: the hex-colon run before ``i`` is not behind [A-Za-z0-9]."""
+    cdef Py_ssize_t j = i
+    cdef Py_ssize_t stop = i - 40 if i > 40 else 0
+    cdef uint32_t p
+    while j > stop:
+        p = PyUnicode_READ(kind, d, j - 1)
+        if p >= 128 or not (HEX[p] or p == 58):
+            break
+        j -= 1
+    if j == 0:
+        return True
+    p = PyUnicode_READ(kind, d, j - 1)
+    return p >= 128 or not (48 <= p <= 57 or 97 <= (p | 32) <= 122)
+
+
 cdef inline bint _second_of_a(uint32_t c) nogil:
     return c == 73 or c == 75 or c == 83 or c == 66 or c == 67  # I K S B C
 
@@ -415,9 +232,25 @@ cdef inline bint _second_of_word(uint32_t c) nogil:
     return c == 101 or c == 97 or c == 119 or c == 112 or c == 117 or c == 99 or c == 111 or c == 114
 
 
-cdef inline int _triggers(int kind, void* d, Py_ssize_t n, int flags, bint keys, list out) except -1:
-    cdef Py_ssize_t i, k, wl, st
-    cdef Py_ssize_t resume_pre = 0, resume_num = 0, resume_v6 = 0
+cdef inline bint _keys(int kind, void* d, Py_ssize_t n, Py_ssize_t* r) nogil:
+    """Whether the string has a ':' or '=' (looked for once, the first time a secret-key word is met)."""
+    cdef Py_ssize_t j
+    cdef uint32_t c
+    if r[3] < 0:
+        r[3] = 0
+        for j in range(n):
+            c = PyUnicode_READ(kind, d, j)
+            if c == 58 or c == 61:
+                r[3] = 1
+                break
+    return r[3] != 0
+
+
+cdef inline int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, list out,
+                         Py_ssize_t* r) except -1:
+    """The triggers that begin (or are anchored) at ``i``; ``r``: where the prefix, number and IPv6 scans
+    resume (a match of each does not overlap the next)."""
+    cdef Py_ssize_t k, wl, st
     cdef uint32_t c, l, p
     cdef int w
     cdef bint sec = (flags & F_SECRETS) != 0
@@ -425,115 +258,199 @@ cdef inline int _triggers(int kind, void* d, Py_ssize_t n, int flags, bint keys,
     cdef bint hit
     cdef unsigned char t
     cdef uint32_t nx
-    for i in range(n):
-        c = PyUnicode_READ(kind, d, i)
-        if c >= 128:
-            continue
-        nx = PyUnicode_READ(kind, d, i + 1) if i + 1 < n else 0
-        if nx >= 128:
-            nx = 0
-        if not NEXT_OK[(c << 7) | nx]:
-            continue
-        t = TRIG[c]
-        if sec:
-            # Provider prefixes: the matches of one regex scan (they do not overlap).
-            if t & T_PREFIX and i >= resume_pre:
-                if c == 107:  # k[-_] after s or r
-                    if i >= 1 and i + 1 < n:
-                        p = PyUnicode_READ(kind, d, i + 1)
-                        l = PyUnicode_READ(kind, d, i - 1)
-                        if (p == 45 or p == 95) and (l == 115 or l == 114):
-                            out.append((i - 1, i + 2, 0))
-                            resume_pre = i + 2
-                elif c == 95:  # '_' ending one of the underscore prefixes
-                    hit = False
-                    for w in range(8):
-                        wl = len(_UNDER_LIST[w])
-                        st = i + 1 - wl
-                        if st >= 0 and _at(kind, d, n, st, _UNDER_LIST[w], wl):
-                            out.append((st, i + 1, 0))
-                            hit = True
-                    if hit:
-                        resume_pre = i + 1
-                elif c == 120:  # xox
-                    if _at(kind, d, n, i + 1, b"ox", 2):
-                        out.append((i, i + 3, 0))
-                        resume_pre = i + 3
-                elif c == 65 and i + 1 < n and _second_of_a(PyUnicode_READ(kind, d, i + 1)):
-                    # AIza AKIA ASIA ABIA ACCA
-                    if _at(kind, d, n, i + 1, b"KIA", 3) or _at(kind, d, n, i + 1, b"SIA", 3):
-                        out.append((i, i + 4, 1))
-                        resume_pre = i + 4
-                    elif (_at(kind, d, n, i + 1, b"Iza", 3) or _at(kind, d, n, i + 1, b"BIA", 3)
-                            or _at(kind, d, n, i + 1, b"CCA", 3)):
-                        out.append((i, i + 4, 0))
-                        resume_pre = i + 4
-                elif c == 45:
-                    if _at(kind, d, n, i, b"-----BEGIN", 10):
-                        out.append((i, i + 10, 0))
-                        resume_pre = i + 10
-            if t & T_E:  # eyJ
-                if _at(kind, d, n, i + 1, b"yJ", 2):
+    c = PyUnicode_READ(kind, d, i)
+    if c >= 128:
+        return 0
+    nx = PyUnicode_READ(kind, d, i + 1) if i + 1 < n else 0
+    if nx >= 128:
+        nx = 0
+    if not NEXT_OK[(c << 7) | nx]:
+        return 0
+    t = TRIG[c]
+    if sec:
+        # Provider prefixes: the matches of one regex scan (they do not overlap).
+        if t & T_PREFIX and i >= r[0]:
+            if c == 107:  # k[-_] after s or r
+                if i >= 1 and i + 1 < n:
+                    p = PyUnicode_READ(kind, d, i + 1)
+                    l = PyUnicode_READ(kind, d, i - 1)
+                    if (p == 45 or p == 95) and (l == 115 or l == 114):
+                        out.append((i - 1, i + 2, 0))
+                        r[0] = i + 2
+            elif c == 95:  # '_' ending one of the underscore prefixes
+                hit = False
+                for w in range(8):
+                    wl = len(_UNDER_LIST[w])
+                    st = i + 1 - wl
+                    if st >= 0 and _at(kind, d, n, st, _UNDER_LIST[w], wl):
+                        out.append((st, i + 1, 0))
+                        hit = True
+                if hit:
+                    r[0] = i + 1
+            elif c == 120:  # xox
+                if _at(kind, d, n, i + 1, b"ox", 2):
                     out.append((i, i + 3, 0))
-            elif t & T_COLON:  # ://
-                if _at(kind, d, n, i + 1, b"//", 2):
-                    out.append((i, i + 3, 2))
-            elif t & (T_WORD | T_KEY) and i + 2 < n and _second_of_word(PyUnicode_READ(kind, d, i + 1)):
-                # case-insensitive words (3 letters at least), by their first letter
-                l = c | 32
-                if l == 98:  # b
-                    if _lword(kind, d, n, i, b"bearer", 6):
+                    r[0] = i + 3
+            elif c == 65 and i + 1 < n and _second_of_a(PyUnicode_READ(kind, d, i + 1)):
+                # AIza AKIA ASIA ABIA ACCA
+                if _at(kind, d, n, i + 1, b"KIA", 3) or _at(kind, d, n, i + 1, b"SIA", 3):
+                    out.append((i, i + 4, 1))
+                    r[0] = i + 4
+                elif (_at(kind, d, n, i + 1, b"Iza", 3) or _at(kind, d, n, i + 1, b"BIA", 3)
+                        or _at(kind, d, n, i + 1, b"CCA", 3)):
+                    out.append((i, i + 4, 0))
+                    r[0] = i + 4
+            elif c == 45:
+                if _at(kind, d, n, i, b"-----BEGIN", 10):
+                    out.append((i, i + 10, 0))
+                    r[0] = i + 10
+        if t & T_E:  # eyJ
+            if _at(kind, d, n, i + 1, b"yJ", 2):
+                out.append((i, i + 3, 0))
+        elif t & T_COLON:  # ://
+            if _at(kind, d, n, i + 1, b"//", 2):
+                out.append((i, i + 3, 2))
+        elif t & (T_WORD | T_KEY) and i + 2 < n and _second_of_word(PyUnicode_READ(kind, d, i + 1)):
+            # case-insensitive words (3 letters at least), by their first letter
+            l = c | 32
+            if l == 98:  # b
+                if _lword(kind, d, n, i, b"bearer", 6):
+                    out.append((i, i + 6, 0))
+                elif _lword(kind, d, n, i, b"basic", 5):
+                    out.append((i, i + 5, 0))
+            elif l == 115:  # s ("secret" is also a key word: once)
+                if _lword(kind, d, n, i, b"secret", 6):
+                    out.append((i, i + 6, 1))
+            elif l == 97:  # a
+                if _lword(kind, d, n, i, b"aws", 3):
+                    out.append((i, i + 3, 1))
+                elif _keys(kind, d, n, r):
+                    if _lword(kind, d, n, i, b"api_key", 7) or _lword(kind, d, n, i, b"api-key", 7):
+                        out.append((i, i + 7, 0))
+                    elif _lword(kind, d, n, i, b"apikey", 6) or _lword(kind, d, n, i, b"access", 6):
                         out.append((i, i + 6, 0))
-                    elif _lword(kind, d, n, i, b"basic", 5):
+                    elif _lword(kind, d, n, i, b"authoriz", 8):
+                        out.append((i, i + 8, 0))
+            elif _keys(kind, d, n, r):
+                if l == 112:  # p
+                    if _lword(kind, d, n, i, b"pass", 4):
+                        out.append((i, i + 4, 0))
+                    elif _lword(kind, d, n, i, b"private", 7):
+                        out.append((i, i + 7, 0))
+                elif l == 116:  # t
+                    if _lword(kind, d, n, i, b"token", 5):
                         out.append((i, i + 5, 0))
-                elif l == 115:  # s ("secret" is also a key word: once)
-                    if _lword(kind, d, n, i, b"secret", 6):
-                        out.append((i, i + 6, 1))
-                elif l == 97:  # a
-                    if _lword(kind, d, n, i, b"aws", 3):
-                        out.append((i, i + 3, 1))
-                    elif keys:
-                        if _lword(kind, d, n, i, b"api_key", 7) or _lword(kind, d, n, i, b"api-key", 7):
-                            out.append((i, i + 7, 0))
-                        elif _lword(kind, d, n, i, b"apikey", 6) or _lword(kind, d, n, i, b"access", 6):
-                            out.append((i, i + 6, 0))
-                        elif _lword(kind, d, n, i, b"authoriz", 8):
-                            out.append((i, i + 8, 0))
-                elif keys:
-                    if l == 112:  # p
-                        if _lword(kind, d, n, i, b"pass", 4):
-                            out.append((i, i + 4, 0))
-                        elif _lword(kind, d, n, i, b"private", 7):
-                            out.append((i, i + 7, 0))
-                    elif l == 116:  # t
-                        if _lword(kind, d, n, i, b"token", 5):
-                            out.append((i, i + 5, 0))
-                    elif l == 99:  # c
-                        if _lword(kind, d, n, i, b"cookie", 6):
-                            out.append((i, i + 6, 0))
-        if pii:
-            if t & T_AT:  # '@'
-                out.append((i, i + 1, 3))
-            elif t & T_DIGIT:
-                if i >= resume_num and (i == 0 or not (48 <= PyUnicode_READ(kind, d, i - 1) <= 57)) and i + 6 < n:
-                    for k in range(i + 1, i + 7):
-                        p = PyUnicode_READ(kind, d, k)
-                        if p >= 128 or not NUMSEP[p]:
-                            break
-                    else:
-                        out.append((i, i + 7, 5))
-                        resume_num = i + 7
-            elif c == 58 and i >= resume_v6:  # :[hex]{0,4}:
-                k = i + 1
-                while k < n and k - i <= 4:
+                elif l == 99:  # c
+                    if _lword(kind, d, n, i, b"cookie", 6):
+                        out.append((i, i + 6, 0))
+    if pii:
+        if t & T_AT:  # '@'
+            out.append((i, i + 1, 3))
+        elif t & T_DIGIT:
+            if i >= r[1] and (i == 0 or not (48 <= PyUnicode_READ(kind, d, i - 1) <= 57)) and i + 6 < n:
+                for k in range(i + 1, i + 7):
                     p = PyUnicode_READ(kind, d, k)
-                    if p >= 128 or not HEX[p]:
+                    if p >= 128 or not NUMSEP[p]:
                         break
-                    k += 1
-                if k < n and PyUnicode_READ(kind, d, k) == 58:
+                else:
+                    out.append((i, i + 7, 5))
+                    r[1] = i + 7
+        elif c == 58 and i >= r[2]:  # :[hex]{0,4}:
+            k = i + 1
+            while k < n and k - i <= 4:
+                p = PyUnicode_READ(kind, d, k)
+                if p >= 128 or not HEX[p]:
+                    break
+                k += 1
+            if k < n and PyUnicode_READ(kind, d, k) == 58:
+                if _v6_can_start(kind, d, i):
                     out.append((i, k + 1, 4))
-                    resume_v6 = k + 1
+                r[2] = k + 1
     return 0
+
+
+
+
+cdef inline bint _may(int kind, void* d, Py_ssize_t n, Py_ssize_t i) nogil:
+    """_trig_at's first check: an ASCII character that, with the next one, can begin a trigger."""
+    cdef uint32_t c = PyUnicode_READ(kind, d, i)
+    cdef uint32_t nx
+    if c >= 128:
+        return False
+    nx = PyUnicode_READ(kind, d, i + 1) if i + 1 < n else 0
+    return NEXT_OK[(c << 7) | (nx if nx < 128 else 0)] != 0
+
+
+cdef inline int _each(int kind, void* d, Py_ssize_t n, Py_ssize_t start, int flags, list out,
+                      Py_ssize_t* r, bint first) except -1:
+    """_trig_at at every position from ``start`` (1 when ``first`` and one was found)."""
+    cdef Py_ssize_t j
+    for j in range(start, n):
+        if _may(kind, d, n, j):
+            _trig_at(kind, d, n, j, flags, out, r)
+            if first and PyList_GET_SIZE(out):
+                return 1
+    return 0
+
+
+cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint first) except -1:
+    """Append the triggers to ``out`` (``first``: stop at the first)."""
+    cdef Py_ssize_t r[4]
+    cdef Py_ssize_t i = 0
+    cdef uint32_t mask
+    r[0] = r[1] = r[2] = 0
+    r[3] = -1  # whether the string has a ':' or '=' (secret-key words count only then): found when needed
+    if kind != 4 and rs_use_simd():
+        # Whole blocks of 32 with no position that can begin a trigger are skipped; in the others only the
+        # positions the byte classes keep are looked at (a superset of those where _trig_at finds one).
+        # UCS2 characters are narrowed to bytes for the classes (_redact_simd.h).
+        while True:
+            if kind == 1:
+                i = <Py_ssize_t>rs_skip(&TRIG_CLS, <const uint8_t*>d, <size_t>i, <size_t>n, &mask)
+            else:
+                i = <Py_ssize_t>rs_skip16(&TRIG_CLS, <const uint16_t*>d, <size_t>i, <size_t>n, &mask)
+            if mask == 0:
+                break
+            while mask:
+                _trig_at(kind, d, n, i + rs_ctz(mask), flags, out, r)
+                if first and PyList_GET_SIZE(out):
+                    return 0
+                mask &= mask - 1
+            i += 32
+    # The tail, or the whole string (no AVX2, UCS4): the C compiler specialises each call on its kind.
+    if kind == 1:
+        _each(1, d, n, i, flags, out, r, first)
+    elif kind == 2:
+        _each(2, d, n, i, flags, out, r, first)
+    else:
+        _each(4, d, n, i, flags, out, r, first)
+    return 0
+
+
+cdef list _HIT = []  # the prefilter's scratch list (the GIL is held throughout)
+
+
+cdef bint _pre(str s, int flags) except -1:
+    """Whether ``s`` holds a trigger: the trigger scan, stopped at the first."""
+    if flags & F_ALL:
+        return True
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s)
+    _triggers(PyUnicode_KIND(s), PyUnicode_DATA(s), n, flags, _HIT, True)
+    if PyList_GET_SIZE(_HIT) == 0:
+        return False
+    del _HIT[:]
+    return True
+
+
+def prefilter_pays() -> bool:
+    """Whether to prefilter each string before its trigger scan: yes, compiled (a clean string costs one
+    pass and no allocation)."""
+    return True
+
+
+def prefilter(str s not None, int flags) -> bool:
+    """Whether ``s`` holds a trigger of the rule sets in ``flags`` (always True with ``PRE_ALL``)."""
+    return _pre(s, flags)
 
 
 def triggers(str big not None, int flags, tuple words not None) -> list:
@@ -544,20 +461,14 @@ def triggers(str big not None, int flags, tuple words not None) -> list:
     cdef int kind = PyUnicode_KIND(big)
     cdef void* d = PyUnicode_DATA(big)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(big)
-    cdef bint keys = (flags & F_SECRETS) != 0 and (":" in big or "=" in big)
     cdef list out = []
-    if kind == 1:
-        _triggers(1, d, n, flags, keys, out)
-    elif kind == 2:
-        _triggers(2, d, n, flags, keys, out)
-    else:
-        _triggers(4, d, n, flags, keys, out)
+    _triggers(kind, d, n, flags, out, False)
     out.sort()  # nearly sorted already (a prefix ending in '_' starts a little before it); no duplicates
     return out
 
 
 def walk_value(object root, bint secret_list, int flags, object secret_key, object secret,
-               list holders, list slots, list key_dicts):
+               list holders, list slots, list key_dicts, object skip=()):
     """Walk the dicts and lists inside ``root``; see ``_redact_scan_py.walk_value``."""
     cdef list stack = [(root, secret_list)]
     cdef object x, k, v
@@ -572,6 +483,8 @@ def walk_value(object root, bint secret_list, int flags, object secret_key, obje
             pos = 0
             while PyDict_Next(x, &pos, &pk, &pv):
                 k = <object>pk
+                if skip and k in skip:
+                    continue
                 v = <object>pv
                 tv = type(v)
                 if tv is str:
@@ -585,6 +498,7 @@ def walk_value(object root, bint secret_list, int flags, object secret_key, obje
                 elif tv is list:
                     stack.append((v, secret_key is not None and secret_key(k)))
             key_dicts.append(x)
+            skip = ()  # the root's only
         else:
             n = PyList_GET_SIZE(x)
             i = 0
@@ -600,3 +514,22 @@ def walk_value(object root, bint secret_list, int flags, object secret_key, obje
                 elif tv is dict or tv is list:
                     stack.append((v, False))
                 i += 1
+
+
+def collect_keys(list key_dicts, list key_exempt, int flags, list texts, list key_owner):
+    """See ``_redact_scan_py.collect_keys``."""
+    cdef Py_ssize_t j
+    cdef PyObject* pk
+    cdef PyObject* pv
+    cdef Py_ssize_t pos
+    cdef object k, ex
+    cdef dict d
+    for j in range(len(key_dicts)):
+        d = key_dicts[j]
+        ex = key_exempt[j]
+        pos = 0
+        while PyDict_Next(d, &pos, &pk, &pv):
+            k = <object>pk
+            if type(k) is str and _pre(<str>k, flags) and k not in ex:
+                texts.append(k)
+                key_owner.append(j)

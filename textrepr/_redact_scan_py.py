@@ -1,10 +1,10 @@
 """Pure-Python twin of ``textrepr._redact_scan``: the redaction prefilter and the walk over parsed values.
 
-:func:`prefilter` says whether any built-in rule's trigger (see ``textrepr.redact``) occurs in a string;
-a string without one cannot hold a built-in match, so the walk never keeps it and the rules never run on
-it. It is a superset test of those triggers, exact to the character, so skipping a string it rejects
-changes no output. :func:`walk_value` collects, from a container of parsed JSON, the strings that the
-prefilter keeps (with their holder and slot) and replaces the values of secret-named keys.
+:func:`triggers` lists where a built-in rule's match may start (see ``textrepr.redact``);
+:func:`prefilter` says whether a string holds any: a string without one cannot hold a built-in match, so
+the walk never keeps it and the rules never run on it (skipping it changes no output). :func:`walk_value`
+collects, from a container of parsed JSON, the strings that the prefilter keeps (with their holder and
+slot) and replaces the values of secret-named keys.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 __all__ = [
     "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
-    "prefilter", "prefilter_pays", "triggers", "walk_value",
+    "prefilter", "prefilter_pays", "triggers", "walk_value", "collect_keys",
 ]
 
 # Flags: which rule sets' triggers to look for; PRE_ALL: every string passes (custom key names or rules,
@@ -22,44 +22,20 @@ PRE_SECRETS, PRE_PII, PRE_ALL = 1, 2, 4
 # Trigger kinds: where a match may start relative to its trigger (see ``textrepr.redact._Compiled._spans``).
 K_AT_START, K_AWS, K_URL, K_EMAIL, K_V6, K_NUM = 0, 1, 2, 3, 4, 5
 
-# Triggers of the secrets set: provider prefixes, JWT, PEM, URL (case-sensitive) ...
-# (each alternative begins with a character rare in prose, so the scan skips fast: k, _, x, A, -, J, :).
-_SECRETS = re.compile(r"k[-_](?<=[sr]k[-_])|_(?:(?<=hf_)|(?<=phx_)|(?<=gh[pousr]_)|(?<=github_pat_))"
-                      r"|xox|A(?:Iza|KIA|SIA|BIA|CCA)|-----BEGIN|J(?<=eyJ)|://")
-# ... and words in any case, found in the lowered text. Besides the ASCII capitals, four letters are folded
-# to ASCII (as re's IGNORECASE would): a few more strings pass than the rules' own triggers need, never fewer.
-_WORDS = ("bearer", "basic", "aws", "secret")
-_FOLD = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
-# Secret-key words: they count only in a string that has a ':' or '='.
-_KEY_WORDS = ("pass", "secret", "token", "api_key", "api-key", "apikey", "authoriz", "cookie", "private", "access")
-# PII: an '@', a digit followed by six digits or separators, an IPv6-like ':hex:' (two scans that each
-# begin with one character class, which re skips to quickly; an alternation of them would not).
-_PII_NUM = re.compile(r"[0-9][0-9 .()/-]{6}")
-_PII_V6 = re.compile(r":[0-9A-Fa-f]{0,4}:")
-
 
 def prefilter_pays() -> bool:
     """Whether to prefilter each string before the joined trigger scan: not in pure Python, where the
-    prefilter costs about what the trigger scan of the joined strings costs (so every string is kept)."""
+    prefilter (the trigger scan of one string) costs about what the joined scan costs (so every string
+    is kept)."""
     return False
 
 
 def prefilter(s: str, flags: int) -> bool:
-    """Whether ``s`` holds a trigger of the rule sets in ``flags`` (always True with ``PRE_ALL``)."""
+    """Whether ``s`` holds a trigger of the rule sets in ``flags`` (always True with ``PRE_ALL``); the
+    compiled twin stops its trigger scan at the first one."""
     if flags & PRE_ALL:
         return True
-    if flags & PRE_PII and ("@" in s or _PII_NUM.search(s) is not None or _PII_V6.search(s) is not None):
-        return True
-    if flags & PRE_SECRETS:
-        if _SECRETS.search(s) is not None:
-            return True
-        # Another non-ASCII letter may lower to several characters, but never to an ASCII one.
-        low = s.lower() if s.isascii() else s.translate(_FOLD).lower()
-        if any(w in low for w in _WORDS):
-            return True
-        if (":" in s or "=" in s) and any(w in low for w in _KEY_WORDS):
-            return True
-    return False
+    return bool(triggers(s, flags, ()))
 
 
 # The rules' own triggers (:func:`triggers`). Case-sensitive provider prefixes: one scan whose first
@@ -77,6 +53,20 @@ _T_NUM = re.compile(r"[0-9](?<![0-9][0-9])[0-9 .()/-]{6}")
 _T_NUM_BYTES = re.compile(rb"0(?<!00)[0.]{6}")  # the literal first: the engine skips to each digit
 _NUM_TABLE = bytes(48 if 48 <= i <= 57 else 46 if chr(i) in " .()/-" else 120 for i in range(256))
 _T_V6 = re.compile(r":[0-9A-Fa-f]{0,4}:")
+_HEXCOLON = frozenset("0123456789abcdefABCDEF:")
+_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+def _v6_can_start(big: str, i: int) -> bool:
+    """Whether a match can start where ``textrepr.redact`` looks for one from the IPv6 trigger at ``i``:
+    the start of the run of hex digits and colons before it (40 back at most). Behind an ASCII letter or
+    digit every built-in rule's left edge fails there (``std::io``, ``Vec::new`` in Rust code), and the
+    only rules with no such edge (the camel-case secret words) contain a non-hex letter before any ':'."""
+    j = i
+    stop = max(0, i - 40)
+    while j > stop and big[j - 1] in _HEXCOLON:
+        j -= 1
+    return j == 0 or big[j - 1] not in _ALNUM
 
 
 def _prefixes(big: str, add: Callable[[tuple[int, int, int]], None]) -> None:
@@ -136,21 +126,26 @@ def triggers(big: str, flags: int, words: tuple[str, ...]) -> list[tuple[int, in
             for m in _T_NUM.finditer(big):
                 add((m.start(), m.end(), K_NUM))
         for m in _T_V6.finditer(big):
-            add((m.start(), m.end(), K_V6))
+            if _v6_can_start(big, m.start()):
+                add((m.start(), m.end(), K_V6))
     return sorted(set(found))
 
 
 def walk_value(root: Any, secret_list: bool, flags: int, secret_key: Callable[[str], bool] | None,
-               secret: Callable[[str], str], holders: list[Any], slots: list[Any], key_dicts: list[Any]) -> None:
+               secret: Callable[[str], str], holders: list[Any], slots: list[Any], key_dicts: list[Any],
+               skip: Any = ()) -> None:
     """Walk the dicts and lists inside ``root`` (iterative: values nest 1024 deep). A string held by a
     secret-named key, or an item of a list held by one (``secret_list`` for ``root``), is replaced by
     ``secret(value)``; any other string that the prefilter keeps is collected as ``holders[i][slots[i]]``.
-    Every dict met is appended to ``key_dicts`` (its keys are redacted too)."""
+    Every dict met is appended to ``key_dicts`` (its keys are redacted too; ``root`` first). The values
+    of ``root``'s keys in ``skip`` are left alone (an event's exempt keys)."""
     stack: list[tuple[Any, bool]] = [(root, secret_list)]
     while stack:
         x, in_secret = stack.pop()
         if type(x) is dict:
             for k, v in x.items():
+                if skip and k in skip:
+                    continue
                 tv = type(v)
                 if tv is str:
                     if secret_key is not None and secret_key(k):
@@ -163,6 +158,7 @@ def walk_value(root: Any, secret_list: bool, flags: int, secret_key: Callable[[s
                 elif tv is list:
                     stack.append((v, secret_key is not None and secret_key(k)))
             key_dicts.append(x)
+            skip = ()  # the root's only
         else:
             for i, v in enumerate(x):
                 tv = type(v)
@@ -174,3 +170,15 @@ def walk_value(root: Any, secret_list: bool, flags: int, secret_key: Callable[[s
                         slots.append(i)
                 elif tv is dict or tv is list:
                     stack.append((v, False))
+
+
+def collect_keys(key_dicts: list[dict], key_exempt: list[Any], flags: int, texts: list[str],
+                 key_owner: list[int]) -> None:
+    """Append to ``texts`` every string key of ``key_dicts[j]`` that is not in ``key_exempt[j]`` and that
+    the prefilter keeps, and ``j`` to ``key_owner`` for each."""
+    for j, d in enumerate(key_dicts):
+        ex = key_exempt[j]
+        for k in d:
+            if type(k) is str and k not in ex and prefilter(k, flags):
+                texts.append(k)
+                key_owner.append(j)
