@@ -347,14 +347,15 @@ cdef inline int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flag
         if t & T_AT:  # '@'
             out.append((i, i + 1, 3))
         elif t & T_DIGIT:
-            if i >= r[1] and (i == 0 or not (48 <= PyUnicode_READ(kind, d, i - 1) <= 57)) and i + 6 < n:
+            # Every digit run that begins 7 number characters is a start, even one inside the previous
+            # start's 7 ("12345 4111111111111111").
+            if (i == 0 or not (48 <= PyUnicode_READ(kind, d, i - 1) <= 57)) and i + 6 < n:
                 for k in range(i + 1, i + 7):
                     p = PyUnicode_READ(kind, d, k)
                     if p >= 128 or not NUMSEP[p]:
                         break
                 else:
                     out.append((i, i + 7, 5))
-                    r[1] = i + 7
         elif c == 58 and i >= r[2]:  # :[hex]{0,4}:
             k = i + 1
             while k < n and k - i <= 4:

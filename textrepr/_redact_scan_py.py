@@ -49,8 +49,10 @@ _UNDERSCORE_PREFIXES = ("hf_", "phx_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "
 _T_LITERALS = ("bearer", "basic", "aws", "secret")
 _T_KEYS = ("pass", "secret", "token", "api_key", "api-key", "apikey", "authoriz", "cookie", "private", "access")
 _AWS_WORDS = frozenset(("aws", "secret", "akia", "asia"))
-_T_NUM = re.compile(r"[0-9](?<![0-9][0-9])[0-9 .()/-]{6}")
-_T_NUM_BYTES = re.compile(rb"0(?<!00)[0.]{6}")  # the literal first: the engine skips to each digit
+# Every digit run that begins 7 number characters is a start: a lookahead, so that a run inside the 7
+# characters of the previous one ("12345 4111111111111111") still gets its own.
+_T_NUM = re.compile(r"[0-9](?<![0-9][0-9])(?=[0-9 .()/-]{6})")
+_T_NUM_BYTES = re.compile(rb"0(?<!00)(?=[0.]{6})")  # the literal first: the engine skips to each digit
 _NUM_TABLE = bytes(48 if 48 <= i <= 57 else 46 if chr(i) in " .()/-" else 120 for i in range(256))
 _T_V6 = re.compile(r":[0-9A-Fa-f]{0,4}:")
 _HEXCOLON = frozenset("0123456789abcdefABCDEF:")
@@ -121,10 +123,10 @@ def triggers(big: str, flags: int, words: tuple[str, ...]) -> list[tuple[int, in
             i = big.find("@", i + 1)
         if big.isascii():  # digits -> '0', separators -> '.', others -> 'x': a literal-prefix scan of bytes
             for m in _T_NUM_BYTES.finditer(big.encode("ascii").translate(_NUM_TABLE)):
-                add((m.start(), m.end(), K_NUM))
+                add((m.start(), m.start() + 7, K_NUM))
         else:
             for m in _T_NUM.finditer(big):
-                add((m.start(), m.end(), K_NUM))
+                add((m.start(), m.start() + 7, K_NUM))
         for m in _T_V6.finditer(big):
             if _v6_can_start(big, m.start()):
                 add((m.start(), m.end(), K_V6))
