@@ -6,12 +6,10 @@ Generation events (FORMAT.md §4.3) and the input/output sections shared with em
 leading ``""``/``SEP`` pair is written once its first line is known to exist, instead of building the
 section apart and copying it.
 """
-from threading import get_ident
 
-from ..core import trunc
 from ..parse import loads_strict
-from ..sink import SINKS
-from .common import SEP
+from ._common cimport tr_into
+from ._common import SEP
 from .error_body import error_body_lines
 from .langchain import is_lc_message
 from ._messages import choices_lines, message_lines
@@ -25,18 +23,7 @@ __all__ = ["render_generation", "input_lines", "output_lines", "error_section", 
 NOT_RECORDED = "[input and output not recorded]"
 
 cdef dict _TYPE_NAMES = {dict: "dict", list: "list", int: "int", float: "float", bool: "bool", str: "str"}
-cdef dict _SINKS = SINKS  # fit's template recorders (issue 13); mutated in place, never rebound
 cdef str _SEP = SEP
-
-
-cdef void _tr_into(list out, object s, object o) except *:
-    """``render.common.tr(s, o)`` appended to ``out``."""
-    if _SINKS:
-        sink = _SINKS.get(get_ident())
-        if sink is not None:
-            out.append(sink(s))
-            return
-    out.extend(trunc(s, o.truncated, o.truncate_buffer, o.include_markers))
 
 
 cdef void _open(list out, bint framed, str title) except *:
@@ -73,7 +60,7 @@ cdef void _input_into(list out, object v, object o, bint framed) except *:
     _open(out, framed, "INPUT:")
     if t is str:
         out.append("")
-        _tr_into(out, v, o)
+        tr_into(out, v, o)
     elif t is list:
         out.extend(message_lines(v, o))
     elif is_lc_message(v):
@@ -128,7 +115,7 @@ cdef void _output_into(list out, dict props, object o, bint framed) except *:
     if type(out_v) is str and out_v:
         _open(out, framed, "OUTPUT:")
         out.append("")
-        _tr_into(out, out_v, o)
+        tr_into(out, out_v, o)
         return
     # 3. Choices.
     if _choices_into(out, oc, o, framed) >= 0:
@@ -143,7 +130,7 @@ cdef void _output_into(list out, dict props, object o, bint framed) except *:
         elif oc:
             _open(out, framed, "OUTPUT:")
             out.append("")
-            _tr_into(out, oc, o)
+            tr_into(out, oc, o)
             return
     if type(out_v) is list or (type(out_v) is dict and type((<dict>out_v).get("choices")) is list):
         if _choices_into(out, out_v, o, framed) >= 0:

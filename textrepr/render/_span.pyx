@@ -3,11 +3,9 @@
 
 Span events (FORMAT.md §4.14). Every section is appended straight into the event's one line list.
 """
-from threading import get_ident
 
-from ..core import trunc
-from ..sink import SINKS
-from .common import EQ, SEP
+from ._common cimport tr_into
+from ._common import EQ, SEP
 from ._content import payload_text
 from .langchain import LC_TYPES
 from .literal import parse_state_string
@@ -21,7 +19,6 @@ __all__ = ["render_span", "state_body", "lc_keyed_lines", "AGENT_KEYS"]
 AGENT_KEYS = ("$ai_handoff_from_agent", "$ai_handoff_to_agent", "$ai_agent_handoffs", "$ai_agent_tools",
               "$ai_agent_output_type", "$ai_span_data")
 
-cdef dict _SINKS = SINKS  # fit's template recorders (issue 13); mutated in place, never rebound
 cdef str _SEP = SEP
 cdef str _EQ = EQ
 
@@ -60,16 +57,6 @@ cdef bint _lc_keyed_arrays(object v) except -1:
     return True
 
 
-cdef void _tr_into(list out, object s, object o) except *:
-    """``render.common.tr(s, o)`` appended to ``out``."""
-    if _SINKS:
-        sink = _SINKS.get(get_ident())
-        if sink is not None:
-            out.append(sink(s))
-            return
-    out.extend(trunc(s, o.truncated, o.truncate_buffer, o.include_markers))
-
-
 cdef void _string_state(list out, str s, object o) except *:
     # D8: only text that looks like a container is parsed; prose is never handed to the parser.
     cdef Py_ssize_t i = 0, n = len(s)
@@ -85,9 +72,9 @@ cdef void _string_state(list out, str s, object o) except *:
             if _is_lc_message(v) or _is_lc_array(v) or _has_lc_messages(v):
                 _state_into(out, v, o)  # D17: LangChain messages, as in a JSON state
                 return
-            _tr_into(out, jdump2(v), o)
+            tr_into(out, jdump2(v), o)
             return
-    _tr_into(out, s, o)
+    tr_into(out, s, o)
 
 
 cdef bint _has_lc_messages(object v) except -1:
@@ -127,7 +114,7 @@ cdef void _tool_state(list out, dict state, object o) except *:
     out.append(head)
     out.append("")
     if t:
-        _tr_into(out, t, o)
+        tr_into(out, t, o)
     else:
         out.append("[tool output not recorded]")
 
@@ -168,7 +155,7 @@ cdef void _state_into(list out, object state, object o) except *:
         if type(first) is dict and ("role" in <dict>first or "content" in <dict>first) or _is_lc_array(state):
             out.extend(message_lines(state, o))
         else:
-            _tr_into(out, jdump2(state), o)
+            tr_into(out, jdump2(state), o)
     elif t is dict:
         if (<dict>state).get("__type") == "tool_call_with_context":
             _tool_call_with_context(out, <dict>state, o)
@@ -183,7 +170,7 @@ cdef void _state_into(list out, object state, object o) except *:
         elif _lc_keyed_arrays(state):
             _lc_keyed_into(out, <dict>state, o)
         else:
-            _tr_into(out, jdump2(state), o)
+            tr_into(out, jdump2(state), o)
     else:
         out.append(disp(state))
 

@@ -6,7 +6,7 @@ sibling list in typed locals and pushes a frame only when it descends; each node
 comes from its parts (the id and summary) instead of a scan of the whole line with its content.
 """
 from ..core import MARK, PIPE, b64, disp, jdump2, neutralise
-from .common import EQ, SEP, tr
+from ._common import EQ, SEP, tr
 from ._event import event_text
 from ._generation import input_lines
 from .langchain import is_lc_message, lc_keyed_arrays
