@@ -4,7 +4,8 @@
     python benchmarks/report.py                 # full workloads (generated with ../shared/corpus/make_big.py)
     python benchmarks/report.py --quick         # small slices, a smoke run (writes to stdout only)
     python benchmarks/report.py --dir DIR       # reuse make_big output in DIR (default sizes)
-    python benchmarks/report.py --before CHECKOUT   # add a "before" column: another checkout, built in place
+    python benchmarks/report.py --before CHECKOUT   # add "before" columns: another checkout (built in place),
+                                                    # compiled and pure
 
 Each implementation runs in its own worker process (tests/twins.py ``Worker``): the compiled build, the pure
 twin (``TEXTREPR_NO_EXTENSIONS=1``) and optionally a checkout of an earlier revision; this process times the
@@ -58,26 +59,28 @@ def timed(fn: Callable[[], Any]) -> float:
 
 
 def measure_all(ws: list[wl.Workload], impls: list[str], rounds: int, directory: Path) -> list[dict[str, list[float]]]:
-    """Interleaved rounds: for each workload the floor (here) and text_repr in each implementation's worker,
-    in an order that rotates from round to round."""
-    floors = [wl.run_units(orjson.loads, w.floor_units) for w in ws]
+    """Interleaved rounds: for each workload, in each implementation's worker, the floor and text_repr
+    back to back (each implementation's ratio is to the floor of its own process), the implementations in
+    an order that rotates from round to round. ``"floor"`` is the first implementation's floor."""
     keys = [tuple(w.name.rsplit(".", 1)) for w in ws]
-    outs: list[dict[str, list[float]]] = [{"floor": [], **{i: [] for i in impls}} for _ in ws]
-    for floor, (name, s) in zip(floors, keys):  # warm-up (the worker loads and runs the workload once)
-        floor()
+    outs: list[dict[str, list[float]]] = [{k: [] for i in impls for k in (i, i + " floor")} for _ in ws]
+    for name, s in keys:  # warm-up (the worker loads and runs the workload once)
         for i in impls:
-            _time(i, name, s, directory)
-    names = ["floor", *impls]
+            _time(i, name, s, directory, True)
+            _time(i, name, s, directory, False)
     for r in range(rounds):
-        order = names[r % len(names):] + names[:r % len(names)]  # rotate: no implementation always runs first
-        for floor, (name, s), out in zip(floors, keys, outs):
+        order = impls[r % len(impls):] + impls[:r % len(impls)]  # rotate: no implementation always runs first
+        for (name, s), out in zip(keys, outs):
             for impl in order:
-                out[impl].append(timed(floor) if impl == "floor" else _time(impl, name, s, directory))
+                out[impl + " floor"].append(_time(impl, name, s, directory, True))
+                out[impl].append(_time(impl, name, s, directory, False))
+    for out in outs:
+        out["floor"] = out[impls[0] + " floor"]
     return outs
 
 
-def _time(impl: str, name: str, option_set: str, directory: Path) -> float:
-    status, value = WORKERS[impl].call("workloads:time_pass", name, option_set, str(directory))
+def _time(impl: str, name: str, option_set: str, directory: Path, floor: bool) -> float:
+    status, value = WORKERS[impl].call("workloads:time_pass", name, option_set, str(directory), floor)
     if status != "ok":
         raise RuntimeError(f"{impl} worker: {status}: {value}")
     return float(value)
@@ -149,6 +152,7 @@ def main(argv: list[str]) -> int:
     WORKERS["pure"] = twins.Worker(True, expect="pure")
     if a.before:
         WORKERS["before"] = twins.Worker(False, home=str(a.before.resolve()), expect="compiled")
+        WORKERS["before pure"] = twins.Worker(True, home=str(a.before.resolve()), expect="pure")
     impls = list(WORKERS)
     t_start = time.time()
     machine_before = machine()
@@ -228,8 +232,9 @@ def render(rows: list, scaling: list, memory: list, impls: list[str], rounds: in
         "  on which `orjson.loads` itself fails while textrepr repairs them (D6); for those the floor is",
         "  `orjson.loads` of the same document with every lone-surrogate escape replaced by `\\ufffd`.",
         f"- Timer: `{wl.TIMER.__name__}` (CPU time of the process: this machine is shared and loaded, wall-clock",
-        "  times there mostly measure the other tenants). Each round times the floor, then text_repr with each core",
-        f"  (interleaved); {rounds} rounds (3 for the JSONL). Ratio = min(text_repr) / min(floor).",
+        "  times there mostly measure the other tenants). Each round times, in each implementation's process, the floor",
+        f"  then text_repr (implementations interleaved); {rounds} rounds (3 for the JSONL). Ratio = min(text_repr) /",
+        "  min(floor) of the same process; the floor column is the compiled process's.",
         "- Each implementation runs in its own worker process (the compiled build; the pure twin under",
         "  `TEXTREPR_NO_EXTENSIONS=1`; *before*, when given, a checkout of an earlier revision built in place);",
         "  this process times the floor and interleaves the rounds.",
@@ -248,8 +253,8 @@ def render(rows: list, scaling: list, memory: list, impls: list[str], rounds: in
         name, s = w.name.rsplit(".", 1)
         cells = [name, s, spread(t["floor"])]
         for i in impls:
-            r = min(t[i]) / min(t["floor"])
-            cells += [spread(t[i]), f"**{r:.2f}×**" if r <= TARGET[i] else f"{r:.2f}×"]
+            r = min(t[i]) / min(t[i + " floor"])
+            cells += [spread(t[i]), f"**{r:.2f}×**" if r <= TARGET.get(i, 0.0) else f"{r:.2f}×"]
         L.append("| " + " | ".join(cells) + " |")
     L += ["", "(bold: within the target)", ""]
     L += lower_bound_section(rows, impls, *bounds)
@@ -265,7 +270,7 @@ def render(rows: list, scaling: list, memory: list, impls: list[str], rounds: in
         cells = [name, s, f"{nb_small / 1e6:.1f} → {nb_big / 1e6:.1f}", f"{f:.2f}"]
         for i in impls:
             x = min(tb[i]) / min(ts[i])
-            cells += [f"{x:.2f}", f"{x / f:.2f}"]
+            cells += [f"{x:.2f}", f"{x / (min(tb[i + ' floor']) / min(ts[i + ' floor'])):.2f}"]
         L.append("| " + " | ".join(cells) + " |")
     L += ["", "Where the floor itself is far from 2.0, that is orjson.loads: for these documents it allocates about",
           "16 × the input in transient buffers (see the memory table), and whether glibc's heap still holds",
@@ -324,7 +329,7 @@ def lower_bound_section(rows: list, impls: list[str], ws: list, bounds: list, no
         f = min(b["floor"])
         cells = [w.name.rsplit(".", 1)[0], ms(f), *(f"{min(b[k]) / f:.2f}×" for k in kinds)]
         t = by_name.get(w.name)
-        cells += [f"{min(t[i]) / min(t['floor']):.2f}×" if t else "" for i in impls]
+        cells += [f"{min(t[i]) / min(t[i + ' floor']):.2f}×" if t else "" for i in impls]
         L.append("| " + " | ".join(cells) + " |")
     L += ["", "Where the walk alone is near 1.5× (compiled) or 3× (Python), the issue's targets leave next to no",
           "room for the rendering itself. The walk is a lower bound where every value reaches the output (many",

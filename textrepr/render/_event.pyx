@@ -1,13 +1,13 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """Typed twin of ``textrepr.render.event`` (issue 16): dispatch of a single event to its renderer (§4.2).
 
-The table points at the typed generation and span renderers and at the pure embedding and evaluation
-ones (they have no typed twin). Nothing imports this module back, so the table is filled at import.
+The table points at the typed generation, span and embedding renderers and at the pure evaluation one
+(small, and calling no other renderer). Nothing imports this module back, so the table is filled at import.
 """
 from ..core import finalise
 from ._generation import render_generation
 from ._span import render_span
-from .embedding import render_embedding
+from ._embedding import render_embedding
 from .evaluation import render_evaluation
 
 __all__ = ["event_lines", "event_text", "EVENT_KINDS"]
