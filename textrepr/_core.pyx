@@ -295,14 +295,24 @@ ctypedef fused chars:
 
 
 cdef Py_ssize_t _utf8_len_t(const chars* p, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
-    # Branch-free sums, so that the compiler can vectorise the loop.
-    cdef Py_ssize_t n = b - a, i, sur = 0
+    # Branch-free sums in blocks with 32-bit accumulators (3 * 4096 cannot overflow them), so that the
+    # compiler vectorises the inner loop; a surrogate anywhere stops at the end of its block.
+    cdef Py_ssize_t n = b - a, i = a, j, end
+    cdef unsigned int extra, sur
     cdef uint32_t c
-    for i in range(a, b):
-        c = p[i]
-        n += (c >= 0x80) + (c >= 0x800) + (c >= 0x10000)
-        sur += (c - 0xD800) < 0x800
-    return -1 if sur else n
+    while i < b:
+        end = i + 4096 if b - i > 4096 else b
+        extra = 0
+        sur = 0
+        for j in range(i, end):
+            c = p[j]
+            extra += (c >= 0x80) + (c >= 0x800) + (c >= 0x10000)
+            sur |= (c - 0xD800) < 0x800
+        if sur:
+            return -1
+        n += extra
+        i = end
+    return n
 
 
 cdef Py_ssize_t _utf8_len(int kind, const void* d, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
