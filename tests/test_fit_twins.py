@@ -3,12 +3,12 @@ the definitions it replaces (``_Template._cut``'s note, the per-line regular exp
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import conformance
 import twins
 from textrepr import Options, _fit_py, fit
 from textrepr.fit import _Template, _Text
@@ -20,7 +20,7 @@ except ImportError:
 
 needs_compiled = pytest.mark.skipif(compiled_fit is None and not twins.REQUIRE_COMPILED,
                                     reason="compiled textrepr._fit not built")
-GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "golden"
+GOLDEN = conformance.GOLDEN
 OPEN, CLOSE = _fit_py.OPEN, _fit_py.CLOSE
 RULE, EQ = "-" * 80, "=" * 80
 
@@ -149,7 +149,7 @@ def test_line_ranks_twins_match_the_backtracking_patterns(lines: list[str]) -> N
     assert [fit.is_skeleton(x) for x in lines] == [r != _fit_py.CONTENT for r in expected]
 
 
-@pytest.mark.skipif(not GOLDEN.is_dir(), reason="../shared/corpus/golden is not beside the checkout")
+@pytest.mark.skipif(not GOLDEN.is_dir(), reason=conformance.NO_CORPUS)
 def test_line_ranks_on_every_golden_line() -> None:
     lines = sorted({x for p in GOLDEN.rglob("*") if p.is_file() for x in p.read_text("utf-8", "replace").split("\n")})
     expected = list(map(_old_rank, lines))
