@@ -2,14 +2,14 @@
 
 Under the ``ci`` profile each test gets ``profile max_examples x weight`` examples. Under ``deep``
 (``max_examples >= 100,000``) the profile count is the *total* of the whole ``pytest -m properties`` run,
-shared by weight between the tests and between the core implementations the suite runs against
-(tests/conftest.py runs each test once per core; test_compiled_equals_pure runs once, on every core).
+shared by weight between the tests (each pytest run tests one implementation; test_compiled_equals_pure
+runs in the compiled run only).
 """
 from __future__ import annotations
 
-import sys
-
 from hypothesis import HealthCheck, settings
+
+import twins
 
 WEIGHTS = {
     # tests/test_properties.py
@@ -19,17 +19,12 @@ WEIGHTS = {
     # tests/test_parse.py
     "parse_fallback": 1.0, "parse_ints": 0.5, "parse_fuzz": 1.0,
 }
-ONCE = {"twins"}  # tests that run once per session, not once per core
-
-
-def implementations() -> int:
-    return max(1, len(getattr(sys.modules.get("conftest"), "IMPLEMENTATIONS", {})))
 
 
 def _total() -> float:
     total = sum(WEIGHTS.values())
-    if implementations() < 2:
-        total -= WEIGHTS["twins"]  # skipped: nothing to compare
+    if twins.ACTIVE != "compiled":
+        total -= WEIGHTS["twins"]  # skipped: compared in the compiled run
     return total
 
 
@@ -37,7 +32,7 @@ def examples(name: str) -> int:
     profile_max = settings().max_examples
     w = WEIGHTS[name]
     if profile_max >= 100_000:
-        return int(profile_max * w / _total() / (1 if name in ONCE else implementations())) + 1
+        return int(profile_max * w / _total()) + 1
     return max(10, int(profile_max * w))
 
 

@@ -19,7 +19,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 import textrepr  # noqa: E402
 import twins  # noqa: E402
 
-IMPLEMENTATIONS = twins.IMPLEMENTATIONS
 
 try:
     from hypothesis import HealthCheck, settings

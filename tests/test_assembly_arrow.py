@@ -12,10 +12,11 @@ from typing import Any, Iterator
 
 import pytest
 
+import twins
+
 pa = pytest.importorskip("pyarrow", reason="pyarrow is the optional arrow extra")
 pq = pytest.importorskip("pyarrow.parquet")
 
-from conftest import IMPLEMENTATIONS  # noqa: E402
 
 import textrepr  # noqa: E402
 from textrepr import InvalidRequest, Options  # noqa: E402
@@ -138,11 +139,10 @@ def test_kernel_struct_properties_and_binary_uuids() -> None:
 
 
 @pytest.fixture(scope="module")
-def cluster(implementation: str) -> Iterator[Any]:
+def cluster() -> Iterator[Any]:
     ray = pytest.importorskip("ray", reason='ray is not installed (pip install ".[ray]")')
     ray_data = pytest.importorskip("ray.data")
-    if implementation != next(iter(IMPLEMENTATIONS)):
-        pytest.skip("Ray workers always run the installed default core; the cluster test runs once")
+    twins.once_per_suite()
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
     ctx = ray_data.DataContext.get_current()
     ctx.enable_progress_bars = False

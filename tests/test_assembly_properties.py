@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 
+import twins
+
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import strategies as S  # noqa: E402
-from conftest import IMPLEMENTATIONS  # noqa: E402
 
 import textrepr  # noqa: E402
 from textrepr import InvalidRequest, assemble_trace, assemble_traces  # noqa: E402
@@ -217,9 +218,8 @@ def _depth(h: list[dict[str, Any]]) -> int:
 
 
 @pytest.mark.parametrize("shape", ["chain", "reversed_chain", "ring", "star", "self_loops"])
-def test_100k_events_linear_work_without_recursion(shape: str, implementation: str) -> None:
-    if implementation != next(iter(IMPLEMENTATIONS)):
-        pytest.skip("the assembly is pure Python in both runs; the 100,000-event shapes run once")
+def test_100k_events_linear_work_without_recursion(shape: str) -> None:
+    twins.once_per_suite()
     if shape == "chain":
         events = [_ev(k, f"s{k - 1}" if k else None) for k in range(N)]
     elif shape == "reversed_chain":  # the deepest node first in time and input

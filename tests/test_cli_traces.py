@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+import twins
+
 import textrepr
 from cli_helpers import core_of_the_subprocess, no_traceback, run  # noqa: F401
 from textrepr.assembly.events import group_events
@@ -199,11 +201,8 @@ def test_parquet_export_in_jsonl_and_parquet_out(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not MAKE_BIG.is_file(), reason=NO_CORPUS)
-def test_make_big_events_as_jsonl_and_parquet_match_the_python_route(tmp_path: Path, implementation: str) -> None:
-    from conftest import IMPLEMENTATIONS
-
-    if implementation != next(iter(IMPLEMENTATIONS)):
-        pytest.skip("one run is enough: the command line's core is covered by the tests above")
+def test_make_big_events_as_jsonl_and_parquet_match_the_python_route(tmp_path: Path) -> None:
+    twins.once_per_suite()
     subprocess.run([sys.executable, str(MAKE_BIG), "--out", str(tmp_path), "--only", "events", "--events", "1500",
                     "--events-mb", "4"], check=True, stdout=subprocess.DEVNULL, timeout=600)
     src = tmp_path / "events_20k.jsonl"

@@ -25,7 +25,7 @@ SEP = "-" * 80
 @pytest.fixture(scope="session")
 def core(implementation: str) -> ModuleType:
     """The implementation module under test (compiled ``textrepr._core`` or ``textrepr._core_py``)."""
-    return twins.IMPLEMENTATIONS[implementation]
+    return twins.CORE
 
 
 # ------------------------------------------------------------------------------------------- b64

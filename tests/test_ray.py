@@ -8,13 +8,14 @@ from typing import Any, Iterator
 
 import pytest
 
+import twins
+
 pa = pytest.importorskip("pyarrow", reason='pyarrow is not installed (pip install ".[ray]")')
 pq = pytest.importorskip("pyarrow.parquet")
 ray = pytest.importorskip("ray", reason='ray is not installed (pip install ".[ray]")')
 ray_data = pytest.importorskip("ray.data", reason='ray[data] is not installed (pip install ".[ray]")')
 
 import conformance as c  # noqa: E402
-from conftest import IMPLEMENTATIONS  # noqa: E402
 from test_arrow import MALFORMED, expected, outputs  # noqa: E402
 from test_recipes import check_output, run_recipe, write_requests  # noqa: E402
 
@@ -33,9 +34,8 @@ COPIES = 4  # 4 x ~760 corpus requests: about 3,000 rows
 
 
 @pytest.fixture(scope="module")
-def cluster(implementation: str) -> Iterator[None]:
-    if implementation != next(iter(IMPLEMENTATIONS)):
-        pytest.skip("Ray workers always run the installed default core; the cluster test runs once")
+def cluster() -> Iterator[None]:
+    twins.once_per_suite()
     # No runtime_env: workers import the installed textrepr (a runtime_env costs seconds per worker start).
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
     ctx = ray_data.DataContext.get_current()

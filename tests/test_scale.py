@@ -22,6 +22,8 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+import twins
+
 import textrepr
 import textrepr.api
 from conformance import GOLDEN, load_case, request_bytes
@@ -566,10 +568,9 @@ print(h.hexdigest())
 """
 
 
-def test_same_bytes_in_every_process_and_hash_seed(implementation: str) -> None:
+def test_same_bytes_in_every_process_and_hash_seed() -> None:
     """§6.2 item 1: a fresh interpreter with another hash seed (and each core) gives the same bytes."""
-    if implementation != next(iter(sys.modules["conftest"].IMPLEMENTATIONS)):
-        pytest.skip("the subprocesses already cover both cores")
+    twins.once_per_suite()
     raws = [request_bytes(r) for r in _corpus_requests()[:-2]]
     assert raws, "no requests to compare"
     h = hashlib.sha256()

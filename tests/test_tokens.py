@@ -1,16 +1,16 @@
 """textrepr.tokens: the estimator (pure and compiled twins agree), counters by name, accuracy against BPE."""
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import itertools
 
 import bpe
 import twins
@@ -223,9 +223,9 @@ _GOALS = {
 }
 
 
-def test_accuracy_against_tiktoken(implementation: str) -> None:
-    if implementation != "pure" and "pure" in twins.IMPLEMENTATIONS:
-        pytest.skip("measured once (the estimator's twins are checked equal above)")
+@pytest.fixture(scope="module")
+def exact() -> tuple[Any, dict[str, Any]]:
+    """benchmarks/accuracy.py and the exact BPE counters (skips without tiktoken or ../shared)."""
     try:
         encs = bpe.encodings()
     except bpe.Unavailable as e:
@@ -234,6 +234,12 @@ def test_accuracy_against_tiktoken(implementation: str) -> None:
 
     if not accuracy.CORPUS.is_dir():
         pytest.skip(NO_CORPUS)
+    return accuracy, encs
+
+
+def test_accuracy_against_tiktoken(exact: tuple[Any, dict[str, Any]]) -> None:
+    twins.once_per_suite()  # the estimator's twins are checked equal above
+    accuracy, encs = exact
     table = accuracy.measure(encs)
     failures = []
     for (profile, cls), names in _GOALS.items():
@@ -248,18 +254,12 @@ def test_accuracy_against_tiktoken(implementation: str) -> None:
     assert not failures, failures
 
 
-def test_no_single_count_fits_both_encodings() -> None:
+def test_no_single_count_fits_both_encodings(exact: tuple[Any, dict[str, Any]]) -> None:
     # The measured wall: on CJK and mixed texts cl100k_base needs so many more tokens than o200k_base that
     # even the best possible count E (E = 0.95 * max of the two exact counts, the 2% of texts with the
     # largest gap left out) overcounts o200k_base by more than 30% on average, so "any" cannot meet both.
-    try:
-        encs = bpe.encodings()
-    except bpe.Unavailable as e:
-        pytest.skip(str(e))
-    import accuracy
-
-    if not accuracy.CORPUS.is_dir():
-        pytest.skip(NO_CORPUS)
+    twins.once_per_suite()
+    accuracy, encs = exact
     for cls, texts in accuracy.samples().items():
         gap = accuracy.encoding_gap(texts, encs["o200k_base"], encs["cl100k_base"])
         assert (gap.floor_over_o200k > 0.30) == (cls in ("CJK", "mixed")), (cls, gap)

@@ -34,10 +34,8 @@ REQUIRE_COMPILED = os.environ.get("TEXTREPR_REQUIRE_EXTENSIONS", "") not in ("",
 NO_EXTENSIONS = os.environ.get("TEXTREPR_NO_EXTENSIONS", "") not in ("", "0")
 ACTIVE = textrepr.implementation()  # the implementation this run tests
 
-# name -> core module of the implementation under test (one entry: the suite runs once per implementation).
-IMPLEMENTATIONS: dict[str, ModuleType] = {
-    ACTIVE: compiled if textrepr.core.IMPLEMENTATION == "compiled" else pure  # type: ignore[attr-defined]
-}
+# The core module of the implementation under test.
+CORE: ModuleType = compiled if textrepr.core.IMPLEMENTATION == "compiled" else pure  # type: ignore[attr-defined]
 
 # The redaction prefilter and walk of each implementation (issue 14), both importable in a compiled run.
 SCANS: dict[str, ModuleType] = {"pure": pure_scan}
@@ -59,6 +57,16 @@ def require_compiled_run() -> None:
     if REQUIRE_COMPILED and not NO_EXTENSIONS:
         pytest.fail("TEXTREPR_REQUIRE_EXTENSIONS is set but the compiled implementation is not selected")
     pytest.skip("twin comparisons run in the compiled run (compiled vs pure, once)")
+
+
+def once_per_suite() -> None:
+    """For heavy checks that do not depend on the implementation (a Ray cluster, 100,000-event shapes,
+    subprocesses that pick their own core): they run in the compiled run, and the pure run skips them when
+    the compiled build is there to have run them."""
+    import pytest
+
+    if NO_EXTENSIONS and compiled is not None:
+        pytest.skip("runs once per suite, in the compiled run (it does not depend on the implementation)")
 
 
 def typed(name: str) -> ModuleType:
