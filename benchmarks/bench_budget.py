@@ -60,15 +60,6 @@ def _with(raw: bytes, **opts: Any) -> bytes:
     return orjson.dumps({**d, "options": {**d["options"], **opts}})
 
 
-def _min_time(fn: Callable[[], Any], rounds: int) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        t0 = workloads.TIMER()
-        fn()
-        best = min(best, workloads.TIMER() - t0)
-    return best
-
-
 @pytest.mark.parametrize("share", [0.5, 0.25])
 @pytest.mark.parametrize("name", ["corpus_traces", "corpus_events", "trace_5000", "message_20mb"])
 def test_shrink_vs_unbounded(benchmark: Any, name: str, share: float, request: pytest.FixtureRequest) -> None:
@@ -88,10 +79,10 @@ def test_shrink_vs_unbounded(benchmark: Any, name: str, share: float, request: p
 
     floor = lambda: [orjson.loads(u) for u in unbounded] and None  # noqa: E731
     run(unbounded)()
-    t_floor = _min_time(floor, ROUNDS)
-    t_plain = _min_time(run(unbounded), ROUNDS)
-    t_shrink = benchmark.pedantic(lambda: _min_time(run(shrunk), 1), rounds=ROUNDS, iterations=1)
-    t_shrink = min(t_shrink, _min_time(run(shrunk), ROUNDS))
+    t_floor = workloads.min_time(floor, ROUNDS)
+    t_plain = workloads.min_time(run(unbounded), ROUNDS)
+    t_shrink = benchmark.pedantic(lambda: workloads.min_time(run(shrunk), 1), rounds=ROUNDS, iterations=1)
+    t_shrink = min(t_shrink, workloads.min_time(run(shrunk), ROUNDS))
     ratio = t_shrink / t_plain
     benchmark.extra_info.update({"shrink_over_unbounded": round(ratio, 3), "unbounded_over_orjson": round(t_plain / t_floor, 3),
                                  "shrink_over_orjson": round(t_shrink / t_floor, 3), "implementation": textrepr.implementation()})
@@ -120,8 +111,8 @@ def test_estimator_speed(benchmark: Any, impl: str) -> None:
     w = tokens.PROFILES["any"]
     text = _ascii_text() if impl == "compiled" else _ascii_text()[:1_000_000]
     fn(text[:1000], w)
-    t = benchmark.pedantic(lambda: _min_time(lambda: fn(text, w), 1), rounds=ROUNDS, iterations=1)
-    t = min(t, _min_time(lambda: fn(text, w), ROUNDS))
+    t = benchmark.pedantic(lambda: workloads.min_time(lambda: fn(text, w), 1), rounds=ROUNDS, iterations=1)
+    t = min(t, workloads.min_time(lambda: fn(text, w), ROUNDS))
     mbps = len(text) / t / 1e6
     benchmark.extra_info.update({"MB_per_s": round(mbps, 1)})
     RESULTS[f"estimate {impl}"] = f"{mbps:.0f} MB/s of ASCII text ({len(text) / 1e6:.0f} MB)"

@@ -26,13 +26,8 @@ STAGES = ("parse", "validate", "render", "assemble", "metadata")
 
 
 def _best(fn: Callable[[], Any], rounds: int) -> float:
-    fn()
-    best = float("inf")
-    for _ in range(rounds):
-        t = wl.TIMER()
-        fn()
-        best = min(best, wl.TIMER() - t)
-    return best
+    fn()  # warm-up
+    return wl.min_time(fn, rounds)
 
 
 def split(option_set: str, rounds: int = 15) -> dict[str, float]:

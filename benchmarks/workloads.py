@@ -127,6 +127,16 @@ def load(name: str, option_set: str, directory: Path | None) -> Workload:
     return Workload(f"{name}.{option_set}", units, [repaired(u) for u in units])
 
 
+def min_time(fn: Callable[[], Any], rounds: int) -> float:
+    """The least ``TIMER`` time of ``rounds`` calls of ``fn``."""
+    best = float("inf")
+    for _ in range(rounds):
+        t = TIMER()
+        fn()
+        best = min(best, TIMER() - t)
+    return best
+
+
 def run_units(fn: Callable[[bytes], Any], units: list[bytes]) -> Callable[[], None]:
     """A callable that applies ``fn`` to every unit; a rejected request (400) is a normal result."""
     from textrepr import InvalidRequest
