@@ -60,7 +60,7 @@ __all__ = [
 # Lone surrogates are built at run time (no surrogate in the C source).
 MARK = "<<<" + chr(0xD800)
 PIPE = chr(0xDBFF)
-LAZY_MIN = 1 << 20
+LAZY_MIN = 1 << 14  # as in the pure twin
 cdef Py_ssize_t _lazy_min = LAZY_MIN
 cdef str _LAZY = chr(0xDBFE)
 cdef unsigned long long _serial = 0

@@ -7,9 +7,10 @@ Renderer-made markers are written with ``MARK`` (``"<<<"`` + a lone surrogate) i
 Repaired event text can never hold a surrogate, so ``finalise`` can neutralise every look-alike in
 event text (D11) with one pass over the whole text and then turn ``MARK`` back into ``"<<<"``.
 
-Lazy TRUNCATED markers: the payload of a huge middle (``LAZY_MIN`` characters or more) is often
-dropped again by ``max_length`` sampling, so ``trunc`` returns a short placeholder element instead and
-registers (text, cut, hidden, size) in a per-thread registry, without reading the middle: the size is a
+Lazy TRUNCATED markers: the payload of a long middle (``LAZY_MIN`` characters or more) is often
+dropped again by ``max_length`` sampling, and when it is kept, a marker built eagerly is copied again by
+``finalise`` (its ``MARK`` dropped, narrowed to ASCII). So ``trunc`` returns a short placeholder element
+instead and registers (text, cut, hidden, size) in a per-thread registry, without reading the middle: the size is a
 lower bound of the marker's length (one UTF-8 byte per character, no look-alike). ``assemble`` first makes
 every size exact unless it already exceeds ``max_length`` (then only comparisons with ``max_length``
 depend on it, and they come out the same), counts the placeholder with that size and base64-encodes the
@@ -240,7 +241,7 @@ def neutralise(s: str) -> str:
     return _LOOKALIKE.sub("<<<\u200b", s)
 
 
-LAZY_MIN = 1 << 20
+LAZY_MIN = 1 << 14  # below it, the registry costs more than the copies it saves
 _LAZY = "\udbfe"  # placeholder delimiter; like MARK, no repaired event text can hold it
 _serial = itertools.count()
 _local = threading.local()
