@@ -566,7 +566,7 @@ cdef int _exact_sizes(dict reg, Py_ssize_t m) except -1:
         h = e[1]
         nb = _payload_len(<PyObject*>s, h, _LEN(<PyObject*>s) - h, &cnt)
         if nb >= 0:  # a surrogate keeps the bound: materialising raises the canonical error
-            reg[key] = (s, h, e[2], _marker_len(nb, e[2]))
+            reg[key] = (s, h, e[2], _marker_len(nb, e[2]), nb, cnt)  # + what _materialise needs
     return 0
 
 
@@ -577,11 +577,15 @@ cdef str _materialise(tuple entry):
     cdef bytes tail = ("|" + str(entry[2]) + ">>>").encode("ascii")
     cdef PyObject* sp = <PyObject*>s
     cdef Py_ssize_t end = _LEN(sp) - h
-    cdef Py_ssize_t cnt = 0
-    cdef Py_ssize_t nb = _payload_len(sp, h, end, &cnt), final
+    cdef Py_ssize_t cnt = 0, nb, final
     cdef object out
     cdef Py_UCS1* od
     cdef str m
+    if len(entry) == 6:  # sized by _exact_sizes: the middle was read once already
+        nb = entry[4]
+        cnt = entry[5]
+    else:
+        nb = _payload_len(sp, h, end, &cnt)
     if nb < 0:
         _b64_middle(s, h, end)  # raises the canonical error
         raise AssertionError("unreachable")
