@@ -182,3 +182,20 @@ def test_lazy_assemble_twins(texts: list[str], buffer: int, numbers: bool, m: in
     assert results[1] == results[3]  # eager: compiled == pure
     if results[1][0] == "ok":
         assert results[0] == results[1]  # lazy == eager whenever the eager path renders
+
+
+def test_placeholders_same_for_equal_texts_distinct_otherwise(lazy_small: ModuleType) -> None:
+    """A placeholder depends on the text and the cut only: two renders of equal texts give equal lines (the
+    typed and pure renderers are compared that way); texts of the same length get their own markers."""
+    core = lazy_small
+    a = "".join(["abc", "é" * 40, "xyz"])
+    a2 = "".join(["ab", "c", "é" * 40, "xyz"])  # equal, another object
+    b = "abc" + "ü" * 40 + "xyz"  # same length, other text
+    assert a == a2 and a is not a2
+    la, la2, lb = (core.trunc(x, True, 6, True) for x in (a, a2, b))
+    assert la == la2 and la[2] != lb[2]
+    assert len(core._local.reg) == 2
+    out, _ = core.assemble([*HEAD, *la, "", *la2, "", *lb], True, False, 0, None)
+    want, _ = core.assemble([*HEAD, *eager(core, a, 6), "", *eager(core, a2, 6), "", *eager(core, b, 6)], True,
+                            False, 0, None)
+    assert out == want

@@ -63,7 +63,6 @@ PIPE = chr(0xDBFF)
 LAZY_MIN = 1 << 14  # as in the pure twin
 cdef Py_ssize_t _lazy_min = LAZY_MIN
 cdef str _LAZY = chr(0xDBFE)
-cdef unsigned long long _serial = 0
 _local = threading.local()
 
 cdef const char* _B64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -548,10 +547,10 @@ cdef inline Py_ssize_t _marker_len(Py_ssize_t nbytes, Py_ssize_t hidden):
 cdef str _lazy_marker(str s, Py_ssize_t h, Py_ssize_t hidden):
     """A placeholder for the TRUNCATED marker of s[h:len(s)-h], registered with a lower bound of its
     length (the middle is not read here: _exact_sizes reads it only if sampling needs to know)."""
-    global _serial
-    key = _LAZY + str(_serial) + _LAZY
-    _serial += 1
-    _registry()[key] = (s, h, hidden, _marker_len(hidden, hidden))
+    cdef dict reg = _registry()
+    key = _py._key(reg, s, h)
+    if key not in reg:
+        reg[key] = (s, h, hidden, _marker_len(hidden, hidden))
     return key
 
 

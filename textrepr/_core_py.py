@@ -19,7 +19,6 @@ placeholder in its text. ``assemble`` empties the registry.
 """
 from __future__ import annotations
 
-import itertools
 import json
 import re
 from json.encoder import c_make_encoder  # type: ignore[attr-defined]
@@ -243,7 +242,6 @@ def neutralise(s: str) -> str:
 
 LAZY_MIN = 1 << 14  # below it, the registry costs more than the copies it saves
 _LAZY = "\udbfe"  # placeholder delimiter; like MARK, no repaired event text can hold it
-_serial = itertools.count()
 _local = threading.local()
 _CHUNK = 1 << 20
 
@@ -274,11 +272,26 @@ def _marker_len(nbytes: int, hidden: int) -> int:
     return 13 + 4 * ((nbytes + 2) // 3) + 1 + len(str(hidden)) + 3
 
 
+def _key(reg: dict[str, tuple[Any, ...]], s: str, h: int) -> str:
+    """The placeholder of ``trunc(s)`` cut at ``h``: the same for equal texts and cuts (a render gives the
+    same lines every time, whichever twin made them), another for a different text of the same length."""
+    base = f"{_LAZY}{len(s)}.{h}."
+    i = 0
+    while True:
+        key = f"{base}{i}{_LAZY}"
+        e = reg.get(key)
+        if e is None or e[0] is s or e[0] == s:
+            return key
+        i += 1
+
+
 def _lazy_marker(s: str, h: int, hidden: int) -> str:
     """A placeholder for the TRUNCATED marker of ``s[h:len(s)-h]``, registered with a lower bound of its
     length (the middle is not read here: ``_exact_sizes`` reads it only if sampling needs to know)."""
-    key = f"{_LAZY}{next(_serial)}{_LAZY}"
-    _registry()[key] = (s, h, hidden, _marker_len(hidden, hidden))
+    reg = _registry()
+    key = _key(reg, s, h)
+    if key not in reg:
+        reg[key] = (s, h, hidden, _marker_len(hidden, hidden))
     return key
 
 
