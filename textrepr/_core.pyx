@@ -60,10 +60,9 @@ __all__ = [
 # Lone surrogates are built at run time (no surrogate in the C source).
 MARK = "<<<" + chr(0xD800)
 PIPE = chr(0xDBFF)
-LAZY_MIN = 1 << 20
+LAZY_MIN = 1 << 14  # as in the pure twin
 cdef Py_ssize_t _lazy_min = LAZY_MIN
 cdef str _LAZY = chr(0xDBFE)
-cdef unsigned long long _serial = 0
 _local = threading.local()
 
 cdef const char* _B64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -294,34 +293,92 @@ ctypedef fused chars:
     uint32_t
 
 
-cdef Py_ssize_t _utf8_len_t(const chars* p, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
-    # Branch-free sums in blocks with 32-bit accumulators (3 * 4096 cannot overflow them), so that the
-    # compiler vectorises the inner loop; a surrogate anywhere stops at the end of its block.
-    cdef Py_ssize_t n = b - a, i = a, j, end
-    cdef unsigned int extra, sur
-    cdef uint32_t c
-    while i < b:
-        end = i + 4096 if b - i > 4096 else b
-        extra = 0
-        sur = 0
-        for j in range(i, end):
-            c = p[j]
-            extra += (c >= 0x80) + (c >= 0x800) + (c >= 0x10000)
-            sur |= (c - 0xD800) < 0x800
-        if sur:
-            return -1
-        n += extra
-        i = end
-    return n
+cdef extern from *:
+    """
+    /* UTF-8 length of s[a:b] in blocks of 4096 characters: branch-free sums into narrow accumulators, so
+       that the compiler vectorises the inner loops (built for AVX2 and the baseline, picked at load time,
+       where GCC can). The scan variants also note the first block in which "<<<" starts, so that the
+       look-alike search over a payload needs no pass of its own when there is none. */
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+    #define TR_CLONES __attribute__((target_clones("avx2", "default")))
+    #else
+    #define TR_CLONES
+    #endif
+    #define TR_BLOCK 4096
+    /* NAME(p, a, b, lt): bytes of the UTF-8 form of p[a:b], or -1 if it holds a surrogate; with LT,
+       *lt = the start of the first block holding a "<<<" start (no "<<<" starts in [a, *lt)), or b. */
+    #define TR_SCAN(NAME, T, ACC, LT, EXTRA, SUR)                                                  \
+    TR_CLONES static Py_ssize_t NAME(const T* p, Py_ssize_t a, Py_ssize_t b, Py_ssize_t* lt) {   \
+        Py_ssize_t n = b - a, i = a, j, end, stop;                                               \
+        if (LT) *lt = b;                                                                         \
+        while (i < b) {                                                                          \
+            ACC e = 0, s = 0, l = 0;                                                             \
+            end = b - i > TR_BLOCK ? i + TR_BLOCK : b;                                           \
+            stop = !(LT) ? i : end < b - 2 ? end : b - 2;  /* where a whole "<<<" fits */        \
+            for (j = i; j < stop; j++) {                                                         \
+                uint32_t c = p[j];                                                               \
+                e += (ACC)(EXTRA);                                                               \
+                s |= (ACC)(SUR);                                                                 \
+                l |= (ACC)((c == 60) & (p[j + 1] == 60) & (p[j + 2] == 60));                     \
+            }                                                                                    \
+            for (; j < end; j++) {                                                               \
+                uint32_t c = p[j];                                                               \
+                e += (ACC)(EXTRA);                                                               \
+                s |= (ACC)(SUR);                                                                 \
+            }                                                                                    \
+            if (s) return -1;                                                                    \
+            if ((LT) && l && *lt == b) *lt = i;                                                  \
+            n += e;                                                                              \
+            i = end;                                                                             \
+        }                                                                                        \
+        return n;                                                                                \
+    }
+    #define TR_X1 (c >= 0x80)
+    #define TR_X2 ((c >= 0x80) + (c >= 0x800))
+    #define TR_X4 ((c >= 0x80) + (c >= 0x800) + (c >= 0x10000))
+    #define TR_SUR ((uint32_t)(c - 0xD800) < 0x800)
+    TR_SCAN(tr_len1, uint8_t, uint16_t, 0, TR_X1, 0)
+    TR_SCAN(tr_len2, uint16_t, uint16_t, 0, TR_X2, TR_SUR)
+    TR_SCAN(tr_len4, uint32_t, uint32_t, 0, TR_X4, TR_SUR)
+    TR_SCAN(tr_scan1, uint8_t, uint16_t, 1, TR_X1, 0)
+    TR_SCAN(tr_scan2, uint16_t, uint16_t, 1, TR_X2, TR_SUR)
+    TR_SCAN(tr_scan4, uint32_t, uint32_t, 1, TR_X4, TR_SUR)
+    """
+    Py_ssize_t tr_len1(const Py_UCS1* p, Py_ssize_t a, Py_ssize_t b, Py_ssize_t* lt) noexcept nogil
+    Py_ssize_t tr_len2(const Py_UCS2* p, Py_ssize_t a, Py_ssize_t b, Py_ssize_t* lt) noexcept nogil
+    Py_ssize_t tr_len4(const uint32_t* p, Py_ssize_t a, Py_ssize_t b, Py_ssize_t* lt) noexcept nogil
+    Py_ssize_t tr_scan1(const Py_UCS1* p, Py_ssize_t a, Py_ssize_t b, Py_ssize_t* lt) noexcept nogil
+    Py_ssize_t tr_scan2(const Py_UCS2* p, Py_ssize_t a, Py_ssize_t b, Py_ssize_t* lt) noexcept nogil
+    Py_ssize_t tr_scan4(const uint32_t* p, Py_ssize_t a, Py_ssize_t b, Py_ssize_t* lt) noexcept nogil
 
 
 cdef Py_ssize_t _utf8_len(int kind, const void* d, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
     """Length of the UTF-8 form of s[a:b], or -1 if it holds a surrogate."""
     if kind == 1:
-        return _utf8_len_t(<const Py_UCS1*>d, a, b)
+        return tr_len1(<const Py_UCS1*>d, a, b, NULL)
     if kind == 2:
-        return _utf8_len_t(<const Py_UCS2*>d, a, b)
-    return _utf8_len_t(<const uint32_t*>d, a, b)
+        return tr_len2(<const Py_UCS2*>d, a, b, NULL)
+    return tr_len4(<const uint32_t*>d, a, b, NULL)
+
+
+cdef Py_ssize_t _payload_len(PyObject* sp, Py_ssize_t a, Py_ssize_t b, Py_ssize_t* cnt) noexcept:
+    """UTF-8 length of neutralise(s[a:b]) and (in cnt) its look-alike count, in one pass over s[a:b]
+    (an ASCII text is searched with memchr only); -1 if s[a:b] holds a surrogate (cnt is not set)."""
+    cdef int kind = _KIND(sp)
+    cdef const void* d = _DATA(sp)
+    cdef Py_ssize_t lt = a, nb
+    if _IS_ASCII(sp):
+        nb = b - a
+    elif kind == 1:
+        nb = tr_scan1(<const Py_UCS1*>d, a, b, &lt)
+    elif kind == 2:
+        nb = tr_scan2(<const Py_UCS2*>d, a, b, &lt)
+    else:
+        nb = tr_scan4(<const uint32_t*>d, a, b, &lt)
+    if nb < 0:
+        return -1
+    cnt[0] = _count_lookalikes(kind, d, lt, b) if lt < b else 0
+    return nb + 3 * cnt[0]  # each inserted U+200B is 3 bytes
 
 
 cdef enum:
@@ -429,12 +486,16 @@ cdef Py_ssize_t _b64_range_len(str s, Py_ssize_t a, Py_ssize_t b) except -1:
     return nb
 
 
-cdef str _b64_range(str s, Py_ssize_t a, Py_ssize_t b):
+cdef str _b64_out(str s, Py_ssize_t a, Py_ssize_t b, Py_ssize_t nb):
+    """Base64 of s[a:b], whose UTF-8 form (no surrogate) is nb bytes long."""
     cdef PyObject* sp = <PyObject*>s
-    cdef Py_ssize_t nb = _b64_range_len(s, a, b)
     cdef object out = PyUnicode_New(4 * ((nb + 2) // 3), 127)
     _b64_write(_KIND(sp), _DATA(sp), a, b, _IS_ASCII(sp), <Py_UCS1*>_DATA(<PyObject*>out))
     return out
+
+
+cdef str _b64_range(str s, Py_ssize_t a, Py_ssize_t b):
+    return _b64_out(s, a, b, _b64_range_len(s, a, b))
 
 
 def b64(str s not None):
@@ -445,12 +506,18 @@ def b64(str s not None):
 cdef str _b64_middle(str s, Py_ssize_t a, Py_ssize_t b):
     """b64(neutralise(s[a:b])) without copying s[a:b] when it holds no look-alike."""
     cdef PyObject* sp = <PyObject*>s
-    cdef Py_ssize_t cnt = _count_lookalikes(_KIND(sp), _DATA(sp), a, b)
+    cdef Py_ssize_t cnt = 0
+    cdef Py_ssize_t nb = _payload_len(sp, a, b, &cnt)
     cdef str m
+    if nb < 0:  # a surrogate: raise what encoding the neutralised middle raises
+        cnt = _count_lookalikes(_KIND(sp), _DATA(sp), a, b)
+        m = _neutralised(s, a, b, cnt) if cnt else s[a:b]
+        _b64_range_len(m, 0, _LEN(<PyObject*>m))
+        raise AssertionError("unreachable")
     if cnt:
         m = _neutralised(s, a, b, cnt)
-        return _b64_range(m, 0, _LEN(<PyObject*>m))
-    return _b64_range(s, a, b)
+        return _b64_out(m, 0, _LEN(<PyObject*>m), nb)
+    return _b64_out(s, a, b, nb)
 
 
 # ----------------------------------------------------------------------------- trunc, lazy markers
@@ -472,19 +539,34 @@ cdef dict _registry():
     return reg
 
 
-cdef object _lazy_marker(str s, Py_ssize_t h, Py_ssize_t hidden):
-    global _serial
-    cdef PyObject* sp = <PyObject*>s
-    cdef Py_ssize_t end = _LEN(sp) - h
-    cdef Py_ssize_t nb = end - h if _IS_ASCII(sp) else _utf8_len(_KIND(sp), _DATA(sp), h, end)
-    if nb < 0:
-        return None  # the eager path raises the canonical error
-    nb += 3 * _count_lookalikes(_KIND(sp), _DATA(sp), h, end)
-    final = 13 + 4 * ((nb + 2) // 3) + 1 + len(str(hidden)) + 3
-    key = _LAZY + str(_serial) + _LAZY
-    _serial += 1
-    _registry()[key] = (s, h, hidden, final)
+cdef inline Py_ssize_t _marker_len(Py_ssize_t nbytes, Py_ssize_t hidden):
+    """Length of "<<<TRUNCATED|" + base64 of nbytes bytes + "|hidden>>>"."""
+    return 13 + 4 * ((nbytes + 2) // 3) + 1 + _digits(hidden) + 3
+
+
+cdef str _lazy_marker(str s, Py_ssize_t h, Py_ssize_t hidden):
+    """A placeholder for the TRUNCATED marker of s[h:len(s)-h], registered with a lower bound of its
+    length (the middle is not read here: _exact_sizes reads it only if sampling needs to know)."""
+    cdef dict reg = _registry()
+    key = _py._key(reg, s, h)
+    if key not in reg:
+        reg[key] = (s, h, hidden, _marker_len(hidden, hidden))
     return key
+
+
+cdef int _exact_sizes(dict reg, Py_ssize_t m) except -1:
+    """Make every registered size exact, unless 0 < m < the lower bound it holds (see the pure twin)."""
+    cdef Py_ssize_t h, cnt = 0, nb
+    cdef str s
+    for key, e in reg.items():
+        if 0 < m < <Py_ssize_t>e[3]:
+            continue
+        s = e[0]
+        h = e[1]
+        nb = _payload_len(<PyObject*>s, h, _LEN(<PyObject*>s) - h, &cnt)
+        if nb >= 0:  # a surrogate keeps the bound: materialising raises the canonical error
+            reg[key] = (s, h, e[2], _marker_len(nb, e[2]), nb, cnt)  # + what _materialise needs
+    return 0
 
 
 cdef str _materialise(tuple entry):
@@ -492,22 +574,28 @@ cdef str _materialise(tuple entry):
     cdef str s = entry[0]
     cdef Py_ssize_t h = entry[1]
     cdef bytes tail = ("|" + str(entry[2]) + ">>>").encode("ascii")
-    cdef Py_ssize_t final = entry[3]
     cdef PyObject* sp = <PyObject*>s
     cdef Py_ssize_t end = _LEN(sp) - h
-    cdef Py_ssize_t cnt = _count_lookalikes(_KIND(sp), _DATA(sp), h, end), nb
+    cdef Py_ssize_t cnt = 0, nb, final
     cdef object out
     cdef Py_UCS1* od
     cdef str m
+    if len(entry) == 6:  # sized by _exact_sizes: the middle was read once already
+        nb = entry[4]
+        cnt = entry[5]
+    else:
+        nb = _payload_len(sp, h, end, &cnt)
+    if nb < 0:
+        _b64_middle(s, h, end)  # raises the canonical error
+        raise AssertionError("unreachable")
+    final = 13 + 4 * ((nb + 2) // 3) + len(tail)
+    if final < <Py_ssize_t>entry[3]:
+        raise AssertionError("lazy marker shorter than its registered size")
     if cnt:
         m = _neutralised(s, h, end, cnt)
         sp = <PyObject*>m
         h = 0
         end = _LEN(sp)
-    # The length was computed when the placeholder was made; check it before writing in place.
-    nb = end - h if _IS_ASCII(sp) else _utf8_len(_KIND(sp), _DATA(sp), h, end)
-    if 13 + 4 * ((nb + 2) // 3) + len(tail) != final:
-        raise AssertionError("lazy marker length mismatch")
     out = PyUnicode_New(final, 127)
     od = <Py_UCS1*>_DATA(<PyObject*>out)
     memcpy(od, b"<<<TRUNCATED|", 13)
@@ -537,9 +625,7 @@ def trunc(str s not None, truncated, buffer, markers):
     last = s[n - h:] if h else ""
     if markers:
         if hidden >= _lazy_min:
-            key = _lazy_marker(s, h, hidden)
-            if key is not None:
-                return [first, "", key, "", last]
+            return [first, "", _lazy_marker(s, h, hidden), "", last]
         return [first, "", MARK + "TRUNCATED|" + _b64_middle(s, h, n - h) + "|" + str(hidden) + ">>>", "", last]
     return [first + "\n\n... (" + str(hidden) + " chars truncated) ...\n\n" + last]
 
@@ -1015,6 +1101,8 @@ def assemble(elements, markers, line_numbers, max_length, node_lines):
     cdef Py_ssize_t m = _bound(max_length, "max_length")
     reg = getattr(_local, "reg", None) if markers else None
     try:
+        if reg:
+            _exact_sizes(reg, m)
         return _assemble(elements, markers, line_numbers, m, node_lines, reg)
     finally:
         if reg:

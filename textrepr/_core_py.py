@@ -7,15 +7,18 @@ Renderer-made markers are written with ``MARK`` (``"<<<"`` + a lone surrogate) i
 Repaired event text can never hold a surrogate, so ``finalise`` can neutralise every look-alike in
 event text (D11) with one pass over the whole text and then turn ``MARK`` back into ``"<<<"``.
 
-Lazy TRUNCATED markers: the payload of a huge middle (``LAZY_MIN`` characters or more) is often
-dropped again by ``max_length`` sampling, so ``trunc`` returns a short placeholder element instead and
-registers (text, cut, final length) in a per-thread registry. ``assemble`` counts the placeholder with
-its final length and base64-encodes the middle only when the line is kept; ``finalise`` (used for
-trace node contents) materialises every placeholder in its text. ``assemble`` empties the registry.
+Lazy TRUNCATED markers: the payload of a long middle (``LAZY_MIN`` characters or more) is often
+dropped again by ``max_length`` sampling, and when it is kept, a marker built eagerly is copied again by
+``finalise`` (its ``MARK`` dropped, narrowed to ASCII). So ``trunc`` returns a short placeholder element
+instead and registers (text, cut, hidden, size) in a per-thread registry, without reading the middle: the size is a
+lower bound of the marker's length (one UTF-8 byte per character, no look-alike). ``assemble`` first makes
+every size exact unless it already exceeds ``max_length`` (then only comparisons with ``max_length``
+depend on it, and they come out the same), counts the placeholder with that size and base64-encodes the
+middle only when the line is kept; ``finalise`` (used for trace node contents) materialises every
+placeholder in its text. ``assemble`` empties the registry.
 """
 from __future__ import annotations
 
-import itertools
 import json
 import re
 from json.encoder import c_make_encoder  # type: ignore[attr-defined]
@@ -237,9 +240,8 @@ def neutralise(s: str) -> str:
     return _LOOKALIKE.sub("<<<\u200b", s)
 
 
-LAZY_MIN = 1 << 20
+LAZY_MIN = 1 << 14  # below it, the registry costs more than the copies it saves
 _LAZY = "\udbfe"  # placeholder delimiter; like MARK, no repaired event text can hold it
-_serial = itertools.count()
 _local = threading.local()
 _CHUNK = 1 << 20
 
@@ -265,19 +267,52 @@ def _utf8_len(s: str, a: int, b: int) -> int:
     return sum(len(s[i:min(i + _CHUNK, b)].encode("utf-8")) for i in range(a, b, _CHUNK))
 
 
-def _lazy_marker(s: str, h: int, hidden: int) -> str | None:
-    """A placeholder for the TRUNCATED marker of ``s[h:len(s)-h]``, or None if it must be built now."""
-    end = len(s) - h
-    try:
-        nbytes = _utf8_len(s, h, end)
-    except UnicodeEncodeError:  # the eager path raises the canonical error
-        return None
-    if s.find("<<<", h, end) >= 0:
-        nbytes += 3 * len(_LOOKALIKE.findall(s, h, end))  # each inserted U+200B is 3 bytes
-    final = 13 + 4 * ((nbytes + 2) // 3) + 1 + len(str(hidden)) + 3  # "<<<TRUNCATED|" b64 "|" N ">>>"
-    key = f"{_LAZY}{next(_serial)}{_LAZY}"
-    _registry()[key] = (s, h, hidden, final)
+def _marker_len(nbytes: int, hidden: int) -> int:
+    """Length of ``<<<TRUNCATED|`` + base64 of ``nbytes`` bytes + ``|hidden>>>``."""
+    return 13 + 4 * ((nbytes + 2) // 3) + 1 + len(str(hidden)) + 3
+
+
+def _key(reg: dict[str, tuple[Any, ...]], s: str, h: int) -> str:
+    """The placeholder of ``trunc(s)`` cut at ``h``: the same for equal texts and cuts (a render gives the
+    same lines every time, whichever twin made them), another for a different text of the same length."""
+    base = f"{_LAZY}{len(s)}.{h}."
+    i = 0
+    while True:
+        key = f"{base}{i}{_LAZY}"
+        e = reg.get(key)
+        if e is None or e[0] is s or e[0] == s:
+            return key
+        i += 1
+
+
+def _lazy_marker(s: str, h: int, hidden: int) -> str:
+    """A placeholder for the TRUNCATED marker of ``s[h:len(s)-h]``, registered with a lower bound of its
+    length (the middle is not read here: ``_exact_sizes`` reads it only if sampling needs to know)."""
+    reg = _registry()
+    key = _key(reg, s, h)
+    if key not in reg:
+        reg[key] = (s, h, hidden, _marker_len(hidden, hidden))
     return key
+
+
+def _exact_sizes(reg: dict[str, tuple[str, int, int, int]], max_length: int) -> None:
+    """Make every registered size exact, unless ``0 < max_length <`` the lower bound it holds.
+
+    A size larger than ``max_length`` is only ever compared with ``max_length`` or less (a line that
+    long can be neither kept whole nor sampled), so a lower bound above it decides the same way.
+    A middle holding a surrogate keeps its bound: materialising it raises the canonical error.
+    """
+    for key, (s, h, hidden, size) in reg.items():
+        if 0 < max_length < size:
+            continue
+        end = len(s) - h
+        try:
+            nbytes = _utf8_len(s, h, end)
+        except UnicodeEncodeError:
+            continue
+        if s.find("<<<", h, end) >= 0:
+            nbytes += 3 * len(_LOOKALIKE.findall(s, h, end))  # each inserted U+200B is 3 bytes
+        reg[key] = (s, h, hidden, _marker_len(nbytes, hidden))
 
 
 def _materialise(entry: tuple[str, int, int, int]) -> str:
@@ -307,9 +342,7 @@ def trunc(s: str, truncated: bool, buffer: int, markers: bool) -> list[str]:
     last = s[n - h:] if h else ""
     if markers:
         if hidden >= LAZY_MIN:
-            key = _lazy_marker(s, h, hidden)
-            if key is not None:
-                return [first, "", key, "", last]
+            return [first, "", _lazy_marker(s, h, hidden), "", last]
         middle = s[h:n - h]
         return [first, "", f"{MARK}TRUNCATED|{b64(neutralise(middle))}|{hidden}>>>", "", last]
     return [f"{first}\n\n... ({hidden} chars truncated) ...\n\n{last}"]
@@ -480,6 +513,8 @@ def assemble(elements: list[str], markers: bool, line_numbers: bool, max_length:
     _check_bound(max_length)
     reg = getattr(_local, "reg", None) if markers else None
     try:
+        if reg:
+            _exact_sizes(reg, max_length)
         return _assemble(elements, markers, line_numbers, max_length, node_lines, reg)
     finally:
         if reg:
