@@ -3,7 +3,9 @@
 
 from cpython.unicode cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH
 
-__all__ = ["cut_chars", "largest_cap", "scan_template", "line_ranks", "OPEN", "CLOSE"]
+__all__ = ["cut_chars", "largest_cap", "scan_template", "line_ranks", "skeleton_ranks", "pick_lines", "OPEN", "CLOSE"]
+
+from libc.stdlib cimport malloc, free
 
 OPEN, CLOSE = "\udb80", "\udb81"
 
@@ -282,6 +284,125 @@ cdef int _rank(str s):
 def line_ranks(list lines):
     """The rank of each line by its shape: 2 (core skeleton), 1 (other skeleton) or 0 (content)."""
     return [_rank(<str?>x) for x in lines]
+
+
+cdef bint _error_label(str s):
+    """``s.strip(_TREE_CHARS).endswith("ERROR:")``."""
+    cdef Py_ssize_t a = 0, b = len(s)
+    while a < b and _tree(s[a]):
+        a += 1
+    while b > a and _tree(s[b - 1]):
+        b -= 1
+    return b - a >= 6 and s[b - 6:b] == "ERROR:"
+
+
+cdef bint _calls_label(str s):
+    """``s.strip(_TREE_CHARS).startswith("Tool calls: ")``."""
+    cdef Py_ssize_t a = 0, b = len(s)
+    while a < b and _tree(s[a]):
+        a += 1
+    while b > a and _tree(s[b - 1]):
+        b -= 1
+    return b - a >= 12 and s.startswith("Tool calls: ", a)
+
+
+cdef bint _blank(str s):
+    """``not s.strip(_TREE_CHARS)``."""
+    cdef Py_ssize_t i
+    for i in range(len(s)):
+        if not _tree(s[i]):
+            return False
+    return True
+
+
+cdef bint _call_line(str s):
+    """``s.lstrip(_TREE_CHARS).startswith("- ")``."""
+    cdef Py_ssize_t a = 0, n = len(s)
+    while a < n and _tree(s[a]):
+        a += 1
+    return s.startswith("- ", a)
+
+
+def skeleton_ranks(list lines):
+    cdef Py_ssize_t n = len(lines), k, j
+    if n == 0:
+        return []
+    cdef list ranks = [_rank(<str?>x) for x in lines]
+    cdef list core = [k for k in range(n) if <int>ranks[k] == CORE]
+    cdef list errors = [_error_label(<str>lines[k]) for k in core]
+    ranks[0] = CORE
+    for k, error in zip(core, errors):
+        if error:
+            j = k + 1
+            while j < n and _blank(<str>lines[j]):
+                j += 1
+            if j < n:
+                ranks[j] = CORE
+    for k, error in zip(core, errors):
+        if not error and _calls_label(<str>lines[k]):
+            j = k + 1
+            while j < n and _call_line(<str>lines[j]):
+                ranks[j] = CORE
+                j += 1
+    return ranks
+
+
+cdef bint _sel_fits(const Py_ssize_t* cost, Py_ssize_t m, Py_ssize_t k, Py_ssize_t avail) noexcept:
+    """``_core_py._fits``: the costs of ``sel(k)`` over ``m`` candidates sum to at most ``avail``."""
+    cdef Py_ssize_t i, total = 0
+    if k == 0:
+        return avail >= 0
+    if k == 1:
+        return cost[m - 1] <= avail
+    for i in range(k):
+        total += cost[i * (m - 1) // (k - 1)]
+        if total > avail:
+            return False
+    return True
+
+
+def pick_lines(list costs, list ranks, Py_ssize_t avail):
+    cdef Py_ssize_t n = len(ranks), i, j, m, lo, hi, mid, total
+    cdef int rank
+    cdef Py_ssize_t* pool
+    cdef Py_ssize_t* pool_cost
+    cdef list chosen = []
+    if len(costs) != n:
+        raise ValueError("one cost per line")
+    pool = <Py_ssize_t*>malloc((2 * n + 1) * sizeof(Py_ssize_t))
+    if pool == NULL:
+        raise MemoryError()
+    pool_cost = pool + n
+    try:
+        for rank in (CORE, LABEL, CONTENT):
+            m = 0
+            total = 0
+            for i in range(n):
+                if <int>ranks[i] == rank:
+                    pool[m] = i
+                    pool_cost[m] = costs[i]
+                    total += pool_cost[m]
+                    m += 1
+            if total <= avail:
+                chosen.extend([pool[j] for j in range(m)])
+                avail -= total
+                continue
+            lo, hi = 0, m
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if _sel_fits(pool_cost, m, mid, avail):
+                    lo = mid
+                else:
+                    hi = mid - 1
+            if lo == 1:
+                chosen.append(pool[m - 1])
+            elif lo > 1:
+                chosen.extend([pool[j * (m - 1) // (lo - 1)] for j in range(lo)])
+            break
+    finally:
+        free(pool)
+    chosen.sort()
+    return chosen
 
 
 cdef inline Py_ssize_t _grouped_len(Py_ssize_t x) noexcept nogil:

@@ -20,10 +20,12 @@ The "\\n" of a cut text's head and tail are counted only when they matter (a pre
 from __future__ import annotations
 
 import re
-from itertools import repeat
+from itertools import compress, repeat
 
-__all__ = ["cut_chars", "largest_cap", "scan_template", "line_ranks", "grouped_len", "OPEN", "CLOSE", "CONTENT",
-           "LABEL", "CORE"]
+from ._core_py import _fits
+
+__all__ = ["cut_chars", "largest_cap", "scan_template", "line_ranks", "skeleton_ranks", "pick_lines", "grouped_len",
+           "OPEN", "CLOSE", "CONTENT", "LABEL", "CORE"]
 
 # Lone surrogates, which parsed input never holds (it is repaired), so a placeholder cannot be forged.
 OPEN, CLOSE = "\udb80", "\udb81"
@@ -95,6 +97,84 @@ def line_ranks(lines: list[str]) -> list[int]:
     """The rank of each line (no "\\n" in it) by its shape: ``CORE`` (a node, role, section or error label
     line), ``LABEL`` (another skeleton-shaped line) or ``CONTENT``."""
     return [CONTENT if m is None else CORE if m.lastgroup == "core" else LABEL for m in map(_SHAPE.match, lines)]
+
+
+def skeleton_ranks(lines: list[str]) -> list[int]:
+    """``line_ranks`` of a shrunk view's lines, with more of them ``CORE``: the title (the first line), the
+    first non-blank line after each error label (the start of the error text), and the ``- …`` lines under a
+    ``Tool calls: …`` line (the calls). Only lines ranked ``CORE`` by their shape start these runs."""
+    if not lines:
+        return []
+    ranks = line_ranks(lines)
+    core = list(compress(range(len(lines)), map(CORE.__eq__, ranks)))
+    ranks[0] = CORE
+    n = len(lines)
+    # Core lines that end an error label or start the tool calls (C-level passes: most lines are neither).
+    bare = list(map(str.strip, map(lines.__getitem__, core), repeat(_TREE_CHARS)))
+    errors = list(map(str.endswith, bare, repeat("ERROR:")))
+    for k in compress(core, errors):  # the start of the error text
+        j = k + 1
+        while j < n and not lines[j].strip(_TREE_CHARS):
+            j += 1
+        if j < n:
+            ranks[j] = CORE
+    calls = map(str.startswith, bare, repeat("Tool calls: "))
+    for k, error in compress(zip(core, errors), calls):  # the calls listed under it
+        if error:
+            continue
+        j = k + 1
+        while j < n and lines[j].lstrip(_TREE_CHARS).startswith("- "):
+            ranks[j] = CORE
+            j += 1
+    return ranks
+
+
+def sel(m: int, k: int) -> list[int]:
+    """§4.19's ``sel(k)`` over ``m`` candidates: evenly spaced, always the last."""
+    if k == 0:
+        return []
+    if k == 1:
+        return [m - 1]
+    return [i * (m - 1) // (k - 1) for i in range(k)]
+
+
+def select(costs: list[list[int]], avails: list[int]) -> list[int]:
+    """§4.19 step 5 by the prescribed binary search, every cost list within its budget."""
+    m = len(costs[0])
+    pairs = list(zip(costs, avails))
+    lo, hi = 0, m
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if all([_fits(c, mid, a) for c, a in pairs]):
+            lo = mid
+        else:
+            hi = mid - 1
+    return sel(m, lo)
+
+
+def pick_many(costs: list[list[int]], ranks: list[int], avails: list[int]) -> list[int]:
+    """The lines a sampled shrunk view keeps (indices, in order): whole ranks, highest first (``CORE``,
+    ``LABEL``, ``CONTENT``; each rank in line order), while every cost list stays within its budget, then
+    ``select``'s evenly spaced choice among the lines of the first rank that does not fit whole."""
+    chosen: list[int] = []
+    avails = list(avails)
+    for rank in (CORE, LABEL, CONTENT):
+        pool = list(compress(range(len(ranks)), map(rank.__eq__, ranks)))
+        pool_costs = [list(map(c.__getitem__, pool)) for c in costs]
+        sums = list(map(sum, pool_costs))
+        if all(map(int.__le__, sums, avails)):
+            chosen += pool
+            avails = list(map(int.__sub__, avails, sums))
+            continue
+        chosen += [pool[j] for j in select(pool_costs, avails)] if pool else []
+        break
+    chosen.sort()
+    return chosen
+
+
+def pick_lines(costs: list[int], ranks: list[int], avail: int) -> list[int]:
+    """``pick_many`` with one cost list (characters; compiled in ``textrepr._fit``)."""
+    return pick_many([costs], ranks, [avail])
 
 
 def grouped_len(x: int) -> int:

@@ -17,13 +17,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import accumulate, compress, repeat
+from itertools import accumulate
 from operator import add, mul
 from threading import get_ident
 from typing import Callable, Iterable, NamedTuple, Sequence
 
 from ._core_py import _fits, _note  # §4.19's step-5 sum and note; this sampling is Python in both builds
-from ._fit_py import _SHAPE, _TREE_CHARS, CONTENT, CORE, LABEL
+from ._fit_py import _SHAPE, pick_many, select
 from ._twins import select
 from ._fit_py import BARE_NOTE as _BARE_NOTE, CLOSE as _CLOSE, OPEN as _OPEN, grouped_len as _grouped_len
 from .core import assemble, number_lines, trunc
@@ -34,7 +34,8 @@ from .tokens import estimate
 # The hot loops (template scan and compaction, the cap search, line shapes): the compiled twin
 # textrepr._fit when built, else textrepr._fit_py (textrepr._twins.select, as every twin pair).
 _fit = select("_fit", "_fit_py")[0]
-cut_chars, largest_cap, line_ranks, scan_template = _fit.cut_chars, _fit.largest_cap, _fit.line_ranks, _fit.scan_template
+cut_chars, largest_cap, scan_template = _fit.cut_chars, _fit.largest_cap, _fit.scan_template
+pick_lines, skeleton_ranks = _fit.pick_lines, _fit.skeleton_ranks
 
 __all__ = ["Budget", "budget", "finish", "sample", "is_skeleton"]
 
@@ -82,29 +83,6 @@ def finish(render: Render, o: Options, counter: Counter | None = None) -> tuple[
 
 
 # ----------------------------------------------------------------------------------- line sampling
-
-
-def _sel(m: int, k: int) -> list[int]:
-    """§4.19's ``sel(k)`` over ``m`` candidates: evenly spaced, always the last."""
-    if k == 0:
-        return []
-    if k == 1:
-        return [m - 1]
-    return [i * (m - 1) // (k - 1) for i in range(k)]
-
-
-def _select(costs: Sequence[list[int]], avails: Sequence[int]) -> list[int]:
-    """§4.19 step 5 by the prescribed binary search, every cost list within its budget."""
-    m = len(costs[0])
-    pairs = list(zip(costs, avails))
-    lo, hi = 0, m
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if all([_fits(c, mid, a) for c, a in pairs]):
-            lo = mid
-        else:
-            hi = mid - 1
-    return _sel(m, lo)
 
 
 def _cut_to(line: str, fits: Callable[[str], bool]) -> str:
@@ -155,7 +133,7 @@ def _sample_once(lines: list[str], cost_c: list[int], cost_t: list[int] | None, 
     body_c, body_t = cost_c[5:], (cost_t[5:] if cost_t is not None else None)
 
     costs = [body_c] if body_t is None else [body_c, body_t]
-    sel = _select(costs, [avail_c, avail_t])
+    sel = select(costs, [avail_c, avail_t])
     if node_lines:
         body_nodes = [j - 5 for j in node_lines if 5 <= j < total]
         if body_nodes and not set(sel) & set(body_nodes):
@@ -164,7 +142,7 @@ def _sample_once(lines: list[str], cost_c: list[int], cost_t: list[int] | None, 
                 if body_c[j] <= avail_c and (body_t is None or body_t[j] <= avail_t):
                     best = j
             if best >= 0:
-                rest = _select(costs, [avail_c - body_c[best], avail_t - (body_t[best] if body_t else 0)])
+                rest = select(costs, [avail_c - body_c[best], avail_t - (body_t[best] if body_t else 0)])
                 sel = sorted(set(rest) | {best})
     kept = [lines[5 + j] for j in sel]
     if not kept and avail_c >= 2 and avail_t >= 1:
@@ -443,27 +421,7 @@ class _Template:
         parts[0::2] = self.fixed
         parts[1::2] = [_at_zero(t) for t in self.texts]  # the pieces of build(0), as ``piece(t, 0)``
         lines = "".join(parts).split("\n")
-        kinds = line_ranks(lines)
-        core = list(compress(range(len(lines)), map(CORE.__eq__, kinds)))
-        kinds[0] = CORE  # the title
-        n = len(lines)
-        # Core lines that end an error label or start the tool calls (C-level passes: most lines are neither).
-        bare = list(map(str.strip, map(lines.__getitem__, core), repeat(_TREE_CHARS)))
-        errors = list(map(str.endswith, bare, repeat("ERROR:")))
-        for k in compress(core, errors):  # the start of the error text
-            j = k + 1
-            while j < n and not lines[j].strip(_TREE_CHARS):
-                j += 1
-            if j < n:
-                kinds[j] = CORE
-        calls = map(str.startswith, bare, repeat("Tool calls: "))
-        for k, error in compress(zip(core, errors), calls):  # the calls listed under it
-            if error:
-                continue
-            j = k + 1
-            while j < n and lines[j].lstrip(_TREE_CHARS).startswith("- "):
-                kinds[j] = CORE
-                j += 1
+        kinds = skeleton_ranks(lines)
         return lines, kinds
 
 
@@ -527,20 +485,15 @@ def _shrink(render: Render, o: Options, b: Budget) -> tuple[str, bool]:
 def _shrink_sampled(t: _Template, b: Budget) -> str:
     """Every text cut to nothing and still over budget: keep whole ranks of lines, highest first (core
     skeleton, other skeleton lines, content), and an evenly spaced selection of the first rank that does
-    not fit whole."""
+    not fit whole (``pick_lines``: one compiled call when only characters are bounded)."""
     lines, ranks = t.lines_with_kinds()
-    total = len(lines)
     if t.o.include_line_numbers:
         lines = number_lines("\n".join(lines)).split("\n")
     hidden = t.hidden_at(0)
     cost_c, cost_t = _costs(lines, b)
-    # The lines by rank, highest first, each rank in line order (a stable sort keeps equal ranks in order).
-    by_rank = sorted(range(total), key=ranks.__getitem__, reverse=True)
-    core, label = ranks.count(CORE), ranks.count(LABEL)
-    pools = [by_rank[:core], by_rank[core:core + label], by_rank[core + label:]]
     slack = 0
     while True:
-        out = _select_lines(t, lines, cost_c, cost_t, pools, b, hidden, slack)
+        out = _select_lines(t, lines, cost_c, cost_t, ranks, b, hidden, slack)
         if b.fits(out):
             return out
         if not b.tokens:
@@ -549,7 +502,7 @@ def _shrink_sampled(t: _Template, b: Budget) -> str:
 
 
 def _select_lines(t: _Template, lines: list[str], cost_c: list[int], cost_t: list[int] | None,
-                  pools: list[list[int]], b: Budget, hidden: int, slack: int) -> str:
+                  ranks: list[int], b: Budget, hidden: int, slack: int) -> str:
     total = len(lines)
     big = 1 << 62
     note: str | None = t.note(0, hidden, f"; ~100% of {total:,} lines shown")
@@ -559,22 +512,10 @@ def _select_lines(t: _Template, lines: list[str], cost_c: list[int], cost_t: lis
         note = None
         avail_c = b.chars if b.chars else big
         avail_t = b.tokens - slack if b.tokens else big
-    chosen: list[int] = []
-    for pool in pools:
-        pc = sum(map(cost_c.__getitem__, pool))
-        pt = sum(map(cost_t.__getitem__, pool)) if cost_t is not None else 0
-        if pc <= avail_c and pt <= avail_t:
-            chosen += pool
-            avail_c -= pc
-            avail_t -= pt
-            continue
-
-        costs = [list(map(cost_c.__getitem__, pool))]
-        if cost_t is not None:
-            costs.append(list(map(cost_t.__getitem__, pool)))
-        chosen += [pool[j] for j in _select(costs, [avail_c, avail_t])] if pool else []
-        break
-    chosen.sort()
+    if cost_t is None:  # a budget beyond every line's cost keeps them all (and stays a machine integer)
+        chosen = pick_lines(cost_c, ranks, min(avail_c, big))
+    else:
+        chosen = pick_many([cost_c, cost_t], ranks, [avail_c, avail_t])
     kept = list(map(lines.__getitem__, chosen))
     if note is None:
         return "\n".join(kept)
