@@ -165,22 +165,28 @@ def test_note_length_without_formatting(cap: int, hidden: int, total: int) -> No
     assert t.note_len(cap, hidden) == len(t.note(cap, hidden))
 
 
-@given(_TEXTS, st.integers(0, 3000), st.integers(0, 400), st.integers(0, 50), st.booleans(), st.data())
+_ANY_ORDER = st.lists(st.text(st.sampled_from("ab\n é😀"), max_size=200), max_size=8)
+
+
+@given(_ANY_ORDER, st.integers(0, 3000), st.integers(0, 400), st.integers(0, 50), st.booleans(), st.data())
 @settings(max_examples=150)
 def test_largest_cap_twins_agree_with_probing(texts: list[str], budget: int, fixed_chars: int, fixed_newlines: int,
                                               numbered: bool, data: st.DataObject) -> None:
-    prefixes = data.draw(st.lists(st.integers(0, 9), min_size=len(texts), max_size=len(texts)))
+    prefixes = data.draw(st.lists(_PREFIX, min_size=len(texts), max_size=len(texts)))
     top = data.draw(st.integers(0, 250))
-    whole = [len(s) + s.count("\n") * p for s, p in zip(texts, prefixes)]
-    whole_c = [sum(whole[i:]) for i in range(len(texts) + 1)]
-    whole_nl = [sum(s.count("\n") for s in texts[i:]) for i in range(len(texts) + 1)]
     note = (data.draw(st.integers(0, 120)), data.draw(st.integers(0, 120)))
-    args = (texts, prefixes, whole_c, whole_nl, fixed_chars, fixed_newlines, numbered, note, budget, top)
+    args = (texts, prefixes, fixed_chars, fixed_newlines, numbered, note, budget, top)
+    # The probe, spelled out: texts longest first (ties in template order), the cut ones by the reference,
+    # the rest whole with every "\n" followed by the text's prefix.
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    ordered, plens = [texts[i] for i in order], [len(prefixes[i]) for i in order]
 
-    def fits(cap: int) -> bool:  # the probe, spelled out
-        k, chars, newlines, hidden = _cut_reference(texts, prefixes, cap, numbered)
-        lines = fixed_newlines + newlines + whole_nl[k] + 1
-        chars += fixed_chars + whole_c[k] + (lines * (len(str(lines)) + 3) if numbered else 0)
+    def fits(cap: int) -> bool:
+        k, chars, newlines, hidden = _cut_reference(ordered, plens, cap, numbered)
+        rest = ordered[k:]
+        lines = fixed_newlines + newlines + sum(s.count("\n") for s in rest) + 1
+        chars += fixed_chars + sum(len(s) + s.count("\n") * p for s, p in zip(rest, plens[k:]))
+        chars += lines * (len(str(lines)) + 3) if numbered else 0
         g = lambda x: len(f"{x:,}")  # noqa: E731
         chars += note[0] + g(cap) + g(cap // 2) + g(hidden) if cap >= 2 else note[1] + g(hidden)
         return chars + 1 <= budget

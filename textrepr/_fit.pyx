@@ -5,7 +5,7 @@ from cpython.unicode cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGT
 
 __all__ = ["cut_chars", "largest_cap", "scan_template", "line_ranks", "skeleton_ranks", "pick_lines", "OPEN", "CLOSE"]
 
-from libc.stdlib cimport malloc, free
+from libc.stdlib cimport malloc, free, qsort
 
 OPEN, CLOSE = "\udb80", "\udb81"
 
@@ -410,14 +410,28 @@ cdef inline Py_ssize_t _grouped_len(Py_ssize_t x) noexcept nogil:
     return d + (d - 1) // 3
 
 
-cdef bint _cap_fits(list texts, list prefixes, list whole_chars, list whole_newlines, Py_ssize_t fixed_chars,
-                    Py_ssize_t fixed_newlines, bint numbered, Py_ssize_t note_cut, Py_ssize_t note_zero,
-                    Py_ssize_t budget, Py_ssize_t cap) except -1:
+cdef struct _Len:
+    Py_ssize_t n
+    Py_ssize_t i
+
+
+cdef int _longer_first(const void* a, const void* b) noexcept nogil:
+    """Length descending, then template order: the stable order of ``sorted(..., reverse=True)``."""
+    cdef const _Len* x = <const _Len*>a
+    cdef const _Len* y = <const _Len*>b
+    if x.n != y.n:
+        return -1 if x.n > y.n else 1
+    return -1 if x.i < y.i else (1 if x.i > y.i else 0)
+
+
+cdef bint _cap_fits(list texts, list prefixes, const Py_ssize_t* whole_chars, const Py_ssize_t* whole_newlines,
+                    Py_ssize_t fixed_chars, Py_ssize_t fixed_newlines, bint numbered, Py_ssize_t note_cut,
+                    Py_ssize_t note_zero, Py_ssize_t budget, Py_ssize_t cap) except -1:
     cdef Py_ssize_t out[3]
     cdef Py_ssize_t k = _cut(texts, prefixes, cap, numbered, out), chars = out[0], newlines = out[1]
     cdef Py_ssize_t hidden = out[2], lines
-    chars += fixed_chars + <Py_ssize_t>whole_chars[k]
-    lines = fixed_newlines + newlines + <Py_ssize_t>whole_newlines[k] + 1
+    chars += fixed_chars + whole_chars[k]
+    lines = fixed_newlines + newlines + whole_newlines[k] + 1
     if numbered:
         chars += lines * (_digits(lines) + 3)
     if cap >= 2:
@@ -427,18 +441,44 @@ cdef bint _cap_fits(list texts, list prefixes, list whole_chars, list whole_newl
     return chars + 1 <= budget
 
 
-def largest_cap(list texts, list prefixes, list whole_chars, list whole_newlines, Py_ssize_t fixed_chars,
-                Py_ssize_t fixed_newlines, bint numbered, tuple note, Py_ssize_t budget, Py_ssize_t top):
-    cdef Py_ssize_t note_cut = note[0], note_zero = note[1], lo, hi, mid
-    if not _cap_fits(texts, prefixes, whole_chars, whole_newlines, fixed_chars, fixed_newlines, numbered,
-                     note_cut, note_zero, budget, 0):
-        return -1
-    lo, hi = 0, top
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if _cap_fits(texts, prefixes, whole_chars, whole_newlines, fixed_chars, fixed_newlines, numbered,
-                     note_cut, note_zero, budget, mid):
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+def largest_cap(list texts, list prefixes, Py_ssize_t fixed_chars, Py_ssize_t fixed_newlines, bint numbered,
+                tuple note, Py_ssize_t budget, Py_ssize_t top):
+    cdef Py_ssize_t note_cut = note[0], note_zero = note[1], lo, hi, mid, m = len(texts), i, n, nl
+    cdef _Len* order
+    cdef Py_ssize_t* whole
+    cdef list strs, plens
+    cdef str s
+    if len(prefixes) != m:
+        raise ValueError("one prefix per text")
+    order = <_Len*>malloc((m + 1) * sizeof(_Len) + 2 * (m + 1) * sizeof(Py_ssize_t))
+    if order == NULL:
+        raise MemoryError()
+    whole = <Py_ssize_t*>(order + m + 1)  # whole[0..m]: chars; whole[m+1..2m+1]: newlines
+    try:
+        for i in range(m):
+            order[i].n = PyUnicode_GET_LENGTH(<str?>texts[i])
+            order[i].i = i
+        qsort(order, m, sizeof(_Len), _longer_first)
+        strs = [texts[order[i].i] for i in range(m)]
+        plens = [PyUnicode_GET_LENGTH(<str?>prefixes[order[i].i]) for i in range(m)]
+        whole[m] = whole[2 * m + 1] = 0
+        for i in range(m - 1, -1, -1):
+            s = <str>strs[i]
+            n = order[i].n
+            nl = _newlines(s, 0, n) if n <= top else 0
+            whole[i] = whole[i + 1] + n + nl * <Py_ssize_t>plens[i]
+            whole[m + 1 + i] = whole[m + 2 + i] + nl
+        if not _cap_fits(strs, plens, whole, whole + m + 1, fixed_chars, fixed_newlines, numbered, note_cut,
+                         note_zero, budget, 0):
+            return -1
+        lo, hi = 0, top
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if _cap_fits(strs, plens, whole, whole + m + 1, fixed_chars, fixed_newlines, numbered, note_cut,
+                         note_zero, budget, mid):
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+    finally:
+        free(order)

@@ -20,7 +20,7 @@ The "\\n" of a cut text's head and tail are counted only when they matter (a pre
 from __future__ import annotations
 
 import re
-from itertools import compress, repeat
+from itertools import accumulate, compress, repeat
 
 from ._core_py import _fits
 
@@ -183,18 +183,29 @@ def grouped_len(x: int) -> int:
     return d + (d - 1) // 3
 
 
-def largest_cap(texts: list[str], prefixes: list[int], whole_chars: list[int], whole_newlines: list[int],
-                fixed_chars: int, fixed_newlines: int, numbered: bool, note: tuple[int, int], budget: int,
-                top: int) -> int:
+def largest_cap(texts: list[str], prefixes: list[str], fixed_chars: int, fixed_newlines: int, numbered: bool,
+                note: tuple[int, int], budget: int, top: int) -> int:
     """The largest cap in ``[0, top]`` whose shrunk view fits ``budget`` characters, by binary search (-1 when
-    not even cap 0 fits). The view under a cap: the fixed text, the texts (longest first) cut to it
-    (``cut_chars``) or whole (``whole_chars[k]``: the suffix sum from the first text not longer than the
-    cap; ``whole_newlines`` likewise), ``L<n>: `` numbers when ``numbered``, and the note line, whose
-    length is ``note[0]`` plus the grouped lengths of cap, cap // 2 and the hidden count (cap >= 2) or
-    ``note[1]`` plus that of the hidden count."""
+    not even cap 0 fits). ``texts`` in template order, ``prefixes`` their trace prefixes. The view under a
+    cap: the fixed text, the texts longer than the cap cut to it (``cut_chars``, longest first; a stable
+    order), the others whole (each "\n" with its prefix after it), ``L<n>: `` numbers when ``numbered``,
+    and the note line, whose length is ``note[0]`` plus the grouped lengths of cap, cap // 2 and the hidden
+    count (cap >= 2) or ``note[1]`` plus that of the hidden count. A text longer than ``top`` is cut under
+    every cap probed: its "\n" are counted only in the parts kept."""
+    if len(prefixes) != len(texts):
+        raise ValueError("one prefix per text")
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)  # stable
+    strs = [texts[i] for i in order]
+    plens = [len(prefixes[i]) for i in order]
+    nls = [s.count("\n") if len(s) <= top else 0 for s in strs]
+    # Suffix sums of what the texts cost whole, from each one on: a probe visits only the texts above its cap.
+    whole_chars = list(accumulate(reversed([len(s) + n * p for s, n, p in zip(strs, nls, plens)]), initial=0))
+    whole_newlines = list(accumulate(reversed(nls), initial=0))
+    whole_chars.reverse()
+    whole_newlines.reverse()
 
     def fits(cap: int) -> bool:
-        k, chars, newlines, hidden = cut_chars(texts, prefixes, cap, numbered)
+        k, chars, newlines, hidden = cut_chars(strs, plens, cap, numbered)
         chars += fixed_chars + whole_chars[k]
         lines = fixed_newlines + newlines + whole_newlines[k] + 1
         if numbered:

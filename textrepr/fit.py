@@ -16,14 +16,15 @@
 """
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass
 from itertools import accumulate
 from operator import add, mul
 from threading import get_ident
 from typing import Callable, Iterable, NamedTuple, Sequence
 
-from ._core_py import _fits, _note  # §4.19's step-5 sum and note; this sampling is Python in both builds
-from ._fit_py import _SHAPE, pick_many, select
+from ._core_py import _note  # §4.19's note; this sampling is Python in both builds
+from ._fit_py import _SHAPE, pick_many, select as _select  # §4.19 step 5 over several cost lists
 from ._twins import select
 from ._fit_py import BARE_NOTE as _BARE_NOTE, CLOSE as _CLOSE, OPEN as _OPEN, grouped_len as _grouped_len
 from .core import assemble, number_lines, trunc
@@ -34,7 +35,7 @@ from .tokens import estimate
 # The hot loops (template scan and compaction, the cap search, line shapes): the compiled twin
 # textrepr._fit when built, else textrepr._fit_py (textrepr._twins.select, as every twin pair).
 _fit = select("_fit", "_fit_py")[0]
-cut_chars, largest_cap, scan_template = _fit.cut_chars, _fit.largest_cap, _fit.scan_template
+largest_cap, scan_template = _fit.largest_cap, _fit.scan_template
 pick_lines, skeleton_ranks = _fit.pick_lines, _fit.skeleton_ranks
 
 __all__ = ["Budget", "budget", "finish", "sample", "is_skeleton"]
@@ -133,7 +134,7 @@ def _sample_once(lines: list[str], cost_c: list[int], cost_t: list[int] | None, 
     body_c, body_t = cost_c[5:], (cost_t[5:] if cost_t is not None else None)
 
     costs = [body_c] if body_t is None else [body_c, body_t]
-    sel = select(costs, [avail_c, avail_t])
+    sel = _select(costs, [avail_c, avail_t])
     if node_lines:
         body_nodes = [j - 5 for j in node_lines if 5 <= j < total]
         if body_nodes and not set(sel) & set(body_nodes):
@@ -142,7 +143,7 @@ def _sample_once(lines: list[str], cost_c: list[int], cost_t: list[int] | None, 
                 if body_c[j] <= avail_c and (body_t is None or body_t[j] <= avail_t):
                     best = j
             if best >= 0:
-                rest = select(costs, [avail_c - body_c[best], avail_t - (body_t[best] if body_t else 0)])
+                rest = _select(costs, [avail_c - body_c[best], avail_t - (body_t[best] if body_t else 0)])
                 sel = sorted(set(rest) | {best})
     kept = [lines[5 + j] for j in sel]
     if not kept and avail_c >= 2 and avail_t >= 1:
@@ -189,7 +190,9 @@ class _Template:
         self.fixed_newlines = fixed_newlines
         self._compact: tuple[list[str], int] = fixed, fixed_newlines  # parse() sets the compacted parts
         self.fixed_tokens = sum(map(b.counter, fixed)) if b.tokens else 0
-        self.total_chars = sum(map(len, [t.s for t in texts]))
+        self.strs = [t.s for t in texts]
+        self.prefixes = [t.prefix for t in texts]
+        self.total_chars = sum(map(len, self.strs))
 
     @classmethod
     def parse(cls, template: str, texts: list[str], o: Options, b: Budget) -> "_Template":
@@ -199,14 +202,20 @@ class _Template:
         # never counted whole (-1: unknown; it reads as "has some", and only the kept parts are counted).
         limit = o.truncate_buffer if o.truncated else len(template) + sum(map(len, texts))
         items = list(map(_Text, texts, prefixes, [s.count("\n") if len(s) <= limit else -1 for s in texts]))
-        t = cls(fixed, items, o, b, newlines)
-        t._compact = compact, compact_newlines
-        return t
+        return cls(fixed, items, o, b, newlines)._with_compact(compact, compact_newlines)
+
+    def _with_compact(self, compact: list[str], newlines: int) -> "_Template":
+        self._compact = compact, newlines
+        return self
 
     def compacted(self) -> "_Template":
         """The same template without its blank lines and separator rules outside the texts: a shrunk view
         spends its budget on content, not on layout."""
-        return _Template(self._compact[0], self.texts, self.o, self.b, self._compact[1])
+        t = copy(self)
+        t.fixed, t.fixed_newlines = self._compact
+        t.fixed_chars = sum(map(len, t.fixed))
+        t.fixed_tokens = sum(map(self.b.counter, t.fixed)) if self.b.tokens else 0
+        return t
 
     # --- the text under a cap
 
@@ -244,9 +253,7 @@ class _Template:
         return h, note
 
     def note(self, cap: int, hidden: int, sampled: str = "") -> str:
-        cut = f"texts over {cap:,} chars keep their first and last {cap // 2:,}" if cap >= 2 else "texts cut to a note"
-        return (f"[SHRUNK VIEW: {cut}; {hidden:,} of {self.total_chars:,} text chars hidden; "
-                f"no blank lines or rules{sampled}.]")
+        return _note_text(cap, hidden, self.total_chars, sampled)
 
     def build(self, cap: int | None) -> tuple[str, int]:
         """The final text (numbered, with the note when anything was hidden) and the characters hidden."""
@@ -292,9 +299,7 @@ class _Template:
         """(characters, tokens) of ``build(cap)``; tokens summed over the parts (an estimate)."""
         if not hasattr(self, "_order"):
             self._whole_sums()
-        if not self.b.tokens:
-            return self._cost_chars(cap), 0
-        count = self.b.counter
+        count = self.b.counter if self.b.tokens else None
         chars = self.fixed_chars
         tokens = self.fixed_tokens
         newlines = self.fixed_newlines
@@ -341,27 +346,13 @@ class _Template:
             tokens += count(note_text + "\n")
         return chars, tokens
 
-    def _cost_chars(self, cap: int) -> int:
-        """``len(build(cap))`` without building it (``cost`` without tokens): one compiled pass over the
-        texts longer than ``cap``."""
-        k, chars, newlines, hidden = cut_chars(self._strs, self._plens, cap, self.o.include_line_numbers)
-        whole_c, whole_nl, _ = self._whole
-        chars += self.fixed_chars + whole_c[k]
-        lines = self.fixed_newlines + newlines + whole_nl[k] + 1
-        if self.o.include_line_numbers:
-            chars += lines * (len(str(lines)) + 3)
-        return chars + self.note_len(cap, hidden) + 1
-
     def largest_cap(self, top: int) -> int:
         """The largest cap in ``[0, top]`` that ``fits`` (by binary search; -1 when not even 0 fits)."""
         if not self.b.tokens:  # characters only: the whole search in one compiled call
-            if not hasattr(self, "_order"):
-                self._whole_sums()
-            if not hasattr(self, "_note_base"):
-                self.note_len(0, 0)
-            whole_c, whole_nl, _ = self._whole
-            return largest_cap(self._strs, self._plens, whole_c, whole_nl, self.fixed_chars, self.fixed_newlines,
-                               self.o.include_line_numbers, self._note_base, self.b.chars, top)
+            total = _grouped_len(self.total_chars)
+            return largest_cap(self.strs, self.prefixes, self.fixed_chars, self.fixed_newlines,
+                               self.o.include_line_numbers, (_NOTE_CUT + total, _NOTE_ZERO + total),
+                               min(self.b.chars, _BIG), top)
         if not self.fits(0):
             return -1
         lo, hi = 0, top
@@ -373,19 +364,14 @@ class _Template:
                 hi = mid - 1
         return lo
 
-    def hidden_at(self, cap: int) -> int:
-        """The text characters ``build(cap)`` hides."""
-        if not hasattr(self, "_order"):
-            self._whole_sums()
-        return cut_chars(self._strs, self._plens, cap, False)[3]
+    def hidden_at_zero(self) -> int:
+        """The text characters ``build(0)`` hides: every text its bare note is shorter than."""
+        return sum([n for n in map(len, self.strs) if n > _BARE_NOTE + len(str(n))])
 
     def note_len(self, cap: int, hidden: int) -> int:
         """``len(self.note(cap, hidden))``, by arithmetic (a probe formats no text)."""
-        if not hasattr(self, "_note_base"):
-            self._note_base = len(self.note(2, 0)) - 3 * _grouped_len(0), len(self.note(0, 0)) - _grouped_len(0)
-        if cap >= 2:
-            return self._note_base[0] + _grouped_len(cap) + _grouped_len(cap // 2) + _grouped_len(hidden)
-        return self._note_base[1] + _grouped_len(hidden)
+        base = (_NOTE_CUT + _grouped_len(cap) + _grouped_len(cap // 2)) if cap >= 2 else _NOTE_ZERO
+        return base + _grouped_len(hidden) + _grouped_len(self.total_chars)
 
     def standard_chars(self) -> int:
         """``len(build(None))`` without building it: §4.16 trunc under the options."""
@@ -423,6 +409,20 @@ class _Template:
         lines = "".join(parts).split("\n")
         kinds = skeleton_ranks(lines)
         return lines, kinds
+
+
+def _note_text(cap: int, hidden: int, total: int, sampled: str = "") -> str:
+    """The note line of a shrunk view: its cap, how much of the ``total`` text characters it hides."""
+    cut = f"texts over {cap:,} chars keep their first and last {cap // 2:,}" if cap >= 2 else "texts cut to a note"
+    return (f"[SHRUNK VIEW: {cut}; {hidden:,} of {total:,} text chars hidden; "
+            f"no blank lines or rules{sampled}.]")
+
+
+# len(_note_text(cap, hidden, total)) less the grouped lengths of its numbers (cap >= 2: cap, cap // 2, hidden,
+# total; below: hidden, total)
+_NOTE_CUT = len(_note_text(2, 0, 0)) - 4
+_NOTE_ZERO = len(_note_text(0, 0, 0)) - 2
+_BIG = 1 << 62  # above any text's cost, and a machine integer
 
 
 def _at_zero(t: _Text) -> str:
@@ -489,7 +489,7 @@ def _shrink_sampled(t: _Template, b: Budget) -> str:
     lines, ranks = t.lines_with_kinds()
     if t.o.include_line_numbers:
         lines = number_lines("\n".join(lines)).split("\n")
-    hidden = t.hidden_at(0)
+    hidden = t.hidden_at_zero()
     cost_c, cost_t = _costs(lines, b)
     slack = 0
     while True:
