@@ -1,9 +1,9 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """The hot loops of shrink-to-fit, compiled twin of ``textrepr._fit_py`` (see there)."""
 
-from cpython.unicode cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH
+from cpython.unicode cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_FindChar
 
-__all__ = ["cut_chars", "largest_cap", "scan_template", "line_ranks", "skeleton_ranks", "pick_lines", "OPEN", "CLOSE"]
+__all__ = ["cut_chars", "fill", "largest_cap", "scan_template", "line_ranks", "skeleton_ranks", "pick_lines", "OPEN", "CLOSE"]
 
 from libc.stdlib cimport malloc, free, qsort
 
@@ -81,6 +81,33 @@ def cut_chars(list texts, list prefixes, Py_ssize_t cap, bint numbered):
     cdef Py_ssize_t out[3]
     cdef Py_ssize_t k = _cut(texts, prefixes, cap, numbered, out)
     return k, out[0], out[1], out[2]
+
+
+def fill(list fixed, list texts, list prefixes, Py_ssize_t cap):
+    cdef Py_ssize_t m = len(texts), i, n, h = cap // 2, hidden = 0
+    cdef list parts
+    cdef str s, p, note
+    if len(fixed) != m + 1 or len(prefixes) != m:
+        raise ValueError("one prefix per text, and one fixed part around each")
+    parts = [None] * (2 * m + 1)
+    parts[0] = <str?>fixed[0]
+    for i in range(m):
+        s = <str?>texts[i]
+        p = <str?>prefixes[i]
+        n = PyUnicode_GET_LENGTH(s)
+        if n > cap:
+            if h:
+                note = f"\n\n... ({n - 2 * h} chars truncated) ...\n\n"
+            else:
+                note = f"... ({n} chars truncated) ..."
+            if 2 * h + PyUnicode_GET_LENGTH(note) < n:
+                s = s[:h] + note + s[n - h:] if h else note
+                hidden += n - 2 * h
+        if PyUnicode_GET_LENGTH(p) and PyUnicode_FindChar(s, 10, 0, PyUnicode_GET_LENGTH(s), 1) >= 0:
+            s = s.replace("\n", "\n" + p)
+        parts[2 * i + 1] = s
+        parts[2 * i + 2] = <str?>fixed[i + 1]
+    return "".join(parts), hidden
 
 
 cdef inline Py_ssize_t _filler_end(const char_t* d, Py_ssize_t q, Py_ssize_t end) noexcept nogil:

@@ -24,7 +24,7 @@ from itertools import accumulate, compress, repeat
 
 from ._core_py import _fits
 
-__all__ = ["cut_chars", "largest_cap", "scan_template", "line_ranks", "skeleton_ranks", "pick_lines", "grouped_len",
+__all__ = ["cut_chars", "fill", "largest_cap", "scan_template", "line_ranks", "skeleton_ranks", "pick_lines", "grouped_len",
            "OPEN", "CLOSE", "CONTENT", "LABEL", "CORE"]
 
 # Lone surrogates, which parsed input never holds (it is repaired), so a placeholder cannot be forged.
@@ -79,6 +79,30 @@ def cut_chars(texts: list[str], prefixes: list[int], cap: int, numbered: bool) -
             hidden += n - 2 * h
         newlines += nl
     return k, chars, newlines, hidden
+
+
+def fill(fixed: list[str], texts: list[str], prefixes: list[str], cap: int) -> tuple[str, int]:
+    """``fixed[0] text[0] fixed[1] … fixed[n]`` with every text under cap ``cap`` (``cut_chars``'s cut: a
+    text longer than the cap keeps its first and last ``cap // 2`` characters around §4.16's plain note, or
+    stays whole when that would not be shorter), each "\n" of a text followed by its prefix; and the
+    characters hidden."""
+    if len(fixed) != len(texts) + 1 or len(prefixes) != len(texts):
+        raise ValueError("one prefix per text, and one fixed part around each")
+    parts = [fixed[0]]
+    hidden = 0
+    h = cap // 2
+    for s, p, f in zip(texts, prefixes, fixed[1:]):
+        n = len(s)
+        if n > cap:
+            note = f"\n\n... ({n - 2 * h} chars truncated) ...\n\n" if h else f"... ({n} chars truncated) ..."
+            if 2 * h + len(note) < n:
+                s = s[:h] + note + s[n - h:] if h else note
+                hidden += n - 2 * h
+        if p and "\n" in s:
+            s = s.replace("\n", "\n" + p)
+        parts.append(s)
+        parts.append(f)
+    return "".join(parts), hidden
 
 
 def scan_template(template: str, count: int) -> tuple[list[str], list[str], list[str], int, int]:
@@ -156,6 +180,8 @@ def pick_many(costs: list[list[int]], ranks: list[int], avails: list[int]) -> li
     """The lines a sampled shrunk view keeps (indices, in order): whole ranks, highest first (``CORE``,
     ``LABEL``, ``CONTENT``; each rank in line order), while every cost list stays within its budget, then
     ``select``'s evenly spaced choice among the lines of the first rank that does not fit whole."""
+    if any(len(c) != len(ranks) for c in costs):
+        raise ValueError("one cost per line")
     chosen: list[int] = []
     avails = list(avails)
     for rank in (CORE, LABEL, CONTENT):

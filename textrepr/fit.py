@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from copy import copy
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import accumulate
 from operator import add, mul
 from threading import get_ident
@@ -35,7 +36,7 @@ from .tokens import estimate
 # The hot loops (template scan and compaction, the cap search, line shapes): the compiled twin
 # textrepr._fit when built, else textrepr._fit_py (textrepr._twins.select, as every twin pair).
 _fit = select("_fit", "_fit_py")[0]
-largest_cap, scan_template = _fit.largest_cap, _fit.scan_template
+fill, largest_cap, scan_template = _fit.fill, _fit.largest_cap, _fit.scan_template
 pick_lines, skeleton_ranks = _fit.pick_lines, _fit.skeleton_ranks
 
 __all__ = ["Budget", "budget", "finish", "sample", "is_skeleton"]
@@ -185,28 +186,37 @@ class _Template:
     """A rendering with its texts out: ``fixed[0] text[0] fixed[1] … text[n-1] fixed[n]``."""
 
     def __init__(self, fixed: list[str], texts: list[_Text], o: Options, b: Budget, fixed_newlines: int):
-        self.fixed, self.texts, self.o, self.b = fixed, texts, o, b
+        self._setup(fixed, [t.s for t in texts], [t.prefix for t in texts], o, b, fixed_newlines)
+        self.texts = texts
+
+    def _setup(self, fixed: list[str], strs: list[str], prefixes: list[str], o: Options, b: Budget,
+               fixed_newlines: int) -> None:
+        self.fixed, self.strs, self.prefixes, self.o, self.b = fixed, strs, prefixes, o, b
         self.fixed_chars = sum(map(len, fixed))
         self.fixed_newlines = fixed_newlines
         self._compact: tuple[list[str], int] = fixed, fixed_newlines  # parse() sets the compacted parts
         self.fixed_tokens = sum(map(b.counter, fixed)) if b.tokens else 0
-        self.strs = [t.s for t in texts]
-        self.prefixes = [t.prefix for t in texts]
-        self.total_chars = sum(map(len, self.strs))
+        self.total_chars = sum(map(len, strs))
+
+    @cached_property
+    def texts(self) -> list[_Text]:
+        """The texts with their prefixes and "\n" counts (built when a path needs them: the search under
+        a character budget and the views under a cap work on ``strs`` and ``prefixes``)."""
+        o = self.o
+        # A text longer than truncate_buffer is cut under every cap and in the usual rendering: its "\n" are
+        # never counted whole (-1: unknown; it reads as "has some", and only the kept parts are counted).
+        limit = o.truncate_buffer if o.truncated else self.total_chars
+        counts = [s.count("\n") if len(s) <= limit else -1 for s in self.strs]
+        return list(map(_Text, self.strs, self.prefixes, counts))
 
     @classmethod
     def parse(cls, template: str, texts: list[str], o: Options, b: Budget) -> "_Template":
         """The template of a rendering (one pass: ``textrepr._fit``), its compacted form kept for later."""
         fixed, compact, prefixes, newlines, compact_newlines = scan_template(template, len(texts))
-        # A text longer than truncate_buffer is cut under every cap and in the usual rendering: its "\n" are
-        # never counted whole (-1: unknown; it reads as "has some", and only the kept parts are counted).
-        limit = o.truncate_buffer if o.truncated else len(template) + sum(map(len, texts))
-        items = list(map(_Text, texts, prefixes, [s.count("\n") if len(s) <= limit else -1 for s in texts]))
-        return cls(fixed, items, o, b, newlines)._with_compact(compact, compact_newlines)
-
-    def _with_compact(self, compact: list[str], newlines: int) -> "_Template":
-        self._compact = compact, newlines
-        return self
+        t = cls.__new__(cls)
+        t._setup(fixed, texts, prefixes, o, b, newlines)
+        t._compact = compact, compact_newlines
+        return t
 
     def compacted(self) -> "_Template":
         """The same template without its blank lines and separator rules outside the texts: a shrunk view
@@ -257,14 +267,17 @@ class _Template:
 
     def build(self, cap: int | None) -> tuple[str, int]:
         """The final text (numbered, with the note when anything was hidden) and the characters hidden."""
-        parts = [self.fixed[0]]
-        hidden = 0
-        for t, f in zip(self.texts, self.fixed[1:]):
-            s, h = self.piece(t, cap)
-            hidden += h
-            parts.append(s)
-            parts.append(f)
-        text = "".join(parts)
+        if cap is not None:  # every text cut to the cap: one compiled pass
+            text, hidden = fill(self.fixed, self.strs, self.prefixes, cap)
+        else:
+            parts = [self.fixed[0]]
+            hidden = 0
+            for t, f in zip(self.texts, self.fixed[1:]):
+                s, h = self.piece(t, cap)
+                hidden += h
+                parts.append(s)
+                parts.append(f)
+            text = "".join(parts)
         if self.o.include_line_numbers:
             text = number_lines(text)
         if cap is not None:  # the note goes after the second line, unnumbered (as §4.19's)
@@ -403,9 +416,9 @@ class _Template:
         (the title, trace node lines, message role lines, section and error labels, the first line of every
         error text, tool-call lines), ``LABEL`` (other skeleton-shaped lines: ``EVALUATION: …``, ``[+]``
         headings) or ``CONTENT``."""
-        parts = [""] * (2 * len(self.texts) + 1)
+        parts = [""] * (2 * len(self.strs) + 1)
         parts[0::2] = self.fixed
-        parts[1::2] = [_at_zero(t) for t in self.texts]  # the pieces of build(0), as ``piece(t, 0)``
+        parts[1::2] = list(map(_at_zero, self.strs, self.prefixes))  # the pieces of build(0), as ``piece(t, 0)``
         lines = "".join(parts).split("\n")
         kinds = skeleton_ranks(lines)
         return lines, kinds
@@ -425,12 +438,12 @@ _NOTE_ZERO = len(_note_text(0, 0, 0)) - 2
 _BIG = 1 << 62  # above any text's cost, and a machine integer
 
 
-def _at_zero(t: _Text) -> str:
+def _at_zero(s: str, prefix: str) -> str:
     """``piece(t, 0)``'s text: the bare note, or the text whole when the note would not be shorter."""
-    n = len(t.s)
+    n = len(s)
     if n > _BARE_NOTE + len(str(n)):
         return f"... ({n} chars truncated) ..."
-    return t.s.replace("\n", "\n" + t.prefix) if t.prefix and "\n" in t.s else t.s
+    return s.replace("\n", "\n" + prefix) if prefix and "\n" in s else s
 
 
 def _length(t: _Text) -> int:
@@ -458,12 +471,12 @@ def _shrink(render: Render, o: Options, b: Budget) -> tuple[str, bool]:
     finally:
         del SINKS[tid]
     full = _Template.parse("\n".join(elements), texts, o, b)
-    if b.tokens or full.standard_chars() <= b.chars:
+    if b.tokens or (full.fixed_chars <= b.chars and full.standard_chars() <= b.chars):  # fixed: a lower bound
         text, _ = full.build(None)  # the usual rendering
         if b.fits(text):
             return text, False
     t = full.compacted()
-    top = max(0, o.truncate_buffer - _GUARD) if o.truncated else max((len(x.s) for x in t.texts), default=0)
+    top = max(0, o.truncate_buffer - _GUARD) if o.truncated else max(map(len, t.strs), default=0)
     lo = t.largest_cap(top)
     if lo >= 0:
         text, _ = t.build(lo)
