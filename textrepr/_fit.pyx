@@ -1,7 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """The hot loops of shrink-to-fit, compiled twin of ``textrepr._fit_py`` (see there)."""
 
-from cpython.unicode cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_FindChar
+from cpython.unicode cimport (PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_FindChar,
+                              PyUnicode_New, PyUnicode_CopyCharacters)
 
 __all__ = ["cut_chars", "fill", "largest_cap", "scan_template", "line_ranks", "skeleton_ranks", "pick_lines", "OPEN", "CLOSE"]
 
@@ -128,66 +129,88 @@ cdef inline Py_ssize_t _filler_end(const char_t* d, Py_ssize_t q, Py_ssize_t end
     return -1
 
 
-cdef object _compact(str t, const char_t* d, Py_ssize_t start, Py_ssize_t end, Py_ssize_t* dropped):
-    """``t[start:end]`` without its filler lines (the "\\n" before each and the line)."""
-    cdef list keep = None
-    cdef Py_ssize_t i = start, kept = start, e
+cdef object _compact(str t, const char_t* d, Py_ssize_t start, Py_ssize_t end, Py_ssize_t* dropped,
+                     Py_ssize_t* newlines, str whole):
+    """``t[start:end]`` (``whole``) without its filler lines (the "\\n" before each and the line); its "\\n"
+    are counted into ``newlines``; a stray CLOSE raises ValueError. Built as one new string: a first pass
+    finds the fillers, the size and the widest character kept (a str must have the narrowest kind that
+    holds it), a second copies."""
+    cdef Py_ssize_t i = start, e, nl = 0, size = 0, fillers = 0, kept, at
+    cdef unsigned int mx = 0
+    cdef str out
+    while i < end:
+        if d[i] == 10:
+            nl += 1
+            e = _filler_end(d, i + 1, end)
+            if e >= 0:  # the filler holds no "\\n": the one ending it is counted next
+                fillers += 1
+                i = e
+                continue
+        elif d[i] == 0xDB81:
+            raise ValueError("a placeholder was lost or moved")
+        if d[i] > mx:
+            mx = d[i]
+        size += 1
+        i += 1
+    newlines[0] += nl
+    if not fillers:
+        return whole
+    dropped[0] += fillers
+    out = PyUnicode_New(size, mx)
+    i = kept = start
+    at = 0
     while i < end:
         if d[i] == 10:
             e = _filler_end(d, i + 1, end)
             if e >= 0:
-                if keep is None:
-                    keep = []
-                keep.append(t[kept:i])
-                kept = e
-                dropped[0] += 1
-                i = e
+                if i > kept:
+                    PyUnicode_CopyCharacters(out, at, t, kept, i - kept)
+                    at += i - kept
+                i = kept = e
                 continue
         i += 1
-    if keep is None:
-        return t[start:end]
-    keep.append(t[kept:end])
-    return "".join(keep)
+    if end > kept:
+        PyUnicode_CopyCharacters(out, at, t, kept, end - kept)
+    return out
 
 
 cdef tuple _scan(str t, const char_t* d, Py_ssize_t n, Py_ssize_t count):
     cdef list fixed = [], compact = [], prefixes = []
-    cdef Py_ssize_t i = 0, start = 0, k = 0, j, p0, v, newlines = 0, dropped = 0, digits
-    cdef unsigned int c
-    while i < n:
-        c = d[i]
-        if c == 10:
-            newlines += 1
-        elif c == 0xDB81:
+    cdef str part
+    cdef Py_ssize_t i, start = 0, k = 0, j, p0, v, newlines = 0, dropped = 0, digits
+    # The placeholders are found by CPython's character search (fast), the fixed parts between them read
+    # once (their "\\n", filler lines, and any stray CLOSE).
+    while True:
+        i = PyUnicode_FindChar(t, 0xDB80, start, n, 1)
+        if i < 0:
+            break
+        j = i + 1
+        v = 0
+        while j < n and 48 <= d[j] <= 57 and j - i <= 19:
+            v = v * 10 + (d[j] - 48)
+            j += 1
+        digits = j - i - 1
+        if (digits == 0 or v != k or (digits > 1 and d[i + 1] == 48) or j >= n or d[j] != 10
+                or k >= count):
             raise ValueError("a placeholder was lost or moved")
-        elif c == 0xDB80:
-            j = i + 1
-            v = 0
-            while j < n and 48 <= d[j] <= 57 and j - i <= 19:
-                v = v * 10 + (d[j] - 48)
-                j += 1
-            digits = j - i - 1
-            if (digits == 0 or v != k or (digits > 1 and d[i + 1] == 48) or j >= n or d[j] != 10
-                    or k >= count):
+        p0 = j = j + 1
+        while j < n and d[j] != 0xDB81 and d[j] != 10:
+            if d[j] == 0xDB80:
                 raise ValueError("a placeholder was lost or moved")
-            p0 = j = j + 1
-            while j < n and d[j] != 0xDB81 and d[j] != 10:
-                if d[j] == 0xDB80:
-                    raise ValueError("a placeholder was lost or moved")
-                j += 1
-            if j >= n or d[j] != 0xDB81:
-                raise ValueError("a placeholder was lost or moved")
-            fixed.append(t[start:i])
-            compact.append(_compact(t, d, start, i, &dropped))
-            prefixes.append(t[p0:j])
-            k += 1
-            i = start = j + 1
-            continue
-        i += 1
+            j += 1
+        if j >= n or d[j] != 0xDB81:
+            raise ValueError("a placeholder was lost or moved")
+        part = t[start:i]
+        fixed.append(part)
+        compact.append(_compact(t, d, start, i, &dropped, &newlines, part))
+        prefixes.append(t[p0:j])
+        k += 1
+        start = j + 1
     if k != count:
         raise ValueError("a placeholder was lost or moved")
-    fixed.append(t[start:n])
-    compact.append(_compact(t, d, start, n, &dropped))
+    part = t[start:n]
+    fixed.append(part)
+    compact.append(_compact(t, d, start, n, &dropped, &newlines, part))
     return fixed, compact, prefixes, newlines, newlines - dropped
 
 
