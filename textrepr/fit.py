@@ -16,7 +16,6 @@
 """
 from __future__ import annotations
 
-from copy import copy
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate
@@ -27,7 +26,8 @@ from typing import Callable, Iterable, NamedTuple, Sequence
 from ._core_py import _note  # §4.19's note; this sampling is Python in both builds
 from ._fit_py import _SHAPE, pick_many, select as _select  # §4.19 step 5 over several cost lists
 from ._twins import select
-from ._fit_py import BARE_NOTE as _BARE_NOTE, CLOSE as _CLOSE, OPEN as _OPEN, grouped_len as _grouped_len
+from ._fit_py import BARE_NOTE as _BARE_NOTE, CLOSE as _CLOSE, NOTE as _NOTE, OPEN as _OPEN
+from ._fit_py import grouped_len as _grouped_len
 from .core import assemble, number_lines, trunc
 from .options import Options
 from .sink import SINKS
@@ -221,10 +221,10 @@ class _Template:
     def compacted(self) -> "_Template":
         """The same template without its blank lines and separator rules outside the texts: a shrunk view
         spends its budget on content, not on layout."""
-        t = copy(self)
-        t.fixed, t.fixed_newlines = self._compact
-        t.fixed_chars = sum(map(len, t.fixed))
-        t.fixed_tokens = sum(map(self.b.counter, t.fixed)) if self.b.tokens else 0
+        t = _Template.__new__(_Template)
+        t._setup(self._compact[0], self.strs, self.prefixes, self.o, self.b, self._compact[1])
+        if "texts" in self.__dict__:  # built already: the same texts
+            t.texts = self.texts
         return t
 
     # --- the text under a cap
@@ -389,16 +389,21 @@ class _Template:
     def standard_chars(self) -> int:
         """``len(build(None))`` without building it: §4.16 trunc under the options."""
         o = self.o
+        limit = o.truncate_buffer if o.truncated else self.total_chars
         h = o.truncate_buffer // 2
+        numbered = o.include_line_numbers
         chars, newlines = self.fixed_chars, self.fixed_newlines
-        for t in self.texts:
-            n, p = len(t.s), len(t.prefix)
-            if not o.truncated or n <= o.truncate_buffer:
-                chars += n + t.newlines * p
-                newlines += t.newlines
-            else:
-                nl = (t.s.count("\n", 0, h) + t.s.count("\n", n - h) if h and t.newlines else 0) + 4
-                chars += 2 * h + len(f"\n\n... ({n - 2 * h} chars truncated) ...\n\n") + nl * p
+        for s, p in zip(self.strs, map(len, self.prefixes)):
+            n = len(s)
+            if n <= limit:  # whole; its "\n" matter under a prefix or line numbers
+                chars += n
+                if p or numbered:
+                    nl = s.count("\n")
+                    chars += nl * p
+                    newlines += nl
+            else:  # §4.16's cut and plain note
+                nl = (s.count("\n", 0, h) + s.count("\n", n - h) if h else 0) + 4
+                chars += 2 * h + _NOTE + len(str(n - 2 * h)) + nl * p
                 newlines += nl
         if o.include_line_numbers:
             chars += (newlines + 1) * (len(str(newlines + 1)) + 3)
@@ -435,6 +440,7 @@ def _note_text(cap: int, hidden: int, total: int, sampled: str = "") -> str:
 # total; below: hidden, total)
 _NOTE_CUT = len(_note_text(2, 0, 0)) - 4
 _NOTE_ZERO = len(_note_text(0, 0, 0)) - 2
+_PLACEHOLDERS = [f"{_OPEN}{i}\n{_CLOSE}" for i in range(256)]  # the usual ones, made once
 _BIG = 1 << 62  # above any text's cost, and a machine integer
 
 
@@ -462,7 +468,8 @@ def _shrink(render: Render, o: Options, b: Budget) -> tuple[str, bool]:
 
     def sink(s: str) -> str:
         texts.append(s)
-        return f"{_OPEN}{len(texts) - 1}\n{_CLOSE}"
+        i = len(texts) - 1
+        return _PLACEHOLDERS[i] if i < len(_PLACEHOLDERS) else f"{_OPEN}{i}\n{_CLOSE}"
 
     tid = get_ident()
     SINKS[tid] = sink
