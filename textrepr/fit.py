@@ -26,7 +26,7 @@ from typing import Callable, Iterable, NamedTuple, Sequence
 from ._core_py import _note  # §4.19's note; this sampling is Python in both builds
 from ._fit_py import _SHAPE, pick_many, select as _select  # §4.19 step 5 over several cost lists
 from ._twins import select
-from ._fit_py import BARE_NOTE as _BARE_NOTE, CLOSE as _CLOSE, NOTE as _NOTE, OPEN as _OPEN
+from ._fit_py import CLOSE as _CLOSE, NOTE as _NOTE, OPEN as _OPEN
 from ._fit_py import grouped_len as _grouped_len
 from .core import assemble, number_lines, trunc
 from .options import Options
@@ -377,10 +377,6 @@ class _Template:
                 hi = mid - 1
         return lo
 
-    def hidden_at_zero(self) -> int:
-        """The text characters ``build(0)`` hides: every text its bare note is shorter than."""
-        return sum([n for n in map(len, self.strs) if n > _BARE_NOTE + len(str(n))])
-
     def note_len(self, cap: int, hidden: int) -> int:
         """``len(self.note(cap, hidden))``, by arithmetic (a probe formats no text)."""
         base = (_NOTE_CUT + _grouped_len(cap) + _grouped_len(cap // 2)) if cap >= 2 else _NOTE_ZERO
@@ -416,17 +412,14 @@ class _Template:
 
     # --- the fallback: sampling lines of the text with every text cut to nothing
 
-    def lines_with_kinds(self) -> tuple[list[str], list[int]]:
-        """Lines of ``build(0)`` before numbering and note, and the rank of each, by its shape: ``CORE``
-        (the title, trace node lines, message role lines, section and error labels, the first line of every
-        error text, tool-call lines), ``LABEL`` (other skeleton-shaped lines: ``EVALUATION: …``, ``[+]``
-        headings) or ``CONTENT``."""
-        parts = [""] * (2 * len(self.strs) + 1)
-        parts[0::2] = self.fixed
-        parts[1::2] = list(map(_at_zero, self.strs, self.prefixes))  # the pieces of build(0), as ``piece(t, 0)``
-        lines = "".join(parts).split("\n")
-        kinds = skeleton_ranks(lines)
-        return lines, kinds
+    def lines_with_kinds(self) -> tuple[str, list[str], list[int], int]:
+        """The text of ``build(0)`` before numbering and note, its lines, the rank of each, by its shape:
+        ``CORE`` (the title, trace node lines, message role lines, section and error labels, the first line
+        of every error text, tool-call lines), ``LABEL`` (other skeleton-shaped lines: ``EVALUATION: …``,
+        ``[+]`` headings) or ``CONTENT``; and the text characters hidden."""
+        text, hidden = fill(self.fixed, self.strs, self.prefixes, 0)
+        lines = text.split("\n")
+        return text, lines, skeleton_ranks(lines), hidden
 
 
 def _note_text(cap: int, hidden: int, total: int, sampled: str = "") -> str:
@@ -442,14 +435,6 @@ _NOTE_CUT = len(_note_text(2, 0, 0)) - 4
 _NOTE_ZERO = len(_note_text(0, 0, 0)) - 2
 _PLACEHOLDERS = [f"{_OPEN}{i}\n{_CLOSE}" for i in range(256)]  # the usual ones, made once
 _BIG = 1 << 62  # above any text's cost, and a machine integer
-
-
-def _at_zero(s: str, prefix: str) -> str:
-    """``piece(t, 0)``'s text: the bare note, or the text whole when the note would not be shorter."""
-    n = len(s)
-    if n > _BARE_NOTE + len(str(n)):
-        return f"... ({n} chars truncated) ..."
-    return s.replace("\n", "\n" + prefix) if prefix and "\n" in s else s
 
 
 def _length(t: _Text) -> int:
@@ -506,10 +491,9 @@ def _shrink_sampled(t: _Template, b: Budget) -> str:
     """Every text cut to nothing and still over budget: keep whole ranks of lines, highest first (core
     skeleton, other skeleton lines, content), and an evenly spaced selection of the first rank that does
     not fit whole (``pick_lines``: one compiled call when only characters are bounded)."""
-    lines, ranks = t.lines_with_kinds()
+    text, lines, ranks, hidden = t.lines_with_kinds()
     if t.o.include_line_numbers:
-        lines = number_lines("\n".join(lines)).split("\n")
-    hidden = t.hidden_at_zero()
+        lines = number_lines(text).split("\n")
     cost_c, cost_t = _costs(lines, b)
     slack = 0
     while True:
