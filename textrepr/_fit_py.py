@@ -16,6 +16,11 @@ of their written forms (each "\\n" of a text written with its trace prefix after
 and the characters hidden.
 
 The "\\n" of a cut text's head and tail are counted only when they matter (a prefix, or line numbers).
+
+``largest_cap`` is the whole cap search under a character budget (texts in template order; it sorts them);
+``fill`` writes the view under a cap. The sampled fallback: ``skeleton_ranks`` ranks the lines of the view
+at cap 0, ``pick_lines`` chooses the lines that fit (``pick_many``: the same over several cost lists, for
+token budgets; Python in both builds).
 """
 from __future__ import annotations
 

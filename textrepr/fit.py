@@ -12,7 +12,9 @@
   and gets the plain ``... (N chars truncated) ...`` note; a shrunk view drops blank lines and separator
   rules, and says so in one note line. Only when the skeleton does not fit with every text cut to a note
   are lines sampled: content lines first, core skeleton lines last. The loops over the whole template
-  (scan, cap search, line shapes) are in ``textrepr._fit`` (compiled) / ``textrepr._fit_py`` (pure).
+  (scan, cap search, writing a view, line ranks and the sampled choice) are in ``textrepr._fit``
+  (compiled) / ``textrepr._fit_py`` (pure): under a character budget a request costs a handful of calls
+  whatever its number of texts, which is what keeps small requests cheap.
 """
 from __future__ import annotations
 
