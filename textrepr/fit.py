@@ -510,16 +510,15 @@ def _shrink_sampled(t: _Template, b: Budget) -> str:
 def _select_lines(t: _Template, lines: list[str], cost_c: list[int], cost_t: list[int] | None,
                   ranks: list[int], b: Budget, hidden: int, slack: int) -> str:
     total = len(lines)
-    big = 1 << 62
     note: str | None = t.note(0, hidden, f"; ~100% of {total:,} lines shown")
-    avail_c = b.chars - len(note) - 1 if b.chars else big
-    avail_t = b.tokens - b.counter(note + "\n") - slack if b.tokens else big
+    avail_c = b.chars - len(note) - 1 if b.chars else _BIG
+    avail_t = b.tokens - b.counter(note + "\n") - slack if b.tokens else _BIG
     if avail_c < 0 or avail_t < 0:  # no room for the note: the lines matter more
         note = None
-        avail_c = b.chars if b.chars else big
-        avail_t = b.tokens - slack if b.tokens else big
+        avail_c = b.chars if b.chars else _BIG
+        avail_t = b.tokens - slack if b.tokens else _BIG
     if cost_t is None:  # a budget beyond every line's cost keeps them all (and stays a machine integer)
-        chosen = pick_lines(cost_c, ranks, min(avail_c, big))
+        chosen = pick_lines(cost_c, ranks, min(avail_c, _BIG))
     else:
         chosen = pick_many([cost_c, cost_t], ranks, [avail_c, avail_t])
     kept = list(map(lines.__getitem__, chosen))
