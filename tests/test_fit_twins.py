@@ -178,6 +178,14 @@ def test_fill_twins_join_the_pieces(items: list[tuple[str, str, str]], last: str
     assert _fit_py.fill(fixed, texts, prefixes, cap) == expected
     if compiled_fit is not None:
         assert compiled_fit.fill(fixed, texts, prefixes, cap) == expected
+    for o in (Options(include_markers=False, truncate_buffer=cap), Options(include_markers=False, truncated=False)):
+        t.o = o  # the usual view: §4.16's trunc (plain), text by text
+        pieces = [t.piece(x, None) for x in t.texts]
+        usual = ("".join(f + s for f, (s, _) in zip(fixed, pieces)) + last, sum(h for _, h in pieces))
+        buffer = cap if o.truncated else 10**9
+        assert _fit_py.fill(fixed, texts, prefixes, buffer, True) == usual
+        if compiled_fit is not None:
+            assert compiled_fit.fill(fixed, texts, prefixes, buffer, True) == usual
     bad = (fixed[:-1], texts, prefixes, cap)  # one fixed part short
     assert _outcome(_fit_py.fill, *bad) == ("ValueError", "one prefix per text, and one fixed part around each")
     if compiled_fit is not None:

@@ -84,7 +84,7 @@ def cut_chars(list texts, list prefixes, Py_ssize_t cap, bint numbered):
     return k, out[0], out[1], out[2]
 
 
-def fill(list fixed, list texts, list prefixes, Py_ssize_t cap):
+def fill(list fixed, list texts, list prefixes, Py_ssize_t cap, bint usual=False):
     cdef Py_ssize_t m = len(texts), i, n, h = cap // 2, hidden = 0
     cdef list parts
     cdef str s, p, note
@@ -97,11 +97,11 @@ def fill(list fixed, list texts, list prefixes, Py_ssize_t cap):
         p = <str?>prefixes[i]
         n = PyUnicode_GET_LENGTH(s)
         if n > cap:
-            if h:
+            if h or usual:
                 note = f"\n\n... ({n - 2 * h} chars truncated) ...\n\n"
             else:
                 note = f"... ({n} chars truncated) ..."
-            if 2 * h + PyUnicode_GET_LENGTH(note) < n:
+            if usual or 2 * h + PyUnicode_GET_LENGTH(note) < n:
                 s = s[:h] + note + s[n - h:] if h else note
                 hidden += n - 2 * h
         if PyUnicode_GET_LENGTH(p) and PyUnicode_FindChar(s, 10, 0, PyUnicode_GET_LENGTH(s), 1) >= 0:

@@ -86,11 +86,12 @@ def cut_chars(texts: list[str], prefixes: list[int], cap: int, numbered: bool) -
     return k, chars, newlines, hidden
 
 
-def fill(fixed: list[str], texts: list[str], prefixes: list[str], cap: int) -> tuple[str, int]:
+def fill(fixed: list[str], texts: list[str], prefixes: list[str], cap: int, usual: bool = False) -> tuple[str, int]:
     """``fixed[0] text[0] fixed[1] … fixed[n]`` with every text under cap ``cap`` (``cut_chars``'s cut: a
     text longer than the cap keeps its first and last ``cap // 2`` characters around §4.16's plain note, or
     stays whole when that would not be shorter), each "\n" of a text followed by its prefix; and the
-    characters hidden."""
+    characters hidden. ``usual``: §4.16's own cut instead (``trunc`` in plain mode with buffer ``cap``: every
+    text longer than it is cut, around the note framed by blank lines even when nothing is kept)."""
     if len(fixed) != len(texts) + 1 or len(prefixes) != len(texts):
         raise ValueError("one prefix per text, and one fixed part around each")
     parts = [fixed[0]]
@@ -99,8 +100,8 @@ def fill(fixed: list[str], texts: list[str], prefixes: list[str], cap: int) -> t
     for s, p, f in zip(texts, prefixes, fixed[1:]):
         n = len(s)
         if n > cap:
-            note = f"\n\n... ({n - 2 * h} chars truncated) ...\n\n" if h else f"... ({n} chars truncated) ..."
-            if 2 * h + len(note) < n:
+            note = f"\n\n... ({n - 2 * h} chars truncated) ...\n\n" if h or usual else f"... ({n} chars truncated) ..."
+            if usual or 2 * h + len(note) < n:
                 s = s[:h] + note + s[n - h:] if h else note
                 hidden += n - 2 * h
         if p and "\n" in s:

@@ -232,7 +232,8 @@ class _Template:
     # --- the text under a cap
 
     def piece(self, t: _Text, cap: int | None) -> tuple[str, int]:
-        """Text ``t`` under cap ``cap`` (None: §4.16 trunc under the options) and the characters hidden."""
+        """Text ``t`` under cap ``cap`` (None: §4.16 trunc under the options) and the characters hidden: the
+        definition ``fill`` (compiled) applies to every text at once in ``build``."""
         o = self.o
         if cap is None:
             s = trunc(t.s, o.truncated, o.truncate_buffer, False)[0]
@@ -269,18 +270,13 @@ class _Template:
 
     def build(self, cap: int | None) -> tuple[str, int]:
         """The final text (numbered, with the note when anything was hidden) and the characters hidden."""
-        if cap is not None:  # every text cut to the cap: one compiled pass
+        o = self.o
+        if cap is not None:  # every text cut to the cap (one compiled pass; ``piece`` text by text)
             text, hidden = fill(self.fixed, self.strs, self.prefixes, cap)
-        else:
-            parts = [self.fixed[0]]
-            hidden = 0
-            for t, f in zip(self.texts, self.fixed[1:]):
-                s, h = self.piece(t, cap)
-                hidden += h
-                parts.append(s)
-                parts.append(f)
-            text = "".join(parts)
-        if self.o.include_line_numbers:
+        else:  # §4.16's trunc under the options
+            buffer = min(o.truncate_buffer, _BIG) if o.truncated else _BIG
+            text, hidden = fill(self.fixed, self.strs, self.prefixes, buffer, True)
+        if o.include_line_numbers:
             text = number_lines(text)
         if cap is not None:  # the note goes after the second line, unnumbered (as §4.19's)
             i = text.find("\n")
