@@ -165,22 +165,55 @@ def test_note_length_without_formatting(cap: int, hidden: int, total: int) -> No
     assert t.note_len(cap, hidden) == len(t.note(cap, hidden))
 
 
-@given(_TEXTS, st.integers(0, 3000), st.integers(0, 400), st.integers(0, 50), st.booleans(), st.data())
+@given(st.lists(st.tuples(_FIXED, st.text(st.sampled_from("ab\n é😀"), max_size=120), _PREFIX), max_size=6),
+       _FIXED, st.integers(0, 130))
+@settings(max_examples=150)
+def test_fill_twins_join_the_pieces(items: list[tuple[str, str, str]], last: str, cap: int) -> None:
+    fixed = [f for f, _, _ in items] + [last]
+    texts, prefixes = [s for _, s, _ in items], [p for _, _, p in items]
+    t = _Template(fixed, [_Text(s, p, s.count("\n")) for s, p in zip(texts, prefixes)], Options(include_markers=False),
+                  fit.budget(Options()), 0)
+    pieces = [t.piece(x, cap) for x in t.texts]
+    expected = ("".join(f + s for f, (s, _) in zip(fixed, pieces)) + last, sum(h for _, h in pieces))
+    assert _fit_py.fill(fixed, texts, prefixes, cap) == expected
+    if compiled_fit is not None:
+        assert compiled_fit.fill(fixed, texts, prefixes, cap) == expected
+    for o in (Options(include_markers=False, truncate_buffer=cap), Options(include_markers=False, truncated=False)):
+        t.o = o  # the usual view: §4.16's trunc (plain), text by text
+        pieces = [t.piece(x, None) for x in t.texts]
+        usual = ("".join(f + s for f, (s, _) in zip(fixed, pieces)) + last, sum(h for _, h in pieces))
+        buffer = cap if o.truncated else 10**9
+        assert _fit_py.fill(fixed, texts, prefixes, buffer, True) == usual
+        if compiled_fit is not None:
+            assert compiled_fit.fill(fixed, texts, prefixes, buffer, True) == usual
+    bad = (fixed[:-1], texts, prefixes, cap)  # one fixed part short
+    assert _outcome(_fit_py.fill, *bad) == ("ValueError", "one prefix per text, and one fixed part around each")
+    if compiled_fit is not None:
+        assert _outcome(compiled_fit.fill, *bad) == _outcome(_fit_py.fill, *bad)
+
+
+_ANY_ORDER = st.lists(st.text(st.sampled_from("ab\n é😀"), max_size=200), max_size=8)
+
+
+@given(_ANY_ORDER, st.integers(0, 3000), st.integers(0, 400), st.integers(0, 50), st.booleans(), st.data())
 @settings(max_examples=150)
 def test_largest_cap_twins_agree_with_probing(texts: list[str], budget: int, fixed_chars: int, fixed_newlines: int,
                                               numbered: bool, data: st.DataObject) -> None:
-    prefixes = data.draw(st.lists(st.integers(0, 9), min_size=len(texts), max_size=len(texts)))
+    prefixes = data.draw(st.lists(_PREFIX, min_size=len(texts), max_size=len(texts)))
     top = data.draw(st.integers(0, 250))
-    whole = [len(s) + s.count("\n") * p for s, p in zip(texts, prefixes)]
-    whole_c = [sum(whole[i:]) for i in range(len(texts) + 1)]
-    whole_nl = [sum(s.count("\n") for s in texts[i:]) for i in range(len(texts) + 1)]
     note = (data.draw(st.integers(0, 120)), data.draw(st.integers(0, 120)))
-    args = (texts, prefixes, whole_c, whole_nl, fixed_chars, fixed_newlines, numbered, note, budget, top)
+    args = (texts, prefixes, fixed_chars, fixed_newlines, numbered, note, budget, top)
+    # The probe, spelled out: texts longest first (ties in template order), the cut ones by the reference,
+    # the rest whole with every "\n" followed by the text's prefix.
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    ordered, plens = [texts[i] for i in order], [len(prefixes[i]) for i in order]
 
-    def fits(cap: int) -> bool:  # the probe, spelled out
-        k, chars, newlines, hidden = _cut_reference(texts, prefixes, cap, numbered)
-        lines = fixed_newlines + newlines + whole_nl[k] + 1
-        chars += fixed_chars + whole_c[k] + (lines * (len(str(lines)) + 3) if numbered else 0)
+    def fits(cap: int) -> bool:
+        k, chars, newlines, hidden = _cut_reference(ordered, plens, cap, numbered)
+        rest = ordered[k:]
+        lines = fixed_newlines + newlines + sum(s.count("\n") for s in rest) + 1
+        chars += fixed_chars + sum(len(s) + s.count("\n") * p for s, p in zip(rest, plens[k:]))
+        chars += lines * (len(str(lines)) + 3) if numbered else 0
         g = lambda x: len(f"{x:,}")  # noqa: E731
         chars += note[0] + g(cap) + g(cap // 2) + g(hidden) if cap >= 2 else note[1] + g(hidden)
         return chars + 1 <= budget
@@ -195,3 +228,69 @@ def test_largest_cap_twins_agree_with_probing(texts: list[str], budget: int, fix
     assert _fit_py.largest_cap(*args) == expected
     if compiled_fit is not None:
         assert compiled_fit.largest_cap(*args) == expected
+
+
+# The sampled fallback: which lines are skeleton (shape, then the error texts' first lines and the tool calls
+# under a "Tool calls: n" line), and which lines fit (whole ranks first, then an evenly spaced choice).
+_VIEW_LINES = st.lists(st.one_of(LINES, st.sampled_from(
+    ["ERROR:", "│  TRACE ERROR:", "├─ [SPAN] x", "", "│  ", "  boom", "Tool calls: 2", "│  Tool calls: 1 ", "- f(x)",
+     "│  - g()", "-x", "[2] ASSISTANT", "Error: x", "[+] AVAILABLE TOOLS: 3", "plain text"])), max_size=12)
+
+
+@given(_VIEW_LINES)
+@settings(max_examples=200)
+def test_skeleton_ranks_twins(lines: list[str]) -> None:
+    expected = _fit_py.skeleton_ranks(lines)
+    assert expected[:1] == [_fit_py.CORE] * min(1, len(lines))  # the title
+    shapes = _fit_py.line_ranks(lines)
+    assert all(r >= s for r, s in zip(expected, shapes))  # only ever raised
+    if compiled_fit is not None:
+        assert compiled_fit.skeleton_ranks(lines) == expected
+
+
+def test_skeleton_ranks_raise_error_starts_and_tool_calls() -> None:
+    lines = ["title", "│  ERROR:", "│  ", "│    ZeroDivisionError", "more", "Tool calls: 2", "- a()", "│  - b()", "x",
+             "- c()"]
+    C, L, N = _fit_py.CORE, _fit_py.LABEL, _fit_py.CONTENT
+    expected = [C, C, N, C, N, C, C, C, N, N]
+    assert _fit_py.skeleton_ranks(lines) == expected
+    if compiled_fit is not None:
+        assert compiled_fit.skeleton_ranks(lines) == expected
+    assert L != C
+
+
+def _pick_reference(costs: list[int], ranks: list[int], avail: int) -> list[int]:
+    """Whole ranks, highest first, then §4.19's sel(k) of the next rank with the largest k found by its
+    (non-monotone) binary search over sum(costs of sel(k)) <= avail."""
+    chosen: list[int] = []
+    for rank in (_fit_py.CORE, _fit_py.LABEL, _fit_py.CONTENT):
+        pool = [i for i, r in enumerate(ranks) if r == rank]
+        c = [costs[i] for i in pool]
+        if sum(c) <= avail:
+            chosen += pool
+            avail -= sum(c)
+            continue
+        m = len(pool)
+        fits = lambda k: sum(c[i] for i in _fit_py.sel(m, k)) <= avail  # noqa: E731
+        lo, hi = 0, m
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if fits(mid) else (lo, mid - 1)
+        chosen += [pool[i] for i in _fit_py.sel(m, lo)]
+        break
+    return sorted(chosen)
+
+
+@given(st.lists(st.tuples(st.integers(1, 60), st.sampled_from([0, 1, 2])), max_size=40), st.integers(0, 800))
+@settings(max_examples=200)
+def test_pick_lines_twins(lines: list[tuple[int, int]], avail: int) -> None:
+    costs, ranks = [c for c, _ in lines], [r for _, r in lines]
+    expected = _pick_reference(costs, ranks, avail)
+    assert _fit_py.pick_lines(costs, ranks, avail) == expected
+    assert _fit_py.pick_many([costs, [1] * len(costs)], ranks, [avail, len(costs)]) == expected
+    if compiled_fit is not None:
+        assert compiled_fit.pick_lines(costs, ranks, avail) == expected
+    bad = (costs + [1], ranks, avail)
+    assert _outcome(_fit_py.pick_lines, *bad) == ("ValueError", "one cost per line")
+    if compiled_fit is not None:
+        assert _outcome(compiled_fit.pick_lines, *bad) == ("ValueError", "one cost per line")

@@ -1,9 +1,12 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """The hot loops of shrink-to-fit, compiled twin of ``textrepr._fit_py`` (see there)."""
 
-from cpython.unicode cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH
+from cpython.unicode cimport (PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_FindChar,
+                              PyUnicode_New, PyUnicode_CopyCharacters)
 
-__all__ = ["cut_chars", "largest_cap", "scan_template", "line_ranks", "OPEN", "CLOSE"]
+__all__ = ["cut_chars", "fill", "largest_cap", "scan_template", "line_ranks", "skeleton_ranks", "pick_lines", "OPEN", "CLOSE"]
+
+from libc.stdlib cimport malloc, free, qsort
 
 OPEN, CLOSE = "\udb80", "\udb81"
 
@@ -81,6 +84,33 @@ def cut_chars(list texts, list prefixes, Py_ssize_t cap, bint numbered):
     return k, out[0], out[1], out[2]
 
 
+def fill(list fixed, list texts, list prefixes, Py_ssize_t cap, bint usual=False):
+    cdef Py_ssize_t m = len(texts), i, n, h = cap // 2, hidden = 0
+    cdef list parts
+    cdef str s, p, note
+    if len(fixed) != m + 1 or len(prefixes) != m:
+        raise ValueError("one prefix per text, and one fixed part around each")
+    parts = [None] * (2 * m + 1)
+    parts[0] = <str?>fixed[0]
+    for i in range(m):
+        s = <str?>texts[i]
+        p = <str?>prefixes[i]
+        n = PyUnicode_GET_LENGTH(s)
+        if n > cap:
+            if h or usual:
+                note = f"\n\n... ({n - 2 * h} chars truncated) ...\n\n"
+            else:
+                note = f"... ({n} chars truncated) ..."
+            if usual or 2 * h + PyUnicode_GET_LENGTH(note) < n:
+                s = s[:h] + note + s[n - h:] if h else note
+                hidden += n - 2 * h
+        if PyUnicode_GET_LENGTH(p) and PyUnicode_FindChar(s, 10, 0, PyUnicode_GET_LENGTH(s), 1) >= 0:
+            s = s.replace("\n", "\n" + p)
+        parts[2 * i + 1] = s
+        parts[2 * i + 2] = <str?>fixed[i + 1]
+    return "".join(parts), hidden
+
+
 cdef inline Py_ssize_t _filler_end(const char_t* d, Py_ssize_t q, Py_ssize_t end) noexcept nogil:
     """Where the "\\n" ending a filler line that starts at ``q`` is (before ``end``), or -1."""
     cdef Py_ssize_t r = q, k
@@ -99,66 +129,88 @@ cdef inline Py_ssize_t _filler_end(const char_t* d, Py_ssize_t q, Py_ssize_t end
     return -1
 
 
-cdef object _compact(str t, const char_t* d, Py_ssize_t start, Py_ssize_t end, Py_ssize_t* dropped):
-    """``t[start:end]`` without its filler lines (the "\\n" before each and the line)."""
-    cdef list keep = None
-    cdef Py_ssize_t i = start, kept = start, e
+cdef object _compact(str t, const char_t* d, Py_ssize_t start, Py_ssize_t end, Py_ssize_t* dropped,
+                     Py_ssize_t* newlines, str whole):
+    """``t[start:end]`` (``whole``) without its filler lines (the "\\n" before each and the line); its "\\n"
+    are counted into ``newlines``; a stray CLOSE raises ValueError. Built as one new string: a first pass
+    finds the fillers, the size and the widest character kept (a str must have the narrowest kind that
+    holds it), a second copies."""
+    cdef Py_ssize_t i = start, e, nl = 0, size = 0, fillers = 0, kept, at
+    cdef unsigned int mx = 0
+    cdef str out
+    while i < end:
+        if d[i] == 10:
+            nl += 1
+            e = _filler_end(d, i + 1, end)
+            if e >= 0:  # the filler holds no "\\n": the one ending it is counted next
+                fillers += 1
+                i = e
+                continue
+        elif d[i] == 0xDB81:
+            raise ValueError("a placeholder was lost or moved")
+        if d[i] > mx:
+            mx = d[i]
+        size += 1
+        i += 1
+    newlines[0] += nl
+    if not fillers:
+        return whole
+    dropped[0] += fillers
+    out = PyUnicode_New(size, mx)
+    i = kept = start
+    at = 0
     while i < end:
         if d[i] == 10:
             e = _filler_end(d, i + 1, end)
             if e >= 0:
-                if keep is None:
-                    keep = []
-                keep.append(t[kept:i])
-                kept = e
-                dropped[0] += 1
-                i = e
+                if i > kept:
+                    PyUnicode_CopyCharacters(out, at, t, kept, i - kept)
+                    at += i - kept
+                i = kept = e
                 continue
         i += 1
-    if keep is None:
-        return t[start:end]
-    keep.append(t[kept:end])
-    return "".join(keep)
+    if end > kept:
+        PyUnicode_CopyCharacters(out, at, t, kept, end - kept)
+    return out
 
 
 cdef tuple _scan(str t, const char_t* d, Py_ssize_t n, Py_ssize_t count):
     cdef list fixed = [], compact = [], prefixes = []
-    cdef Py_ssize_t i = 0, start = 0, k = 0, j, p0, v, newlines = 0, dropped = 0, digits
-    cdef unsigned int c
-    while i < n:
-        c = d[i]
-        if c == 10:
-            newlines += 1
-        elif c == 0xDB81:
+    cdef str part
+    cdef Py_ssize_t i, start = 0, k = 0, j, p0, v, newlines = 0, dropped = 0, digits
+    # The placeholders are found by CPython's character search (fast), the fixed parts between them read
+    # once (their "\\n", filler lines, and any stray CLOSE).
+    while True:
+        i = PyUnicode_FindChar(t, 0xDB80, start, n, 1)
+        if i < 0:
+            break
+        j = i + 1
+        v = 0
+        while j < n and 48 <= d[j] <= 57 and j - i <= 19:
+            v = v * 10 + (d[j] - 48)
+            j += 1
+        digits = j - i - 1
+        if (digits == 0 or v != k or (digits > 1 and d[i + 1] == 48) or j >= n or d[j] != 10
+                or k >= count):
             raise ValueError("a placeholder was lost or moved")
-        elif c == 0xDB80:
-            j = i + 1
-            v = 0
-            while j < n and 48 <= d[j] <= 57 and j - i <= 19:
-                v = v * 10 + (d[j] - 48)
-                j += 1
-            digits = j - i - 1
-            if (digits == 0 or v != k or (digits > 1 and d[i + 1] == 48) or j >= n or d[j] != 10
-                    or k >= count):
+        p0 = j = j + 1
+        while j < n and d[j] != 0xDB81 and d[j] != 10:
+            if d[j] == 0xDB80:
                 raise ValueError("a placeholder was lost or moved")
-            p0 = j = j + 1
-            while j < n and d[j] != 0xDB81 and d[j] != 10:
-                if d[j] == 0xDB80:
-                    raise ValueError("a placeholder was lost or moved")
-                j += 1
-            if j >= n or d[j] != 0xDB81:
-                raise ValueError("a placeholder was lost or moved")
-            fixed.append(t[start:i])
-            compact.append(_compact(t, d, start, i, &dropped))
-            prefixes.append(t[p0:j])
-            k += 1
-            i = start = j + 1
-            continue
-        i += 1
+            j += 1
+        if j >= n or d[j] != 0xDB81:
+            raise ValueError("a placeholder was lost or moved")
+        part = t[start:i]
+        fixed.append(part)
+        compact.append(_compact(t, d, start, i, &dropped, &newlines, part))
+        prefixes.append(t[p0:j])
+        k += 1
+        start = j + 1
     if k != count:
         raise ValueError("a placeholder was lost or moved")
-    fixed.append(t[start:n])
-    compact.append(_compact(t, d, start, n, &dropped))
+    part = t[start:n]
+    fixed.append(part)
+    compact.append(_compact(t, d, start, n, &dropped, &newlines, part))
     return fixed, compact, prefixes, newlines, newlines - dropped
 
 
@@ -284,19 +336,152 @@ def line_ranks(list lines):
     return [_rank(<str?>x) for x in lines]
 
 
+cdef bint _error_label(str s):
+    """``s.strip(_TREE_CHARS).endswith("ERROR:")``."""
+    cdef Py_ssize_t a = 0, b = len(s)
+    while a < b and _tree(s[a]):
+        a += 1
+    while b > a and _tree(s[b - 1]):
+        b -= 1
+    return b - a >= 6 and s[b - 6:b] == "ERROR:"
+
+
+cdef bint _calls_label(str s):
+    """``s.strip(_TREE_CHARS).startswith("Tool calls: ")``."""
+    cdef Py_ssize_t a = 0, b = len(s)
+    while a < b and _tree(s[a]):
+        a += 1
+    while b > a and _tree(s[b - 1]):
+        b -= 1
+    return b - a >= 12 and s.startswith("Tool calls: ", a)
+
+
+cdef bint _blank(str s):
+    """``not s.strip(_TREE_CHARS)``."""
+    cdef Py_ssize_t i
+    for i in range(len(s)):
+        if not _tree(s[i]):
+            return False
+    return True
+
+
+cdef bint _call_line(str s):
+    """``s.lstrip(_TREE_CHARS).startswith("- ")``."""
+    cdef Py_ssize_t a = 0, n = len(s)
+    while a < n and _tree(s[a]):
+        a += 1
+    return s.startswith("- ", a)
+
+
+def skeleton_ranks(list lines):
+    cdef Py_ssize_t n = len(lines), k, j
+    if n == 0:
+        return []
+    cdef list ranks = [_rank(<str?>x) for x in lines]
+    cdef list core = [k for k in range(n) if <int>ranks[k] == CORE]
+    cdef list errors = [_error_label(<str>lines[k]) for k in core]
+    ranks[0] = CORE
+    for k, error in zip(core, errors):
+        if error:
+            j = k + 1
+            while j < n and _blank(<str>lines[j]):
+                j += 1
+            if j < n:
+                ranks[j] = CORE
+    for k, error in zip(core, errors):
+        if not error and _calls_label(<str>lines[k]):
+            j = k + 1
+            while j < n and _call_line(<str>lines[j]):
+                ranks[j] = CORE
+                j += 1
+    return ranks
+
+
+cdef bint _sel_fits(const Py_ssize_t* cost, Py_ssize_t m, Py_ssize_t k, Py_ssize_t avail) noexcept:
+    """``_core_py._fits``: the costs of ``sel(k)`` over ``m`` candidates sum to at most ``avail``."""
+    cdef Py_ssize_t i, total = 0
+    if k == 0:
+        return avail >= 0
+    if k == 1:
+        return cost[m - 1] <= avail
+    for i in range(k):
+        total += cost[i * (m - 1) // (k - 1)]
+        if total > avail:
+            return False
+    return True
+
+
+def pick_lines(list costs, list ranks, Py_ssize_t avail):
+    cdef Py_ssize_t n = len(ranks), i, j, m, lo, hi, mid, total
+    cdef int rank
+    cdef Py_ssize_t* pool
+    cdef Py_ssize_t* pool_cost
+    cdef list chosen = []
+    if len(costs) != n:
+        raise ValueError("one cost per line")
+    pool = <Py_ssize_t*>malloc((2 * n + 1) * sizeof(Py_ssize_t))
+    if pool == NULL:
+        raise MemoryError()
+    pool_cost = pool + n
+    try:
+        for rank in (CORE, LABEL, CONTENT):
+            m = 0
+            total = 0
+            for i in range(n):
+                if <int>ranks[i] == rank:
+                    pool[m] = i
+                    pool_cost[m] = costs[i]
+                    total += pool_cost[m]
+                    m += 1
+            if total <= avail:
+                chosen.extend([pool[j] for j in range(m)])
+                avail -= total
+                continue
+            lo, hi = 0, m
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if _sel_fits(pool_cost, m, mid, avail):
+                    lo = mid
+                else:
+                    hi = mid - 1
+            if lo == 1:
+                chosen.append(pool[m - 1])
+            elif lo > 1:
+                chosen.extend([pool[j * (m - 1) // (lo - 1)] for j in range(lo)])
+            break
+    finally:
+        free(pool)
+    chosen.sort()
+    return chosen
+
+
 cdef inline Py_ssize_t _grouped_len(Py_ssize_t x) noexcept nogil:
     cdef Py_ssize_t d = _digits(x)
     return d + (d - 1) // 3
 
 
-cdef bint _cap_fits(list texts, list prefixes, list whole_chars, list whole_newlines, Py_ssize_t fixed_chars,
-                    Py_ssize_t fixed_newlines, bint numbered, Py_ssize_t note_cut, Py_ssize_t note_zero,
-                    Py_ssize_t budget, Py_ssize_t cap) except -1:
+cdef struct _Len:
+    Py_ssize_t n
+    Py_ssize_t i
+
+
+cdef int _longer_first(const void* a, const void* b) noexcept nogil:
+    """Length descending, then template order: the stable order of ``sorted(..., reverse=True)``."""
+    cdef const _Len* x = <const _Len*>a
+    cdef const _Len* y = <const _Len*>b
+    if x.n != y.n:
+        return -1 if x.n > y.n else 1
+    return -1 if x.i < y.i else (1 if x.i > y.i else 0)
+
+
+cdef bint _cap_fits(list texts, list prefixes, const Py_ssize_t* whole_chars, const Py_ssize_t* whole_newlines,
+                    Py_ssize_t fixed_chars, Py_ssize_t fixed_newlines, bint numbered, Py_ssize_t note_cut,
+                    Py_ssize_t note_zero, Py_ssize_t budget, Py_ssize_t cap) except -1:
     cdef Py_ssize_t out[3]
     cdef Py_ssize_t k = _cut(texts, prefixes, cap, numbered, out), chars = out[0], newlines = out[1]
     cdef Py_ssize_t hidden = out[2], lines
-    chars += fixed_chars + <Py_ssize_t>whole_chars[k]
-    lines = fixed_newlines + newlines + <Py_ssize_t>whole_newlines[k] + 1
+    chars += fixed_chars + whole_chars[k]
+    lines = fixed_newlines + newlines + whole_newlines[k] + 1
     if numbered:
         chars += lines * (_digits(lines) + 3)
     if cap >= 2:
@@ -306,18 +491,44 @@ cdef bint _cap_fits(list texts, list prefixes, list whole_chars, list whole_newl
     return chars + 1 <= budget
 
 
-def largest_cap(list texts, list prefixes, list whole_chars, list whole_newlines, Py_ssize_t fixed_chars,
-                Py_ssize_t fixed_newlines, bint numbered, tuple note, Py_ssize_t budget, Py_ssize_t top):
-    cdef Py_ssize_t note_cut = note[0], note_zero = note[1], lo, hi, mid
-    if not _cap_fits(texts, prefixes, whole_chars, whole_newlines, fixed_chars, fixed_newlines, numbered,
-                     note_cut, note_zero, budget, 0):
-        return -1
-    lo, hi = 0, top
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if _cap_fits(texts, prefixes, whole_chars, whole_newlines, fixed_chars, fixed_newlines, numbered,
-                     note_cut, note_zero, budget, mid):
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+def largest_cap(list texts, list prefixes, Py_ssize_t fixed_chars, Py_ssize_t fixed_newlines, bint numbered,
+                tuple note, Py_ssize_t budget, Py_ssize_t top):
+    cdef Py_ssize_t note_cut = note[0], note_zero = note[1], lo, hi, mid, m = len(texts), i, n, nl
+    cdef _Len* order
+    cdef Py_ssize_t* whole
+    cdef list strs, plens
+    cdef str s
+    if len(prefixes) != m:
+        raise ValueError("one prefix per text")
+    order = <_Len*>malloc((m + 1) * sizeof(_Len) + 2 * (m + 1) * sizeof(Py_ssize_t))
+    if order == NULL:
+        raise MemoryError()
+    whole = <Py_ssize_t*>(order + m + 1)  # whole[0..m]: chars; whole[m+1..2m+1]: newlines
+    try:
+        for i in range(m):
+            order[i].n = PyUnicode_GET_LENGTH(<str?>texts[i])
+            order[i].i = i
+        qsort(order, m, sizeof(_Len), _longer_first)
+        strs = [texts[order[i].i] for i in range(m)]
+        plens = [PyUnicode_GET_LENGTH(<str?>prefixes[order[i].i]) for i in range(m)]
+        whole[m] = whole[2 * m + 1] = 0
+        for i in range(m - 1, -1, -1):
+            s = <str>strs[i]
+            n = order[i].n
+            nl = _newlines(s, 0, n) if n <= top else 0
+            whole[i] = whole[i + 1] + n + nl * <Py_ssize_t>plens[i]
+            whole[m + 1 + i] = whole[m + 2 + i] + nl
+        if not _cap_fits(strs, plens, whole, whole + m + 1, fixed_chars, fixed_newlines, numbered, note_cut,
+                         note_zero, budget, 0):
+            return -1
+        lo, hi = 0, top
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if _cap_fits(strs, plens, whole, whole + m + 1, fixed_chars, fixed_newlines, numbered, note_cut,
+                         note_zero, budget, mid):
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+    finally:
+        free(order)

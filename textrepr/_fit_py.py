@@ -16,14 +16,21 @@ of their written forms (each "\\n" of a text written with its trace prefix after
 and the characters hidden.
 
 The "\\n" of a cut text's head and tail are counted only when they matter (a prefix, or line numbers).
+
+``largest_cap`` is the whole cap search under a character budget (texts in template order; it sorts them);
+``fill`` writes the view under a cap. The sampled fallback: ``skeleton_ranks`` ranks the lines of the view
+at cap 0, ``pick_lines`` chooses the lines that fit (``pick_many``: the same over several cost lists, for
+token budgets; Python in both builds).
 """
 from __future__ import annotations
 
 import re
-from itertools import repeat
+from itertools import accumulate, compress, repeat
 
-__all__ = ["cut_chars", "largest_cap", "scan_template", "line_ranks", "grouped_len", "OPEN", "CLOSE", "CONTENT",
-           "LABEL", "CORE"]
+from ._core_py import _fits
+
+__all__ = ["cut_chars", "fill", "largest_cap", "scan_template", "line_ranks", "skeleton_ranks", "pick_lines", "grouped_len",
+           "OPEN", "CLOSE", "CONTENT", "LABEL", "CORE"]
 
 # Lone surrogates, which parsed input never holds (it is repaired), so a placeholder cannot be forged.
 OPEN, CLOSE = "\udb80", "\udb81"
@@ -79,6 +86,31 @@ def cut_chars(texts: list[str], prefixes: list[int], cap: int, numbered: bool) -
     return k, chars, newlines, hidden
 
 
+def fill(fixed: list[str], texts: list[str], prefixes: list[str], cap: int, usual: bool = False) -> tuple[str, int]:
+    """``fixed[0] text[0] fixed[1] … fixed[n]`` with every text under cap ``cap`` (``cut_chars``'s cut: a
+    text longer than the cap keeps its first and last ``cap // 2`` characters around §4.16's plain note, or
+    stays whole when that would not be shorter), each "\n" of a text followed by its prefix; and the
+    characters hidden. ``usual``: §4.16's own cut instead (``trunc`` in plain mode with buffer ``cap``: every
+    text longer than it is cut, around the note framed by blank lines even when nothing is kept)."""
+    if len(fixed) != len(texts) + 1 or len(prefixes) != len(texts):
+        raise ValueError("one prefix per text, and one fixed part around each")
+    parts = [fixed[0]]
+    hidden = 0
+    h = cap // 2
+    for s, p, f in zip(texts, prefixes, fixed[1:]):
+        n = len(s)
+        if n > cap:
+            note = f"\n\n... ({n - 2 * h} chars truncated) ...\n\n" if h or usual else f"... ({n} chars truncated) ..."
+            if usual or 2 * h + len(note) < n:
+                s = s[:h] + note + s[n - h:] if h else note
+                hidden += n - 2 * h
+        if p and "\n" in s:
+            s = s.replace("\n", "\n" + p)
+        parts.append(s)
+        parts.append(f)
+    return "".join(parts), hidden
+
+
 def scan_template(template: str, count: int) -> tuple[list[str], list[str], list[str], int, int]:
     """(fixed parts, compacted fixed parts, prefixes, "\\n" in the fixed parts, "\\n" in the compacted ones)."""
     parts = _PLACE.split(template)
@@ -97,24 +129,115 @@ def line_ranks(lines: list[str]) -> list[int]:
     return [CONTENT if m is None else CORE if m.lastgroup == "core" else LABEL for m in map(_SHAPE.match, lines)]
 
 
+def skeleton_ranks(lines: list[str]) -> list[int]:
+    """``line_ranks`` of a shrunk view's lines, with more of them ``CORE``: the title (the first line), the
+    first non-blank line after each error label (the start of the error text), and the ``- …`` lines under a
+    ``Tool calls: …`` line (the calls). Only lines ranked ``CORE`` by their shape start these runs."""
+    if not lines:
+        return []
+    ranks = line_ranks(lines)
+    core = list(compress(range(len(lines)), map(CORE.__eq__, ranks)))
+    ranks[0] = CORE
+    n = len(lines)
+    # Core lines that end an error label or start the tool calls (C-level passes: most lines are neither).
+    bare = list(map(str.strip, map(lines.__getitem__, core), repeat(_TREE_CHARS)))
+    errors = list(map(str.endswith, bare, repeat("ERROR:")))
+    for k in compress(core, errors):  # the start of the error text
+        j = k + 1
+        while j < n and not lines[j].strip(_TREE_CHARS):
+            j += 1
+        if j < n:
+            ranks[j] = CORE
+    calls = map(str.startswith, bare, repeat("Tool calls: "))
+    for k, error in compress(zip(core, errors), calls):  # the calls listed under it
+        if error:
+            continue
+        j = k + 1
+        while j < n and lines[j].lstrip(_TREE_CHARS).startswith("- "):
+            ranks[j] = CORE
+            j += 1
+    return ranks
+
+
+def sel(m: int, k: int) -> list[int]:
+    """§4.19's ``sel(k)`` over ``m`` candidates: evenly spaced, always the last."""
+    if k == 0:
+        return []
+    if k == 1:
+        return [m - 1]
+    return [i * (m - 1) // (k - 1) for i in range(k)]
+
+
+def select(costs: list[list[int]], avails: list[int]) -> list[int]:
+    """§4.19 step 5 by the prescribed binary search, every cost list within its budget."""
+    m = len(costs[0])
+    pairs = list(zip(costs, avails))
+    lo, hi = 0, m
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if all([_fits(c, mid, a) for c, a in pairs]):
+            lo = mid
+        else:
+            hi = mid - 1
+    return sel(m, lo)
+
+
+def pick_many(costs: list[list[int]], ranks: list[int], avails: list[int]) -> list[int]:
+    """The lines a sampled shrunk view keeps (indices, in order): whole ranks, highest first (``CORE``,
+    ``LABEL``, ``CONTENT``; each rank in line order), while every cost list stays within its budget, then
+    ``select``'s evenly spaced choice among the lines of the first rank that does not fit whole."""
+    if any(len(c) != len(ranks) for c in costs):
+        raise ValueError("one cost per line")
+    chosen: list[int] = []
+    avails = list(avails)
+    for rank in (CORE, LABEL, CONTENT):
+        pool = list(compress(range(len(ranks)), map(rank.__eq__, ranks)))
+        pool_costs = [list(map(c.__getitem__, pool)) for c in costs]
+        sums = list(map(sum, pool_costs))
+        if all(map(int.__le__, sums, avails)):
+            chosen += pool
+            avails = list(map(int.__sub__, avails, sums))
+            continue
+        chosen += [pool[j] for j in select(pool_costs, avails)] if pool else []
+        break
+    chosen.sort()
+    return chosen
+
+
+def pick_lines(costs: list[int], ranks: list[int], avail: int) -> list[int]:
+    """``pick_many`` with one cost list (characters; compiled in ``textrepr._fit``)."""
+    return pick_many([costs], ranks, [avail])
+
+
 def grouped_len(x: int) -> int:
     """``len(f"{x:,}")`` for ``x >= 0``."""
     d = len(str(x))
     return d + (d - 1) // 3
 
 
-def largest_cap(texts: list[str], prefixes: list[int], whole_chars: list[int], whole_newlines: list[int],
-                fixed_chars: int, fixed_newlines: int, numbered: bool, note: tuple[int, int], budget: int,
-                top: int) -> int:
+def largest_cap(texts: list[str], prefixes: list[str], fixed_chars: int, fixed_newlines: int, numbered: bool,
+                note: tuple[int, int], budget: int, top: int) -> int:
     """The largest cap in ``[0, top]`` whose shrunk view fits ``budget`` characters, by binary search (-1 when
-    not even cap 0 fits). The view under a cap: the fixed text, the texts (longest first) cut to it
-    (``cut_chars``) or whole (``whole_chars[k]``: the suffix sum from the first text not longer than the
-    cap; ``whole_newlines`` likewise), ``L<n>: `` numbers when ``numbered``, and the note line, whose
-    length is ``note[0]`` plus the grouped lengths of cap, cap // 2 and the hidden count (cap >= 2) or
-    ``note[1]`` plus that of the hidden count."""
+    not even cap 0 fits). ``texts`` in template order, ``prefixes`` their trace prefixes. The view under a
+    cap: the fixed text, the texts longer than the cap cut to it (``cut_chars``, longest first; a stable
+    order), the others whole (each "\n" with its prefix after it), ``L<n>: `` numbers when ``numbered``,
+    and the note line, whose length is ``note[0]`` plus the grouped lengths of cap, cap // 2 and the hidden
+    count (cap >= 2) or ``note[1]`` plus that of the hidden count. A text longer than ``top`` is cut under
+    every cap probed: its "\n" are counted only in the parts kept."""
+    if len(prefixes) != len(texts):
+        raise ValueError("one prefix per text")
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)  # stable
+    strs = [texts[i] for i in order]
+    plens = [len(prefixes[i]) for i in order]
+    nls = [s.count("\n") if len(s) <= top else 0 for s in strs]
+    # Suffix sums of what the texts cost whole, from each one on: a probe visits only the texts above its cap.
+    whole_chars = list(accumulate(reversed([len(s) + n * p for s, n, p in zip(strs, nls, plens)]), initial=0))
+    whole_newlines = list(accumulate(reversed(nls), initial=0))
+    whole_chars.reverse()
+    whole_newlines.reverse()
 
     def fits(cap: int) -> bool:
-        k, chars, newlines, hidden = cut_chars(texts, prefixes, cap, numbered)
+        k, chars, newlines, hidden = cut_chars(strs, plens, cap, numbered)
         chars += fixed_chars + whole_chars[k]
         lines = fixed_newlines + newlines + whole_newlines[k] + 1
         if numbered:

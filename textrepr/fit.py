@@ -12,20 +12,24 @@
   and gets the plain ``... (N chars truncated) ...`` note; a shrunk view drops blank lines and separator
   rules, and says so in one note line. Only when the skeleton does not fit with every text cut to a note
   are lines sampled: content lines first, core skeleton lines last. The loops over the whole template
-  (scan, cap search, line shapes) are in ``textrepr._fit`` (compiled) / ``textrepr._fit_py`` (pure).
+  (scan, cap search, writing a view, line ranks and the sampled choice) are in ``textrepr._fit``
+  (compiled) / ``textrepr._fit_py`` (pure): under a character budget a request costs a handful of calls
+  whatever its number of texts, which is what keeps small requests cheap.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import accumulate, compress, repeat
+from functools import cached_property
+from itertools import accumulate
 from operator import add, mul
 from threading import get_ident
 from typing import Callable, Iterable, NamedTuple, Sequence
 
-from ._core_py import _fits, _note  # §4.19's step-5 sum and note; this sampling is Python in both builds
-from ._fit_py import _SHAPE, _TREE_CHARS, CONTENT, CORE, LABEL
+from ._core_py import _note  # §4.19's note; this sampling is Python in both builds
+from ._fit_py import _SHAPE, pick_many, select as _select  # §4.19 step 5 over several cost lists
 from ._twins import select
-from ._fit_py import BARE_NOTE as _BARE_NOTE, CLOSE as _CLOSE, OPEN as _OPEN, grouped_len as _grouped_len
+from ._fit_py import CLOSE as _CLOSE, NOTE as _NOTE, OPEN as _OPEN
+from ._fit_py import grouped_len as _grouped_len
 from .core import assemble, number_lines, trunc
 from .options import Options
 from .sink import SINKS
@@ -34,7 +38,8 @@ from .tokens import estimate
 # The hot loops (template scan and compaction, the cap search, line shapes): the compiled twin
 # textrepr._fit when built, else textrepr._fit_py (textrepr._twins.select, as every twin pair).
 _fit = select("_fit", "_fit_py")[0]
-cut_chars, largest_cap, line_ranks, scan_template = _fit.cut_chars, _fit.largest_cap, _fit.line_ranks, _fit.scan_template
+fill, largest_cap, scan_template = _fit.fill, _fit.largest_cap, _fit.scan_template
+pick_lines, skeleton_ranks = _fit.pick_lines, _fit.skeleton_ranks
 
 __all__ = ["Budget", "budget", "finish", "sample", "is_skeleton"]
 
@@ -82,29 +87,6 @@ def finish(render: Render, o: Options, counter: Counter | None = None) -> tuple[
 
 
 # ----------------------------------------------------------------------------------- line sampling
-
-
-def _sel(m: int, k: int) -> list[int]:
-    """§4.19's ``sel(k)`` over ``m`` candidates: evenly spaced, always the last."""
-    if k == 0:
-        return []
-    if k == 1:
-        return [m - 1]
-    return [i * (m - 1) // (k - 1) for i in range(k)]
-
-
-def _select(costs: Sequence[list[int]], avails: Sequence[int]) -> list[int]:
-    """§4.19 step 5 by the prescribed binary search, every cost list within its budget."""
-    m = len(costs[0])
-    pairs = list(zip(costs, avails))
-    lo, hi = 0, m
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if all([_fits(c, mid, a) for c, a in pairs]):
-            lo = mid
-        else:
-            hi = mid - 1
-    return _sel(m, lo)
 
 
 def _cut_to(line: str, fits: Callable[[str], bool]) -> str:
@@ -206,34 +188,52 @@ class _Template:
     """A rendering with its texts out: ``fixed[0] text[0] fixed[1] … text[n-1] fixed[n]``."""
 
     def __init__(self, fixed: list[str], texts: list[_Text], o: Options, b: Budget, fixed_newlines: int):
-        self.fixed, self.texts, self.o, self.b = fixed, texts, o, b
+        self._setup(fixed, [t.s for t in texts], [t.prefix for t in texts], o, b, fixed_newlines)
+        self.texts = texts
+
+    def _setup(self, fixed: list[str], strs: list[str], prefixes: list[str], o: Options, b: Budget,
+               fixed_newlines: int) -> None:
+        self.fixed, self.strs, self.prefixes, self.o, self.b = fixed, strs, prefixes, o, b
         self.fixed_chars = sum(map(len, fixed))
         self.fixed_newlines = fixed_newlines
         self._compact: tuple[list[str], int] = fixed, fixed_newlines  # parse() sets the compacted parts
         self.fixed_tokens = sum(map(b.counter, fixed)) if b.tokens else 0
-        self.total_chars = sum(map(len, [t.s for t in texts]))
+        self.total_chars = sum(map(len, strs))
+
+    @cached_property
+    def texts(self) -> list[_Text]:
+        """The texts with their prefixes and "\n" counts (built when a path needs them: the search under
+        a character budget and the views under a cap work on ``strs`` and ``prefixes``)."""
+        o = self.o
+        # A text longer than truncate_buffer is cut under every cap and in the usual rendering: its "\n" are
+        # never counted whole (-1: unknown; it reads as "has some", and only the kept parts are counted).
+        limit = o.truncate_buffer if o.truncated else self.total_chars
+        counts = [s.count("\n") if len(s) <= limit else -1 for s in self.strs]
+        return list(map(_Text, self.strs, self.prefixes, counts))
 
     @classmethod
     def parse(cls, template: str, texts: list[str], o: Options, b: Budget) -> "_Template":
         """The template of a rendering (one pass: ``textrepr._fit``), its compacted form kept for later."""
         fixed, compact, prefixes, newlines, compact_newlines = scan_template(template, len(texts))
-        # A text longer than truncate_buffer is cut under every cap and in the usual rendering: its "\n" are
-        # never counted whole (-1: unknown; it reads as "has some", and only the kept parts are counted).
-        limit = o.truncate_buffer if o.truncated else len(template) + sum(map(len, texts))
-        items = list(map(_Text, texts, prefixes, [s.count("\n") if len(s) <= limit else -1 for s in texts]))
-        t = cls(fixed, items, o, b, newlines)
+        t = cls.__new__(cls)
+        t._setup(fixed, texts, prefixes, o, b, newlines)
         t._compact = compact, compact_newlines
         return t
 
     def compacted(self) -> "_Template":
         """The same template without its blank lines and separator rules outside the texts: a shrunk view
         spends its budget on content, not on layout."""
-        return _Template(self._compact[0], self.texts, self.o, self.b, self._compact[1])
+        t = _Template.__new__(_Template)
+        t._setup(self._compact[0], self.strs, self.prefixes, self.o, self.b, self._compact[1])
+        if "texts" in self.__dict__:  # built already: the same texts
+            t.texts = self.texts
+        return t
 
     # --- the text under a cap
 
     def piece(self, t: _Text, cap: int | None) -> tuple[str, int]:
-        """Text ``t`` under cap ``cap`` (None: §4.16 trunc under the options) and the characters hidden."""
+        """Text ``t`` under cap ``cap`` (None: §4.16 trunc under the options) and the characters hidden: the
+        definition ``fill`` (compiled) applies to every text at once in ``build``."""
         o = self.o
         if cap is None:
             s = trunc(t.s, o.truncated, o.truncate_buffer, False)[0]
@@ -266,21 +266,17 @@ class _Template:
         return h, note
 
     def note(self, cap: int, hidden: int, sampled: str = "") -> str:
-        cut = f"texts over {cap:,} chars keep their first and last {cap // 2:,}" if cap >= 2 else "texts cut to a note"
-        return (f"[SHRUNK VIEW: {cut}; {hidden:,} of {self.total_chars:,} text chars hidden; "
-                f"no blank lines or rules{sampled}.]")
+        return _note_text(cap, hidden, self.total_chars, sampled)
 
     def build(self, cap: int | None) -> tuple[str, int]:
         """The final text (numbered, with the note when anything was hidden) and the characters hidden."""
-        parts = [self.fixed[0]]
-        hidden = 0
-        for t, f in zip(self.texts, self.fixed[1:]):
-            s, h = self.piece(t, cap)
-            hidden += h
-            parts.append(s)
-            parts.append(f)
-        text = "".join(parts)
-        if self.o.include_line_numbers:
+        o = self.o
+        if cap is not None:  # every text cut to the cap (one compiled pass; ``piece`` text by text)
+            text, hidden = fill(self.fixed, self.strs, self.prefixes, cap)
+        else:  # §4.16's trunc under the options
+            buffer = min(o.truncate_buffer, _BIG) if o.truncated else _BIG
+            text, hidden = fill(self.fixed, self.strs, self.prefixes, buffer, True)
+        if o.include_line_numbers:
             text = number_lines(text)
         if cap is not None:  # the note goes after the second line, unnumbered (as §4.19's)
             i = text.find("\n")
@@ -314,9 +310,7 @@ class _Template:
         """(characters, tokens) of ``build(cap)``; tokens summed over the parts (an estimate)."""
         if not hasattr(self, "_order"):
             self._whole_sums()
-        if not self.b.tokens:
-            return self._cost_chars(cap), 0
-        count = self.b.counter
+        count = self.b.counter if self.b.tokens else None
         chars = self.fixed_chars
         tokens = self.fixed_tokens
         newlines = self.fixed_newlines
@@ -363,27 +357,13 @@ class _Template:
             tokens += count(note_text + "\n")
         return chars, tokens
 
-    def _cost_chars(self, cap: int) -> int:
-        """``len(build(cap))`` without building it (``cost`` without tokens): one compiled pass over the
-        texts longer than ``cap``."""
-        k, chars, newlines, hidden = cut_chars(self._strs, self._plens, cap, self.o.include_line_numbers)
-        whole_c, whole_nl, _ = self._whole
-        chars += self.fixed_chars + whole_c[k]
-        lines = self.fixed_newlines + newlines + whole_nl[k] + 1
-        if self.o.include_line_numbers:
-            chars += lines * (len(str(lines)) + 3)
-        return chars + self.note_len(cap, hidden) + 1
-
     def largest_cap(self, top: int) -> int:
         """The largest cap in ``[0, top]`` that ``fits`` (by binary search; -1 when not even 0 fits)."""
         if not self.b.tokens:  # characters only: the whole search in one compiled call
-            if not hasattr(self, "_order"):
-                self._whole_sums()
-            if not hasattr(self, "_note_base"):
-                self.note_len(0, 0)
-            whole_c, whole_nl, _ = self._whole
-            return largest_cap(self._strs, self._plens, whole_c, whole_nl, self.fixed_chars, self.fixed_newlines,
-                               self.o.include_line_numbers, self._note_base, self.b.chars, top)
+            total = _grouped_len(self.total_chars)
+            return largest_cap(self.strs, self.prefixes, self.fixed_chars, self.fixed_newlines,
+                               self.o.include_line_numbers, (_NOTE_CUT + total, _NOTE_ZERO + total),
+                               min(self.b.chars, _BIG), top)
         if not self.fits(0):
             return -1
         lo, hi = 0, top
@@ -395,33 +375,29 @@ class _Template:
                 hi = mid - 1
         return lo
 
-    def hidden_at(self, cap: int) -> int:
-        """The text characters ``build(cap)`` hides."""
-        if not hasattr(self, "_order"):
-            self._whole_sums()
-        return cut_chars(self._strs, self._plens, cap, False)[3]
-
     def note_len(self, cap: int, hidden: int) -> int:
         """``len(self.note(cap, hidden))``, by arithmetic (a probe formats no text)."""
-        if not hasattr(self, "_note_base"):
-            self._note_base = len(self.note(2, 0)) - 3 * _grouped_len(0), len(self.note(0, 0)) - _grouped_len(0)
-        if cap >= 2:
-            return self._note_base[0] + _grouped_len(cap) + _grouped_len(cap // 2) + _grouped_len(hidden)
-        return self._note_base[1] + _grouped_len(hidden)
+        base = (_NOTE_CUT + _grouped_len(cap) + _grouped_len(cap // 2)) if cap >= 2 else _NOTE_ZERO
+        return base + _grouped_len(hidden) + _grouped_len(self.total_chars)
 
     def standard_chars(self) -> int:
         """``len(build(None))`` without building it: §4.16 trunc under the options."""
         o = self.o
+        limit = o.truncate_buffer if o.truncated else self.total_chars
         h = o.truncate_buffer // 2
+        numbered = o.include_line_numbers
         chars, newlines = self.fixed_chars, self.fixed_newlines
-        for t in self.texts:
-            n, p = len(t.s), len(t.prefix)
-            if not o.truncated or n <= o.truncate_buffer:
-                chars += n + t.newlines * p
-                newlines += t.newlines
-            else:
-                nl = (t.s.count("\n", 0, h) + t.s.count("\n", n - h) if h and t.newlines else 0) + 4
-                chars += 2 * h + len(f"\n\n... ({n - 2 * h} chars truncated) ...\n\n") + nl * p
+        for s, p in zip(self.strs, map(len, self.prefixes)):
+            n = len(s)
+            if n <= limit:  # whole; its "\n" matter under a prefix or line numbers
+                chars += n
+                if p or numbered:
+                    nl = s.count("\n")
+                    chars += nl * p
+                    newlines += nl
+            else:  # §4.16's cut and plain note
+                nl = (s.count("\n", 0, h) + s.count("\n", n - h) if h else 0) + 4
+                chars += 2 * h + _NOTE + len(str(n - 2 * h)) + nl * p
                 newlines += nl
         if o.include_line_numbers:
             chars += (newlines + 1) * (len(str(newlines + 1)) + 3)
@@ -434,45 +410,29 @@ class _Template:
 
     # --- the fallback: sampling lines of the text with every text cut to nothing
 
-    def lines_with_kinds(self) -> tuple[list[str], list[int]]:
-        """Lines of ``build(0)`` before numbering and note, and the rank of each, by its shape: ``CORE``
-        (the title, trace node lines, message role lines, section and error labels, the first line of every
-        error text, tool-call lines), ``LABEL`` (other skeleton-shaped lines: ``EVALUATION: …``, ``[+]``
-        headings) or ``CONTENT``."""
-        parts = [""] * (2 * len(self.texts) + 1)
-        parts[0::2] = self.fixed
-        parts[1::2] = [_at_zero(t) for t in self.texts]  # the pieces of build(0), as ``piece(t, 0)``
-        lines = "".join(parts).split("\n")
-        kinds = line_ranks(lines)
-        core = list(compress(range(len(lines)), map(CORE.__eq__, kinds)))
-        kinds[0] = CORE  # the title
-        n = len(lines)
-        # Core lines that end an error label or start the tool calls (C-level passes: most lines are neither).
-        bare = list(map(str.strip, map(lines.__getitem__, core), repeat(_TREE_CHARS)))
-        errors = list(map(str.endswith, bare, repeat("ERROR:")))
-        for k in compress(core, errors):  # the start of the error text
-            j = k + 1
-            while j < n and not lines[j].strip(_TREE_CHARS):
-                j += 1
-            if j < n:
-                kinds[j] = CORE
-        calls = map(str.startswith, bare, repeat("Tool calls: "))
-        for k, error in compress(zip(core, errors), calls):  # the calls listed under it
-            if error:
-                continue
-            j = k + 1
-            while j < n and lines[j].lstrip(_TREE_CHARS).startswith("- "):
-                kinds[j] = CORE
-                j += 1
-        return lines, kinds
+    def lines_with_kinds(self) -> tuple[str, list[str], list[int], int]:
+        """The text of ``build(0)`` before numbering and note, its lines, the rank of each, by its shape:
+        ``CORE`` (the title, trace node lines, message role lines, section and error labels, the first line
+        of every error text, tool-call lines), ``LABEL`` (other skeleton-shaped lines: ``EVALUATION: …``,
+        ``[+]`` headings) or ``CONTENT``; and the text characters hidden."""
+        text, hidden = fill(self.fixed, self.strs, self.prefixes, 0)
+        lines = text.split("\n")
+        return text, lines, skeleton_ranks(lines), hidden
 
 
-def _at_zero(t: _Text) -> str:
-    """``piece(t, 0)``'s text: the bare note, or the text whole when the note would not be shorter."""
-    n = len(t.s)
-    if n > _BARE_NOTE + len(str(n)):
-        return f"... ({n} chars truncated) ..."
-    return t.s.replace("\n", "\n" + t.prefix) if t.prefix and "\n" in t.s else t.s
+def _note_text(cap: int, hidden: int, total: int, sampled: str = "") -> str:
+    """The note line of a shrunk view: its cap, how much of the ``total`` text characters it hides."""
+    cut = f"texts over {cap:,} chars keep their first and last {cap // 2:,}" if cap >= 2 else "texts cut to a note"
+    return (f"[SHRUNK VIEW: {cut}; {hidden:,} of {total:,} text chars hidden; "
+            f"no blank lines or rules{sampled}.]")
+
+
+# len(_note_text(cap, hidden, total)) less the grouped lengths of its numbers (cap >= 2: cap, cap // 2, hidden,
+# total; below: hidden, total)
+_NOTE_CUT = len(_note_text(2, 0, 0)) - 4
+_NOTE_ZERO = len(_note_text(0, 0, 0)) - 2
+_PLACEHOLDERS = [f"{_OPEN}{i}\n{_CLOSE}" for i in range(256)]  # the usual ones, made once
+_BIG = 1 << 62  # above any text's cost, and a machine integer
 
 
 def _length(t: _Text) -> int:
@@ -491,7 +451,8 @@ def _shrink(render: Render, o: Options, b: Budget) -> tuple[str, bool]:
 
     def sink(s: str) -> str:
         texts.append(s)
-        return f"{_OPEN}{len(texts) - 1}\n{_CLOSE}"
+        i = len(texts) - 1
+        return _PLACEHOLDERS[i] if i < len(_PLACEHOLDERS) else f"{_OPEN}{i}\n{_CLOSE}"
 
     tid = get_ident()
     SINKS[tid] = sink
@@ -500,12 +461,12 @@ def _shrink(render: Render, o: Options, b: Budget) -> tuple[str, bool]:
     finally:
         del SINKS[tid]
     full = _Template.parse("\n".join(elements), texts, o, b)
-    if b.tokens or full.standard_chars() <= b.chars:
+    if b.tokens or (full.fixed_chars <= b.chars and full.standard_chars() <= b.chars):  # fixed: a lower bound
         text, _ = full.build(None)  # the usual rendering
         if b.fits(text):
             return text, False
     t = full.compacted()
-    top = max(0, o.truncate_buffer - _GUARD) if o.truncated else max((len(x.s) for x in t.texts), default=0)
+    top = max(0, o.truncate_buffer - _GUARD) if o.truncated else max(map(len, t.strs), default=0)
     lo = t.largest_cap(top)
     if lo >= 0:
         text, _ = t.build(lo)
@@ -527,20 +488,14 @@ def _shrink(render: Render, o: Options, b: Budget) -> tuple[str, bool]:
 def _shrink_sampled(t: _Template, b: Budget) -> str:
     """Every text cut to nothing and still over budget: keep whole ranks of lines, highest first (core
     skeleton, other skeleton lines, content), and an evenly spaced selection of the first rank that does
-    not fit whole."""
-    lines, ranks = t.lines_with_kinds()
-    total = len(lines)
+    not fit whole (``pick_lines``: one compiled call when only characters are bounded)."""
+    text, lines, ranks, hidden = t.lines_with_kinds()
     if t.o.include_line_numbers:
-        lines = number_lines("\n".join(lines)).split("\n")
-    hidden = t.hidden_at(0)
+        lines = number_lines(text).split("\n")
     cost_c, cost_t = _costs(lines, b)
-    # The lines by rank, highest first, each rank in line order (a stable sort keeps equal ranks in order).
-    by_rank = sorted(range(total), key=ranks.__getitem__, reverse=True)
-    core, label = ranks.count(CORE), ranks.count(LABEL)
-    pools = [by_rank[:core], by_rank[core:core + label], by_rank[core + label:]]
     slack = 0
     while True:
-        out = _select_lines(t, lines, cost_c, cost_t, pools, b, hidden, slack)
+        out = _select_lines(t, lines, cost_c, cost_t, ranks, b, hidden, slack)
         if b.fits(out):
             return out
         if not b.tokens:
@@ -549,32 +504,19 @@ def _shrink_sampled(t: _Template, b: Budget) -> str:
 
 
 def _select_lines(t: _Template, lines: list[str], cost_c: list[int], cost_t: list[int] | None,
-                  pools: list[list[int]], b: Budget, hidden: int, slack: int) -> str:
+                  ranks: list[int], b: Budget, hidden: int, slack: int) -> str:
     total = len(lines)
-    big = 1 << 62
     note: str | None = t.note(0, hidden, f"; ~100% of {total:,} lines shown")
-    avail_c = b.chars - len(note) - 1 if b.chars else big
-    avail_t = b.tokens - b.counter(note + "\n") - slack if b.tokens else big
+    avail_c = b.chars - len(note) - 1 if b.chars else _BIG
+    avail_t = b.tokens - b.counter(note + "\n") - slack if b.tokens else _BIG
     if avail_c < 0 or avail_t < 0:  # no room for the note: the lines matter more
         note = None
-        avail_c = b.chars if b.chars else big
-        avail_t = b.tokens - slack if b.tokens else big
-    chosen: list[int] = []
-    for pool in pools:
-        pc = sum(map(cost_c.__getitem__, pool))
-        pt = sum(map(cost_t.__getitem__, pool)) if cost_t is not None else 0
-        if pc <= avail_c and pt <= avail_t:
-            chosen += pool
-            avail_c -= pc
-            avail_t -= pt
-            continue
-
-        costs = [list(map(cost_c.__getitem__, pool))]
-        if cost_t is not None:
-            costs.append(list(map(cost_t.__getitem__, pool)))
-        chosen += [pool[j] for j in _select(costs, [avail_c, avail_t])] if pool else []
-        break
-    chosen.sort()
+        avail_c = b.chars if b.chars else _BIG
+        avail_t = b.tokens - slack if b.tokens else _BIG
+    if cost_t is None:  # a budget beyond every line's cost keeps them all (and stays a machine integer)
+        chosen = pick_lines(cost_c, ranks, min(avail_c, _BIG))
+    else:
+        chosen = pick_many([cost_c, cost_t], ranks, [avail_c, avail_t])
     kept = list(map(lines.__getitem__, chosen))
     if note is None:
         return "\n".join(kept)
