@@ -5,9 +5,17 @@ chains and wide traces render in linear time whatever the recursion limit is) bu
 sibling list in typed locals and pushes a frame only when it descends; each node line's newline count
 comes from its parts (the id and summary) instead of a scan of the whole line with its content.
 """
+from cpython.unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_New
+from libc.string cimport memchr, memcpy
+
+cdef extern from "Python.h":
+    ctypedef unsigned char Py_UCS1
+    ctypedef unsigned short Py_UCS2
+    Py_UCS4 PyUnicode_MAX_CHAR_VALUE(object o)
+
 from ..core import MARK, PIPE, b64, disp, jdump2, neutralise
 from ._common import EQ, SEP, tr
-from ._event import event_text
+from ._event import event_lines, event_text
 from ._generation import input_lines
 from .langchain import is_lc_message, lc_keyed_arrays
 from ._messages import choices_lines
@@ -144,6 +152,122 @@ def _walk(hierarchy, o, lines, node_lines, line_no):
     return _pure._walk(hierarchy, o, lines, node_lines, line_no)
 
 
+cdef Py_ssize_t _count_nl(int kind, const void* d, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t t = 0, i
+    cdef const char* q
+    cdef const char* e
+    if kind == 1:
+        q = <const char*>d
+        e = q + n
+        while True:
+            q = <const char*>memchr(q, 10, e - q)
+            if q == NULL:
+                return t
+            t += 1
+            q += 1
+    for i in range(n):
+        if (kind == 2 and (<const Py_UCS2*>d)[i] == 10) or (kind == 4 and (<const Py_UCS4*>d)[i] == 10):
+            t += 1
+    return t
+
+
+cdef inline Py_ssize_t _find_nl(int kind, const void* d, Py_ssize_t i, Py_ssize_t n) noexcept nogil:
+    cdef const char* q
+    if kind == 1:
+        q = <const char*>memchr(<const char*>d + i, 10, n - i)
+        return -1 if q == NULL else q - <const char*>d
+    while i < n:
+        if (kind == 2 and (<const Py_UCS2*>d)[i] == 10) or (kind == 4 and (<const Py_UCS4*>d)[i] == 10):
+            return i
+        i += 1
+    return -1
+
+
+cdef void _put(int ok, void* od, Py_ssize_t o, int ik, const void* idata, Py_ssize_t start,
+               Py_ssize_t n) noexcept nogil:
+    """Copy n characters into a string of the same or a wider kind."""
+    cdef Py_ssize_t k
+    if ok == ik:
+        memcpy(<char*>od + o * ok, <const char*>idata + start * ik, n * ik)
+    elif ok == 2:
+        for k in range(n):
+            (<Py_UCS2*>od)[o + k] = (<const Py_UCS1*>idata)[start + k]
+    elif ik == 1:
+        for k in range(n):
+            (<Py_UCS4*>od)[o + k] = (<const Py_UCS1*>idata)[start + k]
+    else:
+        for k in range(n):
+            (<Py_UCS4*>od)[o + k] = (<const Py_UCS2*>idata)[start + k]
+
+
+cdef str _prefixed(str head, str pc, list lines, Py_ssize_t* nl_out):
+    """``head + "\\n" + pc + c.replace("\\n", "\\n" + pc)`` where ``c = "\\n".join(lines)``, written in
+    one pass into one string (no joined content, no replace pass, no concatenation over the widened
+    text). ``nl_out``: the newlines of c. Elements that are not exact str: the pure expression."""
+    cdef Py_ssize_t ne = len(lines), i, n, size, nl = 0, o, start, q, lp = len(pc)
+    cdef Py_UCS4 mc = PyUnicode_MAX_CHAR_VALUE(head)
+    cdef Py_UCS4 m
+    cdef object x
+    cdef str out
+    cdef int ok, ik
+    cdef void* od
+    cdef const void* idata
+    if PyUnicode_MAX_CHAR_VALUE(pc) > mc:
+        mc = PyUnicode_MAX_CHAR_VALUE(pc)
+    size = len(head) + 1 + lp
+    for i in range(ne):
+        x = lines[i]
+        if type(x) is not str:
+            c = "\n".join(lines)  # the pure twin's TypeError, or its result for a str subclass
+            nl_out[0] = c.count("\n")
+            return head + "\n" + pc + c.replace("\n", "\n" + pc)
+        m = PyUnicode_MAX_CHAR_VALUE(<str>x)
+        if m > mc:
+            mc = m
+        n = len(<str>x)
+        size += n
+        nl += _count_nl(PyUnicode_KIND(<str>x), PyUnicode_DATA(<str>x), n)
+    size += nl * lp  # each "\\n" of an element becomes "\\n" + pc
+    if ne:
+        nl += ne - 1
+        size += (ne - 1) * (1 + lp)
+    nl_out[0] = nl
+    out = PyUnicode_New(size, mc)
+    ok = PyUnicode_KIND(out)
+    od = PyUnicode_DATA(out)
+    n = len(head)
+    _put(ok, od, 0, PyUnicode_KIND(head), PyUnicode_DATA(head), 0, n)
+    o = n
+    # head, then "\\n" + pc before the content and in place of each of its "\\n"
+    for i in range(ne + 1):
+        _put(ok, od, o, 1, b"\n", 0, 1)
+        _put(ok, od, o + 1, PyUnicode_KIND(pc), PyUnicode_DATA(pc), 0, lp)
+        o += 1 + lp
+        if i == ne:
+            break
+        x = lines[i]
+        ik = PyUnicode_KIND(<str>x)
+        idata = PyUnicode_DATA(<str>x)
+        n = len(<str>x)
+        start = 0
+        q = _find_nl(ik, idata, 0, n)
+        while q >= 0:
+            _put(ok, od, o, ik, idata, start, q - start)
+            o += q - start
+            _put(ok, od, o, 1, b"\n", 0, 1)
+            _put(ok, od, o + 1, PyUnicode_KIND(pc), PyUnicode_DATA(pc), 0, lp)
+            o += 1 + lp
+            start = q + 1
+            q = _find_nl(ik, idata, start, n)
+        _put(ok, od, o, ik, idata, start, n - start)
+        o += n - start
+        if i + 1 == ne:
+            break
+    if o != size:
+        raise AssertionError("prefixed length mismatch")
+    return out
+
+
 cdef int _walk_typed(list hierarchy, object o, list lines, list node_lines, Py_ssize_t line_no) except -1:
     """The walk; returns 1 without touching anything when ``o.max_depth`` is not an int or None (the
     caller then runs the pure walk, which has the exact semantics of any other value)."""
@@ -173,7 +297,7 @@ cdef int _walk_typed(list hierarchy, object o, list lines, list node_lines, Py_s
     cdef Py_ssize_t depth = 0
     cdef Py_ssize_t nl, nl_c
     cdef str prefix = ""
-    cdef str conn, child, tag, summary, s, c, body, fid, fsum, pc
+    cdef str conn, child, tag, summary, s, c, fid, fsum
     cdef dict d, ev, p
     cdef list children
     cdef bint expandable
@@ -228,20 +352,17 @@ cdef int _walk_typed(list hierarchy, object o, list lines, list node_lines, Py_s
             s = f"{conn}{tag} {summary}"
             nl = summary.count("\n")
         elif expandable:
-            c = event_text(kind, p, o)
             if markers:
+                c = event_text(kind, p, o)
                 fid = _fieldc(_disp(ev.get("id", "unknown")))
                 fsum = _fieldc(f"{tag} {summary}")
                 s = f"{conn}{gen_head}{fid}{pipe}{fsum}{pipe}{b64(c)}>>>"
                 nl = fid.count("\n") + fsum.count("\n")
             else:
-                pc = child + "    "
-                # Each "\n" of the content gains the prefix: the length difference counts them, without
-                # a scan of its own (replace returns the content itself when it has none).
-                body = c.replace("\n", "\n" + pc)
-                nl_c = (len(body) - len(c)) // len(pc)
-                # One element for head + all content lines: no per-line list building.
-                s = f"{conn}[+] {tag} {summary}\n{pc}{body}"
+                # One element for head + all content lines, every content line behind the prefix.
+                ls = event_lines(kind, p, o)
+                s = _prefixed(f"{conn}[+] {tag} {summary}", child + "    ",
+                              <list>ls if type(ls) is list else list(ls), &nl_c)
                 nl = summary.count("\n") + 1 + nl_c
         elif markers:
             fid = _fieldc(_disp(ev.get("id", "unknown"))) if ev is not None else "unknown"
