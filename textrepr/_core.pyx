@@ -645,6 +645,63 @@ def finalise(str text not None, markers):
 
 # ------------------------------------------------------------------------ numbering and sampling
 
+cdef extern from *:
+    """
+    /* Line lengths of a UCS1/UCS2 buffer, 16 bytes at a time (SSE2, the x86-64 baseline; elsewhere a plain
+     * loop): every '\n' found from *pstart on appends its line's length to lens[t++] and moves *pstart past
+     * it. Stops when t reaches cap (the caller grows lens and calls again) or at the end of the buffer
+     * (the last line, after the last '\n', is left to the caller). Returns t. */
+    #if defined(__SSE2__)
+    #include <emmintrin.h>
+    #endif
+    static Py_ssize_t tr_line_lens(int kind, const void* d, Py_ssize_t* pstart, Py_ssize_t n,
+                                   Py_ssize_t* lens, Py_ssize_t t, Py_ssize_t cap) {
+        Py_ssize_t start = *pstart, i = start;
+        if (t >= cap) return t;
+    #if defined(__SSE2__)
+        if (kind == 1) {
+            const unsigned char* p = (const unsigned char*)d;
+            const __m128i nl = _mm_set1_epi8(10);
+            for (; i + 16 <= n; i += 16) {
+                unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i*)(p + i)), nl));
+                while (m) {
+                    Py_ssize_t q = i + __builtin_ctz(m);
+                    m &= m - 1;
+                    lens[t++] = q - start;
+                    start = q + 1;
+                    if (t == cap) { *pstart = start; return t; }
+                }
+            }
+        } else {
+            const unsigned short* p = (const unsigned short*)d;
+            const __m128i nl = _mm_set1_epi16(10);
+            for (; i + 8 <= n; i += 8) {
+                unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_loadu_si128((const __m128i*)(p + i)), nl));
+                while (m) {
+                    Py_ssize_t q = i + (__builtin_ctz(m) >> 1);
+                    m &= m - 1;
+                    m &= m - 1;  /* both bytes of the lane */
+                    lens[t++] = q - start;
+                    start = q + 1;
+                    if (t == cap) { *pstart = start; return t; }
+                }
+            }
+        }
+    #endif
+        for (; i < n; i++) {
+            if ((kind == 1 ? ((const unsigned char*)d)[i] : ((const unsigned short*)d)[i]) == 10) {
+                lens[t++] = i - start;
+                start = i + 1;
+                if (t == cap) break;
+            }
+        }
+        *pstart = start;
+        return t;
+    }
+    """
+    Py_ssize_t tr_line_lens(int kind, const void* d, Py_ssize_t* pstart, Py_ssize_t n, Py_ssize_t* lens,
+                            Py_ssize_t t, Py_ssize_t cap) noexcept nogil
+
 cdef Py_ssize_t _digits(Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t w = 1
     while n >= 10:
@@ -778,6 +835,13 @@ cdef int _lines_build(Lines* L, list els, dict lazy) except -1:
                 if grown == NULL:
                     raise MemoryError()
                 L.lens = grown
+            if ek != 4:
+                t = tr_line_lens(ek, ed, &start, n, L.lens, t, cap)
+                if t == cap:
+                    continue  # full: grow, then go on from start
+                L.lens[t] = n - start  # the last line
+                t += 1
+                break
             p = _find_char(ek, ed, start, n, 10)
             if p < 0:
                 L.lens[t] = n - start
