@@ -54,7 +54,7 @@ cdef extern from "Python.h":
 
 __all__ = [
     "MARK", "PIPE", "b64", "neutralise", "finalise", "trunc", "number_lines", "sample", "assemble",
-    "jdump", "jdump2", "int_str", "disp", "has_digit_run",
+    "jdump", "jdump2", "int_str", "disp", "has_digit_run", "patch_escapes",
 ]
 
 # Lone surrogates are built at run time (no surrogate in the C source).
@@ -1509,3 +1509,78 @@ def has_digit_run(s):
         p = <PyObject*>s
         return _digit_run(_KIND(p), _DATA(p), _LEN(p))
     raise TypeError(f"expected bytes or str, not {type(s).__name__}")
+
+
+# ------------------------------------------------------------------------------ lone-surrogate escapes
+
+cdef inline bint _hex(unsigned char c) noexcept nogil:
+    return (48 <= c <= 57) or (97 <= c <= 102) or (65 <= c <= 70)
+
+
+cdef inline int _esc(const unsigned char* p, Py_ssize_t i, Py_ssize_t n) noexcept nogil:
+    """At p[i] (a backslash): 1 for a high-surrogate escape \\uD8xx-\\uDBxx, 2 for a low one \\uDCxx-\\uDFxx,
+    else 0."""
+    cdef unsigned char c
+    if i + 6 > n or p[i + 1] != 117 or (p[i + 2] != 100 and p[i + 2] != 68) or not _hex(p[i + 4]) \
+            or not _hex(p[i + 5]):
+        return 0
+    c = p[i + 3]
+    if c == 56 or c == 57 or c == 97 or c == 98 or c == 65 or c == 66:  # 8 9 a b A B
+        return 1
+    if (99 <= c <= 102) or (67 <= c <= 70):  # c-f C-F
+        return 2
+    return 0
+
+
+cdef extern from "Python.h":
+    bytes PyBytes_FromStringAndSize(const char* v, Py_ssize_t n)
+    char* PyBytes_AS_STRING(object o)
+
+
+def patch_escapes(raw):
+    """``raw`` (JSON text) with every lone-surrogate escape replaced by ``\\ufffd`` (the §1.1 repair, for
+    orjson); a valid pair stays. Every replacement has the length of what it replaces."""
+    if type(raw) is not bytes:
+        return _py.patch_escapes(raw)
+    cdef const unsigned char* p = <const unsigned char*>(<bytes>raw)
+    cdef Py_ssize_t n = len(<bytes>raw), i = 0, j, at
+    cdef const unsigned char* q
+    cdef int kind
+    cdef bint odd, pair
+    cdef bytes out = None
+    cdef unsigned char* o = NULL
+    cdef Py_ssize_t done = 0  # raw[:done] is in out already
+    # The escapes the pure twin's regex matches, left to right and without overlap (each starts with a
+    # backslash): a high-surrogate escape with its low partner when one follows, or a lone one of either.
+    while i < n:
+        q = <const unsigned char*>memchr(p + i, 92, n - i)
+        if q == NULL:
+            break
+        i = q - p
+        kind = _esc(p, i, n)
+        if kind == 0:
+            i += 1
+            continue
+        pair = kind == 1 and i + 6 < n and p[i + 6] == 92 and _esc(p, i + 6, n) == 2
+        j = i  # backslashes right before the match: an odd run escapes its backslash
+        while j and p[j - 1] == 92:
+            j -= 1
+        odd = (i - j) & 1
+        at = -1  # where "\\ufffd" goes
+        if odd:
+            if pair:
+                at = i + 6
+        elif not pair:
+            at = i
+        if at >= 0:
+            if out is None:  # one copy, built as it goes (replacements keep the length)
+                out = PyBytes_FromStringAndSize(NULL, n)
+                o = <unsigned char*>PyBytes_AS_STRING(out)
+            memcpy(o + done, p + done, at - done)
+            memcpy(o + at, b"\\ufffd", 6)
+            done = at + 6
+        i += 12 if pair else 6
+    if out is None:
+        return raw
+    memcpy(o + done, p + done, n - done)
+    return out
