@@ -5,6 +5,7 @@ chains and wide traces render in linear time whatever the recursion limit is) bu
 sibling list in typed locals and pushes a frame only when it descends; each node line's newline count
 comes from its parts (the id and summary) instead of a scan of the whole line with its content.
 """
+from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_New
 from libc.string cimport memcpy
 
@@ -221,63 +222,74 @@ cdef extern from *:
         tp_copy(ok, dst, o, ik, src, start, n - start);
         return o + n - start;
     }
+    /* The ne items of a list: -1 if one is not an exact str, else 0 with their total length, newline count
+     * and widest kind's max char (at least *mc) stored. */
+    static int tp_measure(PyObject* const* items, Py_ssize_t ne, Py_ssize_t* size, Py_ssize_t* nl, Py_UCS4* mc) {
+        Py_ssize_t i, s = 0, k = 0;
+        Py_UCS4 m = *mc;
+        for (i = 0; i < ne; i++) {
+            PyObject* x = items[i];
+            if (!PyUnicode_CheckExact(x)) return -1;
+            if (PyUnicode_MAX_CHAR_VALUE(x) > m) m = PyUnicode_MAX_CHAR_VALUE(x);
+            s += PyUnicode_GET_LENGTH(x);
+            k += tp_count_nl(PyUnicode_KIND(x), PyUnicode_DATA(x), PyUnicode_GET_LENGTH(x));
+        }
+        *size = s; *nl = k; *mc = m;
+        return 0;
+    }
+    /* The items (measured) to dst at o, sep ("\\n" + prefix, ls characters of dst's kind) between them and
+     * the prefix after each of their newlines; returns the new o. */
+    static Py_ssize_t tp_write(int ok, void* dst, Py_ssize_t o, PyObject* const* items, Py_ssize_t ne,
+                               const char* sep, Py_ssize_t ls) {
+        Py_ssize_t i;
+        for (i = 0; i < ne; i++) {
+            PyObject* x = items[i];
+            if (i) { memcpy((char*)dst + o * ok, sep, (size_t)(ls * ok)); o += ls; }
+            o = tp_copy_prefixed(ok, dst, o, PyUnicode_KIND(x), PyUnicode_DATA(x), PyUnicode_GET_LENGTH(x),
+                                 sep + ok, ls - 1);
+        }
+        return o;
+    }
     """
     Py_ssize_t tp_count_nl(int kind, const void* d, Py_ssize_t n) noexcept nogil
     void tp_copy(int ok, void* dst, Py_ssize_t o, int ik, const void* src, Py_ssize_t s, Py_ssize_t n) noexcept nogil
-    Py_ssize_t tp_copy_prefixed(int ok, void* dst, Py_ssize_t o, int ik, const void* src, Py_ssize_t n,
-                                const void* pre, Py_ssize_t lp) noexcept nogil
+    int tp_measure(PyObject** items, Py_ssize_t ne, Py_ssize_t* size, Py_ssize_t* nl, Py_UCS4* mc) noexcept
+    Py_ssize_t tp_write(int ok, void* dst, Py_ssize_t o, PyObject** items, Py_ssize_t ne, const char* sep,
+                        Py_ssize_t ls) noexcept
+    PyObject** PySequence_Fast_ITEMS(object o)
 
 
 cdef str _prefixed(str head, str pc, list lines, Py_ssize_t* nl_out):
     """``head + "\\n" + pc + c.replace("\\n", "\\n" + pc)`` where ``c = "\\n".join(lines)``, written in
     one pass into one string (no joined content, no replace pass, no concatenation over the widened
     text). ``nl_out``: the newlines of c. Elements that are not exact str: the pure expression."""
-    cdef Py_ssize_t ne = len(lines), i, n, size, nl = 0, o, lp = len(pc), ls = lp + 1
+    cdef Py_ssize_t ne = len(lines), n, size = 0, nl = 0, o, lp = len(pc), ls = lp + 1
     cdef Py_UCS4 mc = PyUnicode_MAX_CHAR_VALUE(head)
-    cdef Py_UCS4 m
-    cdef object x
     cdef str out
     cdef int ok
-    cdef void* od
-    cdef void* sep
+    cdef char* od
+    cdef PyObject** items = PySequence_Fast_ITEMS(lines)
     if PyUnicode_MAX_CHAR_VALUE(pc) > mc:
         mc = PyUnicode_MAX_CHAR_VALUE(pc)
-    size = len(head) + ls
-    for i in range(ne):
-        x = lines[i]
-        if type(x) is not str:
-            c = "\n".join(lines)  # the pure twin's TypeError, or its result for a str subclass
-            nl_out[0] = c.count("\n")
-            return head + "\n" + pc + c.replace("\n", "\n" + pc)
-        m = PyUnicode_MAX_CHAR_VALUE(<str>x)
-        if m > mc:
-            mc = m
-        n = len(<str>x)
-        size += n
-        nl += tp_count_nl(PyUnicode_KIND(<str>x), PyUnicode_DATA(<str>x), n)
-    size += nl * lp  # each "\\n" of an element gains pc
+    if tp_measure(items, ne, &size, &nl, &mc) < 0:
+        c = "\n".join(lines)  # the pure twin's TypeError, or its result for a str subclass
+        nl_out[0] = c.count("\n")
+        return head + "\n" + pc + c.replace("\n", "\n" + pc)
+    size += len(head) + ls + nl * lp  # each "\\n" of an element gains pc
     if ne:
         nl += ne - 1
         size += (ne - 1) * ls
     nl_out[0] = nl
     out = PyUnicode_New(size, mc)
     ok = PyUnicode_KIND(out)
-    od = PyUnicode_DATA(out)
+    od = <char*>PyUnicode_DATA(out)
     n = len(head)
     tp_copy(ok, od, 0, PyUnicode_KIND(head), PyUnicode_DATA(head), 0, n)
-    o = n
-    # "\\n" + pc, in the result's kind: written after head, between elements and after each "\\n" in one
-    sep = <char*>od + o * ok
-    tp_copy(ok, od, o, 1, b"\n", 0, 1)
-    tp_copy(ok, od, o + 1, PyUnicode_KIND(pc), PyUnicode_DATA(pc), 0, lp)
-    o += ls
-    for i in range(ne):
-        if i:
-            memcpy(<char*>od + o * ok, sep, ls * ok)
-            o += ls
-        x = lines[i]
-        o = tp_copy_prefixed(ok, od, o, PyUnicode_KIND(<str>x), PyUnicode_DATA(<str>x), len(<str>x),
-                             <char*>sep + ok, lp)
+    # "\\n" + pc in the result's kind, right after head: copied from there between elements and after
+    # each "\\n" in one
+    tp_copy(ok, od, n, 1, b"\n", 0, 1)
+    tp_copy(ok, od, n + 1, PyUnicode_KIND(pc), PyUnicode_DATA(pc), 0, lp)
+    o = tp_write(ok, od, n + ls, items, ne, od + n * ok, ls)
     if o != size:
         raise AssertionError("prefixed length mismatch")
     return out
