@@ -407,3 +407,31 @@ def test_errors_match(ttrace: Any) -> None:
     same("_walk", ttrace, pure_trace, [{"event": {"event": "$x"}}], o, [], [], 10**30)
     same("_walk", ttrace, pure_trace, [{"event": {"event": "$x"}}, 1], None, [], [], 0)
     assert outcome(ttrace.render_trace_lines, [], [], o)[1][0] is AttributeError
+
+
+# ---------------------------------------------------------------- plain-mode node content (prefixed in one pass)
+
+# Texts of every str kind (ASCII, Latin-1, BMP, astral), with newlines inside, empty ones included.
+_KIND_TEXT = st.text(st.sampled_from(["a", "\n", "é", "│", "\U0001f600", " ", "\r"]), max_size=12)
+PLAIN_NODE = st.builds(
+    lambda kind, name, inp, out, err: {"event": {"id": "n", "event": kind, "properties": {
+        "$ai_span_name": name, "$ai_input_state": inp, "$ai_output_state": out, "$ai_input": inp,
+        "$ai_output_choices": out, **({"$ai_error": err, "$ai_is_error": True} if err is not None else {})}}},
+    st.sampled_from(["$ai_span", "$ai_generation", "$ai_embedding"]), _KIND_TEXT,
+    st.one_of(_KIND_TEXT, st.lists(_KIND_TEXT, max_size=3), st.dictionaries(_KIND_TEXT, _KIND_TEXT, max_size=2)),
+    st.one_of(_KIND_TEXT, st.none(), st.lists(st.fixed_dictionaries({"role": st.just("assistant"),
+                                                                     "content": _KIND_TEXT}), max_size=2)),
+    st.one_of(st.none(), _KIND_TEXT),
+)
+PLAIN_TREES = st.recursive(st.builds(lambda n: [n], PLAIN_NODE),
+                           lambda c: st.builds(lambda n, ch: [{**n, "children": ch}, *ch], PLAIN_NODE, c),
+                           max_leaves=5)
+
+
+@settings(max_examples=300)
+@given(hierarchy=PLAIN_TREES, name=_KIND_TEXT, hier=st.booleans())
+def test_plain_content_prefixed(ttrace: Any, hierarchy: list[Any], name: str, hier: bool) -> None:
+    """Every content line behind its prefix, whatever the kinds of head, prefix and content (the typed
+    walk writes a node's element in one pass, sized beforehand: a wrong size fails loudly)."""
+    o = Options(include_markers=False, include_hierarchy=hier)
+    same("render_trace_lines", ttrace, pure_trace, {"id": "t", "name": name}, hierarchy, o)

@@ -54,7 +54,7 @@ cdef extern from "Python.h":
 
 __all__ = [
     "MARK", "PIPE", "b64", "neutralise", "finalise", "trunc", "number_lines", "sample", "assemble",
-    "jdump", "jdump2", "int_str", "disp", "has_digit_run",
+    "jdump", "jdump2", "int_str", "disp", "has_digit_run", "patch_escapes",
 ]
 
 # Lone surrogates are built at run time (no surrogate in the C source).
@@ -731,6 +731,63 @@ def finalise(str text not None, markers):
 
 # ------------------------------------------------------------------------ numbering and sampling
 
+cdef extern from *:
+    """
+    /* Line lengths of a UCS1/UCS2 buffer, 16 bytes at a time (SSE2, the x86-64 baseline; elsewhere a plain
+     * loop): every '\n' found from *pstart on appends its line's length to lens[t++] and moves *pstart past
+     * it. Stops when t reaches cap (the caller grows lens and calls again) or at the end of the buffer
+     * (the last line, after the last '\n', is left to the caller). Returns t. */
+    #if defined(__SSE2__)
+    #include <emmintrin.h>
+    #endif
+    static Py_ssize_t tr_line_lens(int kind, const void* d, Py_ssize_t* pstart, Py_ssize_t n,
+                                   Py_ssize_t* lens, Py_ssize_t t, Py_ssize_t cap) {
+        Py_ssize_t start = *pstart, i = start;
+        if (t >= cap) return t;
+    #if defined(__SSE2__)
+        if (kind == 1) {
+            const unsigned char* p = (const unsigned char*)d;
+            const __m128i nl = _mm_set1_epi8(10);
+            for (; i + 16 <= n; i += 16) {
+                unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i*)(p + i)), nl));
+                while (m) {
+                    Py_ssize_t q = i + __builtin_ctz(m);
+                    m &= m - 1;
+                    lens[t++] = q - start;
+                    start = q + 1;
+                    if (t == cap) { *pstart = start; return t; }
+                }
+            }
+        } else {
+            const unsigned short* p = (const unsigned short*)d;
+            const __m128i nl = _mm_set1_epi16(10);
+            for (; i + 8 <= n; i += 8) {
+                unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_loadu_si128((const __m128i*)(p + i)), nl));
+                while (m) {
+                    Py_ssize_t q = i + (__builtin_ctz(m) >> 1);
+                    m &= m - 1;
+                    m &= m - 1;  /* both bytes of the lane */
+                    lens[t++] = q - start;
+                    start = q + 1;
+                    if (t == cap) { *pstart = start; return t; }
+                }
+            }
+        }
+    #endif
+        for (; i < n; i++) {
+            if ((kind == 1 ? ((const unsigned char*)d)[i] : ((const unsigned short*)d)[i]) == 10) {
+                lens[t++] = i - start;
+                start = i + 1;
+                if (t == cap) break;
+            }
+        }
+        *pstart = start;
+        return t;
+    }
+    """
+    Py_ssize_t tr_line_lens(int kind, const void* d, Py_ssize_t* pstart, Py_ssize_t n, Py_ssize_t* lens,
+                            Py_ssize_t t, Py_ssize_t cap) noexcept nogil
+
 cdef Py_ssize_t _digits(Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t w = 1
     while n >= 10:
@@ -864,6 +921,13 @@ cdef int _lines_build(Lines* L, list els, dict lazy) except -1:
                 if grown == NULL:
                     raise MemoryError()
                 L.lens = grown
+            if ek != 4:
+                t = tr_line_lens(ek, ed, &start, n, L.lens, t, cap)
+                if t == cap:
+                    continue  # full: grow, then go on from start
+                L.lens[t] = n - start  # the last line
+                t += 1
+                break
             p = _find_char(ek, ed, start, n, 10)
             if p < 0:
                 L.lens[t] = n - start
@@ -1533,3 +1597,78 @@ def has_digit_run(s):
         p = <PyObject*>s
         return _digit_run(_KIND(p), _DATA(p), _LEN(p))
     raise TypeError(f"expected bytes or str, not {type(s).__name__}")
+
+
+# ------------------------------------------------------------------------------ lone-surrogate escapes
+
+cdef inline bint _hex(unsigned char c) noexcept nogil:
+    return (48 <= c <= 57) or (97 <= c <= 102) or (65 <= c <= 70)
+
+
+cdef inline int _esc(const unsigned char* p, Py_ssize_t i, Py_ssize_t n) noexcept nogil:
+    """At p[i] (a backslash): 1 for a high-surrogate escape \\uD8xx-\\uDBxx, 2 for a low one \\uDCxx-\\uDFxx,
+    else 0."""
+    cdef unsigned char c
+    if i + 6 > n or p[i + 1] != 117 or (p[i + 2] != 100 and p[i + 2] != 68) or not _hex(p[i + 4]) \
+            or not _hex(p[i + 5]):
+        return 0
+    c = p[i + 3]
+    if c == 56 or c == 57 or c == 97 or c == 98 or c == 65 or c == 66:  # 8 9 a b A B
+        return 1
+    if (99 <= c <= 102) or (67 <= c <= 70):  # c-f C-F
+        return 2
+    return 0
+
+
+cdef extern from "Python.h":
+    bytes PyBytes_FromStringAndSize(const char* v, Py_ssize_t n)
+    char* PyBytes_AS_STRING(object o)
+
+
+def patch_escapes(raw):
+    """``raw`` (JSON text) with every lone-surrogate escape replaced by ``\\ufffd`` (the §1.1 repair, for
+    orjson); a valid pair stays. Every replacement has the length of what it replaces."""
+    if type(raw) is not bytes:
+        return _py.patch_escapes(raw)
+    cdef const unsigned char* p = <const unsigned char*>(<bytes>raw)
+    cdef Py_ssize_t n = len(<bytes>raw), i = 0, j, at
+    cdef const unsigned char* q
+    cdef int kind
+    cdef bint odd, pair
+    cdef bytes out = None
+    cdef unsigned char* o = NULL
+    cdef Py_ssize_t done = 0  # raw[:done] is in out already
+    # The escapes the pure twin's regex matches, left to right and without overlap (each starts with a
+    # backslash): a high-surrogate escape with its low partner when one follows, or a lone one of either.
+    while i < n:
+        q = <const unsigned char*>memchr(p + i, 92, n - i)
+        if q == NULL:
+            break
+        i = q - p
+        kind = _esc(p, i, n)
+        if kind == 0:
+            i += 1
+            continue
+        pair = kind == 1 and i + 6 < n and p[i + 6] == 92 and _esc(p, i + 6, n) == 2
+        j = i  # backslashes right before the match: an odd run escapes its backslash
+        while j and p[j - 1] == 92:
+            j -= 1
+        odd = (i - j) & 1
+        at = -1  # where "\\ufffd" goes
+        if odd:
+            if pair:
+                at = i + 6
+        elif not pair:
+            at = i
+        if at >= 0:
+            if out is None:  # one copy, built as it goes (replacements keep the length)
+                out = PyBytes_FromStringAndSize(NULL, n)
+                o = <unsigned char*>PyBytes_AS_STRING(out)
+            memcpy(o + done, p + done, at - done)
+            memcpy(o + at, b"\\ufffd", 6)
+            done = at + 6
+        i += 12 if pair else 6
+    if out is None:
+        return raw
+    memcpy(o + done, p + done, n - done)
+    return out

@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable
 
 __all__ = [
     "MARK", "PIPE", "b64", "neutralise", "finalise", "trunc", "number_lines", "sample", "assemble",
-    "jdump", "jdump2", "int_str", "disp", "has_digit_run",
+    "jdump", "jdump2", "int_str", "disp", "has_digit_run", "patch_escapes",
 ]
 
 MARK = "<<<\ud800"
@@ -594,3 +594,30 @@ def has_digit_run(s: bytes | str) -> bool:
     elif type(s) is not bytes:
         raise TypeError(f"expected bytes or str, not {type(s).__name__}")
     return _DIGIT_RUN in s.translate(_DIGIT_TABLE)
+
+
+# ------------------------------------------------------------------------------ lone-surrogate escapes
+
+_ESC_B = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?:\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+_ESC_S = re.compile(_ESC_B.pattern.decode("ascii"))
+
+
+def _patch_escape(m: re.Match[Any]) -> Any:
+    g = m.group()
+    s = m.string
+    i = j = m.start()
+    bs = s[i : i + 1]  # the backslash, as bytes or str
+    while j and s[j - 1 : j] == bs:
+        j -= 1
+    fffd = b"\\ufffd" if type(g) is bytes else "\\ufffd"
+    if (i - j) & 1:  # an escaped backslash, then text "u…"; a low-surrogate escape after it is lone
+        return g[:6] + fffd if len(g) == 12 else g
+    return g if len(g) == 12 else fffd  # a valid pair stays for orjson to join
+
+
+def patch_escapes(raw: bytes | str) -> bytes | str:
+    """``raw`` (JSON text) with every lone-surrogate escape replaced by ``\\ufffd`` (the §1.1 repair, for
+    orjson); a valid pair stays. Every replacement has the length of what it replaces."""
+    if type(raw) is bytes:
+        return _ESC_B.sub(_patch_escape, raw)
+    return _ESC_S.sub(_patch_escape, raw)

@@ -33,6 +33,7 @@ from typing import Any
 import orjson
 
 from .core import has_digit_run as _has_digit_run
+from .core import patch_escapes as _patch_escapes
 from .errors import json_parse_error
 
 __all__ = ["load_json", "from_python", "repair", "loads_strict", "loads_loose", "MAX_DEPTH", "MAX_INT_DIGITS"]
@@ -124,33 +125,11 @@ def _inexact(raw: bytes | str, v: Any) -> bool:
 
 # ------------------------------------------------------------------------------ lone-surrogate escapes
 
-_ESC_B = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?:\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F][0-9a-fA-F]{2}")
-_ESC_S = re.compile(_ESC_B.pattern.decode("ascii"))
-
-
-def _patch_escape(m: re.Match[Any]) -> Any:
-    g = m.group()
-    s = m.string
-    i = j = m.start()
-    bs = s[i : i + 1]  # the backslash, as bytes or str
-    while j and s[j - 1 : j] == bs:
-        j -= 1
-    fffd = b"\\ufffd" if type(g) is bytes else "\\ufffd"
-    if (i - j) & 1:  # an escaped backslash, then text "u…"; a low-surrogate escape after it is lone
-        return g[:6] + fffd if len(g) == 12 else g
-    return g if len(g) == 12 else fffd  # a valid pair stays for orjson to join
-
-
 def _orjson_patched(raw: bytes | str) -> tuple[bool, Any]:
     """orjson on ``raw`` with every lone-surrogate escape replaced by ``\\ufffd`` (the §1.1 repair)."""
-    if type(raw) is bytes:
-        if b"\\u" not in raw:
-            return False, None
-        fixed: Any = _ESC_B.sub(_patch_escape, raw)
-    else:
-        if "\\u" not in raw:
-            return False, None
-        fixed = _ESC_S.sub(_patch_escape, raw)
+    if (b"\\u" if type(raw) is bytes else "\\u") not in raw:
+        return False, None
+    fixed = _patch_escapes(raw)
     if fixed == raw:
         return False, None
     try:

@@ -18,7 +18,8 @@ MODULES = (
     "common", "content", "embedding", "error_body", "evaluation", "event", "generation", "items",
     "langchain", "literal", "media", "messages", "span", "summary", "tools", "trace", "values",
 )
-TYPED = ("common", "content", "embedding", "event", "generation", "media", "messages", "span", "summary", "tools", "trace")
+TYPED = ("common", "content", "embedding", "error_body", "event", "generation", "literal", "media", "messages", "span",
+         "summary", "tools", "trace")
 
 
 def family(implementation: str) -> dict[str, ModuleType]:

@@ -10,7 +10,7 @@ section apart and copying it.
 from ..parse import loads_strict
 from ._common cimport tr_into
 from ._common import SEP
-from .error_body import error_body_lines
+from ._error_body import error_body_lines
 from .langchain import is_lc_message
 from ._messages import choices_lines, message_lines
 from ._tools import tool_list_lines

@@ -8,7 +8,7 @@ from ._common cimport tr_into
 from ._common import EQ, SEP
 from ._content import payload_text
 from .langchain import LC_TYPES
-from .literal import parse_state_string
+from ._literal import parse_state_string
 from ._messages import message_lines
 from ._tools import sig
 from . import span as _pure  # the reference, for inputs the renderers never pass (its exceptions)

@@ -5,9 +5,18 @@ chains and wide traces render in linear time whatever the recursion limit is) bu
 sibling list in typed locals and pushes a frame only when it descends; each node line's newline count
 comes from its parts (the id and summary) instead of a scan of the whole line with its content.
 """
+from cpython.object cimport PyObject
+from cpython.unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_New
+from libc.string cimport memcpy
+
+cdef extern from "Python.h":
+    ctypedef unsigned char Py_UCS1
+    ctypedef unsigned short Py_UCS2
+    Py_UCS4 PyUnicode_MAX_CHAR_VALUE(object o)
+
 from ..core import MARK, PIPE, b64, disp, jdump2, neutralise
 from ._common import EQ, SEP, tr
-from ._event import event_text
+from ._event import event_lines, event_text
 from ._generation import input_lines
 from .langchain import is_lc_message, lc_keyed_arrays
 from ._messages import choices_lines
@@ -144,6 +153,148 @@ def _walk(hierarchy, o, lines, node_lines, line_no):
     return _pure._walk(hierarchy, o, lines, node_lines, line_no)
 
 
+cdef extern from *:
+    """
+    /* Newline search and kind-widening copies for the prefixed node elements (below): memchr for UCS1,
+     * 16 bytes at a time (SSE2, the x86-64 baseline; elsewhere a plain loop) for UCS2 and UCS4. */
+    #include <string.h>
+    #if defined(__SSE2__)
+    #include <emmintrin.h>
+    #endif
+    static Py_ssize_t tp_find_nl(int kind, const void* d, Py_ssize_t i, Py_ssize_t n) {
+        if (i >= n) return -1;
+        if (kind == 1) {
+            const char* p = (const char*)memchr((const char*)d + i, 10, (size_t)(n - i));
+            return p ? p - (const char*)d : -1;
+        }
+    #if defined(__SSE2__)
+        if (kind == 2) {
+            const __m128i nl = _mm_set1_epi16(10);
+            for (; i + 8 <= n; i += 8) {
+                unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_loadu_si128((const __m128i*)((const Py_UCS2*)d + i)), nl));
+                if (m) return i + (__builtin_ctz(m) >> 1);
+            }
+        } else {
+            const __m128i nl = _mm_set1_epi32(10);
+            for (; i + 4 <= n; i += 4) {
+                unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi32(_mm_loadu_si128((const __m128i*)((const Py_UCS4*)d + i)), nl));
+                if (m) return i + (__builtin_ctz(m) >> 2);
+            }
+        }
+    #endif
+        for (; i < n; i++)
+            if ((kind == 2 ? ((const Py_UCS2*)d)[i] : ((const Py_UCS4*)d)[i]) == 10) return i;
+        return -1;
+    }
+    static Py_ssize_t tp_count_nl(int kind, const void* d, Py_ssize_t n) {
+        Py_ssize_t t = 0, i = tp_find_nl(kind, d, 0, n);
+        while (i >= 0) { t++; i = tp_find_nl(kind, d, i + 1, n); }
+        return t;
+    }
+    /* n characters of src (kind ik) from s, to dst (kind ok >= ik) at o. */
+    static void tp_copy(int ok, void* dst, Py_ssize_t o, int ik, const void* src, Py_ssize_t s, Py_ssize_t n) {
+        Py_ssize_t k;
+        if (ok == ik) { memcpy((char*)dst + o * ok, (const char*)src + s * ik, (size_t)(n * ik)); return; }
+        if (ok == 2) {
+            Py_UCS2* q = (Py_UCS2*)dst + o; const Py_UCS1* p = (const Py_UCS1*)src + s;
+            for (k = 0; k < n; k++) q[k] = p[k];
+        } else if (ik == 1) {
+            Py_UCS4* q = (Py_UCS4*)dst + o; const Py_UCS1* p = (const Py_UCS1*)src + s;
+            for (k = 0; k < n; k++) q[k] = p[k];
+        } else {
+            Py_UCS4* q = (Py_UCS4*)dst + o; const Py_UCS2* p = (const Py_UCS2*)src + s;
+            for (k = 0; k < n; k++) q[k] = p[k];
+        }
+    }
+    /* src (kind ik, n characters) to dst at o, each newline followed by pre (ok's kind, lp characters);
+     * returns the new o. */
+    static Py_ssize_t tp_copy_prefixed(int ok, void* dst, Py_ssize_t o, int ik, const void* src, Py_ssize_t n,
+                                       const void* pre, Py_ssize_t lp) {
+        Py_ssize_t start = 0, q = tp_find_nl(ik, src, 0, n);
+        while (q >= 0) {
+            tp_copy(ok, dst, o, ik, src, start, q + 1 - start);
+            o += q + 1 - start;
+            memcpy((char*)dst + o * ok, pre, (size_t)(lp * ok));
+            o += lp;
+            start = q + 1;
+            q = tp_find_nl(ik, src, start, n);
+        }
+        tp_copy(ok, dst, o, ik, src, start, n - start);
+        return o + n - start;
+    }
+    /* The ne items of a list: -1 if one is not an exact str, else 0 with their total length, newline count
+     * and widest kind's max char (at least *mc) stored. */
+    static int tp_measure(PyObject* const* items, Py_ssize_t ne, Py_ssize_t* size, Py_ssize_t* nl, Py_UCS4* mc) {
+        Py_ssize_t i, s = 0, k = 0;
+        Py_UCS4 m = *mc;
+        for (i = 0; i < ne; i++) {
+            PyObject* x = items[i];
+            if (!PyUnicode_CheckExact(x)) return -1;
+            if (PyUnicode_MAX_CHAR_VALUE(x) > m) m = PyUnicode_MAX_CHAR_VALUE(x);
+            s += PyUnicode_GET_LENGTH(x);
+            k += tp_count_nl(PyUnicode_KIND(x), PyUnicode_DATA(x), PyUnicode_GET_LENGTH(x));
+        }
+        *size = s; *nl = k; *mc = m;
+        return 0;
+    }
+    /* The items (measured) to dst at o, sep ("\\n" + prefix, ls characters of dst's kind) between them and
+     * the prefix after each of their newlines; returns the new o. */
+    static Py_ssize_t tp_write(int ok, void* dst, Py_ssize_t o, PyObject* const* items, Py_ssize_t ne,
+                               const char* sep, Py_ssize_t ls) {
+        Py_ssize_t i;
+        for (i = 0; i < ne; i++) {
+            PyObject* x = items[i];
+            if (i) { memcpy((char*)dst + o * ok, sep, (size_t)(ls * ok)); o += ls; }
+            o = tp_copy_prefixed(ok, dst, o, PyUnicode_KIND(x), PyUnicode_DATA(x), PyUnicode_GET_LENGTH(x),
+                                 sep + ok, ls - 1);
+        }
+        return o;
+    }
+    """
+    Py_ssize_t tp_count_nl(int kind, const void* d, Py_ssize_t n) noexcept nogil
+    void tp_copy(int ok, void* dst, Py_ssize_t o, int ik, const void* src, Py_ssize_t s, Py_ssize_t n) noexcept nogil
+    int tp_measure(PyObject** items, Py_ssize_t ne, Py_ssize_t* size, Py_ssize_t* nl, Py_UCS4* mc) noexcept
+    Py_ssize_t tp_write(int ok, void* dst, Py_ssize_t o, PyObject** items, Py_ssize_t ne, const char* sep,
+                        Py_ssize_t ls) noexcept
+    PyObject** PySequence_Fast_ITEMS(object o)
+
+
+cdef str _prefixed(str head, str pc, list lines, Py_ssize_t* nl_out):
+    """``head + "\\n" + pc + c.replace("\\n", "\\n" + pc)`` where ``c = "\\n".join(lines)``, written in
+    one pass into one string (no joined content, no replace pass, no concatenation over the widened
+    text). ``nl_out``: the newlines of c. Elements that are not exact str: the pure expression."""
+    cdef Py_ssize_t ne = len(lines), n, size = 0, nl = 0, o, lp = len(pc), ls = lp + 1
+    cdef Py_UCS4 mc = PyUnicode_MAX_CHAR_VALUE(head)
+    cdef str out
+    cdef int ok
+    cdef char* od
+    cdef PyObject** items = PySequence_Fast_ITEMS(lines)
+    if PyUnicode_MAX_CHAR_VALUE(pc) > mc:
+        mc = PyUnicode_MAX_CHAR_VALUE(pc)
+    if tp_measure(items, ne, &size, &nl, &mc) < 0:
+        c = "\n".join(lines)  # the pure twin's TypeError, or its result for a str subclass
+        nl_out[0] = c.count("\n")
+        return head + "\n" + pc + c.replace("\n", "\n" + pc)
+    size += len(head) + ls + nl * lp  # each "\\n" of an element gains pc
+    if ne:
+        nl += ne - 1
+        size += (ne - 1) * ls
+    nl_out[0] = nl
+    out = PyUnicode_New(size, mc)
+    ok = PyUnicode_KIND(out)
+    od = <char*>PyUnicode_DATA(out)
+    n = len(head)
+    tp_copy(ok, od, 0, PyUnicode_KIND(head), PyUnicode_DATA(head), 0, n)
+    # "\\n" + pc in the result's kind, right after head: copied from there between elements and after
+    # each "\\n" in one
+    tp_copy(ok, od, n, 1, b"\n", 0, 1)
+    tp_copy(ok, od, n + 1, PyUnicode_KIND(pc), PyUnicode_DATA(pc), 0, lp)
+    o = tp_write(ok, od, n + ls, items, ne, od + n * ok, ls)
+    if o != size:
+        raise AssertionError("prefixed length mismatch")
+    return out
+
+
 cdef int _walk_typed(list hierarchy, object o, list lines, list node_lines, Py_ssize_t line_no) except -1:
     """The walk; returns 1 without touching anything when ``o.max_depth`` is not an int or None (the
     caller then runs the pure walk, which has the exact semantics of any other value)."""
@@ -173,7 +324,7 @@ cdef int _walk_typed(list hierarchy, object o, list lines, list node_lines, Py_s
     cdef Py_ssize_t depth = 0
     cdef Py_ssize_t nl, nl_c
     cdef str prefix = ""
-    cdef str conn, child, tag, summary, s, c, body, fid, fsum, pc
+    cdef str conn, child, tag, summary, s, c, fid, fsum
     cdef dict d, ev, p
     cdef list children
     cdef bint expandable
@@ -228,20 +379,17 @@ cdef int _walk_typed(list hierarchy, object o, list lines, list node_lines, Py_s
             s = f"{conn}{tag} {summary}"
             nl = summary.count("\n")
         elif expandable:
-            c = event_text(kind, p, o)
             if markers:
+                c = event_text(kind, p, o)
                 fid = _fieldc(_disp(ev.get("id", "unknown")))
                 fsum = _fieldc(f"{tag} {summary}")
                 s = f"{conn}{gen_head}{fid}{pipe}{fsum}{pipe}{b64(c)}>>>"
                 nl = fid.count("\n") + fsum.count("\n")
             else:
-                pc = child + "    "
-                # Each "\n" of the content gains the prefix: the length difference counts them, without
-                # a scan of its own (replace returns the content itself when it has none).
-                body = c.replace("\n", "\n" + pc)
-                nl_c = (len(body) - len(c)) // len(pc)
-                # One element for head + all content lines: no per-line list building.
-                s = f"{conn}[+] {tag} {summary}\n{pc}{body}"
+                # One element for head + all content lines, every content line behind the prefix.
+                ls = event_lines(kind, p, o)
+                s = _prefixed(f"{conn}[+] {tag} {summary}", child + "    ",
+                              <list>ls if type(ls) is list else list(ls), &nl_c)
                 nl = summary.count("\n") + 1 + nl_c
         elif markers:
             fid = _fieldc(_disp(ev.get("id", "unknown"))) if ev is not None else "unknown"
