@@ -12,7 +12,6 @@ pass, pure and typed alternating within each round; the floor is ``orjson.loads`
 """
 from __future__ import annotations
 
-import functools
 import gc
 import importlib
 from pathlib import Path
@@ -28,20 +27,6 @@ from textrepr.render import error_body, literal
 ROUNDS = 3 if workloads.QUICK else 15
 RESULTS: dict[str, dict[str, float]] = {}
 STATE_KEYS = ("$ai_input_state", "$ai_output_state")
-
-
-@functools.cache
-def _trace_dir(tmp: Path) -> Path:
-    workloads.generate(tmp, {"trace-nodes": workloads.SMALL["trace-nodes"] if workloads.QUICK else 5000},
-                       only="trace")
-    return tmp
-
-
-@pytest.fixture(scope="session")
-def trace_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not workloads.MAKE_BIG.is_file():
-        pytest.skip("../shared/corpus/make_big.py is not beside the checkout")
-    return _trace_dir(tmp_path_factory.mktemp("trace"))
 
 
 def _typed(name: str) -> Any:

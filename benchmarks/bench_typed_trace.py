@@ -68,20 +68,6 @@ def _record(units: list[bytes]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, 
 
 
 @functools.cache
-def _trace_dir(tmp: Path) -> Path:
-    workloads.generate(tmp, {"trace-nodes": workloads.SMALL["trace-nodes"] if workloads.QUICK else 5000},
-                       only="trace")
-    return tmp
-
-
-@pytest.fixture(scope="session")
-def trace_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not workloads.MAKE_BIG.is_file():
-        pytest.skip("../shared/corpus/make_big.py is not beside the checkout")
-    return _trace_dir(tmp_path_factory.mktemp("trace"))
-
-
-@functools.cache
 def _workload(name: str, option_set: str, directory: Path | None) -> tuple[workloads.Workload, list[tuple[Any, ...]],
                                                                             list[tuple[Any, ...]]]:
     w = workloads.load(name, option_set, directory)

@@ -22,3 +22,13 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not workloads.MAKE_BIG.is_file():
         pytest.skip("../shared/corpus/make_big.py is not beside the checkout")
     return workloads.big_dir(tmp_path_factory.mktemp("big"))
+
+
+@pytest.fixture(scope="session")
+def trace_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Directory holding make_big.py's trace alone (5,000 nodes; the small slice with TEXTREPR_BENCH_QUICK=1)."""
+    if not workloads.MAKE_BIG.is_file():
+        pytest.skip("../shared/corpus/make_big.py is not beside the checkout")
+    tmp = tmp_path_factory.mktemp("trace")
+    workloads.generate(tmp, {"trace-nodes": workloads.SMALL["trace-nodes"] if workloads.QUICK else 5000}, only="trace")
+    return tmp

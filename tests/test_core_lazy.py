@@ -20,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import twins
+from test_core import eager  # trunc with every marker built eagerly
 
 ZW = "\u200b"
 HEAD = ["TITLE", "", "INPUT:", ""]
@@ -42,14 +43,6 @@ def _lazy(core: ModuleType, n: int) -> Any:
             core.assemble([], True, False, 0, None)
 
     return Ctx()
-
-
-def eager(core: ModuleType, s: str, buffer: int) -> list[str]:
-    old = core._set_lazy_min(sys.maxsize)
-    try:
-        return core.trunc(s, True, buffer, True)
-    finally:
-        core._set_lazy_min(old)
 
 
 @pytest.fixture

@@ -336,23 +336,28 @@ def line_ranks(list lines):
     return [_rank(<str?>x) for x in lines]
 
 
+cdef inline Py_ssize_t _stripped(str s, Py_ssize_t* b):
+    """The bounds of ``s.strip(_TREE_CHARS)``: returns its start, sets ``b[0]`` to its end."""
+    cdef Py_ssize_t a = 0
+    b[0] = len(s)
+    while a < b[0] and _tree(s[a]):
+        a += 1
+    while b[0] > a and _tree(s[b[0] - 1]):
+        b[0] -= 1
+    return a
+
+
 cdef bint _error_label(str s):
     """``s.strip(_TREE_CHARS).endswith("ERROR:")``."""
-    cdef Py_ssize_t a = 0, b = len(s)
-    while a < b and _tree(s[a]):
-        a += 1
-    while b > a and _tree(s[b - 1]):
-        b -= 1
+    cdef Py_ssize_t b = 0
+    cdef Py_ssize_t a = _stripped(s, &b)
     return b - a >= 6 and s[b - 6:b] == "ERROR:"
 
 
 cdef bint _calls_label(str s):
     """``s.strip(_TREE_CHARS).startswith("Tool calls: ")``."""
-    cdef Py_ssize_t a = 0, b = len(s)
-    while a < b and _tree(s[a]):
-        a += 1
-    while b > a and _tree(s[b - 1]):
-        b -= 1
+    cdef Py_ssize_t b = 0
+    cdef Py_ssize_t a = _stripped(s, &b)
     return b - a >= 12 and s.startswith("Tool calls: ", a)
 
 
