@@ -30,6 +30,8 @@ class Rendering:
 
 
 def _as_document(request: Any) -> Any:
+    if type(request) is bytes:  # the usual request
+        return parse.load_json(request)
     if isinstance(request, (bytes, bytearray, memoryview, str)):
         return parse.load_json(bytes(request) if not isinstance(request, (bytes, str)) else request)
     return parse.from_python(request)
@@ -46,9 +48,14 @@ def _options(options: Any) -> Options:
 Counter = Callable[[str], int]
 
 
+def _plain(o: Options) -> bool:
+    """Whether ``_finish`` only assembles (no token bound, no shrink-to-fit)."""
+    return not o.max_tokens and o.fit == "sample"
+
+
 def _finish(render: Callable[[], tuple[list[str], list[int] | None]], o: Options,
             counter: Counter | None) -> tuple[str, bool]:
-    if o.max_tokens or o.fit != "sample":  # a token bound or shrink-to-fit: textrepr.fit
+    if not _plain(o):  # a token bound or shrink-to-fit: textrepr.fit
         return fit.finish(render, o, counter)
     lines, node_lines = render()
     # finalise -> number_lines -> sample in one pass that builds only the lines sampling keeps.
@@ -68,6 +75,8 @@ def prepare_data(data: Any, o: Options, redactor: Redactor | None, trace: bool) 
     filters (``include_reasoning``, ``include_system``), then redaction. The ``redactor`` keyword wins over
     the ``redact`` option. Returns the counts per rule (sorted by rule name) for ``metadata.redactions``,
     or None when redaction is off."""
+    if redactor is None and o.redact is False and o.include_reasoning and o.include_system:
+        return None  # the defaults: nothing to filter or redact
     apply_filters(data, o)
     r = resolve(o.redact, redactor)
     if r is None:
@@ -82,7 +91,14 @@ def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options,
     props = data.get("properties", {})
     if type(props) is not dict:  # only reachable through render_event's relaxed checks
         props = {}
-    text, truncated = _guard(lambda: _finish(lambda: (event_lines(kind, props, o), None), o, counter))
+    if not _plain(o):
+        text, truncated = _guard(lambda: _finish(lambda: (event_lines(kind, props, o), None), o, counter))
+    else:  # _finish's plain path without its closures (the usual request); the big-stack rerun stays
+        try:
+            text, truncated = assemble(event_lines(kind, props, o), o.include_markers, o.include_line_numbers,
+                                       o.max_length, None)
+        except RecursionError:
+            text, truncated = _deep(lambda: _finish(lambda: (event_lines(kind, props, o), None), o, counter))
     metadata = {
         "event_type": event_type,
         "event_id": event_id(data),  # render_event accepts a falsy id: then None (§2.2); uuid: D19
@@ -130,7 +146,11 @@ def _guard(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except RecursionError:
-        pass
+        return _deep(fn)
+
+
+def _deep(fn: Callable[[], T]) -> T:
+    """Run ``fn`` on a big-stack thread (``_guard``'s rerun)."""
     result: list[Any] = []
     error: list[BaseException] = []
 

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from .errors import InvalidRequest
 
-__all__ = ["Options", "coerce_options"]
+__all__ = ["Options", "coerce_options", "request_options"]
 
 _INT_FIELDS = ("max_length", "truncate_buffer", "max_depth", "tools_collapse_threshold", "max_tokens")
 _CHOICE_FIELDS = {"fit": ("sample", "shrink")}
@@ -271,6 +271,11 @@ def _ordered(errors: dict[str, list[str]]) -> dict[str, list[str]]:
 
 
 _SHARED: dict[tuple[tuple[str, Any], ...], Options] = {}
+_DEFAULT: Options | None = None
+# Raw ``options`` objects already validated: their items and value types -> the Options (a batch sends the
+# same object with every request). Types are part of the key because True == 1 == 1.0 in Python, and
+# ``max_length: true`` is an error where ``max_length: 1`` is not.
+_RAW: dict[tuple[Any, ...], Options] = {}
 
 
 def shared_options(values: dict[str, Any]) -> Options:
@@ -284,3 +289,31 @@ def shared_options(values: dict[str, Any]) -> Options:
             _SHARED.clear()
         o = _SHARED[key] = Options(**values)
     return o
+
+
+def request_options(raw: dict[str, Any]) -> tuple[Options | None, dict[str, list[str]]]:
+    """A request's ``options`` object (a dict): ``(options, {})``, or ``(None, errors)`` in field order.
+
+    The same object (equal items of equal types) gives the same instance without coercing it again; the
+    empty one gives the defaults. Bounded as ``shared_options``."""
+    global _DEFAULT
+    if not raw:
+        if _DEFAULT is None:
+            _DEFAULT = shared_options({})
+        return _DEFAULT, {}
+    try:
+        key = (*raw.items(), *map(type, raw.values()))
+        o = _RAW.get(key)
+    except TypeError:  # a list or object value (redact: [...]): not hashable, coerce every time
+        key, o = None, None
+    if o is not None:
+        return o, {}
+    values, errors = coerce_options(raw)
+    if errors:
+        return None, errors
+    o = shared_options(values)
+    if key is not None:
+        if len(_RAW) >= 256:
+            _RAW.clear()
+        _RAW[key] = o
+    return o, {}
