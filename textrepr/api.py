@@ -87,6 +87,12 @@ def prepare_data(data: Any, o: Options, redactor: Redactor | None, trace: bool) 
 
 def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options,
                   counter: Counter | None = None, redactor: Redactor | None = None) -> Rendering:
+    return Rendering(*_event_body(data, kind, event_type, o, counter, redactor))
+
+
+def _event_body(data: dict[str, Any], kind: str, event_type: str, o: Options, counter: Counter | None,
+                redactor: Redactor | None) -> tuple[str, dict[str, Any]]:
+    """An event's text and metadata (``_render_event`` without the Rendering, for ``text_repr``)."""
     redactions = prepare_data(data, o, redactor, False)
     props = data.get("properties", {})
     if type(props) is not dict:  # only reachable through render_event's relaxed checks
@@ -109,7 +115,7 @@ def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options,
     }
     if redactions is not None:
         metadata["redactions"] = redactions
-    return Rendering(text, metadata)
+    return text, metadata
 
 
 def _render_trace(data: dict[str, Any], o: Options, counter: Counter | None = None,
@@ -184,15 +190,15 @@ def text_repr(request: Mapping[str, Any] | bytes | str, *, token_counter: Counte
     ``token_counter`` counts tokens for ``max_tokens`` (default: ``textrepr.tokens.estimate``);
     ``redactor``: custom redaction rules (overrides the ``redact`` option's built-in sets).
     """
-    doc = _as_document(request)
+    doc = parse.load_json(request) if type(request) is bytes else _as_document(request)
     event_type, data, o = validate_request(doc)
     if event_type == "$ai_trace":
         check_trace(data)
         r = _render_trace(data, o, token_counter, redactor)
-    else:
-        check_event(event_type, data)
-        r = _render_event(data, _event_kind(data, event_type), event_type, o, token_counter, redactor)
-    return {"text": r.text, "metadata": r.metadata}
+        return {"text": r.text, "metadata": r.metadata}
+    check_event(event_type, data)
+    text, metadata = _event_body(data, _event_kind(data, event_type), event_type, o, token_counter, redactor)
+    return {"text": text, "metadata": metadata}
 
 
 def render_event(event: Any, options: Options | Mapping[str, Any] | None = None, *,

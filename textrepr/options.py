@@ -271,11 +271,11 @@ def _ordered(errors: dict[str, list[str]]) -> dict[str, list[str]]:
 
 
 _SHARED: dict[tuple[tuple[str, Any], ...], Options] = {}
-_DEFAULT: Options | None = None
-# Raw ``options`` objects already validated: their items and value types -> the Options (a batch sends the
-# same object with every request). Types are part of the key because True == 1 == 1.0 in Python, and
-# ``max_length: true`` is an error where ``max_length: 1`` is not.
-_RAW: dict[tuple[Any, ...], Options] = {}
+# Raw ``options`` objects already validated, with their Options (a batch sends the same object with every
+# request): comparing two small dicts costs far less than coercing one, or than hashing its items.
+_RECENT: list[tuple[dict[str, Any], Options]] = []
+_RECENT_MAX = 8
+_REUSE_INT = 10**15  # below: an equal float prints as "<int>.0" and coerces to the same int
 
 
 def shared_options(values: dict[str, Any]) -> Options:
@@ -291,29 +291,39 @@ def shared_options(values: dict[str, Any]) -> Options:
     return o
 
 
+_DEFAULT = shared_options({})
+
+
 def request_options(raw: dict[str, Any]) -> tuple[Options | None, dict[str, list[str]]]:
     """A request's ``options`` object (a dict): ``(options, {})``, or ``(None, errors)`` in field order.
 
-    The same object (equal items of equal types) gives the same instance without coercing it again; the
-    empty one gives the defaults. Bounded as ``shared_options``."""
-    global _DEFAULT
+    An object equal to one of the last few valid ones gives that one's instance without coercing it
+    again; the empty one gives the defaults."""
     if not raw:
-        if _DEFAULT is None:
-            _DEFAULT = shared_options({})
         return _DEFAULT, {}
-    try:
-        key = (*raw.items(), *map(type, raw.values()))
-        o = _RAW.get(key)
-    except TypeError:  # a list or object value (redact: [...]): not hashable, coerce every time
-        key, o = None, None
-    if o is not None:
-        return o, {}
+    for seen, o in _RECENT:
+        if seen == raw:
+            return o, {}
     values, errors = coerce_options(raw)
     if errors:
         return None, errors
     o = shared_options(values)
-    if key is not None:
-        if len(_RAW) >= 256:
-            _RAW.clear()
-        _RAW[key] = o
+    if _reusable(raw):
+        if len(_RECENT) >= _RECENT_MAX:
+            del _RECENT[0]
+        _RECENT.append((dict(raw), o))
     return o, {}
+
+
+def _reusable(raw: dict[str, Any]) -> bool:
+    """Whether every object equal to ``raw`` (a valid options object) coerces as ``raw`` does: its values
+    are flat scalars (no deep comparisons), and no integer field holds a value that a value of another
+    type equals but coerces differently (True == 1 == 1.0, yet ``max_length: true`` is an error, and
+    ``1e16`` is one where ``10000000000000000`` is not). Boolean fields coerce all equal values alike."""
+    for name, v in raw.items():
+        t = type(v)
+        if t is not str and t is not bool and t is not int and t is not float:
+            return False
+        if name in _INT_FIELDS and t is not str and not 2 <= v < _REUSE_INT:
+            return False
+    return True
