@@ -14,6 +14,7 @@ from .options import Options, shared_options
 from .filters import apply_filters
 from .redact import Redactor, redact_data, resolve
 from .renderers import EVENT_KINDS, event_lines, render_trace_lines
+from .request import event_body
 from .validate import check_event, check_trace, check_trace_parts, event_id, validate_request
 
 __all__ = ["Rendering", "text_repr", "render_event", "render_trace", "render_segments", "prepare_data"]
@@ -75,14 +76,26 @@ def prepare_data(data: Any, o: Options, redactor: Redactor | None, trace: bool) 
     filters (``include_reasoning``, ``include_system``), then redaction. The ``redactor`` keyword wins over
     the ``redact`` option. Returns the counts per rule (sorted by rule name) for ``metadata.redactions``,
     or None when redaction is off."""
-    if redactor is None and o.redact is False and o.include_reasoning and o.include_system:
-        return None  # the defaults: nothing to filter or redact
+    if redactor is None and _nothing_to_prepare(o):
+        return None
     apply_filters(data, o)
     r = resolve(o.redact, redactor)
     if r is None:
         return None
     counts = redact_data(data, r, trace)
     return dict(sorted(counts.items())) if counts else {}
+
+
+def _nothing_to_prepare(o: Options) -> bool:
+    """Whether ``prepare_data`` leaves the data alone with these options (and no ``redactor``)."""
+    return o.redact is False and o.include_reasoning and o.include_system
+
+
+def _usual(o: Options) -> bool:
+    """Whether a request with options ``o`` (and no token counter or redactor) is only rendered and
+    assembled: ``prepare_data`` does nothing and ``_finish`` only assembles. ``request.event_body`` takes
+    such event requests on its fast path."""
+    return _nothing_to_prepare(o) and _plain(o)
 
 
 def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options,
@@ -191,6 +204,10 @@ def text_repr(request: Mapping[str, Any] | bytes | str, *, token_counter: Counte
     ``redactor``: custom redaction rules (overrides the ``redact`` option's built-in sets).
     """
     doc = parse.load_json(request) if type(request) is bytes else _as_document(request)
+    if token_counter is None and redactor is None:
+        body = event_body(doc, _usual)  # the usual event request, or None
+        if body is not None:
+            return body
     event_type, data, o = validate_request(doc)
     if event_type == "$ai_trace":
         check_trace(data)

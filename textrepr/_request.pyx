@@ -1,0 +1,78 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""The usual request end to end after parsing, compiled twin of ``textrepr._request_py`` (see there)."""
+
+from .core import assemble
+from .options import request_options
+from .renderers import EVENT_KINDS, event_lines
+
+__all__ = ["event_body"]
+
+cdef frozenset _EVENT_TYPES = frozenset(("$ai_generation", "$ai_span", "$ai_embedding"))
+cdef dict _USUAL = {}
+cdef object _assemble = assemble
+cdef object _request_options = request_options
+cdef object _event_lines = event_lines
+cdef object _EVENT_KINDS = EVENT_KINDS
+
+
+cdef bint _accepts(object o, object usual) except -1:
+    cdef object key = id(o)
+    cdef tuple seen = _USUAL.get(key)
+    if seen is not None and seen[0] is o:
+        return seen[1]
+    if len(_USUAL) >= 64:
+        _USUAL.clear()
+    cdef bint ok = bool(usual(o))
+    _USUAL[key] = (o, ok)
+    return ok
+
+
+def event_body(doc, usual):
+    """``text_repr``'s body for a parsed request ``doc`` that is the usual one, else ``None``."""
+    cdef dict d, data, props, raw
+    cdef object event_type, event_id, o, errors, ev, kind, text, truncated, x
+    if type(doc) is not dict:
+        return None
+    d = <dict>doc
+    event_type = d.get("event_type")
+    if type(event_type) is not str or event_type not in _EVENT_TYPES:
+        return None
+    x = d.get("data")
+    if type(x) is not dict:
+        return None
+    data = <dict>x
+    x = data.get("properties")
+    event_id = data.get("id")
+    if type(x) is not dict or not event_id:
+        return None
+    props = <dict>x
+    x = d.get("options")
+    if x is None:
+        if "options" in d:
+            return None
+        x = {}
+    elif type(x) is not dict:
+        return None
+    o, errors = _request_options(x)
+    if o is None or not _accepts(o, usual):
+        return None
+    ev = data.get("event")
+    if type(ev) is not str:
+        kind = event_type
+    elif ev in _EVENT_KINDS:
+        kind = ev
+    else:
+        kind = "$ai_generation"
+    try:
+        text, truncated = _assemble(_event_lines(kind, props, o), o.include_markers, o.include_line_numbers,
+                                    o.max_length, None)
+    except RecursionError:
+        return None
+    return {"text": text, "metadata": {
+        "event_type": event_type,
+        "event_id": event_id,
+        "trace_id": props.get("$ai_trace_id") or data.get("trace_id"),
+        "rendering": "detailed",
+        "char_count": len(text),
+        "truncated": truncated,
+    }}
