@@ -204,6 +204,12 @@ def text_repr(request: Mapping[str, Any] | bytes | str, *, token_counter: Counte
     ``redactor``: custom redaction rules (overrides the ``redact`` option's built-in sets).
     """
     doc = parse.load_json(request) if type(request) is bytes else _as_document(request)
+    return _respond(doc, token_counter, redactor)
+
+
+def _respond(doc: Any, token_counter: Counter | None, redactor: Redactor | None) -> dict[str, Any]:
+    """``text_repr`` of a parsed request: a document of plain JSON values (``_as_document``'s result, or a
+    fresh one of the same kind; it may be changed in place)."""
     if token_counter is None and redactor is None:
         body = event_body(doc, _usual)  # the usual event request, or None
         if body is not None:
