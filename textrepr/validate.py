@@ -146,11 +146,8 @@ def check_event(event_type: str, data: Any, *, require_id: bool = True, require_
         raise InvalidRequest([_missing_properties(event_type)])
     if require_id and not data.get("id") and not _uuid_id(data):
         raise InvalidRequest([f"{event_type} events require an 'id' field"])
-    if type(data.get("properties", _ABSENT)) not in _PROPERTIES_OK:
+    if "properties" in data and type(data["properties"]) is not dict:
         raise InvalidRequest([_missing_properties(event_type)])
-
-
-_PROPERTIES_OK = (dict, object)  # a dict, or absent (the _ABSENT sentinel)
 
 
 def _missing_properties(event_type: str) -> str:
