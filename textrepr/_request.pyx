@@ -2,7 +2,7 @@
 """The usual request end to end after parsing, compiled twin of ``textrepr._request_py`` (see there)."""
 
 from .core import assemble
-from .options import request_options
+from .options import _DEFAULT, _RECENT, request_options
 from .renderers import EVENT_KINDS, event_lines
 
 __all__ = ["event_body"]
@@ -11,6 +11,20 @@ cdef frozenset _EVENT_TYPES = frozenset(("$ai_generation", "$ai_span", "$ai_embe
 cdef dict _USUAL = {}
 cdef object _assemble = assemble
 cdef object _request_options = request_options
+cdef object _default = _DEFAULT
+cdef list _recent = _RECENT  # options' memo (changed in place, never rebound): read here without a call
+
+
+cdef object _options(dict raw):
+    """``request_options(raw)[0]``: the defaults and the memo's hits without the Python call."""
+    cdef tuple entry
+    if not raw:
+        return _default
+    for x in _recent:
+        entry = <tuple>x
+        if entry[0] == raw:
+            return entry[1]
+    return _request_options(raw)[0]
 cdef object _event_lines = event_lines
 cdef object _EVENT_KINDS = EVENT_KINDS
 
@@ -29,8 +43,8 @@ cdef bint _accepts(object o, object usual) except -1:
 
 def event_body(doc, usual):
     """``text_repr``'s body for a parsed request ``doc`` that is the usual one, else ``None``."""
-    cdef dict d, data, props, raw
-    cdef object event_type, event_id, o, errors, ev, kind, text, truncated, x
+    cdef dict d, data, props
+    cdef object event_type, event_id, o, ev, kind, text, truncated, x
     if type(doc) is not dict:
         return None
     d = <dict>doc
@@ -50,10 +64,11 @@ def event_body(doc, usual):
     if x is None:
         if "options" in d:
             return None
-        x = {}
+        o = _default
     elif type(x) is not dict:
         return None
-    o, errors = _request_options(x)
+    else:
+        o = _options(<dict>x)
     if o is None or not _accepts(o, usual):
         return None
     ev = data.get("event")
