@@ -156,3 +156,12 @@ def test_batch_documents_answer_as_text_repr(depth: int, opts: dict[str, Any] | 
         expected = twins.outcome(lambda: textrepr.text_repr(batch.request_document(raw, opts)))
         assert twins.outcome(batch.render_document, raw, opts) == expected
     assert twins.outcome(batch.render_document, _line(1024, False), opts)[0] == "InvalidRequest"  # wrapped: 1025
+
+
+def test_each_predicate_is_asked_for_itself() -> None:
+    from textrepr.request import event_body
+
+    doc = USUAL[0]
+    assert event_body(_fresh(doc), api._usual) is not None
+    assert event_body(_fresh(doc), lambda o: False) is None  # a remembered answer is the predicate's own
+    assert event_body(_fresh(doc), api._usual) is not None

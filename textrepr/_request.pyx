@@ -32,12 +32,12 @@ cdef object _EVENT_KINDS = EVENT_KINDS
 cdef bint _accepts(object o, object usual) except -1:
     cdef object key = id(o)
     cdef tuple seen = _USUAL.get(key)
-    if seen is not None and seen[0] is o:
-        return seen[1]
+    if seen is not None and seen[0] is o and seen[1] is usual:
+        return seen[2]
     if len(_USUAL) >= 64:
         _USUAL.clear()
     cdef bint ok = bool(usual(o))
-    _USUAL[key] = (o, ok)
+    _USUAL[key] = (o, usual, ok)
     return ok
 
 

@@ -19,17 +19,17 @@ __all__ = ["event_body"]
 # The single-event kinds of validate.EVENT_TYPES (a "$ai_trace" request is never the usual one here).
 _EVENT_TYPES = frozenset(("$ai_generation", "$ai_span", "$ai_embedding"))
 # Options instance -> whether ``usual`` accepted it (one test per distinct option set, not per request).
-_USUAL: dict[int, tuple[Options, bool]] = {}
+_USUAL: dict[int, tuple[Options, Callable[[Options], bool], bool]] = {}
 
 
 def _accepts(o: Options, usual: Callable[[Options], bool]) -> bool:
     seen = _USUAL.get(id(o))
-    if seen is not None and seen[0] is o:
-        return seen[1]
+    if seen is not None and seen[0] is o and seen[1] is usual:
+        return seen[2]
     if len(_USUAL) >= 64:
         _USUAL.clear()
     ok = bool(usual(o))
-    _USUAL[id(o)] = (o, ok)  # the entry keeps ``o`` alive, so its id is not reused while it is here
+    _USUAL[id(o)] = (o, usual, ok)  # the entry keeps ``o`` alive, so its id is not reused while it is here
     return ok
 
 
