@@ -21,6 +21,18 @@ from textrepr import _request_py, api, batch, fit, options, parse
 from textrepr.options import Options, coerce_options, request_options
 
 
+def _compiled() -> Any:
+    """The compiled twin ``textrepr._request`` (compared with ``_request_py`` in the compiled run only)."""
+    twins.require_compiled_run()
+    try:
+        from textrepr import _request  # type: ignore[attr-defined]
+    except ImportError:
+        if twins.REQUIRE_COMPILED:
+            raise
+        pytest.skip("textrepr._request not built (python setup.py build_ext --inplace)")
+    return _request
+
+
 def _fresh(doc: Any) -> Any:
     return parse.from_python(doc)
 
@@ -79,13 +91,7 @@ def test_fast_path_answers_as_the_general_path(doc: Any) -> None:
 @given(doc=st.one_of(S.requests(), S.requests(S.any_options()), S.hostile_documents()))
 @example(doc=USUAL[1])
 def test_compiled_event_body_equals_pure(doc: Any) -> None:
-    twins.require_compiled_run()
-    try:
-        from textrepr import _request  # type: ignore[attr-defined]
-    except ImportError:
-        if twins.REQUIRE_COMPILED:
-            raise
-        pytest.skip("textrepr._request not built (python setup.py build_ext --inplace)")
+    _request = _compiled()
     assert (twins.outcome(_request.event_body, _fresh(doc), api._usual)
             == twins.outcome(_request_py.event_body, _fresh(doc), api._usual))
 
@@ -165,3 +171,65 @@ def test_each_predicate_is_asked_for_itself() -> None:
     assert event_body(_fresh(doc), api._usual) is not None
     assert event_body(_fresh(doc), lambda o: False) is None  # a remembered answer is the predicate's own
     assert event_body(_fresh(doc), api._usual) is not None
+
+
+# ------------------------------------------------------------------------------------------- bytes
+
+
+def _lone_surrogate(raw: bytes) -> bytes:
+    return raw.replace(b'"hi ', b'"\\ud83e hi ', 1)
+
+
+RAW = [
+    b"", b"  ", b"{", b"[]", b"null", b'"x"', b"\xef\xbb\xbf{}", b'{"event_type": "$ai_span"}',
+    S.to_json(USUAL[0]), S.to_json(USUAL[1]),
+    _lone_surrogate(S.to_json(USUAL[0])),  # orjson rejects it; the §1.1 repair parses it (still usual)
+    S.to_json(USUAL[0]).replace(b'"e1"', b"12345678901234567890123", 1),  # a big int id: exact parse
+    S.to_json({**USUAL[0], "pad": "x" * 70_000}),  # past load_json's small-document case
+    S.to_json({**USUAL[0], "n": 98765432109876543210}),
+]
+
+
+def _both_paths_bytes(raw: bytes) -> None:
+    fast = twins.outcome(textrepr.text_repr, raw)
+    assert fast == twins.outcome(textrepr.text_repr, raw, token_counter=fit.estimate)
+    if not raw.startswith(b"\xef\xbb\xbf"):  # str input takes no shortcut either
+        assert fast == twins.outcome(textrepr.text_repr, raw.decode("utf-8"))
+
+
+@pytest.mark.parametrize("raw", RAW)
+def test_request_bytes_answer_as_the_general_path(raw: bytes) -> None:
+    from textrepr.request import parse_request
+
+    _both_paths_bytes(raw)
+    assert twins.outcome(lambda: parse_request(raw, api._usual)[0]) == twins.outcome(parse.load_json, raw)
+
+
+@given(doc=st.one_of(S.requests(), S.requests(S.any_options()), S.hostile_documents()), lone=st.booleans())
+def test_request_bytes_fast_path_answers_as_the_general_path(doc: Any, lone: bool) -> None:
+    raw = S.to_json(doc)
+    _both_paths_bytes(_lone_surrogate(raw) if lone else raw)
+
+
+@pytest.mark.parametrize("raw", RAW)
+def test_compiled_parse_request_equals_pure(raw: bytes) -> None:
+    _request = _compiled()
+    assert (twins.outcome(_request.parse_request, raw, api._usual)
+            == twins.outcome(_request_py.parse_request, raw, api._usual))
+
+
+@given(doc=st.one_of(S.requests(S.any_options()), S.hostile_documents()), lone=st.booleans())
+def test_compiled_parse_request_equals_pure_generated(doc: Any, lone: bool) -> None:
+    _request = _compiled()
+    raw = S.to_json(doc)
+    raw = _lone_surrogate(raw) if lone else raw
+    assert (twins.outcome(_request.parse_request, raw, api._usual)
+            == twins.outcome(_request_py.parse_request, raw, api._usual))
+
+
+@pytest.mark.parametrize("raw", RAW[8:])
+def test_usual_request_bytes_take_the_fast_path(raw: bytes) -> None:
+    from textrepr.request import parse_request
+
+    doc, body = parse_request(raw, api._usual)
+    assert body is not None and body == textrepr.text_repr(raw, token_counter=fit.estimate)

@@ -1,11 +1,21 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
-"""The usual request end to end after parsing, compiled twin of ``textrepr._request_py`` (see there)."""
+"""The usual request end to end, compiled twin of ``textrepr._request_py`` (see there)."""
 
-from .core import assemble
+import orjson
+
+from .core import assemble, has_digit_run
 from .options import _DEFAULT, _RECENT, request_options
+from .parse import _WALK_FIRST, _checked, _rejected
 from .renderers import EVENT_KINDS, event_lines
 
-__all__ = ["event_body"]
+__all__ = ["event_body", "parse_request"]
+
+cdef object _loads = orjson.loads
+cdef object _JSONDecodeError = orjson.JSONDecodeError
+cdef object _has_digit_run = has_digit_run
+cdef object _rejected_ = _rejected
+cdef object _checked_ = _checked
+cdef Py_ssize_t _walk_first = _WALK_FIRST
 
 cdef frozenset _EVENT_TYPES = frozenset(("$ai_generation", "$ai_span", "$ai_embedding"))
 cdef dict _USUAL = {}
@@ -91,3 +101,15 @@ def event_body(doc, usual):
         "char_count": len(text),
         "truncated": truncated,
     }}
+
+
+def parse_request(bytes raw, usual):
+    """``(parse.load_json(raw), event_body(that document, usual))``, with load_json's usual case inline."""
+    try:
+        doc = _loads(raw)
+    except _JSONDecodeError:
+        doc = _rejected_(raw)
+    else:
+        if type(doc) is not dict or len(raw) >= _walk_first or _has_digit_run(raw):
+            doc = _checked_(raw, doc)
+    return doc, event_body(doc, usual)

@@ -1,20 +1,24 @@
-"""The usual request end to end after parsing (issue 16); compiled twin: ``textrepr/_request.pyx``.
+"""The usual request end to end (issue 16); compiled twin: ``textrepr/_request.pyx``.
 
 Most requests are one event with valid options that ask for no redaction, filter, token bound or
 shrink-to-fit. ``event_body`` answers exactly those — the same 200 body as ``api.text_repr``'s general path —
 with the checks of ``validate.validate_request`` and ``validate.check_event`` reduced to what such a request
 passes; for anything else (a trace, an error to report, other options) it returns ``None`` and the caller
-takes the general path, which gives every answer including the errors.
+takes the general path, which gives every answer including the errors. ``parse_request`` puts
+``parse.load_json`` in front of it for a request's bytes.
 """
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from .core import assemble
+import orjson
+
+from .core import assemble, has_digit_run
 from .options import Options, request_options
+from .parse import _WALK_FIRST, _checked, _rejected
 from .renderers import EVENT_KINDS, event_lines
 
-__all__ = ["event_body"]
+__all__ = ["event_body", "parse_request"]
 
 # The single-event kinds of validate.EVENT_TYPES (a "$ai_trace" request is never the usual one here).
 _EVENT_TYPES = frozenset(("$ai_generation", "$ai_span", "$ai_embedding"))
@@ -72,3 +76,15 @@ def event_body(doc: Any, usual: Callable[[Options], bool]) -> dict[str, Any] | N
         "char_count": len(text),
         "truncated": truncated,
     }}
+
+
+def parse_request(raw: bytes, usual: Callable[[Options], bool]) -> tuple[Any, dict[str, Any] | None]:
+    """``(parse.load_json(raw), event_body(that document, usual))``, with load_json's usual case inline."""
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        doc = _rejected(raw)
+    else:
+        if type(doc) is not dict or len(raw) >= _WALK_FIRST or has_digit_run(raw):
+            doc = _checked(raw, doc)
+    return doc, event_body(doc, usual)

@@ -14,7 +14,7 @@ from .options import Options, shared_options
 from .filters import apply_filters
 from .redact import Redactor, redact_data, resolve
 from .renderers import EVENT_KINDS, event_lines, render_trace_lines
-from .request import event_body
+from .request import event_body, parse_request
 from .validate import check_event, check_trace, check_trace_parts, event_id, validate_request
 
 __all__ = ["Rendering", "text_repr", "render_event", "render_trace", "render_segments", "prepare_data"]
@@ -203,8 +203,10 @@ def text_repr(request: Mapping[str, Any] | bytes | str, *, token_counter: Counte
     ``token_counter`` counts tokens for ``max_tokens`` (default: ``textrepr.tokens.estimate``);
     ``redactor``: custom redaction rules (overrides the ``redact`` option's built-in sets).
     """
-    doc = parse.load_json(request) if type(request) is bytes else _as_document(request)
-    return _respond(doc, token_counter, redactor)
+    if type(request) is bytes and token_counter is None and redactor is None:
+        doc, body = parse_request(request, _usual)  # load_json, and the usual event request's body or None
+        return body if body is not None else _general(doc, None, None)
+    return _respond(_as_document(request), token_counter, redactor)
 
 
 def _respond(doc: Any, token_counter: Counter | None, redactor: Redactor | None) -> dict[str, Any]:
@@ -214,6 +216,11 @@ def _respond(doc: Any, token_counter: Counter | None, redactor: Redactor | None)
         body = event_body(doc, _usual)  # the usual event request, or None
         if body is not None:
             return body
+    return _general(doc, token_counter, redactor)
+
+
+def _general(doc: Any, token_counter: Counter | None, redactor: Redactor | None) -> dict[str, Any]:
+    """``_respond`` for every request: checks, pre-pass, render, finish, metadata."""
     event_type, data, o = validate_request(doc)
     if event_type == "$ai_trace":
         check_trace(data)
