@@ -20,6 +20,8 @@ cdef Py_ssize_t _walk_first = _WALK_FIRST
 cdef frozenset _EVENT_TYPES = frozenset(("$ai_generation", "$ai_span", "$ai_embedding"))
 cdef dict _USUAL = {}
 cdef object _assemble = assemble
+cdef object _event_lines = event_lines
+cdef object _EVENT_KINDS = EVENT_KINDS
 cdef object _request_options = request_options
 cdef object _default = _DEFAULT
 cdef list _recent = _RECENT  # options' memo (changed in place, never rebound): read here without a call
@@ -35,11 +37,10 @@ cdef object _options(dict raw):
         if entry[0] == raw:
             return entry[1]
     return _request_options(raw)[0]
-cdef object _event_lines = event_lines
-cdef object _EVENT_KINDS = EVENT_KINDS
 
 
 cdef bint _accepts(object o, object usual) except -1:
+    """Whether ``usual`` accepts ``o``, asked once per option set (see _request_py._accepts)."""
     cdef object key = id(o)
     cdef tuple seen = _USUAL.get(key)
     if seen is not None and seen[0] is o and seen[1] is usual:
