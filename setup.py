@@ -28,6 +28,8 @@ SCAN_SOURCES = {"textrepr._redact_scan": "textrepr/_redact_scan.pyx"}
 TYPED_SOURCES = {
     f"textrepr.render.{os.path.basename(p)[:-4]}": p for p in sorted(glob.glob("textrepr/render/_*.pyx"))
 }
+# The usual request's glue (issue 16): textrepr/_request.pyx beside _request_py.py; built as the typed twins.
+TYPED_SOURCES["textrepr._request"] = "textrepr/_request.pyx"
 DIRECTIVES = {"language_level": 3, "boundscheck": False, "wraparound": False, "cdivision": True}
 
 

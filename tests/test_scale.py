@@ -413,7 +413,9 @@ def test_string_length_costs_no_python_work(field: str) -> None:
     short, long = lines(req("ab <<<TRUNCATED| é🤖 " * 2_000)), lines(req("ab <<<TRUNCATED| é🤖 " * 8_000))
     assert long <= short * 1.05 + 50, f"per-character Python work: {short} -> {long} lines"
     multi1, multi4 = lines(req("one line of text\n" * 2_000)), lines(req("one line of text\n" * 8_000))
-    assert multi4 <= multi1 * 4.4, f"lines grow faster than the text: {multi1} -> {multi4}"
+    # + 100: a document past 64 KB runs parse's big-integer check (a few dozen lines, once); with the compiled
+    # request path the short one may run under ten lines in all.
+    assert multi4 <= multi1 * 4.4 + 100, f"lines grow faster than the text: {multi1} -> {multi4}"
 
 
 # ---------------------------------------------------------------- 20 MB strings

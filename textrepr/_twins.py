@@ -1,7 +1,7 @@
 """The one rule that picks between a compiled extension and its pure-Python twin (as propcache/yarl do).
 
 The compiled module is used when it is built and ``TEXTREPR_NO_EXTENSIONS`` is unset (or ``0``); otherwise the
-pure twin. ``core``, ``tokens``, ``fit`` and ``redact_scan`` select their pair with ``select``; ``renderers``
+pure twin. ``core``, ``tokens``, ``fit``, ``redact_scan`` and ``request`` select their pair with ``select``; ``renderers``
 follows the core's choice for the typed renderer family.
 """
 from __future__ import annotations

@@ -14,6 +14,7 @@ from .options import Options, shared_options
 from .filters import apply_filters
 from .redact import Redactor, redact_data, resolve
 from .renderers import EVENT_KINDS, event_lines, render_trace_lines
+from .request import event_body, parse_request
 from .validate import check_event, check_trace, check_trace_parts, event_id, validate_request
 
 __all__ = ["Rendering", "text_repr", "render_event", "render_trace", "render_segments", "prepare_data"]
@@ -30,6 +31,8 @@ class Rendering:
 
 
 def _as_document(request: Any) -> Any:
+    if type(request) is bytes:  # the usual request
+        return parse.load_json(request)
     if isinstance(request, (bytes, bytearray, memoryview, str)):
         return parse.load_json(bytes(request) if not isinstance(request, (bytes, str)) else request)
     return parse.from_python(request)
@@ -46,9 +49,14 @@ def _options(options: Any) -> Options:
 Counter = Callable[[str], int]
 
 
+def _plain(o: Options) -> bool:
+    """Whether ``_finish`` only assembles (no token bound, no shrink-to-fit)."""
+    return not o.max_tokens and o.fit == "sample"
+
+
 def _finish(render: Callable[[], tuple[list[str], list[int] | None]], o: Options,
             counter: Counter | None) -> tuple[str, bool]:
-    if o.max_tokens or o.fit != "sample":  # a token bound or shrink-to-fit: textrepr.fit
+    if not _plain(o):  # a token bound or shrink-to-fit: textrepr.fit
         return fit.finish(render, o, counter)
     lines, node_lines = render()
     # finalise -> number_lines -> sample in one pass that builds only the lines sampling keeps.
@@ -68,6 +76,8 @@ def prepare_data(data: Any, o: Options, redactor: Redactor | None, trace: bool) 
     filters (``include_reasoning``, ``include_system``), then redaction. The ``redactor`` keyword wins over
     the ``redact`` option. Returns the counts per rule (sorted by rule name) for ``metadata.redactions``,
     or None when redaction is off."""
+    if redactor is None and _nothing_to_prepare(o):
+        return None
     apply_filters(data, o)
     r = resolve(o.redact, redactor)
     if r is None:
@@ -76,13 +86,38 @@ def prepare_data(data: Any, o: Options, redactor: Redactor | None, trace: bool) 
     return dict(sorted(counts.items())) if counts else {}
 
 
+def _nothing_to_prepare(o: Options) -> bool:
+    """Whether ``prepare_data`` leaves the data alone with these options (and no ``redactor``)."""
+    return o.redact is False and o.include_reasoning and o.include_system
+
+
+def _usual(o: Options) -> bool:
+    """Whether a request with options ``o`` (and no token counter or redactor) is only rendered and
+    assembled: ``prepare_data`` does nothing and ``_finish`` only assembles. ``request.event_body`` takes
+    such event requests on its fast path."""
+    return _nothing_to_prepare(o) and _plain(o)
+
+
 def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options,
                   counter: Counter | None = None, redactor: Redactor | None = None) -> Rendering:
+    return Rendering(*_event_body(data, kind, event_type, o, counter, redactor))
+
+
+def _event_body(data: dict[str, Any], kind: str, event_type: str, o: Options, counter: Counter | None,
+                redactor: Redactor | None) -> tuple[str, dict[str, Any]]:
+    """An event's text and metadata (``_render_event`` without the Rendering, for ``text_repr``)."""
     redactions = prepare_data(data, o, redactor, False)
     props = data.get("properties", {})
     if type(props) is not dict:  # only reachable through render_event's relaxed checks
         props = {}
-    text, truncated = _guard(lambda: _finish(lambda: (event_lines(kind, props, o), None), o, counter))
+    if not _plain(o):
+        text, truncated = _guard(lambda: _finish(lambda: (event_lines(kind, props, o), None), o, counter))
+    else:  # _finish's plain path without its closures (the usual request); the big-stack rerun stays
+        try:
+            text, truncated = assemble(event_lines(kind, props, o), o.include_markers, o.include_line_numbers,
+                                       o.max_length, None)
+        except RecursionError:
+            text, truncated = _deep(lambda: _finish(lambda: (event_lines(kind, props, o), None), o, counter))
     metadata = {
         "event_type": event_type,
         "event_id": event_id(data),  # render_event accepts a falsy id: then None (§2.2); uuid: D19
@@ -93,7 +128,7 @@ def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options,
     }
     if redactions is not None:
         metadata["redactions"] = redactions
-    return Rendering(text, metadata)
+    return text, metadata
 
 
 def _render_trace(data: dict[str, Any], o: Options, counter: Counter | None = None,
@@ -130,7 +165,11 @@ def _guard(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except RecursionError:
-        pass
+        return _deep(fn)
+
+
+def _deep(fn: Callable[[], T]) -> T:
+    """Run ``fn`` on a big-stack thread (``_guard``'s rerun)."""
     result: list[Any] = []
     error: list[BaseException] = []
 
@@ -164,15 +203,32 @@ def text_repr(request: Mapping[str, Any] | bytes | str, *, token_counter: Counte
     ``token_counter`` counts tokens for ``max_tokens`` (default: ``textrepr.tokens.estimate``);
     ``redactor``: custom redaction rules (overrides the ``redact`` option's built-in sets).
     """
-    doc = _as_document(request)
+    if type(request) is bytes and token_counter is None and redactor is None:
+        doc, body = parse_request(request, _usual)  # load_json, and the usual event request's body or None
+        return body if body is not None else _general(doc, None, None)
+    return _respond(_as_document(request), token_counter, redactor)
+
+
+def _respond(doc: Any, token_counter: Counter | None, redactor: Redactor | None) -> dict[str, Any]:
+    """``text_repr`` of a parsed request: a document of plain JSON values (``_as_document``'s result, or a
+    fresh one of the same kind; it may be changed in place)."""
+    if token_counter is None and redactor is None:
+        body = event_body(doc, _usual)  # the usual event request, or None
+        if body is not None:
+            return body
+    return _general(doc, token_counter, redactor)
+
+
+def _general(doc: Any, token_counter: Counter | None, redactor: Redactor | None) -> dict[str, Any]:
+    """``_respond`` for every request: checks, pre-pass, render, finish, metadata."""
     event_type, data, o = validate_request(doc)
     if event_type == "$ai_trace":
         check_trace(data)
         r = _render_trace(data, o, token_counter, redactor)
-    else:
-        check_event(event_type, data)
-        r = _render_event(data, _event_kind(data, event_type), event_type, o, token_counter, redactor)
-    return {"text": r.text, "metadata": r.metadata}
+        return {"text": r.text, "metadata": r.metadata}
+    check_event(event_type, data)
+    text, metadata = _event_body(data, _event_kind(data, event_type), event_type, o, token_counter, redactor)
+    return {"text": text, "metadata": metadata}
 
 
 def render_event(event: Any, options: Options | Mapping[str, Any] | None = None, *,

@@ -35,7 +35,7 @@ from typing import IO, Any, BinaryIO, Callable, Iterable, Iterator, Mapping
 import orjson
 
 from . import parse
-from .api import text_repr
+from .api import _respond, text_repr
 from .errors import InvalidRequest, RenderError
 from .redact import Redactor
 from .render.values import jdump
@@ -125,17 +125,32 @@ def render_document(raw: bytes, options: Mapping[str, Any] | None = None, redact
         token_counter = counter(options.pop("tokenizer"))
     if not options and _FULL_REQUEST.match(raw):
         return text_repr(raw, token_counter=token_counter, redactor=redactor)
-    return text_repr(request_document(raw, options), token_counter=token_counter, redactor=redactor)
+    doc, plain = _request_document(raw, options)
+    if plain:  # already what text_repr would make of it: no second copy of the whole document
+        return _respond(doc, token_counter, redactor)
+    return text_repr(doc, token_counter=token_counter, redactor=redactor)
 
 
 def request_document(raw: bytes, options: Mapping[str, Any] | None = None) -> Any:
     """The request a JSON document stands for (a bare event or trace wrapped, :func:`as_request`), with
     ``options`` merged over its own; a parse error raises :class:`InvalidRequest`."""
-    doc = as_request(parse.load_json(raw))
+    return _request_document(raw, options)[0]
+
+
+def _request_document(raw: bytes, options: Mapping[str, Any] | None) -> tuple[Any, bool]:
+    """:func:`request_document`, and whether the document is already plain JSON values as ``text_repr``
+    would copy it to (``parse.from_python``): the parsed document is, and merged ``options`` are made so
+    here — unless wrapping a bare document may have pushed it past the nesting limit, which only a
+    document with 1024 opening brackets can reach (then ``text_repr``'s copy decides, as before)."""
+    parsed = parse.load_json(raw)
+    doc = as_request(parsed)
     if options and type(doc) is dict:
         own = doc.get("options")
-        doc = {**doc, "options": {**(own if type(own) is dict else {}), **options}}
-    return doc
+        merged = {**(own if type(own) is dict else {}), **options}
+        # The options object sits at depth 2 of the request, as in this wrapper: the same limit applies.
+        doc = {**doc, "options": parse.from_python({"options": merged})["options"]}
+    plain = doc is parsed or raw.count(b"[") + raw.count(b"{") < parse.MAX_DEPTH
+    return doc, plain
 
 
 def _dumps(rec: dict[str, Any]) -> bytes:

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from .errors import InvalidRequest
 
-__all__ = ["Options", "coerce_options"]
+__all__ = ["Options", "coerce_options", "request_options"]
 
 _INT_FIELDS = ("max_length", "truncate_buffer", "max_depth", "tools_collapse_threshold", "max_tokens")
 _CHOICE_FIELDS = {"fit": ("sample", "shrink")}
@@ -271,6 +271,11 @@ def _ordered(errors: dict[str, list[str]]) -> dict[str, list[str]]:
 
 
 _SHARED: dict[tuple[tuple[str, Any], ...], Options] = {}
+# Raw ``options`` objects already validated, with their Options (a batch sends the same object with every
+# request): comparing two small dicts costs far less than coercing one, or than hashing its items.
+_RECENT: list[tuple[dict[str, Any], Options]] = []
+_RECENT_MAX = 8
+_REUSE_INT = 10**15  # below: an equal float prints as "<int>.0" and coerces to the same int
 
 
 def shared_options(values: dict[str, Any]) -> Options:
@@ -284,3 +289,41 @@ def shared_options(values: dict[str, Any]) -> Options:
             _SHARED.clear()
         o = _SHARED[key] = Options(**values)
     return o
+
+
+_DEFAULT = shared_options({})
+
+
+def request_options(raw: dict[str, Any]) -> tuple[Options | None, dict[str, list[str]]]:
+    """A request's ``options`` object (a dict): ``(options, {})``, or ``(None, errors)`` in field order.
+
+    An object equal to one of the last few valid ones gives that one's instance without coercing it
+    again; the empty one gives the defaults."""
+    if not raw:
+        return _DEFAULT, {}
+    for seen, o in _RECENT:
+        if seen == raw:
+            return o, {}
+    values, errors = coerce_options(raw)
+    if errors:
+        return None, errors
+    o = shared_options(values)
+    if _reusable(raw):
+        if len(_RECENT) >= _RECENT_MAX:
+            del _RECENT[0]
+        _RECENT.append((dict(raw), o))
+    return o, {}
+
+
+def _reusable(raw: dict[str, Any]) -> bool:
+    """Whether every object equal to ``raw`` (a valid options object) coerces as ``raw`` does: its values
+    are flat scalars (no deep comparisons), and no integer field holds a value that a value of another
+    type equals but coerces differently (True == 1 == 1.0, yet ``max_length: true`` is an error, and
+    ``1e16`` is one where ``10000000000000000`` is not). Boolean fields coerce all equal values alike."""
+    for name, v in raw.items():
+        t = type(v)
+        if t is not str and t is not bool and t is not int and t is not float:
+            return False
+        if name in _INT_FIELDS and t is not str and not 2 <= v < _REUSE_INT:
+            return False
+    return True

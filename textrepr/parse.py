@@ -332,13 +332,26 @@ def load_json(raw: bytes | str) -> Any:
     try:
         v = _loads(raw)
     except _JSONDecodeError:
-        if not raw:
-            return {}
-        try:
-            return _slow(raw, False)
-        except (_Fail, ValueError) as e:
-            raise json_parse_error(str(e)) from None
-    # Hot path, inlined from _inexact: a small document is scanned for a 19-digit run right away.
+        return _rejected(raw)
+    # Hot path: a small object without a 19-digit run cannot hold a big integer orjson made a float.
+    if type(v) is dict and len(raw) < _WALK_FIRST and not _has_digit_run(raw):
+        return v
+    return _checked(raw, v)
+
+
+def _rejected(raw: bytes | str) -> Any:
+    """``load_json`` of ``raw`` (bytes or str) that ``orjson.loads`` rejected."""
+    if not raw:
+        return {}
+    try:
+        return _slow(raw, False)
+    except (_Fail, ValueError) as e:
+        raise json_parse_error(str(e)) from None
+
+
+def _checked(raw: bytes | str, v: Any) -> Any:
+    """``load_json`` of ``raw`` (bytes or str) that ``orjson.loads`` parsed to ``v``: ``v``, unless an integer
+    literal outside the 64-bit range became a float (then the exact parse)."""
     if type(v) is dict and len(raw) < _WALK_FIRST:
         if not _has_digit_run(raw) or not _big_float(v, -1):
             return v

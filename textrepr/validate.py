@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import InvalidRequest
-from .options import Options, _non_dict_message, coerce_options, shared_options
+from .options import Options, _non_dict_message, request_options
 from .render.values import int_str
 
 __all__ = ["EVENT_TYPES", "validate_request", "check_event", "check_trace", "event_id"]
@@ -12,6 +12,7 @@ __all__ = ["EVENT_TYPES", "validate_request", "check_event", "check_trace", "eve
 EVENT_TYPES = ("$ai_generation", "$ai_span", "$ai_embedding", "$ai_trace")
 _REQUIRED = "This field is required."
 _NULL = "This field may not be null."
+_ABSENT = object()
 
 
 def _py_str(v: Any) -> str:
@@ -69,33 +70,35 @@ def validate_request(doc: Any) -> tuple[str, Any, Options]:
         raise InvalidRequest({"non_field_errors": [_non_dict_message(doc)]})
     errors: dict[str, Any] = {}
     event_type = doc.get("event_type")
-    if "event_type" not in doc:
-        errors["event_type"] = [_REQUIRED]
-    elif event_type is None:
-        errors["event_type"] = [_NULL]
+    if type(event_type) is not str or event_type not in EVENT_TYPES:
+        errors["event_type"] = [_event_type_error(doc, event_type)]
+    data = doc.get("data")
+    if data is None:
+        errors["data"] = [_NULL if "data" in doc else _REQUIRED]
+    o: Options | None = None
+    raw = doc.get("options", _ABSENT)
+    if raw is _ABSENT or type(raw) is dict:
+        o, opt_errors = request_options({} if raw is _ABSENT else raw)
+        if opt_errors:
+            errors["options"] = opt_errors
+    elif raw is None:
+        errors["options"] = [_NULL]
     else:
-        # str() of any non-string JSON value is never a valid choice, so this covers every type.
-        name = event_type if type(event_type) is str else _py_str(event_type)
-        if name not in EVENT_TYPES:
-            errors["event_type"] = [f'"{name}" is not a valid choice.']
-    if "data" not in doc:
-        errors["data"] = [_REQUIRED]
-    elif doc["data"] is None:
-        errors["data"] = [_NULL]
-    values: dict[str, Any] = {}
-    if "options" in doc:
-        raw = doc["options"]
-        if raw is None:
-            errors["options"] = [_NULL]
-        elif type(raw) is not dict:
-            errors["options"] = {"non_field_errors": [_non_dict_message(raw)]}
-        else:
-            values, opt_errors = coerce_options(raw)
-            if opt_errors:
-                errors["options"] = opt_errors
-    if errors:
+        errors["options"] = {"non_field_errors": [_non_dict_message(raw)]}
+    if errors or o is None:
         raise InvalidRequest(errors)
-    return event_type, doc["data"], shared_options(values)
+    return event_type, data, o
+
+
+def _event_type_error(doc: dict[str, Any], event_type: Any) -> str:
+    """The message for a missing, null or unknown ``event_type``."""
+    if "event_type" not in doc:
+        return _REQUIRED
+    if event_type is None:
+        return _NULL
+    # str() of any non-string JSON value is never a valid choice, so this covers every type.
+    name = event_type if type(event_type) is str else _py_str(event_type)
+    return f'"{name}" is not a valid choice.'
 
 
 
@@ -139,10 +142,13 @@ def event_id(data: dict[str, Any]) -> Any:
 
 def check_event(event_type: str, data: Any, *, require_id: bool = True, require_properties: bool = True) -> None:
     """§3.3 checks for single events; ``<type>`` in messages is the request's event_type."""
-    missing_props = [f"{event_type} events require 'properties' object in data field"]
     if type(data) is not dict or (require_properties and "properties" not in data):
-        raise InvalidRequest(missing_props)
+        raise InvalidRequest([_missing_properties(event_type)])
     if require_id and not data.get("id") and not _uuid_id(data):
         raise InvalidRequest([f"{event_type} events require an 'id' field"])
     if "properties" in data and type(data["properties"]) is not dict:
-        raise InvalidRequest(missing_props)
+        raise InvalidRequest([_missing_properties(event_type)])
+
+
+def _missing_properties(event_type: str) -> str:
+    return f"{event_type} events require 'properties' object in data field"

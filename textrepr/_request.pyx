@@ -1,0 +1,116 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""The usual request end to end, compiled twin of ``textrepr._request_py`` (see there)."""
+
+import orjson
+
+from .core import assemble, has_digit_run
+from .options import _DEFAULT, _RECENT, request_options
+from .parse import _WALK_FIRST, _checked, _rejected
+from .renderers import EVENT_KINDS, event_lines
+
+__all__ = ["event_body", "parse_request"]
+
+cdef object _loads = orjson.loads
+cdef object _JSONDecodeError = orjson.JSONDecodeError
+cdef object _has_digit_run = has_digit_run
+cdef object _rejected_ = _rejected
+cdef object _checked_ = _checked
+cdef Py_ssize_t _walk_first = _WALK_FIRST
+
+cdef frozenset _EVENT_TYPES = frozenset(("$ai_generation", "$ai_span", "$ai_embedding"))
+cdef dict _USUAL = {}
+cdef object _assemble = assemble
+cdef object _event_lines = event_lines
+cdef object _EVENT_KINDS = EVENT_KINDS
+cdef object _request_options = request_options
+cdef object _default = _DEFAULT
+cdef list _recent = _RECENT  # options' memo (changed in place, never rebound): read here without a call
+
+
+cdef object _options(dict raw):
+    """``request_options(raw)[0]``: the defaults and the memo's hits without the Python call."""
+    cdef tuple entry
+    if not raw:
+        return _default
+    for x in _recent:
+        entry = <tuple>x
+        if entry[0] == raw:
+            return entry[1]
+    return _request_options(raw)[0]
+
+
+cdef bint _accepts(object o, object usual) except -1:
+    """Whether ``usual`` accepts ``o``, asked once per option set (see _request_py._accepts)."""
+    cdef object key = id(o)
+    cdef tuple seen = _USUAL.get(key)
+    if seen is not None and seen[0] is o and seen[1] is usual:
+        return seen[2]
+    if len(_USUAL) >= 64:
+        _USUAL.clear()
+    cdef bint ok = bool(usual(o))
+    _USUAL[key] = (o, usual, ok)
+    return ok
+
+
+def event_body(doc, usual):
+    """``text_repr``'s body for a parsed request ``doc`` that is the usual one, else ``None``."""
+    cdef dict d, data, props
+    cdef object event_type, event_id, o, ev, kind, text, truncated, x
+    if type(doc) is not dict:
+        return None
+    d = <dict>doc
+    event_type = d.get("event_type")
+    if type(event_type) is not str or event_type not in _EVENT_TYPES:
+        return None
+    x = d.get("data")
+    if type(x) is not dict:
+        return None
+    data = <dict>x
+    x = data.get("properties")
+    event_id = data.get("id")
+    if type(x) is not dict or not event_id:
+        return None
+    props = <dict>x
+    x = d.get("options")
+    if x is None:
+        if "options" in d:
+            return None
+        o = _default
+    elif type(x) is not dict:
+        return None
+    else:
+        o = _options(<dict>x)
+    if o is None or not _accepts(o, usual):
+        return None
+    ev = data.get("event")
+    if type(ev) is not str:
+        kind = event_type
+    elif ev in _EVENT_KINDS:
+        kind = ev
+    else:
+        kind = "$ai_generation"
+    try:
+        text, truncated = _assemble(_event_lines(kind, props, o), o.include_markers, o.include_line_numbers,
+                                    o.max_length, None)
+    except RecursionError:
+        return None
+    return {"text": text, "metadata": {
+        "event_type": event_type,
+        "event_id": event_id,
+        "trace_id": props.get("$ai_trace_id") or data.get("trace_id"),
+        "rendering": "detailed",
+        "char_count": len(text),
+        "truncated": truncated,
+    }}
+
+
+def parse_request(bytes raw, usual):
+    """``(parse.load_json(raw), event_body(that document, usual))``, with load_json's usual case inline."""
+    try:
+        doc = _loads(raw)
+    except _JSONDecodeError:
+        doc = _rejected_(raw)
+    else:
+        if type(doc) is not dict or len(raw) >= _walk_first or _has_digit_run(raw):
+            doc = _checked_(raw, doc)
+    return doc, event_body(doc, usual)
