@@ -12,7 +12,7 @@ clean string costs one scan and no allocation.
 from cpython.dict cimport PyDict_Next, PyDict_SetItem
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_SetItem
 from cpython.object cimport PyObject
-from libc.stdint cimport uint8_t, uint16_t, uint32_t
+from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memset
 
 from . import _redact_scan_py as _py
@@ -35,12 +35,13 @@ cdef extern from "_redact_simd.h":
     ctypedef struct rs_tables:
         uint8_t lo[4][32]
         uint8_t hi[4][32]
+        uint8_t exact[4][128]
         uint8_t single0[4]
-        uint8_t single1[2]
     int rs_use_simd() nogil
-    size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t start, size_t n, uint32_t* mask) nogil
-    size_t rs_skip16(const rs_tables* t, const uint16_t* p, size_t start, size_t n, uint32_t* mask) nogil
-    int rs_ctz(uint32_t m) nogil
+    size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t start, size_t n, uint64_t* mask) nogil
+    size_t rs_skip16(const rs_tables* t, const uint16_t* p, size_t start, size_t n, uint64_t* mask) nogil
+    void rs_tail(const rs_tables* t, int kind, const void* d, size_t start, size_t n, uint64_t* masks) nogil
+    int rs_ctz(uint64_t m) nogil
     int rs_simd_enabled
 
 cdef enum:
@@ -70,44 +71,52 @@ cdef void _init_tables():
 _init_tables()
 
 
-# Byte classes for the block scan (see _redact_simd.h): a pattern is up to four character sets at offsets
-# 0..3 (None: any character). TRIG_CLS keeps a superset of the positions where _trig_at finds a trigger:
-# its first character (a digit before six digits or separators; xox; eyJ; an A prefix; the first three
-# letters of a word, in any case), '_', '-', ':', '@', or the 'k' of sk-/rk_ (the single at offset 1).
+# Byte classes for the block scan (see _redact_simd.h): eight patterns of up to four character sets at
+# offsets 0..3 (None: any character). TRIG_CLS keeps a superset of the positions where _trig_at finds a
+# trigger: its first character (a digit before six digits or separators; xox, eyJ (one pattern: their
+# cross product is rare); an A prefix; the first three letters of a word, in any case), or one of
+# '_ - : @' (sk-/rk_ are found at their '-'/'_').
 cdef rs_tables TRIG_CLS
 _NUMSEP = "0123456789 .()/-"
+TRIG_PATTERNS = [("0123456789", _NUMSEP, _NUMSEP, _NUMSEP), ("xe", "oy", "xJ"), ("_-:@",),
+                 ("A", "IKSBC", "zIAC"), ("bB", "eEaA", "aAsS"), ("aA", "wWpPcCuU", "sSiIcCtT"),
+                 ("sScC", "eEoO", "cCoO"), ("pPtT", "aArRoO", "sSiIkK")]
 
 
-cdef void _fill(rs_tables* t, list patterns, bytes singles0, bytes singles1):
+cdef void _fill(rs_tables* t, list patterns):
     cdef int k, j, b
     cdef uint8_t bit
     memset(t, 0, sizeof(rs_tables))
     for k, pat in enumerate(patterns):
         bit = 1 << k
+        if len(pat) == 1:  # single characters: exact in both (AVX2 compares them)
+            for j, b in enumerate(pat[0].encode("ascii")):
+                t.single0[j] = b
+                t.exact[0][b] |= bit
+            for j in range(1, 4):
+                for b in range(128):
+                    t.exact[j][b] |= bit
+            continue
         for j in range(4):
             chars = pat[j] if j < len(pat) else None
-            for b in (range(256) if chars is None else chars.encode("latin-1")):
+            for b in (range(256) if chars is None else chars.encode("ascii")):
                 t.lo[j][b & 15] |= bit
                 t.lo[j][(b & 15) + 16] |= bit
                 t.hi[j][b >> 4] |= bit
                 t.hi[j][(b >> 4) + 16] |= bit
-    for k, b in enumerate(singles0):
-        t.single0[k] = b
-    for k, b in enumerate(singles1):
-        t.single1[k] = b
+                if b < 128:
+                    t.exact[j][b] |= bit
 
 
-_fill(&TRIG_CLS, [("0123456789", _NUMSEP, _NUMSEP, _NUMSEP), ("x", "o", "x"), ("e", "y", "J"),
-                  ("A", "IKSBC", "zIAC"), ("bB", "eEaA", "aAsS"), ("aA", "wWpPcCuU", "sSiIcCtT"),
-                  ("sScC", "eEoO", "cCoO"), ("pPtT", "aArRoO", "sSiIkK")], b"_-:@", b"-_")
+_fill(&TRIG_CLS, TRIG_PATTERNS)
 
 
-def _set_simd(bint on) -> bool:
-    """Turn the AVX2 block scans on or off (tests: the scalar path must give the same results); returns
-    whether they are in use."""
+def _set_simd(int level) -> int:
+    """Allow the block scans up to ``level`` (2: AVX-512 VBMI, 1: AVX2, 0: none; tests check each gives
+    the same results); returns the block width then in use (64, 32, or 0 for the plain loop)."""
     global rs_simd_enabled
-    rs_simd_enabled = on
-    return rs_use_simd() != 0
+    rs_simd_enabled = level
+    return rs_use_simd()
 
 
 cdef inline bint _at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, const char* w, Py_ssize_t wl) nogil:
@@ -146,7 +155,7 @@ _UNDER_LIST[:] = [b"hf_", b"phx_", b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", 
 
 # What an ASCII character may begin, for triggers(): bits tested in the loop.
 cdef enum:
-    T_PREFIX = 1    # k _ x A -   (provider prefixes, PEM)
+    T_PREFIX = 1    # _ x A -     (provider prefixes, PEM; sk-/rk_ at their - or _)
     T_E = 2         # e           (eyJ)
     T_COLON = 4     # :           (://, IPv6)
     T_WORD = 8      # b a s, any case (bearer basic aws secret)
@@ -161,7 +170,7 @@ cdef void _init_trig():
     cdef int i
     for i in range(128):
         TRIG[i] = 0
-    for ch in "k_xA-":
+    for ch in "_xA-":
         TRIG[ord(ch)] |= T_PREFIX
     TRIG[ord("e")] |= T_E
     TRIG[ord(":")] |= T_COLON
@@ -188,7 +197,7 @@ cdef void _init_next():
     cdef int i, j
     for i in range(16384):
         NEXT_OK[i] = 0
-    follow = {"k": "-_", "x": "o", "-": "-", "e": "y", ":": "/:0123456789abcdefABCDEF",
+    follow = {"x": "o", "e": "y", ":": "/:0123456789abcdefABCDEF",
               "A": "IKSBCwpucWPUC", "a": "wpucWPUC", "b": "eaEA", "B": "eaEA", "s": "eE", "S": "eE",
               "p": "arAR", "P": "arAR", "t": "oO", "T": "oO", "c": "oO", "C": "oO"}
     for d in "0123456789":
@@ -196,7 +205,7 @@ cdef void _init_next():
     for ch, nexts in follow.items():
         for nx in nexts:
             NEXT_OK[(ord(ch) << 7) | ord(nx)] = 1
-    for ch in "_@":  # '_' looks behind; '@' needs nothing after it
+    for ch in "_@-":  # '_' and '-' look behind; '@' needs nothing after it
         for j in range(128):
             NEXT_OK[(ord(ch) << 7) | j] = 1
 
@@ -269,15 +278,14 @@ cdef inline int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flag
     t = TRIG[c]
     if sec:
         # Provider prefixes: the matches of one regex scan (they do not overlap).
-        if t & T_PREFIX and i >= r[0]:
-            if c == 107:  # k[-_] after s or r
-                if i >= 1 and i + 1 < n:
-                    p = PyUnicode_READ(kind, d, i + 1)
-                    l = PyUnicode_READ(kind, d, i - 1)
-                    if (p == 45 or p == 95) and (l == 115 or l == 114):
-                        out.append((i - 1, i + 2, 0))
-                        r[0] = i + 2
-            elif c == 95:  # '_' ending one of the underscore prefixes
+        if (t & T_PREFIX and (c == 45 or c == 95) and i >= 2 and i - 1 >= r[0]
+                and PyUnicode_READ(kind, d, i - 1) == 107
+                and (PyUnicode_READ(kind, d, i - 2) == 115 or PyUnicode_READ(kind, d, i - 2) == 114)):
+            # sk- sk_ rk- rk_, found at the '-' or '_' (as if at the 'k': the prefix scan resumes after)
+            out.append((i - 2, i + 1, 0))
+            r[0] = i + 1
+        elif t & T_PREFIX and i >= r[0]:
+            if c == 95:  # '_' ending one of the underscore prefixes
                 hit = False
                 for w in range(8):
                     wl = len(_UNDER_LIST[w])
@@ -398,11 +406,14 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint fi
     """Append the triggers to ``out`` (``first``: stop at the first)."""
     cdef Py_ssize_t r[4]
     cdef Py_ssize_t i = 0
-    cdef uint32_t mask
+    cdef uint64_t mask
+    cdef uint64_t masks[2]
+    cdef int half
+    cdef int width = rs_use_simd() if kind != 4 else 0
     r[0] = r[1] = r[2] = 0
     r[3] = -1  # whether the string has a ':' or '=' (secret-key words count only then): found when needed
-    if kind != 4 and rs_use_simd():
-        # Whole blocks of 32 with no position that can begin a trigger are skipped; in the others only the
+    if width:
+        # Whole blocks of 32 or 64 with no position that can begin a trigger are skipped; in the others only the
         # positions the byte classes keep are looked at (a superset of those where _trig_at finds one).
         # UCS2 characters are narrowed to bytes for the classes (_redact_simd.h).
         while True:
@@ -417,8 +428,19 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint fi
                 if first and PyList_GET_SIZE(out):
                     return 0
                 mask &= mask - 1
-            i += 32
-    # The tail, or the whole string (no AVX2, UCS4): the C compiler specialises each call on its kind.
+            i += width
+        # The tail (fewer than 80 characters), tested by blocks in a zero-padded copy.
+        if i < n:
+            rs_tail(&TRIG_CLS, kind, d, <size_t>i, <size_t>n, masks)
+            for half in range(2):
+                mask = masks[half]
+                while mask:
+                    _trig_at(kind, d, n, i + 64 * half + rs_ctz(mask), flags, out, r)
+                    if first and PyList_GET_SIZE(out):
+                        return 0
+                    mask &= mask - 1
+        return 0
+    # The whole string (no block scan, or UCS4): the C compiler specialises each call on its kind.
     if kind == 1:
         _each(1, d, n, i, flags, out, r, first)
     elif kind == 2:
