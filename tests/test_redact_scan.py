@@ -57,23 +57,31 @@ _json = st.recursive(
     max_leaves=12)
 
 
-def _walk(mod: Any, root: Any, secret_list: bool, flags: int) -> tuple[Any, list[Any], list[int]]:
+def _walk(mod: Any, root: Any, secret_list: bool, flags: int, skip: Any, exempt: Any) -> tuple[Any, ...]:
     r = Redactor.default()._compiled
     holders: list[Any] = []
     slots: list[Any] = []
-    dicts: list[Any] = []
-    mod.walk_value(root, secret_list, flags, r.secret_key, lambda v: "<" + v + ">", holders, slots, dicts)
-    return root, [(h[k], k) for h, k in zip(holders, slots)], [id(d) for d in dicts]
+    key_holders: list[Any] = []
+    key_texts: list[str] = []
+    n = mod.walk_value(root, secret_list, flags, {}, r.walk_secret_key, holders, slots, key_holders, key_texts,
+                       skip, exempt)
+    return root, n, [(h[k], k) for h, k in zip(holders, slots)], [(k in h, k) for h, k in zip(key_holders, key_texts)]
 
 
-@given(st.one_of(st.lists(_json, max_size=4), st.dictionaries(st.text(max_size=6), _json, max_size=4)),
-       st.booleans(), st.sampled_from(FLAGS))
-def test_walk_value_compiled_equals_pure(scan: Any, root: Any, secret_list: bool, flags: int) -> None:
+_markers = st.sampled_from(["", "[REDACTED:email]", "[REDACTED:", "[REDACTED:]", "x]"])
+
+
+@given(st.one_of(st.lists(_json, max_size=4),
+                 st.dictionaries(st.one_of(st.text(max_size=6), st.sampled_from(["id", "password", "note"])),
+                                 st.one_of(_json, _markers), max_size=4)),
+       st.booleans(), st.sampled_from(FLAGS), st.sampled_from([(), frozenset(("id", "password"))]),
+       st.sampled_from([(), frozenset(("note", "password"))]))
+def test_walk_value_compiled_equals_pure(scan: Any, root: Any, secret_list: bool, flags: int, skip: Any,
+                                         exempt: Any) -> None:
     a = copy.deepcopy(root)
-    got = _walk(scan, a, secret_list, flags)
-    want = _walk(pure, root, secret_list, flags)
-    assert got[0] == want[0] and got[1] == want[1]
-    assert len(got[2]) == len(want[2])
+    got = _walk(scan, a, secret_list, flags, skip, exempt)
+    want = _walk(pure, root, secret_list, flags, skip, exempt)
+    assert got == want
 
 
 @pytest.mark.parametrize("sets", [("secrets", "pii"), ("secrets",), ("pii",)])

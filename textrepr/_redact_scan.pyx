@@ -9,7 +9,7 @@ characters the classes keep are checked in place (one table lookup of the charac
 few triggers they can begin). :func:`walk_value` walks the parsed value with the prefilter inline, so a
 clean string costs one scan and no allocation.
 """
-from cpython.dict cimport PyDict_Next, PyDict_SetItem
+from cpython.dict cimport PyDict_GetItem, PyDict_Next, PyDict_SetItem
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_SetItem
 from cpython.object cimport PyObject
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
@@ -19,7 +19,7 @@ from . import _redact_scan_py as _py
 
 __all__ = [
     "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
-    "prefilter", "prefilter_pays", "triggers", "walk_value", "collect_keys",
+    "SECRET_MARKER", "prefilter", "prefilter_pays", "triggers", "is_secret", "walk_value", "keys_of",
 ]
 
 PRE_SECRETS, PRE_PII, PRE_ALL = 1, 2, 4
@@ -490,18 +490,70 @@ def triggers(str big not None, int flags, tuple words not None) -> list:
     return out
 
 
-def walk_value(object root, bint secret_list, int flags, object secret_key, object secret,
-               list holders, list slots, list key_dicts, object skip=()):
-    """Walk the dicts and lists inside ``root``; see ``_redact_scan_py.walk_value``."""
-    cdef list stack = [(root, secret_list)]
-    cdef object x, k, v
+SECRET_MARKER = _py.SECRET_MARKER
+cdef str _MARKER = SECRET_MARKER
+cdef object _IN_SECRET = object()
+cdef Py_ssize_t _KNOWN_MAX = _py._KNOWN_MAX
+
+
+cdef inline bint _is_secret(dict known, object secret_key, object k) except -1:
+    cdef PyObject* r
+    if secret_key is None:
+        return False
+    r = PyDict_GetItem(known, k)
+    if r != NULL:
+        return (<object>r) is True
+    if len(known) >= _KNOWN_MAX:
+        known.clear()
+    cdef object b = True if secret_key(k) else False
+    known[k] = b
+    return b is True
+
+
+cdef inline object _secret(str v):
+    """See ``_redact_scan_py._secret``."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(v)
+    if n == 0 or (n >= 11 and v.startswith("[REDACTED:") and PyUnicode_READ(PyUnicode_KIND(v), PyUnicode_DATA(v),
+                                                                     n - 1) == 93):
+        return None
+    return _MARKER
+
+
+def is_secret(dict known not None, object secret_key, object k) -> bool:
+    """See ``_redact_scan_py.is_secret``."""
+    return _is_secret(known, secret_key, k)
+
+
+cdef inline int _keys_of(dict d, object exempt, int flags, list key_holders, list key_texts) except -1:
+    cdef Py_ssize_t pos = 0
     cdef PyObject* pk
     cdef PyObject* pv
-    cdef Py_ssize_t pos, i, n
+    cdef object k
+    while PyDict_Next(d, &pos, &pk, &pv):
+        k = <object>pk
+        if type(k) is str and _pre(<str>k, flags) and (not exempt or k not in exempt):
+            key_holders.append(d)
+            key_texts.append(k)
+    return 0
+
+
+def walk_value(object root, bint secret_list, int flags, dict known not None, object secret_key, list holders,
+               list slots, list key_holders, list key_texts, object skip=(), object exempt=()) -> int:
+    """Walk the dicts and lists inside ``root``; see ``_redact_scan_py.walk_value``. One stack of containers
+    (the same order), a list held by a secret-named key pushed with ``_IN_SECRET`` above it."""
+    cdef list stack = [root, _IN_SECRET] if secret_list else [root]
+    cdef object x, k, v, r
+    cdef PyObject* pk
+    cdef PyObject* pv
+    cdef Py_ssize_t pos, i
     cdef bint in_secret
     cdef type tv
-    while stack:
-        x, in_secret = stack.pop()
+    cdef Py_ssize_t replaced = 0
+    while PyList_GET_SIZE(stack):
+        x = stack.pop()
+        in_secret = x is _IN_SECRET
+        if in_secret:
+            x = stack.pop()
         if type(x) is dict:
             pos = 0
             while PyDict_Next(x, &pos, &pk, &pv):
@@ -511,48 +563,42 @@ def walk_value(object root, bint secret_list, int flags, object secret_key, obje
                 v = <object>pv
                 tv = type(v)
                 if tv is str:
-                    if secret_key is not None and secret_key(k):
-                        PyDict_SetItem(x, k, secret(v))  # same key: no resize while iterating
+                    if _is_secret(known, secret_key, k):
+                        r = _secret(<str>v)
+                        if r is not None:
+                            PyDict_SetItem(x, k, r)  # same key: no resize while iterating
+                            replaced += 1
                     elif _pre(<str>v, flags):
                         holders.append(x)
                         slots.append(k)
                 elif tv is dict:
-                    stack.append((v, False))
+                    stack.append(v)
                 elif tv is list:
-                    stack.append((v, secret_key is not None and secret_key(k)))
-            key_dicts.append(x)
-            skip = ()  # the root's only
+                    stack.append(v)
+                    if _is_secret(known, secret_key, k):
+                        stack.append(_IN_SECRET)
+            _keys_of(<dict>x, exempt, flags, key_holders, key_texts)
+            skip = exempt = ()  # the root's only
         else:
-            n = PyList_GET_SIZE(x)
             i = 0
             while i < PyList_GET_SIZE(x):
                 v = <object>PyList_GET_ITEM(x, i)
                 tv = type(v)
                 if tv is str:
                     if in_secret:
-                        x[i] = secret(v)
+                        r = _secret(<str>v)
+                        if r is not None:
+                            x[i] = r
+                            replaced += 1
                     elif _pre(<str>v, flags):
                         holders.append(x)
                         slots.append(i)
                 elif tv is dict or tv is list:
-                    stack.append((v, False))
+                    stack.append(v)
                 i += 1
+    return replaced
 
 
-def collect_keys(list key_dicts, list key_exempt, int flags, list texts, list key_owner):
-    """See ``_redact_scan_py.collect_keys``."""
-    cdef Py_ssize_t j
-    cdef PyObject* pk
-    cdef PyObject* pv
-    cdef Py_ssize_t pos
-    cdef object k, ex
-    cdef dict d
-    for j in range(len(key_dicts)):
-        d = key_dicts[j]
-        ex = key_exempt[j]
-        pos = 0
-        while PyDict_Next(d, &pos, &pk, &pv):
-            k = <object>pk
-            if type(k) is str and _pre(<str>k, flags) and k not in ex:
-                texts.append(k)
-                key_owner.append(j)
+def keys_of(dict d not None, object exempt, int flags, list key_holders, list key_texts):
+    """See ``_redact_scan_py.keys_of``."""
+    _keys_of(d, exempt, flags, key_holders, key_texts)

@@ -27,8 +27,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 import regex
 
-from .redact_scan import (K_AT_START, K_AWS, K_EMAIL, K_NUM, K_URL, K_V6, PRE_ALL, PRE_PII, PRE_SECRETS, collect_keys,
-                          prefilter, prefilter_pays, triggers, walk_value)
+from .redact_scan import (K_AT_START, K_AWS, K_EMAIL, K_NUM, K_URL, K_V6, PRE_ALL, PRE_PII, PRE_SECRETS, SECRET_MARKER,
+                          is_secret, keys_of, prefilter, prefilter_pays, triggers, walk_value)
 
 __all__ = [
     "Redactor", "RULE_SETS", "SECRET_KEY_NAMES", "EVENT_EXEMPT", "PROPERTY_EXEMPT",
@@ -450,6 +450,9 @@ class _Compiled:
         names = SECRET_KEY_NAMES if "secrets" in sets else ()
         self.key_names = tuple(names) + tuple(_normalise_key(k) for k in keys)
         self.secret_key = lru_cache(maxsize=4096)(self._secret_key)
+        # The walk's view of it: None when no key can be secret, and its answers by key (redact_scan.is_secret).
+        self.walk_secret_key = self._secret_key if self.any_secret_keys else None
+        self.known: dict[Any, bool] = {}
         # The prefilter knows the built-in triggers only: custom rules or key names let every string through.
         self.pre_flags = (PRE_ALL if rules or keys else
                           (PRE_SECRETS if "secrets" in sets else 0) | (PRE_PII if self.pii else 0))
@@ -667,7 +670,7 @@ def redact_data(data: Any, redactor: Redactor | None, trace: bool) -> dict[str, 
     counts: dict[str, int] = {}
     if type(data) is not dict:
         return counts
-    w = _Walker(redactor._compiled, counts, redactor.callback)
+    w = _Walker(redactor._compiled, redactor.callback)
     if trace:
         tr = data.get("trace")
         if type(tr) is dict:
@@ -678,14 +681,19 @@ def redact_data(data: Any, redactor: Redactor | None, trace: bool) -> dict[str, 
         for k, v in data.items():
             if k != "trace" and k != "hierarchy" and k not in EVENT_EXEMPT:
                 w.assign(data, k, v)
-        w.keys_of(data, ("trace", "hierarchy", *EVENT_EXEMPT))
+        keys_of(data, _TRACE_ROOT_EXEMPT, w.flags, w.key_holders, w.key_texts)
     else:
         w.event(data)
-    w.finish(redactor.callback)
+    if w.secrets:
+        counts["secret_field"] = w.secrets
+    if w.holders or w.key_holders:
+        w.finish(counts, redactor.callback)
     return counts
 
 
 _NODE_EXEMPT = EVENT_EXEMPT | {"children"}
+_TRACE_ROOT_EXEMPT = EVENT_EXEMPT | {"trace", "hierarchy"}
+_NODE_KEYS_EXEMPT = frozenset(("event", "children"))
 # Values an event-level walk leaves alone: (bare hierarchy node, properties walked apart) -> keys.
 _SKIP = {(node, split): (_NODE_EXEMPT if node else EVENT_EXEMPT) | ({"properties"} if split else set())
          for node in (False, True) for split in (False, True)}
@@ -694,23 +702,20 @@ _SKIP = {(node, split): (_NODE_EXEMPT if node else EVENT_EXEMPT) | ({"properties
 class _Walker:
     """Collects the redactable strings of a document (values and object keys), then rewrites them."""
 
-    def __init__(self, c: _Compiled, counts: dict[str, int], callback: Callable[[str], str] | None) -> None:
+    __slots__ = ("c", "known", "secret_key", "flags", "holders", "slots", "key_holders", "key_texts", "secrets")
+
+    def __init__(self, c: _Compiled, callback: Callable[[str], str] | None) -> None:
         self.c = c
-        self.counts = counts
-        self.secret_key = c.secret_key if c.any_secret_keys else None
+        self.known = c.known
+        self.secret_key = c.walk_secret_key
         # A callback sees every string; so does the pure implementation's joined trigger scan (prefiltering
         # each string first would cost as much again there).
         self.flags = c.pre_flags if callback is None and prefilter_pays() else PRE_ALL
         self.holders: list[Any] = []  # container of each collected value string
         self.slots: list[Any] = []  # its key or index
-        self.key_dicts: list[dict] = []  # dicts whose keys are collected, and their exempt keys
-        self.key_exempt: list[Any] = []
-
-    def secret(self, s: str) -> str:
-        if not s or (s.startswith("[REDACTED:") and s.endswith("]")):
-            return s
-        self.counts["secret_field"] = self.counts.get("secret_field", 0) + 1
-        return marker("secret_field")
+        self.key_holders: list[dict] = []  # dict of each collected key
+        self.key_texts: list[str] = []  # the key
+        self.secrets = 0  # values of secret-named keys replaced
 
     def event(self, ev: dict, node: bool = False) -> None:
         """An event-level object: exempt keys kept, ``properties`` with its own exemptions. For a bare
@@ -718,17 +723,12 @@ class _Walker:
         event's other values, then its properties."""
         props = ev.get("properties")
         split = type(props) is dict
-        self.walk(ev, _SKIP[node, split], _NODE_EXEMPT if node else EVENT_EXEMPT)
+        self.secrets += walk_value(ev, False, self.flags, self.known, self.secret_key, self.holders, self.slots,
+                                   self.key_holders, self.key_texts, _SKIP[node, split],
+                                   _NODE_EXEMPT if node else EVENT_EXEMPT)
         if split:
-            self.walk(props, PROPERTY_EXEMPT, PROPERTY_EXEMPT)
-
-    def walk(self, d: dict, skip: Any, exempt: Any) -> None:
-        """Collect the values of ``d`` except those of the keys in ``skip``, and its keys except ``exempt``."""
-        n = len(self.key_dicts)
-        walk_value(d, False, self.flags, self.secret_key, self.secret, self.holders, self.slots, self.key_dicts,
-                   skip)
-        self.key_exempt.append(exempt)  # d is the first dict the walk appends
-        self.key_exempt.extend([()] * (len(self.key_dicts) - n - 1))
+            self.secrets += walk_value(props, False, self.flags, self.known, self.secret_key, self.holders,
+                                       self.slots, self.key_holders, self.key_texts, PROPERTY_EXEMPT, PROPERTY_EXEMPT)
 
     def hierarchy(self, nodes: list) -> None:
         stack = [nodes]
@@ -744,7 +744,7 @@ class _Walker:
                     for k, v in node.items():
                         if k != "event" and k != "children":
                             self.assign(node, k, v)
-                    self.keys_of(node, ("event", "children"))
+                    keys_of(node, _NODE_KEYS_EXEMPT, self.flags, self.key_holders, self.key_texts)
                 else:
                     self.event(node, True)  # a bare node is its own event
                 ch = node.get("children")
@@ -753,53 +753,45 @@ class _Walker:
                 elif type(ch) is dict:
                     stack.append([ch])  # a one-child list, as the renderer reads it
 
-    def keys_of(self, d: dict, exempt: Any) -> None:
-        self.key_dicts.append(d)
-        self.key_exempt.append(exempt)
-
     def assign(self, holder: Any, k: Any, v: Any) -> None:
         """Collect the value ``v`` held at ``holder[k]`` (``k`` an object key or a list index)."""
         t = type(v)
         if t is str:
-            if type(k) is str and self.secret_key is not None and self.secret_key(k):
-                holder[k] = self.secret(v)
+            if type(k) is str and is_secret(self.known, self.secret_key, k):
+                if v and not (v.startswith("[REDACTED:") and v.endswith("]")):
+                    holder[k] = SECRET_MARKER
+                    self.secrets += 1
             elif prefilter(v, self.flags):
                 self.holders.append(holder)
                 self.slots.append(k)
         elif t is dict or t is list:
-            secret_list = type(k) is str and self.secret_key is not None and self.secret_key(k)
             # Every string inside, except the items of a list held by a secret-named key, which are
-            # secrets themselves (``"cookie": ["a=1", "b=2"]``); dicts found are appended to key_dicts
-            # with nothing exempt.
-            n = len(self.key_dicts)
-            walk_value(v, secret_list, self.flags, self.secret_key, self.secret, self.holders, self.slots,
-                       self.key_dicts)
-            self.key_exempt.extend(() for _ in range(len(self.key_dicts) - n))
+            # secrets themselves (``"cookie": ["a=1", "b=2"]``).
+            secret_list = type(k) is str and is_secret(self.known, self.secret_key, k)
+            self.secrets += walk_value(v, secret_list, self.flags, self.known, self.secret_key, self.holders,
+                                       self.slots, self.key_holders, self.key_texts)
 
-    def finish(self, callback: Callable[[str], str] | None) -> None:
+    def finish(self, counts: dict[str, int], callback: Callable[[str], str] | None) -> None:
         """Redact the collected strings (values, then the object keys the prefilter keeps) in place. The
         triggers scan the kept strings joined (:meth:`_Compiled.candidates`); clean strings never get here."""
         c = self.c
-        flags = self.flags
         n = len(self.holders)
         texts = [h[k] for h, k in zip(self.holders, self.slots)]
-        key_owner: list[int] = []
-        collect_keys(self.key_dicts, self.key_exempt, flags, texts, key_owner)
-        if not texts:
-            return
+        texts += self.key_texts
         cands = c.candidates(texts) if c.custom is None and callback is None else None
-        renamed: dict[int, dict[str, str]] = {}
+        renamed: dict[int, tuple[dict, dict[str, str]]] = {}
         for i in (range(len(texts)) if cands is None else sorted(cands)):
             old = texts[i]
-            new = c.text(old, self.counts, callback, None if cands is None else cands[i])
+            new = c.text(old, counts, callback, None if cands is None else cands[i])
             if new == old:
                 continue
             if i < n:
                 self.holders[i][self.slots[i]] = new
             else:
-                renamed.setdefault(key_owner[i - n], {})[old] = new
-        for j, names in renamed.items():
-            _rename_keys(self.key_dicts[j], names)
+                d = self.key_holders[i - n]
+                renamed.setdefault(id(d), (d, {}))[1][old] = new
+        for d, names in renamed.values():
+            _rename_keys(d, names)
 
 
 def _rename_keys(d: dict, names: dict[str, str]) -> None:
