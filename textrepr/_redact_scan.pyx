@@ -41,6 +41,7 @@ cdef extern from "_redact_simd.h":
     size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t start, size_t n, uint64_t* mask) nogil
     size_t rs_skip16(const rs_tables* t, const uint16_t* p, size_t start, size_t n, uint64_t* mask) nogil
     void rs_tail(const rs_tables* t, int kind, const void* d, size_t start, size_t n, uint64_t* masks) nogil
+    uint64_t rs_block_at(const rs_tables* t, const uint8_t* p) nogil
     int rs_ctz(uint64_t m) nogil
     int rs_simd_enabled
 
@@ -409,6 +410,7 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint fi
     cdef uint64_t mask
     cdef uint64_t masks[2]
     cdef int half
+    cdef Py_ssize_t j
     cdef int width = rs_use_simd() if kind != 4 else 0
     r[0] = r[1] = r[2] = 0
     r[3] = -1  # whether the string has a ':' or '=' (secret-key words count only then): found when needed
@@ -429,8 +431,26 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint fi
                     return 0
                 mask &= mask - 1
             i += width
-        # The tail (fewer than 80 characters), tested by blocks in a zero-padded copy.
-        if i < n:
+        # The tail (fewer than 80 characters). A long Latin-1 string: the block that ends 3 characters
+        # before the end (overlapping the last one), then those 3; a short tail: each position; else the
+        # tail tested by blocks in a zero-padded copy.
+        if i >= n:
+            return 0
+        if kind == 1 and n >= width + 3:
+            j = n - width - 3
+            mask = rs_block_at(&TRIG_CLS, <const uint8_t*>d + j) >> (i - j) if i - j < width else 0
+            while mask:
+                _trig_at(kind, d, n, i + rs_ctz(mask), flags, out, r)
+                if first and PyList_GET_SIZE(out):
+                    return 0
+                mask &= mask - 1
+            _each(1, d, n, n - 3 if n - 3 > i else i, flags, out, r, first)
+        elif n - i <= 12:
+            if kind == 1:
+                _each(1, d, n, i, flags, out, r, first)
+            else:
+                _each(2, d, n, i, flags, out, r, first)
+        else:
             rs_tail(&TRIG_CLS, kind, d, <size_t>i, <size_t>n, masks)
             for half in range(2):
                 mask = masks[half]

@@ -231,6 +231,12 @@ static void rs_tail(const rs_tables* t, int kind, const void* d, size_t from, si
     }
 }
 
+/* The class mask of the one block at p (64 or 32 positions, as rs_use_simd() says; reads width + 3 bytes):
+ * the end of a long Latin-1 string is tested by the block that ends there, overlapping the last one. */
+static inline uint64_t rs_block_at(const rs_tables* t, const uint8_t* p) {
+    return rs_use_simd() == 64 ? rs_tail_vbmi(t, p, 0) : (uint64_t)rs_block_avx2(t, p);
+}
+
 /* The first block at or after ``from`` with a position kept (its start; *mask: which, bit i for position
  * start + i), or the start of the tail (*mask = 0), which the caller scans itself. */
 static inline size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint64_t* mask) {
@@ -259,6 +265,11 @@ static inline size_t rs_skip16(const rs_tables* t, const uint16_t* p, size_t fro
 static void rs_tail(const rs_tables* t, int kind, const void* d, size_t from, size_t n, uint64_t* masks) {
     (void)t; (void)kind; (void)d; (void)from; (void)n;
     masks[0] = masks[1] = 0;
+}
+
+static inline uint64_t rs_block_at(const rs_tables* t, const uint8_t* p) {
+    (void)t; (void)p;
+    return 0;
 }
 #endif
 
