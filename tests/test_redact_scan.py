@@ -184,12 +184,11 @@ def test_triggers_at_every_offset_of_a_block(scan: Any) -> None:
 def test_dropped_ipv6_triggers_start_no_match(s: str) -> None:
     """An IPv6 trigger is dropped when the hex-colon run before it follows an ASCII letter or digit
     (``std::io``): the combined pattern of every built-in rule matches nothing at that start."""
-    from textrepr.redact import _HEXCOLON, _back
 
     pattern = Redactor.default()._compiled.pattern
     for m in pure._T_V6.finditer(s):
         if not pure._v6_can_start(s, m.start()):
-            assert pattern.match(s, _back(s, m.start(), _HEXCOLON, 40)) is None, (s, m.start())
+            assert pattern.match(s, pure._back(s, m.start(), pure._HEXCOLON, 40)) is None, (s, m.start())
 
 
 @pytest.mark.parametrize("s", ["use std::io::Read;", "Vec::new()", "HashMap::new", "2026-12-06T12:07:33Z",
@@ -212,7 +211,7 @@ def test_aws_secret_window_scan_same_with_re_as_with_regex(s: str, a: int, b: in
     same 40-character runs, window edges included."""
     import regex
 
-    from textrepr.redact import _AWS_SECRET
+    _AWS_SECRET = pure._AWS_SECRET
 
     ref = regex.compile(_AWS_SECRET.pattern)
     assert ([m.span() for m in _AWS_SECRET.finditer(s, a, b)] == [m.span() for m in ref.finditer(s, a, b)])
@@ -239,3 +238,36 @@ def test_first_character_dispatch_matches_like_the_combined_pattern(sets: tuple[
         pattern, marks, _ = c.at(s[st] if st < len(s) else "")
         got = None if pattern is None else _rule_match(pattern.match(s, st), marks)
         assert got == want, (s, st)
+
+
+# Starts (where the rules are tried): the compiled twin computes them from its triggers in C. Near misses
+# for the windows it scans: base64 runs of 39-41 characters, '=' and '/' around them, IBAN-like country
+# codes and digits, URL schemes, email local parts and hex-colon runs of every length before a trigger.
+_start_pieces = st.sampled_from([
+    "A" * 39, "b" * 40, "Z9/+" * 10, "x" * 41, "=", "/", "+", " ", "-", ".", "_", "%", ":", "::", "@", "://",
+    "GB82", "DE", "44", "gb82", "G", "8", "+", "(", "https", "user.name", "fe80", "AKIA", "aws", "secret",
+    "1234567", "12 34 5", "\u00e9", "\u2019", "k"])
+start_texts = st.one_of(texts, st.lists(_start_pieces, max_size=24).map("".join))
+
+
+@given(start_texts, st.sampled_from(FLAGS[:4]))
+def test_starts_compiled_equals_pure(scan: Any, s: str, flags: int) -> None:
+    assert scan.starts(s, flags, ()) == pure.starts(s, flags, ()), (s, flags)
+    assert scan.starts(s, flags, ("pin",)) == pure.starts(s, flags, ("pin",))
+
+
+@given(st.data(), start_texts)
+def test_starts_of_any_trigger_compiled_equals_pure(scan: Any, data: Any, s: str) -> None:
+    """Triggers anywhere (not only where the scan finds them): every window edge of every kind."""
+    found = data.draw(st.lists(st.tuples(st.integers(0, len(s)), st.integers(0, 6), st.integers(0, 5)).map(
+        lambda t: (t[0], min(len(s), t[0] + t[1]), t[2])), max_size=6))
+    assert scan.starts_of(s, found) == pure.starts_of(s, found), (s, found)
+
+
+@given(start_texts)
+def test_starts_from_joined_scan_equal_those_of_each_string(s: str) -> None:
+    """The pure twin's starts from the triggers of one joined scan are those of the string's own scan."""
+    c = Redactor.default()._compiled
+    got = c.candidates([s, "x", s + "\u2019"])
+    for i, t in enumerate([s, "x", s + "\u2019"]):
+        assert got.get(i, []) == pure.starts(t, c.trig_flags, ()), (s, i)

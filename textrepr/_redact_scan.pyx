@@ -13,13 +13,16 @@ from cpython.dict cimport PyDict_GetItem, PyDict_Next, PyDict_SetItem
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_SetItem
 from cpython.object cimport PyObject
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdlib cimport qsort
 from libc.string cimport memset
+from cpython.mem cimport PyMem_Free, PyMem_Realloc
 
 from . import _redact_scan_py as _py
 
 __all__ = [
     "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
-    "SECRET_MARKER", "prefilter", "prefilter_pays", "triggers", "is_secret", "walk_value", "keys_of",
+    "SECRET_MARKER", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret", "walk_value",
+    "keys_of",
 ]
 
 PRE_SECRETS, PRE_PII, PRE_ALL = 1, 2, 4
@@ -508,6 +511,169 @@ def triggers(str big not None, int flags, tuple words not None) -> list:
     _triggers(kind, d, n, flags, out, False)
     out.sort()  # nearly sorted already (a prefix ending in '_' starts a little before it); no duplicates
     return out
+
+
+# ------------------------------------------------------------------ starts (see _redact_scan_py.starts_of)
+
+cdef unsigned char B64[128]  # [A-Za-z0-9/+]: an AWS secret's characters
+cdef unsigned char SCHEME[128]  # [A-Za-z0-9+.-]
+cdef unsigned char LOCAL[128]  # [A-Za-z0-9._%+-]
+
+
+cdef void _init_back():
+    cdef int i
+    for i in range(128):
+        B64[i] = SCHEME[i] = LOCAL[i] = 48 <= i <= 57 or 65 <= i <= 90 or 97 <= i <= 122
+    for ch in "/+":
+        B64[ord(ch)] = 1
+    for ch in "+.-":
+        SCHEME[ord(ch)] = 1
+    for ch in "._%+-":
+        LOCAL[ord(ch)] = 1
+
+
+_init_back()
+
+
+cdef inline bint _in(const unsigned char* table, uint32_t c) nogil:
+    return c < 128 and table[c] != 0
+
+
+cdef struct _Buf:
+    Py_ssize_t* p
+    Py_ssize_t n
+    Py_ssize_t cap
+
+
+cdef int _push(_Buf* b, Py_ssize_t v) except -1:
+    cdef Py_ssize_t cap
+    cdef Py_ssize_t* p
+    if b.n == b.cap:
+        cap = b.cap * 2 if b.cap else 32
+        p = <Py_ssize_t*>PyMem_Realloc(b.p, cap * sizeof(Py_ssize_t))
+        if p == NULL:
+            raise MemoryError()
+        b.p = p
+        b.cap = cap
+    b.p[b.n] = v
+    b.n += 1
+    return 0
+
+
+cdef int _cmp(const void* x, const void* y) noexcept nogil:
+    cdef Py_ssize_t a = (<const Py_ssize_t*>x)[0]
+    cdef Py_ssize_t b = (<const Py_ssize_t*>y)[0]
+    return (a > b) - (a < b)
+
+
+cdef int _aws_runs(int kind, void* d, Py_ssize_t lo, Py_ssize_t hi, _Buf* b) except -1:
+    """The starts of ``re`` ``(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])`` found from ``lo`` with
+    endpos ``hi`` (the lookbehind sees before ``lo``; the lookahead sees the end at ``hi``)."""
+    cdef Py_ssize_t j = lo
+    cdef Py_ssize_t k
+    cdef uint32_t c
+    while j + 40 <= hi:
+        if not _in(B64, PyUnicode_READ(kind, d, j)):
+            j += 1
+            continue
+        if j > 0:
+            c = PyUnicode_READ(kind, d, j - 1)
+            if c == 61 or _in(B64, c):  # inside a run, or after '=': no match starts in the rest of it
+                while j < hi and _in(B64, PyUnicode_READ(kind, d, j)):
+                    j += 1
+                continue
+        k = j + 1
+        while k < j + 40 and _in(B64, PyUnicode_READ(kind, d, k)):
+            k += 1
+        if k == j + 40 and (k == hi or not (_in(B64, PyUnicode_READ(kind, d, k)) or PyUnicode_READ(kind, d, k) == 61)):
+            _push(b, j)
+            j = k
+            continue
+        while j < hi and _in(B64, PyUnicode_READ(kind, d, j)):
+            j += 1
+    return 0
+
+
+cdef list _starts_of(str s, list found):
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void* d = PyUnicode_DATA(s)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s)
+    cdef _Buf b
+    cdef Py_ssize_t a, e, j, stop, lo, hi, limit, i, last
+    cdef int k
+    cdef uint32_t c
+    cdef const unsigned char* table
+    cdef list out = []
+    b.p = NULL
+    b.n = b.cap = 0
+    try:
+        for t in found:
+            a = t[0]
+            e = t[1]
+            k = t[2]
+            if k == 0:  # K_AT_START
+                _push(&b, a)
+            elif k == 1:  # K_AWS: and each 40-character run around it
+                _push(&b, a)
+                _aws_runs(kind, d, a - 200 if a > 200 else 0, e + 240 if e + 240 < n else n, &b)
+            elif k == 5:  # K_NUM: the '+'/'(' before it, an IBAN's country code before it
+                _push(&b, a)
+                if a > 0:
+                    c = PyUnicode_READ(kind, d, a - 1)
+                    if c == 43 or c == 40:
+                        _push(&b, a - 1)
+                j = a - 36 if a > 36 else 0
+                hi = a + 4 if a + 4 < n else n
+                while j + 4 <= hi:
+                    if (65 <= PyUnicode_READ(kind, d, j) <= 90 and 65 <= PyUnicode_READ(kind, d, j + 1) <= 90
+                            and 48 <= PyUnicode_READ(kind, d, j + 2) <= 57
+                            and 48 <= PyUnicode_READ(kind, d, j + 3) <= 57):
+                        _push(&b, j)
+                        j += 4
+                    else:
+                        j += 1
+            else:  # K_URL, K_EMAIL, K_V6: back over the characters a match may begin with
+                if k == 2:
+                    table, limit = SCHEME, 21
+                elif k == 3:
+                    table, limit = LOCAL, 64
+                else:
+                    table, limit = NULL, 40
+                j = a
+                stop = a - limit if a > limit else 0
+                while j > stop:
+                    c = PyUnicode_READ(kind, d, j - 1)
+                    if table != NULL:
+                        if not _in(table, c):
+                            break
+                    elif c >= 128 or not (HEX[c] or c == 58):
+                        break
+                    j -= 1
+                _push(&b, j)
+        if b.n:
+            qsort(b.p, b.n, sizeof(Py_ssize_t), _cmp)
+            last = -1
+            for i in range(b.n):
+                if b.p[i] != last:
+                    last = b.p[i]
+                    out.append(last)
+    finally:
+        PyMem_Free(b.p)
+    return out
+
+
+def starts_of(str s not None, list found not None) -> list:
+    """See ``_redact_scan_py.starts_of``."""
+    return _starts_of(s, found)
+
+
+def starts(str s not None, int flags, tuple words not None) -> list:
+    """See ``_redact_scan_py.starts``: the trigger scan and the starts, in C."""
+    if words:
+        return _py.starts(s, flags, words)
+    cdef list found = []
+    _triggers(PyUnicode_KIND(s), PyUnicode_DATA(s), PyUnicode_GET_LENGTH(s), flags, found, False)
+    return _starts_of(s, found) if PyList_GET_SIZE(found) else found
 
 
 SECRET_MARKER = _py.SECRET_MARKER

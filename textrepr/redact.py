@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
-import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,8 +26,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 import regex
 
-from .redact_scan import (K_AT_START, K_AWS, K_EMAIL, K_NUM, K_URL, K_V6, PRE_ALL, PRE_PII, PRE_SECRETS, SECRET_MARKER,
-                          is_secret, keys_of, prefilter, prefilter_pays, triggers, walk_value)
+from .redact_scan import (PRE_ALL, PRE_PII, PRE_SECRETS, SECRET_MARKER, is_secret, keys_of, prefilter, prefilter_pays,
+                          starts, starts_of, triggers, walk_value)
 
 __all__ = [
     "Redactor", "RULE_SETS", "SECRET_KEY_NAMES", "EVENT_EXEMPT", "PROPERTY_EXEMPT",
@@ -351,26 +350,6 @@ def resolve(redact: Any, redactor: Redactor | None) -> Redactor | None:
 # the start is recovered from the trigger: at it (literals, words, numbers), or by stepping back over the
 # characters a match may begin with (the local part of an email, a URL scheme, an IPv6 run).
 # The triggers themselves are found by ``_redact_scan`` (compiled) or its twin ``_redact_scan_py``.
-_IBAN_START = re.compile(r"[A-Z]{2}[0-9]{2}")
-_LOCAL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
-_SCHEME = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-")
-_HEXCOLON = frozenset("0123456789abcdefABCDEF:")
-_BACK_CHARS = {K_URL: _SCHEME, K_EMAIL: _LOCAL, K_V6: _HEXCOLON}
-_BACK_LIMIT = {K_URL: 21, K_EMAIL: 64, K_V6: 40}
-# ``re``, not ``regex``: the same matches (ASCII classes, no flags), found about six times faster in the
-# 440-character window around each AWS trigger.
-_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
-
-
-def _back(s: str, i: int, chars: frozenset[str], limit: int) -> int:
-    """The start of the run of ``chars`` that ends at ``i`` (at most ``limit`` characters back)."""
-    j = i
-    stop = max(0, i - limit)
-    while j > stop and s[j - 1] in chars:
-        j -= 1
-    return j
-
-
 def _marks(pattern: Any, names: dict[str, str]) -> tuple[tuple[int, str], ...]:
     if pattern is None:
         return ()
@@ -466,16 +445,19 @@ class _Compiled:
                 return True
         return False
 
-    def candidates(self, texts: list[str]) -> dict[int, list[tuple[int, int, int]]]:
-        """For each string that a trigger hits: its triggers as (start, end, kind). Compiled, each string is
-        scanned on its own (one pass). The pure twin scans the strings joined by NUL (which no trigger spans):
+    def candidates(self, texts: list[str]) -> dict[int, list[int]]:
+        """For each string that a trigger hits: where a match may start in it (``redact_scan.starts``, sorted).
+        Compiled, each string is scanned on its own (one pass, starts found in C). The pure twin scans the
+        strings joined by NUL (which no trigger spans):
         a few C-speed scans per document, not per string; ASCII strings are joined apart from the others, so
         one emoji does not widen (and slow) them all. A secret-key word counts only beside a ':' or '=' in
         the scanned text, but the rule it starts needs one in its own string: the results are the same."""
         if len(texts) == 1 or prefilter_pays():  # compiled: one pass per string costs less than a join
-            out: dict[int, list[tuple[int, int, int]]] = {}
+            out: dict[int, list[int]] = {}
+            flags = self.trig_flags
+            words = self.custom_words
             for i, t in enumerate(texts):
-                found = self._scan(t)
+                found = starts(t, flags, words)
                 if found:
                     out[i] = found
             return out
@@ -483,27 +465,24 @@ class _Compiled:
         other_ix: list[int] = []
         for i, t in enumerate(texts):
             (ascii_ix if t.isascii() else other_ix).append(i)
-        out = {}
+        found_by: dict[int, list[tuple[int, int, int]]] = {}
         for group in (ascii_ix, other_ix):
             if not group:
                 continue
             parts = [texts[i] for i in group]
-            found = self._scan("\x00".join(parts))
+            found = triggers("\x00".join(parts), self.trig_flags, self.custom_words)
             if not found:
                 continue
             ends = list(accumulate(len(t) + 1 for t in parts))  # part j ends (exclusive) at ends[j] - 1
             for a, b, kind in found:
                 j = bisect_right(ends, a)
                 off = ends[j] - len(parts[j]) - 1
-                out.setdefault(group[j], []).append((a - off, b - off, kind))
-        return out
-
-    def _scan(self, big: str) -> list[tuple[int, int, int]]:
-        return triggers(big, self.trig_flags, self.custom_words)
+                found_by.setdefault(group[j], []).append((a - off, b - off, kind))
+        return {i: starts_of(texts[i], f) for i, f in found_by.items()}
 
     def text(self, s: str, counts: dict[str, int], callback: Callable[[str], str] | None,
-             cands: list[tuple[int, int, int]] | None = None) -> str:
-        """``s`` redacted; ``cands``: its triggers when already found (None: scan it now)."""
+             cands: list[int] | None = None) -> str:
+        """``s`` redacted; ``cands``: where a match may start in it, when already found (None: scan it now)."""
         if cands is None and prefilter_pays() and not prefilter(s, self.pre_flags):
             cands = []  # no trigger: nothing built-in can match
         if len(s) >= 5 or self.custom is not None:  # no built-in match is shorter than 5 characters
@@ -537,33 +516,13 @@ class _Compiled:
                 s = r
         return s
 
-    def _spans(self, s: str, cands: list[tuple[int, int, int]]) -> list[tuple[int, int, str]]:
-        """Matches of the combined pattern, anchored at the starts the triggers give."""
-        starts: list[int] = []
-        add = starts.append
-        for a, b, kind in cands:
-            if kind == K_AT_START:
-                add(a)
-            elif kind == K_AWS:
-                add(a)
-                for w in _AWS_SECRET.finditer(s, max(0, a - 200), min(len(s), b + 240)):
-                    add(w.start())
-            elif kind == K_NUM:  # a number, or the '+'/'(' before it, or an IBAN's country code before it
-                add(a)
-                if a and s[a - 1] in "+(":
-                    add(a - 1)
-                for w in _IBAN_START.finditer(s, max(0, a - 36), a + 4):
-                    add(w.start())
-            else:
-                add(_back(s, a, _BACK_CHARS[kind], _BACK_LIMIT[kind]))
-        starts.sort()
+    def _spans(self, s: str, starts: list[int]) -> list[tuple[int, int, str]]:
+        """Matches of the combined pattern, anchored at the (sorted) starts the triggers give."""
         spans: list[tuple[int, int, str]] = []
         pos = 0
-        last = -1
         for st in starts:
-            if st < pos or st == last:
+            if st < pos:
                 continue
-            last = st
             pattern, marks, has_v = self.at(s[st] if st < len(s) else "")
             if pattern is None:
                 continue
