@@ -226,18 +226,57 @@ def _rule_match(m: Any, marks: Any) -> Any:
     return m.span(), rule, v
 
 
+def _check_dispatch(sets: tuple[str, ...], s: str) -> None:
+    """At every start, the rules that can begin with its character match exactly as all of them do (and so do
+    their ``re`` spellings, in an ASCII string)."""
+    c = Redactor(sets=sets)._compiled
+    for ch in map(chr, range(128)):
+        c.at(ch)  # compile every per-character pattern up front (not within hypothesis's deadline)
+        c.at(ch, True)
+    for st in range(len(s) + 1):
+        want = _rule_match(c.pattern.match(s, st), c.marks)
+        for ascii in (False, True) if s.isascii() else (False,):
+            pattern, marks, _ = c.at(s[st] if st < len(s) else "", ascii)
+            got = None if pattern is None else _rule_match(pattern.match(s, st), marks)
+            assert got == want, (s, st, ascii)
+
+
 @pytest.mark.parametrize("sets", [("secrets", "pii"), ("secrets",), ("pii",)])
 @given(s=texts)
 def test_first_character_dispatch_matches_like_the_combined_pattern(sets: tuple[str, ...], s: str) -> None:
     """At every start, the rules that can begin with its character match exactly as all of them do."""
-    c = Redactor(sets=sets)._compiled
-    for ch in map(chr, range(128)):
-        c.at(ch)  # compile every per-character pattern up front (not within hypothesis's deadline)
-    for st in range(len(s) + 1):
-        want = _rule_match(c.pattern.match(s, st), c.marks)
-        pattern, marks, _ = c.at(s[st] if st < len(s) else "")
-        got = None if pattern is None else _rule_match(pattern.match(s, st), marks)
-        assert got == want, (s, st)
+    _check_dispatch(sets, s)
+
+
+# ASCII near misses of every rule, for the ``re`` spellings used on ASCII strings (textrepr.redact._ascii_re):
+# the planted values cut and joined, whitespace ``re`` and ``regex`` read differently (\x1c-\x1f), PEM
+# lines, separators and edges.
+_ascii_pieces = st.one_of(
+    st.sampled_from([p[1] for p in PLANTS if p[1].isascii()] + [c for c in CLEAN if c.isascii()] +
+                    [t for t in _TRIGGERS if t.isascii()] +
+                    ["\x1c", "\x1d", "\x1e", "\x1f", "\x0b", "\x0c", "\r\n", "\t", "-----END RSA PRIVATE KEY-----",
+                     "-----BEGIN PRIVATE KEY-----\n", "MIIEvQ", "==", "user:pw@", "https://", "a@b.co", "+44 ",
+                     "(212) 555-0199", "4111 1111 1111 1111", "GB82 WEST 1234 5698 7654 32", "::1", "10.0.0.",
+                     "123-45-6789", "_", "/", "+", ".", "-", ":", "@", " "]),
+    st.text(st.characters(max_codepoint=127), max_size=6))
+ascii_texts = st.lists(_ascii_pieces, max_size=8).map("".join).map(
+    lambda t: t[:len(t) // 2] + t[len(t) // 2 + 1:] if len(t) > 8 else t)  # and cut one character out
+
+
+@pytest.mark.parametrize("sets", [("secrets", "pii"), ("secrets",), ("pii",)])
+@given(s=ascii_texts)
+def test_ascii_re_spellings_match_like_the_combined_pattern(sets: tuple[str, ...], s: str) -> None:
+    _check_dispatch(sets, s)
+
+
+def test_ascii_re_spelling_of_whitespace() -> None:
+    """``\\s`` inside a class is spelled as ``regex`` reads it on ASCII; outside one there is no spelling."""
+    from textrepr.redact import _ascii_re
+
+    p = _ascii_re(r"[^\s/]+")
+    assert p is not None and p.match("a\x1cb c").group() == "a\x1cb"
+    assert _ascii_re(r"a\sb") is None and _ascii_re(r"(?P<v>a)|(?P<v>b)") is None
+    assert _ascii_re(r"[\s\S]*?x").match("\x1c\nx").group() == "\x1c\nx"
 
 
 # Starts (where the rules are tried): the compiled twin computes them from its triggers in C. Near misses
