@@ -358,7 +358,7 @@ _ASCII_WS = "\\t\\n\\x0b\\x0c\\r "
 
 
 def _ascii_re(src: str) -> "re.Pattern[str] | None":
-    """``src`` compiled with ``re``, to match ASCII strings exactly as ``regex`` matches them; None when it
+    r"""``src`` compiled with ``re``, to match ASCII strings exactly as ``regex`` matches them; None when it
     cannot be (a ``\s``/``\S`` outside a class, a construct ``re`` lacks, a repeated group name)."""
     src = src.replace("[\\s\\S]", "[\\x00-\\x7f]")  # any character, in an ASCII string
     out: list[str] = []
