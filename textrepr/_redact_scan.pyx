@@ -14,7 +14,7 @@ from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_SetItem
 from cpython.object cimport PyObject
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport qsort
-from libc.string cimport memset
+from libc.string cimport memchr, memset
 from cpython.mem cimport PyMem_Free, PyMem_Realloc
 
 from . import _redact_scan_py as _py
@@ -155,6 +155,8 @@ cdef inline bint _lword(int kind, void* d, Py_ssize_t n, Py_ssize_t i, const cha
 
 cdef const char* _UNDER_LIST[8]
 _UNDER_LIST[:] = [b"hf_", b"phx_", b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_"]
+cdef Py_ssize_t _UNDER_LEN[8]
+_UNDER_LEN[:] = [3, 4, 4, 4, 4, 4, 4, 11]
 
 
 # What an ASCII character may begin, for triggers(): bits tested in the loop.
@@ -251,11 +253,14 @@ cdef inline bint _keys(int kind, void* d, Py_ssize_t n, Py_ssize_t* r) nogil:
     cdef uint32_t c
     if r[3] < 0:
         r[3] = 0
-        for j in range(n):
-            c = PyUnicode_READ(kind, d, j)
-            if c == 58 or c == 61:
-                r[3] = 1
-                break
+        if kind == 1:  # libc's vectorised search
+            r[3] = memchr(d, 58, n) != NULL or memchr(d, 61, n) != NULL
+        else:
+            for j in range(n):
+                c = PyUnicode_READ(kind, d, j)
+                if c == 58 or c == 61:
+                    r[3] = 1
+                    break
     return r[3] != 0
 
 
@@ -292,7 +297,7 @@ cdef inline int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flag
             if c == 95:  # '_' ending one of the underscore prefixes
                 hit = False
                 for w in range(8):
-                    wl = len(_UNDER_LIST[w])
+                    wl = _UNDER_LEN[w]
                     st = i + 1 - wl
                     if st >= 0 and _at(kind, d, n, st, _UNDER_LIST[w], wl):
                         out.append((st, i + 1, 0))
@@ -333,28 +338,32 @@ cdef inline int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flag
             elif l == 115:  # s ("secret" is also a key word: once)
                 if _lword(kind, d, n, i, b"secret", 6):
                     out.append((i, i + 6, 1))
+            # Secret-key words count only in a string with a ':' or '=': looked for once the word is there.
             elif l == 97:  # a
                 if _lword(kind, d, n, i, b"aws", 3):
                     out.append((i, i + 3, 1))
-                elif _keys(kind, d, n, r):
-                    if _lword(kind, d, n, i, b"api_key", 7) or _lword(kind, d, n, i, b"api-key", 7):
+                elif _lword(kind, d, n, i, b"api_key", 7) or _lword(kind, d, n, i, b"api-key", 7):
+                    if _keys(kind, d, n, r):
                         out.append((i, i + 7, 0))
-                    elif _lword(kind, d, n, i, b"apikey", 6) or _lword(kind, d, n, i, b"access", 6):
+                elif _lword(kind, d, n, i, b"apikey", 6) or _lword(kind, d, n, i, b"access", 6):
+                    if _keys(kind, d, n, r):
                         out.append((i, i + 6, 0))
-                    elif _lword(kind, d, n, i, b"authoriz", 8):
+                elif _lword(kind, d, n, i, b"authoriz", 8):
+                    if _keys(kind, d, n, r):
                         out.append((i, i + 8, 0))
-            elif _keys(kind, d, n, r):
-                if l == 112:  # p
-                    if _lword(kind, d, n, i, b"pass", 4):
+            elif l == 112:  # p
+                if _lword(kind, d, n, i, b"pass", 4):
+                    if _keys(kind, d, n, r):
                         out.append((i, i + 4, 0))
-                    elif _lword(kind, d, n, i, b"private", 7):
+                elif _lword(kind, d, n, i, b"private", 7):
+                    if _keys(kind, d, n, r):
                         out.append((i, i + 7, 0))
-                elif l == 116:  # t
-                    if _lword(kind, d, n, i, b"token", 5):
-                        out.append((i, i + 5, 0))
-                elif l == 99:  # c
-                    if _lword(kind, d, n, i, b"cookie", 6):
-                        out.append((i, i + 6, 0))
+            elif l == 116:  # t
+                if _lword(kind, d, n, i, b"token", 5) and _keys(kind, d, n, r):
+                    out.append((i, i + 5, 0))
+            elif l == 99:  # c
+                if _lword(kind, d, n, i, b"cookie", 6) and _keys(kind, d, n, r):
+                    out.append((i, i + 6, 0))
     if pii:
         if t & T_AT:  # '@'
             out.append((i, i + 1, 3))
