@@ -77,14 +77,18 @@ _init_tables()
 
 # Byte classes for the block scan (see _redact_simd.h): eight patterns of up to four character sets at
 # offsets 0..3 (None: any character). TRIG_CLS keeps a superset of the positions where _trig_at finds a
-# trigger: its first character (a digit before six digits or separators; xox, eyJ (one pattern: their
-# cross product is rare); an A prefix; the first three letters of a word, in any case), or one of
-# '_ - : @' (sk-/rk_ are found at their '-'/'_').
+# trigger: a digit before three digits or separators; xox, eyJ and the A prefixes (one pattern: their cross
+# product is rare); '_ - : @' (sk-/rk_ are found at their '-'/'_'); the first four letters of a word in
+# any case (aws, three, apart).
 cdef rs_tables TRIG_CLS
 _NUMSEP = "0123456789 .()/-"
-TRIG_PATTERNS = [("0123456789", _NUMSEP, _NUMSEP, _NUMSEP), ("xe", "oy", "xJ"), ("_-:@",),
-                 ("A", "IKSBC", "zIAC"), ("bB", "eEaA", "aAsS"), ("aA", "wWpPcCuU", "sSiIcCtT"),
-                 ("sScC", "eEoO", "cCoO"), ("pPtT", "aArRoO", "sSiIkK")]
+TRIG_PATTERNS = [
+    ("0123456789", _NUMSEP, _NUMSEP, _NUMSEP), ("xeA", "oyIKSBC", "xJzIAC"), ("_-:@",), ("aA", "wW", "sS"),
+    ("bB", "eEaA", "aAsS", "rRiI"),  # bear(er) basi(c)
+    ("aA", "pPcCuU", "iIcCtT", "_-kKeEhH"),  # api_key api-key apik(ey) acce(ss) auth(oriz)
+    ("sScC", "eEoO", "cCoO", "rRkK"),  # secr(et) cook(ie)
+    ("pPtT", "aArRoO", "sSiIkK", "sSvVeE"),  # pass priv(ate) toke(n)
+]
 
 
 cdef void _fill(rs_tables* t, list patterns):
