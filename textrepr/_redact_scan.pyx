@@ -447,7 +447,7 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint fi
                     return 0
                 mask &= mask - 1
             i += width
-        # The tail (fewer than 80 characters). A long Latin-1 string: the block that ends 3 characters
+        # The tail (fewer than 96 characters). A long Latin-1 string: the block that ends 3 characters
         # before the end (overlapping the last one), then those 3; a short tail: each position; else the
         # tail tested by blocks in a zero-padded copy.
         if i >= n:

@@ -157,20 +157,55 @@ static uint64_t rs_tail_vbmi(const rs_tables* t, const uint8_t* p, size_t at) {
     return rs_block_vbmi(tab, p + at);
 }
 
+/* UCS2 -> bytes, 32 characters a step (AVX-512BW), mapped as rs_narrow16_avx2 maps them. */
+RS_VBMI
+static inline __m256i rs_narrow32_vbmi(const uint16_t* p) {
+    __m512i x = _mm512_loadu_si512((const void*)p);
+    __mmask32 i1 = _mm512_cmpeq_epi16_mask(x, _mm512_set1_epi16(0x130))
+                 | _mm512_cmpeq_epi16_mask(x, _mm512_set1_epi16(0x131));
+    __mmask32 ls = _mm512_cmpeq_epi16_mask(x, _mm512_set1_epi16(0x17F));
+    __mmask32 kv = _mm512_cmpeq_epi16_mask(x, _mm512_set1_epi16(0x212A));
+    x = _mm512_min_epu16(x, _mm512_set1_epi16(0x80));
+    x = _mm512_mask_mov_epi16(x, i1, _mm512_set1_epi16('i'));
+    x = _mm512_mask_mov_epi16(x, ls, _mm512_set1_epi16('s'));
+    x = _mm512_mask_mov_epi16(x, kv, _mm512_set1_epi16('k'));
+    return _mm512_cvtepi16_epi8(x);
+}
+
+/* rs_block_vbmi for 64 UCS2 characters (reads p[0..95]): narrowed into registers, and the characters at
+ * offsets 1..3 picked across them by byte permutes (a narrowed copy in memory, read back unaligned right
+ * after it is written, would stall on store forwarding). */
+RS_VBMI
+static inline uint64_t rs_block16_vbmi(const __m512i* tab, const __m512i* shift, const uint16_t* p) {
+    __m512i x0 = _mm512_inserti64x4(_mm512_castsi256_si512(rs_narrow32_vbmi(p)), rs_narrow32_vbmi(p + 32), 1);
+    __m512i nx = _mm512_castsi256_si512(rs_narrow32_vbmi(p + 64));
+    __m512i acc = _mm512_permutex2var_epi8(tab[0], x0, tab[1]);
+    int j;
+    for (j = 1; j < 4; j++) {
+        __m512i xj = _mm512_permutex2var_epi8(x0, shift[j - 1], nx);
+        acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(tab[2 * j], xj, tab[2 * j + 1]));
+    }
+    return (uint64_t)_mm512_test_epi8_mask(acc, acc) & ~(uint64_t)_mm512_movepi8_mask(x0);
+}
+
 RS_VBMI
 static size_t rs_skip16_vbmi(const rs_tables* t, const uint16_t* p, size_t from, size_t n, uint64_t* mask) {
-    __m512i tab[8];
-    uint8_t buf[80];
-    int j;
+    /* rs_skip_vbmi for UCS2 (the tail: fewer than 96 characters left). */
+    __m512i tab[8], shift[3];
+    uint8_t idx[64];
+    int j, k;
     size_t i = from;
     for (j = 0; j < 4; j++) {
         tab[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
         tab[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
     }
-    while (i + 80 <= n) {
-        for (j = 0; j < 80; j += 16)
-            rs_narrow16_avx2(p + i + j, buf + j);
-        uint64_t m = rs_block_vbmi(tab, buf);
+    for (j = 1; j < 4; j++) {  /* byte k of shift j - 1 picks byte k + j of (x0, nx) */
+        for (k = 0; k < 64; k++)
+            idx[k] = (uint8_t)(k + j);
+        shift[j - 1] = _mm512_loadu_si512((const void*)idx);
+    }
+    while (i + 96 <= n) {
+        uint64_t m = rs_block16_vbmi(tab, shift, p + i);
         if (m) { *mask = m; return i; }
         i += 64;
     }
@@ -204,7 +239,7 @@ static inline uint8_t rs_narrow1(uint32_t c) {  /* one character, as the UCS2 na
     return 0x80;
 }
 
-/* The tail a block scan leaves (``from`` to ``n``: fewer than 80 characters) narrowed into a zero-padded
+/* The tail a block scan leaves (``from`` to ``n``: fewer than 96 characters) narrowed into a zero-padded
  * buffer and tested by blocks too, so that a short string or the end of a long one costs no per-character
  * loop: masks[0] for positions from + 0..63, masks[1] for from + 64..127 (none at or after n). NUL after
  * the end, like the end, can follow only the patterns that accept any character there. */
