@@ -78,14 +78,15 @@ _init_tables()
 # Byte classes for the block scan (see _redact_simd.h): eight patterns of up to four character sets at
 # offsets 0..3 (None: any character). TRIG_CLS keeps a superset of the positions where _trig_at finds a
 # trigger: a digit before three digits or separators; xox, eyJ and the A prefixes (one pattern: their cross
-# product is rare); '_ - : @' (sk-/rk_ are found at their '-'/'_'); the first four letters of a word in
-# any case (aws, three, apart).
+# product is rare); '_ - @' (sk-/rk_ are found at their '-'/'_'); ':' before '/', ':' or a hex digit
+# (:// and IPv6); the first letters of a word in any case (four, but three for aws and its a- kin).
 cdef rs_tables TRIG_CLS
 _NUMSEP = "0123456789 .()/-"
 TRIG_PATTERNS = [
-    ("0123456789", _NUMSEP, _NUMSEP, _NUMSEP), ("xeA", "oyIKSBC", "xJzIAC"), ("_-:@",), ("aA", "wW", "sS"),
+    ("0123456789", _NUMSEP, _NUMSEP, _NUMSEP), ("xeA", "oyIKSBC", "xJzIC"), ("_-@",),
+    (":", "/:0123456789abcdefABCDEF"),
     ("bB", "eEaA", "aAsS", "rRiI"),  # bear(er) basi(c)
-    ("aA", "pPcCuU", "iIcCtT", "_-kKeEhH"),  # api_key api-key apik(ey) acce(ss) auth(oriz)
+    ("aA", "wWpPcCuU", "sSiIcCtT"),  # aws api(_key) api(key) acc(ess) aut(horiz)
     ("sScC", "eEoO", "cCoO", "rRkK"),  # secr(et) cook(ie)
     ("pPtT", "aArRoO", "sSiIkK", "sSvVeE"),  # pass priv(ate) toke(n)
 ]
