@@ -448,6 +448,8 @@ class _Compiled:
             self.first = {chr(c): tuple(i for i, n in enumerate(rule_names) if chr(c) in _FIRST[n])
                           for c in range(128)}
         self.subs: dict[tuple[tuple[int, ...], bool], tuple[Any, tuple[tuple[int, str], ...], bool]] = {}
+        # at(c, ascii) by start character (ASCII ones), for each kind of string: one lookup per start.
+        self.by_char: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
         self.n_builtin = len(self.names)
         self.custom = None
         if rules:
@@ -568,10 +570,18 @@ class _Compiled:
         spans: list[tuple[int, int, str]] = []
         pos = 0
         ascii = s.isascii()
+        table = self.by_char[ascii]
+        n = len(s)
         for st in starts:
             if st < pos:
                 continue
-            pattern, marks, has_v = self.at(s[st] if st < len(s) else "", ascii)
+            c = s[st] if st < n else ""
+            got = table.get(c)
+            if got is None:
+                got = self.at(c, ascii)
+                if c < "\x80":
+                    table[c] = got
+            pattern, marks, has_v = got
             if pattern is None:
                 continue
             m = pattern.match(s, st)
