@@ -435,7 +435,8 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint fi
         # Whole blocks of 32 or 64 with no position that can begin a trigger are skipped; in the others only the
         # positions the byte classes keep are looked at (a superset of those where _trig_at finds one).
         # UCS2 characters are narrowed to bytes for the classes (_redact_simd.h).
-        while True:
+        # (a string shorter than one block does not call the skips, which would only load their tables)
+        while n - i >= (width + 3 if kind == 1 else 96 if width == 64 else 48):
             if kind == 1:
                 i = <Py_ssize_t>rs_skip(&TRIG_CLS, <const uint8_t*>d, <size_t>i, <size_t>n, &mask)
             else:
