@@ -484,6 +484,9 @@ class _Compiled:
         # The prefilter knows the built-in triggers only: custom rules or key names let every string through.
         self.pre_flags = (PRE_ALL if rules or keys else
                           (PRE_SECRETS if "secrets" in sets else 0) | (PRE_PII if self.pii else 0))
+        # The walk's: every string goes through the pure implementation's joined trigger scan (prefiltering
+        # each string first would cost as much again there).
+        self.walk_flags = self.pre_flags if prefilter_pays() else PRE_ALL
 
     def _secret_key(self, key: str) -> bool:
         if not self.key_names:
@@ -728,9 +731,7 @@ class _Walker:
         self.c = c
         self.known = c.known
         self.secret_key = c.walk_secret_key
-        # A callback sees every string; so does the pure implementation's joined trigger scan (prefiltering
-        # each string first would cost as much again there).
-        self.flags = c.pre_flags if callback is None and prefilter_pays() else PRE_ALL
+        self.flags = c.walk_flags if callback is None else PRE_ALL  # a callback sees every string
         self.holders: list[Any] = []  # container of each collected value string
         self.slots: list[Any] = []  # its key or index
         self.key_holders: list[dict] = []  # dict of each collected key
