@@ -213,6 +213,23 @@ static size_t rs_skip16_vbmi(const rs_tables* t, const uint16_t* p, size_t from,
     return i;
 }
 
+/* The class mask of the ``m`` (<= 64) Latin-1 characters at p, read with masked loads (zero past the end,
+ * nothing read there): a short string or tail without a padded copy. */
+RS_VBMI
+static uint64_t rs_short_vbmi(const rs_tables* t, const uint8_t* p, size_t m) {
+    __m512i acc = _mm512_set1_epi8(-1), x0 = _mm512_setzero_si512();
+    int j;
+    for (j = 0; j < 4; j++) {
+        __mmask64 in = (size_t)j >= m ? 0 : m - j >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << (m - j)) - 1);
+        __m512i x = _mm512_maskz_loadu_epi8(in, (const void*)(p + j));
+        if (j == 0) x0 = x;
+        acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(_mm512_loadu_si512((const void*)t->exact[j]), x,
+                                                             _mm512_loadu_si512((const void*)(t->exact[j] + 64))));
+    }
+    uint64_t keep = (uint64_t)_mm512_test_epi8_mask(acc, acc) & ~(uint64_t)_mm512_movepi8_mask(x0);
+    return m >= 64 ? keep : keep & (((uint64_t)1 << m) - 1);
+}
+
 static int rs_cpu(void) {  /* 2: AVX-512 VBMI (and AVX2), 1: AVX2, 0: neither */
     static int have = -1;
     if (have < 0) {
@@ -246,6 +263,11 @@ static inline uint8_t rs_narrow1(uint32_t c) {  /* one character, as the UCS2 na
 static void rs_tail(const rs_tables* t, int kind, const void* d, size_t from, size_t n, uint64_t* masks) {
     uint8_t buf[160];
     size_t m = n - from, j;
+    if (kind == 1 && m <= 64 && rs_use_simd() == 64) {
+        masks[0] = rs_short_vbmi(t, (const uint8_t*)d + from, m);
+        masks[1] = 0;
+        return;
+    }
     memset(buf, 0, sizeof buf);
     if (kind == 1)
         for (j = 0; j < m; j++) buf[j] = rs_narrow1(((const uint8_t*)d)[from + j]);
