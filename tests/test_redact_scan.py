@@ -310,3 +310,24 @@ def test_starts_from_joined_scan_equal_those_of_each_string(s: str) -> None:
     got = c.candidates([s, "x", s + "\u2019"])
     for i, t in enumerate([s, "x", s + "\u2019"]):
         assert got.get(i, []) == pure.starts(t, c.trig_flags, ()), (s, i)
+
+
+@given(st.dictionaries(st.sampled_from(["id", "event", "note", "password", "properties"]),
+                       st.one_of(_json, _markers, st.dictionaries(st.sampled_from(["$ai_model", "x", "token"]), _json,
+                                                                  max_size=3)), max_size=5),
+       st.sampled_from(FLAGS), st.booleans())
+def test_walk_event_compiled_equals_pure(scan: Any, ev: dict, flags: int, node: bool) -> None:
+    from textrepr import redact
+
+    r = Redactor.default()._compiled
+    args = (flags, {}, r.walk_secret_key, redact._EVENT_SKIPS[node], redact.EVENT_EXEMPT, redact.PROPERTY_EXEMPT)
+    a = copy.deepcopy(ev)
+    got = scan.walk_event(a, *args)
+    want = pure.walk_event(ev, *args)
+    assert a == ev
+    if want is None:
+        assert got is None
+    else:
+        n, holders, slots, key_holders, key_texts = got
+        assert (n, [(h[k], k) for h, k in zip(holders, slots)], key_texts) == \
+            (want[0], [(h[k], k) for h, k in zip(want[1], want[2])], want[4])

@@ -4,7 +4,7 @@ from typing import Any, Callable
 __all__ = [
     "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
     "SECRET_MARKER", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret", "walk_value",
-    "keys_of",
+    "walk_event", "keys_of",
 ]
 
 PRE_SECRETS: int
@@ -27,5 +27,7 @@ def is_secret(known: dict[Any, bool], secret_key: Callable[[str], bool] | None, 
 def walk_value(root: Any, secret_list: bool, flags: int, known: dict[Any, bool],
                secret_key: Callable[[str], bool] | None, holders: list[Any], slots: list[Any],
                key_holders: list[dict], key_texts: list[str], skip: Any = ..., exempt: Any = ...) -> int: ...
+def walk_event(ev: dict, flags: int, known: dict[Any, bool], secret_key: Callable[[str], bool] | None,
+               skips: tuple[Any, Any], exempt: Any, prop_exempt: Any) -> tuple[int, list, list, list, list] | None: ...
 def keys_of(d: dict, exempt: Any, flags: int, key_holders: list[dict], key_texts: list[str]) -> None: ...
 def _set_simd(level: int) -> int: ...

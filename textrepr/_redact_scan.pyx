@@ -22,7 +22,7 @@ from . import _redact_scan_py as _py
 __all__ = [
     "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
     "SECRET_MARKER", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret", "walk_value",
-    "keys_of",
+    "walk_event", "keys_of",
 ]
 
 PRE_SECRETS, PRE_PII, PRE_ALL = 1, 2, 4
@@ -740,8 +740,34 @@ cdef inline int _keys_of(dict d, object exempt, int flags, list key_holders, lis
 
 def walk_value(object root, bint secret_list, int flags, dict known not None, object secret_key, list holders,
                list slots, list key_holders, list key_texts, object skip=(), object exempt=()) -> int:
-    """Walk the dicts and lists inside ``root``; see ``_redact_scan_py.walk_value``. One stack of containers
-    (the same order), a list held by a secret-named key pushed with ``_IN_SECRET`` above it."""
+    """Walk the dicts and lists inside ``root``; see ``_redact_scan_py.walk_value``."""
+    return _walk_value(root, secret_list, flags, known, secret_key, holders, slots, key_holders, key_texts, skip,
+                       exempt)
+
+
+def walk_event(dict ev not None, int flags, dict known not None, object secret_key, tuple skips not None,
+               object exempt, object prop_exempt):
+    """See ``_redact_scan_py.walk_event``: one call for an event's two walks."""
+    cdef list holders = []
+    cdef list slots = []
+    cdef list key_holders = []
+    cdef list key_texts = []
+    props = ev.get("properties")
+    cdef bint split = type(props) is dict
+    cdef Py_ssize_t n = _walk_value(ev, False, flags, known, secret_key, holders, slots, key_holders, key_texts,
+                                    skips[1] if split else skips[0], exempt)
+    if split:
+        n += _walk_value(props, False, flags, known, secret_key, holders, slots, key_holders, key_texts,
+                         prop_exempt, prop_exempt)
+    if n or PyList_GET_SIZE(holders) or PyList_GET_SIZE(key_holders):
+        return n, holders, slots, key_holders, key_texts
+    return None
+
+
+cdef Py_ssize_t _walk_value(object root, bint secret_list, int flags, dict known, object secret_key, list holders,
+                            list slots, list key_holders, list key_texts, object skip, object exempt) except -1:
+    """walk_value: one stack of containers (the same order as the pure twin's), a list held by a
+    secret-named key pushed with ``_IN_SECRET`` above it."""
     cdef list stack = [root, _IN_SECRET] if secret_list else [root]
     cdef object x, k, v, r
     cdef PyObject* pk

@@ -14,7 +14,7 @@ from typing import Any, Callable
 __all__ = [
     "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
     "SECRET_MARKER", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret", "walk_value",
-    "keys_of",
+    "walk_event", "keys_of",
 ]
 
 # Flags: which rule sets' triggers to look for; PRE_ALL: every string passes (custom key names or rules,
@@ -258,6 +258,27 @@ def walk_value(root: Any, secret_list: bool, flags: int, known: dict[Any, bool],
                 elif tv is dict or tv is list:
                     stack.append((v, False))
     return n
+
+
+def walk_event(ev: dict, flags: int, known: dict[Any, bool], secret_key: Callable[[str], bool] | None,
+               skips: tuple[Any, Any], exempt: Any, prop_exempt: Any) -> tuple[int, list, list, list, list] | None:
+    """An event-level object's two walks: its values except those of the keys in ``skips[split]`` (``split``:
+    whether its ``properties`` is an object, then walked apart) and its keys except ``exempt``; then its
+    properties, except the keys in ``prop_exempt``. Returns ``(secrets replaced, holders, slots,
+    key_holders, key_texts)`` (see ``walk_value``), or None when nothing was replaced or kept."""
+    holders: list[Any] = []
+    slots: list[Any] = []
+    key_holders: list[dict] = []
+    key_texts: list[str] = []
+    props = ev.get("properties")
+    split = type(props) is dict
+    n = walk_value(ev, False, flags, known, secret_key, holders, slots, key_holders, key_texts, skips[split], exempt)
+    if split:
+        n += walk_value(props, False, flags, known, secret_key, holders, slots, key_holders, key_texts, prop_exempt,
+                        prop_exempt)
+    if n or holders or key_holders:
+        return n, holders, slots, key_holders, key_texts
+    return None
 
 
 def keys_of(d: dict, exempt: Any, flags: int, key_holders: list[dict], key_texts: list[str]) -> None:

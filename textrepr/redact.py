@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable, Mapping
 import regex
 
 from .redact_scan import (PRE_ALL, PRE_PII, PRE_SECRETS, SECRET_MARKER, is_secret, keys_of, prefilter, prefilter_pays,
-                          starts, starts_of, triggers, walk_value)
+                          starts, starts_of, triggers, walk_event, walk_value)
 
 __all__ = [
     "Redactor", "RULE_SETS", "SECRET_KEY_NAMES", "EVENT_EXEMPT", "PROPERTY_EXEMPT",
@@ -693,7 +693,13 @@ def redact_data(data: Any, redactor: Redactor | None, trace: bool) -> dict[str, 
     counts: dict[str, int] = {}
     if type(data) is not dict:
         return counts
-    w = _Walker(redactor._compiled, redactor.callback)
+    c = redactor._compiled
+    if not trace:  # one compiled call; a clean event stops here
+        got = walk_event(data, c.walk_flags if redactor.callback is None else PRE_ALL, c.known, c.walk_secret_key,
+                         _EVENT_SKIPS[False], EVENT_EXEMPT, PROPERTY_EXEMPT)
+        if got is None and redactor.callback is None:
+            return counts
+    w = _Walker(c, redactor.callback)
     if trace:
         tr = data.get("trace")
         if type(tr) is dict:
@@ -705,8 +711,8 @@ def redact_data(data: Any, redactor: Redactor | None, trace: bool) -> dict[str, 
             if k != "trace" and k != "hierarchy" and k not in EVENT_EXEMPT:
                 w.assign(data, k, v)
         keys_of(data, _TRACE_ROOT_EXEMPT, w.flags, w.key_holders, w.key_texts)
-    else:
-        w.event(data)
+    elif got is not None:
+        w.add(got)
     if w.secrets:
         counts["secret_field"] = w.secrets
     if w.holders or w.key_holders:
@@ -720,6 +726,7 @@ _NODE_KEYS_EXEMPT = frozenset(("event", "children"))
 # Values an event-level walk leaves alone: (bare hierarchy node, properties walked apart) -> keys.
 _SKIP = {(node, split): (_NODE_EXEMPT if node else EVENT_EXEMPT) | ({"properties"} if split else set())
          for node in (False, True) for split in (False, True)}
+_EVENT_SKIPS = {node: (_SKIP[node, False], _SKIP[node, True]) for node in (False, True)}
 
 
 class _Walker:
@@ -740,16 +747,21 @@ class _Walker:
 
     def event(self, ev: dict, node: bool = False) -> None:
         """An event-level object: exempt keys kept, ``properties`` with its own exemptions. For a bare
-        hierarchy node (``node``), ``children`` is left to :meth:`hierarchy`. Two compiled walks: the
-        event's other values, then its properties."""
-        props = ev.get("properties")
-        split = type(props) is dict
-        self.secrets += walk_value(ev, False, self.flags, self.known, self.secret_key, self.holders, self.slots,
-                                   self.key_holders, self.key_texts, _SKIP[node, split],
-                                   _NODE_EXEMPT if node else EVENT_EXEMPT)
-        if split:
-            self.secrets += walk_value(props, False, self.flags, self.known, self.secret_key, self.holders,
-                                       self.slots, self.key_holders, self.key_texts, PROPERTY_EXEMPT, PROPERTY_EXEMPT)
+        hierarchy node (``node``), ``children`` is left to :meth:`hierarchy`. One compiled call (two walks: the
+        event's other values, then its properties)."""
+        got = walk_event(ev, self.flags, self.known, self.secret_key, _EVENT_SKIPS[node],
+                         _NODE_EXEMPT if node else EVENT_EXEMPT, PROPERTY_EXEMPT)
+        if got is not None:
+            self.add(got)
+
+    def add(self, got: tuple[int, list, list, list, list]) -> None:
+        """Take in what ``walk_event`` found."""
+        n, holders, slots, key_holders, key_texts = got
+        self.secrets += n
+        self.holders += holders
+        self.slots += slots
+        self.key_holders += key_holders
+        self.key_texts += key_texts
 
     def hierarchy(self, nodes: list) -> None:
         stack = [nodes]
