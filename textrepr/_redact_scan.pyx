@@ -162,6 +162,8 @@ cdef const char* _UNDER_LIST[8]
 _UNDER_LIST[:] = [b"hf_", b"phx_", b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_"]
 cdef Py_ssize_t _UNDER_LEN[8]
 _UNDER_LEN[:] = [3, 4, 4, 4, 4, 4, 4, 11]
+cdef unsigned char UNDER_PREV[128]  # the letters before the '_' of those prefixes
+UNDER_PREV[:] = [1 if chr(c) in "fxpousrt" else 0 for c in range(128)]
 
 
 # What an ASCII character may begin, for triggers(): bits tested in the loop.
@@ -299,9 +301,10 @@ cdef inline int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flag
             out.append((i - 2, i + 1, 0))
             r[0] = i + 1
         elif t & T_PREFIX and i >= r[0]:
-            if c == 95:  # '_' ending one of the underscore prefixes
+            if c == 95:  # '_' ending one of the underscore prefixes (after f x p o u s r t)
                 hit = False
-                for w in range(8):
+                p = PyUnicode_READ(kind, d, i - 1) if i else 0
+                for w in range(8 if p < 128 and UNDER_PREV[p] else 0):
                     wl = _UNDER_LEN[w]
                     st = i + 1 - wl
                     if st >= 0 and _at(kind, d, n, st, _UNDER_LIST[w], wl):
@@ -463,7 +466,7 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint fi
                     return 0
                 mask &= mask - 1
             _each(1, d, n, n - 3 if n - 3 > i else i, flags, out, r, first)
-        elif n - i <= 12:
+        elif n - i <= 12 and not (kind == 1 and width == 64):  # (masked loads: rs_tail)
             if kind == 1:
                 _each(1, d, n, i, flags, out, r, first)
             else:
