@@ -182,6 +182,29 @@ def test_base64_cores_find_a_truncated_middle() -> None:
         assert any(core in text for core in b64_cores(secret))
 
 
+# The compiled scan looks at 64 (AVX-512 VBMI) or 32 (AVX2) characters at a time, UCS2 strings 96 at a time
+# narrowed to bytes, the end of a long Latin-1 string through the block that ends there, and a short tail
+# through a padded copy: a planted value at every offset around those edges, in Latin-1, UCS2 and UCS4 text.
+_EDGE_FILL = {"latin1": "lorem ipsum dolor sit amet quando " * 8, "ucs2": "lorem ipsum \u2019dolor\u2019 sit amet " * 8,
+              "ucs4": "lorem ipsum \U0001f600 dolor sit amet " * 8}
+_EDGES = sorted({e + d for e in (0, 32, 64, 96, 128) for d in range(-4, 5) if e + d >= 0})
+
+
+@pytest.mark.parametrize("fill", list(_EDGE_FILL))
+@pytest.mark.parametrize("markers_on", [True, False])
+def test_planted_values_at_block_edges_never_leave(fill: str, markers_on: bool) -> None:
+    pad = _EDGE_FILL[fill]
+    for _, value, needles in PLANTS:
+        msgs = []
+        for off in _EDGES:
+            pre = pad[:off - 1] + " " if off else ""  # the value starts at ``off``, after a space
+            msgs.append({"role": "user", "content": pre + value + " " + pad[:off % 7]})  # near the start
+            msgs.append({"role": "user", "content": pre + value})  # at the end of the string
+        req = {"event_type": "$ai_generation", "data": {"id": "g", "properties": {"$ai_input": msgs}},
+               "options": {"redact": True, "include_markers": markers_on, "max_length": 0}}
+        assert_no_leak(textrepr.text_repr(req)["text"], list(needles), f"edges/{fill}/{value[:12]}")
+
+
 # ------------------------------------------------------------------------------------------ corpus
 
 _SHAPE_KEYS = frozenset(("role", "type", "event", "object", "__type", "status"))

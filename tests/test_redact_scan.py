@@ -57,23 +57,31 @@ _json = st.recursive(
     max_leaves=12)
 
 
-def _walk(mod: Any, root: Any, secret_list: bool, flags: int) -> tuple[Any, list[Any], list[int]]:
+def _walk(mod: Any, root: Any, secret_list: bool, flags: int, skip: Any, exempt: Any) -> tuple[Any, ...]:
     r = Redactor.default()._compiled
     holders: list[Any] = []
     slots: list[Any] = []
-    dicts: list[Any] = []
-    mod.walk_value(root, secret_list, flags, r.secret_key, lambda v: "<" + v + ">", holders, slots, dicts)
-    return root, [(h[k], k) for h, k in zip(holders, slots)], [id(d) for d in dicts]
+    key_holders: list[Any] = []
+    key_texts: list[str] = []
+    n = mod.walk_value(root, secret_list, flags, {}, r.walk_secret_key, holders, slots, key_holders, key_texts,
+                       skip, exempt)
+    return root, n, [(h[k], k) for h, k in zip(holders, slots)], [(k in h, k) for h, k in zip(key_holders, key_texts)]
 
 
-@given(st.one_of(st.lists(_json, max_size=4), st.dictionaries(st.text(max_size=6), _json, max_size=4)),
-       st.booleans(), st.sampled_from(FLAGS))
-def test_walk_value_compiled_equals_pure(scan: Any, root: Any, secret_list: bool, flags: int) -> None:
+_markers = st.sampled_from(["", "[REDACTED:email]", "[REDACTED:", "[REDACTED:]", "x]"])
+
+
+@given(st.one_of(st.lists(_json, max_size=4),
+                 st.dictionaries(st.one_of(st.text(max_size=6), st.sampled_from(["id", "password", "note"])),
+                                 st.one_of(_json, _markers), max_size=4)),
+       st.booleans(), st.sampled_from(FLAGS), st.sampled_from([(), frozenset(("id", "password"))]),
+       st.sampled_from([(), frozenset(("note", "password"))]))
+def test_walk_value_compiled_equals_pure(scan: Any, root: Any, secret_list: bool, flags: int, skip: Any,
+                                         exempt: Any) -> None:
     a = copy.deepcopy(root)
-    got = _walk(scan, a, secret_list, flags)
-    want = _walk(pure, root, secret_list, flags)
-    assert got[0] == want[0] and got[1] == want[1]
-    assert len(got[2]) == len(want[2])
+    got = _walk(scan, a, secret_list, flags, skip, exempt)
+    want = _walk(pure, root, secret_list, flags, skip, exempt)
+    assert got == want
 
 
 @pytest.mark.parametrize("sets", [("secrets", "pii"), ("secrets",), ("pii",)])
@@ -128,7 +136,7 @@ def test_redact_data_same_in_both_implementations(scan: Any, fields: list[tuple[
 
 
 
-# The compiled scans look at Latin-1 strings 32 positions at a time (AVX2, when the CPU has it; see
+# The compiled scans look at Latin-1 strings 64 or 32 positions at a time (AVX-512 VBMI or AVX2; see
 # textrepr/_redact_simd.h), so the twins are also compared on strings long enough for several blocks,
 # with triggers at every offset around a block's edges, with the block scans on and off.
 _PAD = "the quick brown fox jumps over the lazy dog while a calm river runs under old stone bridges " * 2
@@ -139,12 +147,13 @@ long_texts = st.tuples(st.integers(0, 90), texts, st.sampled_from(_PADS)).map(
     lambda t: t[2][:t[0]] + t[1] + t[2][t[0]:])
 
 
-def _both_paths(scan: Any) -> Iterator[bool]:
+def _both_paths(scan: Any) -> Iterator[int]:
+    """Each block-scan level in turn (AVX-512 VBMI, AVX2, none); yields the block width in use."""
     try:
-        for on in (True, False):
-            yield scan._set_simd(on)
+        for level in (2, 1, 0):
+            yield scan._set_simd(level)
     finally:
-        scan._set_simd(True)
+        scan._set_simd(2)
 
 
 @given(long_texts)
@@ -168,19 +177,18 @@ def test_triggers_at_every_offset_of_a_block(scan: Any) -> None:
                 for f in (pure.PRE_SECRETS, pure.PRE_PII, pure.PRE_SECRETS | pure.PRE_PII):
                     assert scan.prefilter(s, f) == pure.prefilter(s, f), (piece, off, f)
                     assert scan.triggers(s, f, ()) == pure.triggers(s, f, ()), (piece, off, f)
-    assert False in used  # the scalar path ran (and the block scans too, where the CPU has AVX2)
+    assert 0 in used  # the scalar path ran (and the block scans too, where the CPU has them)
 
 
 @given(texts)
 def test_dropped_ipv6_triggers_start_no_match(s: str) -> None:
     """An IPv6 trigger is dropped when the hex-colon run before it follows an ASCII letter or digit
     (``std::io``): the combined pattern of every built-in rule matches nothing at that start."""
-    from textrepr.redact import _HEXCOLON, _back
 
     pattern = Redactor.default()._compiled.pattern
     for m in pure._T_V6.finditer(s):
         if not pure._v6_can_start(s, m.start()):
-            assert pattern.match(s, _back(s, m.start(), _HEXCOLON, 40)) is None, (s, m.start())
+            assert pattern.match(s, pure._back(s, m.start(), pure._HEXCOLON, 40)) is None, (s, m.start())
 
 
 @pytest.mark.parametrize("s", ["use std::io::Read;", "Vec::new()", "HashMap::new", "2026-12-06T12:07:33Z",
@@ -203,7 +211,7 @@ def test_aws_secret_window_scan_same_with_re_as_with_regex(s: str, a: int, b: in
     same 40-character runs, window edges included."""
     import regex
 
-    from textrepr.redact import _AWS_SECRET
+    _AWS_SECRET = pure._AWS_SECRET
 
     ref = regex.compile(_AWS_SECRET.pattern)
     assert ([m.span() for m in _AWS_SECRET.finditer(s, a, b)] == [m.span() for m in ref.finditer(s, a, b)])
@@ -218,15 +226,108 @@ def _rule_match(m: Any, marks: Any) -> Any:
     return m.span(), rule, v
 
 
+def _check_dispatch(sets: tuple[str, ...], s: str) -> None:
+    """At every start, the rules that can begin with its character match exactly as all of them do (and so do
+    their ``re`` spellings, in an ASCII string)."""
+    c = Redactor(sets=sets)._compiled
+    for ch in map(chr, range(128)):
+        c.at(ch)  # compile every per-character pattern up front (not within hypothesis's deadline)
+        c.at(ch, True)
+    for st in range(len(s) + 1):
+        want = _rule_match(c.pattern.match(s, st), c.marks)
+        for ascii in (False, True) if s.isascii() else (False,):
+            pattern, marks, _ = c.at(s[st] if st < len(s) else "", ascii)
+            got = None if pattern is None else _rule_match(pattern.match(s, st), marks)
+            assert got == want, (s, st, ascii)
+
+
 @pytest.mark.parametrize("sets", [("secrets", "pii"), ("secrets",), ("pii",)])
 @given(s=texts)
 def test_first_character_dispatch_matches_like_the_combined_pattern(sets: tuple[str, ...], s: str) -> None:
     """At every start, the rules that can begin with its character match exactly as all of them do."""
-    c = Redactor(sets=sets)._compiled
-    for ch in map(chr, range(128)):
-        c.at(ch)  # compile every per-character pattern up front (not within hypothesis's deadline)
-    for st in range(len(s) + 1):
-        want = _rule_match(c.pattern.match(s, st), c.marks)
-        pattern, marks, _ = c.at(s[st] if st < len(s) else "")
-        got = None if pattern is None else _rule_match(pattern.match(s, st), marks)
-        assert got == want, (s, st)
+    _check_dispatch(sets, s)
+
+
+# ASCII near misses of every rule, for the ``re`` spellings used on ASCII strings (textrepr.redact._ascii_re):
+# the planted values cut and joined, whitespace ``re`` and ``regex`` read differently (\x1c-\x1f), PEM
+# lines, separators and edges.
+_ascii_pieces = st.one_of(
+    st.sampled_from([p[1] for p in PLANTS if p[1].isascii()] + [c for c in CLEAN if c.isascii()] +
+                    [t for t in _TRIGGERS if t.isascii()] +
+                    ["\x1c", "\x1d", "\x1e", "\x1f", "\x0b", "\x0c", "\r\n", "\t", "-----END RSA PRIVATE KEY-----",
+                     "-----BEGIN PRIVATE KEY-----\n", "MIIEvQ", "==", "user:pw@", "https://", "a@b.co", "+44 ",
+                     "(212) 555-0199", "4111 1111 1111 1111", "GB82 WEST 1234 5698 7654 32", "::1", "10.0.0.",
+                     "123-45-6789", "_", "/", "+", ".", "-", ":", "@", " "]),
+    st.text(st.characters(max_codepoint=127), max_size=6))
+ascii_texts = st.lists(_ascii_pieces, max_size=8).map("".join).map(
+    lambda t: t[:len(t) // 2] + t[len(t) // 2 + 1:] if len(t) > 8 else t)  # and cut one character out
+
+
+@pytest.mark.parametrize("sets", [("secrets", "pii"), ("secrets",), ("pii",)])
+@given(s=ascii_texts)
+def test_ascii_re_spellings_match_like_the_combined_pattern(sets: tuple[str, ...], s: str) -> None:
+    _check_dispatch(sets, s)
+
+
+def test_ascii_re_spelling_of_whitespace() -> None:
+    """``\\s`` inside a class is spelled as ``regex`` reads it on ASCII; outside one there is no spelling."""
+    from textrepr.redact import _ascii_re
+
+    p = _ascii_re(r"[^\s/]+")
+    assert p is not None and p.match("a\x1cb c").group() == "a\x1cb"
+    assert _ascii_re(r"a\sb") is None and _ascii_re(r"(?P<v>a)|(?P<v>b)") is None
+    assert _ascii_re(r"[\s\S]*?x").match("\x1c\nx").group() == "\x1c\nx"
+
+
+# Starts (where the rules are tried): the compiled twin computes them from its triggers in C. Near misses
+# for the windows it scans: base64 runs of 39-41 characters, '=' and '/' around them, IBAN-like country
+# codes and digits, URL schemes, email local parts and hex-colon runs of every length before a trigger.
+_start_pieces = st.sampled_from([
+    "A" * 39, "b" * 40, "Z9/+" * 10, "x" * 41, "=", "/", "+", " ", "-", ".", "_", "%", ":", "::", "@", "://",
+    "GB82", "DE", "44", "gb82", "G", "8", "+", "(", "https", "user.name", "fe80", "AKIA", "aws", "secret",
+    "1234567", "12 34 5", "\u00e9", "\u2019", "k"])
+start_texts = st.one_of(texts, st.lists(_start_pieces, max_size=24).map("".join))
+
+
+@given(start_texts, st.sampled_from(FLAGS[:4]))
+def test_starts_compiled_equals_pure(scan: Any, s: str, flags: int) -> None:
+    assert scan.starts(s, flags, ()) == pure.starts(s, flags, ()), (s, flags)
+    assert scan.starts(s, flags, ("pin",)) == pure.starts(s, flags, ("pin",))
+
+
+@given(st.data(), start_texts)
+def test_starts_of_any_trigger_compiled_equals_pure(scan: Any, data: Any, s: str) -> None:
+    """Triggers anywhere (not only where the scan finds them): every window edge of every kind."""
+    found = data.draw(st.lists(st.tuples(st.integers(0, len(s)), st.integers(0, 6), st.integers(0, 5)).map(
+        lambda t: (t[0], min(len(s), t[0] + t[1]), t[2])), max_size=6))
+    assert scan.starts_of(s, found) == pure.starts_of(s, found), (s, found)
+
+
+@given(start_texts)
+def test_starts_from_joined_scan_equal_those_of_each_string(s: str) -> None:
+    """The pure twin's starts from the triggers of one joined scan are those of the string's own scan."""
+    c = Redactor.default()._compiled
+    got = c.candidates([s, "x", s + "\u2019"])
+    for i, t in enumerate([s, "x", s + "\u2019"]):
+        assert got.get(i, []) == pure.starts(t, c.trig_flags, ()), (s, i)
+
+
+@given(st.dictionaries(st.sampled_from(["id", "event", "note", "password", "properties"]),
+                       st.one_of(_json, _markers, st.dictionaries(st.sampled_from(["$ai_model", "x", "token"]), _json,
+                                                                  max_size=3)), max_size=5),
+       st.sampled_from(FLAGS), st.booleans())
+def test_walk_event_compiled_equals_pure(scan: Any, ev: dict, flags: int, node: bool) -> None:
+    from textrepr import redact
+
+    r = Redactor.default()._compiled
+    args = (flags, {}, r.walk_secret_key, redact._EVENT_SKIPS[node], redact.EVENT_EXEMPT, redact.PROPERTY_EXEMPT)
+    a = copy.deepcopy(ev)
+    got = scan.walk_event(a, *args)
+    want = pure.walk_event(ev, *args)
+    assert a == ev
+    if want is None:
+        assert got is None
+    else:
+        n, holders, slots, key_holders, key_texts = got
+        assert (n, [(h[k], k) for h, k in zip(holders, slots)], key_texts) == \
+            (want[0], [(h[k], k) for h, k in zip(want[1], want[2])], want[4])

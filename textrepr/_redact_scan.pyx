@@ -9,17 +9,20 @@ characters the classes keep are checked in place (one table lookup of the charac
 few triggers they can begin). :func:`walk_value` walks the parsed value with the prefilter inline, so a
 clean string costs one scan and no allocation.
 """
-from cpython.dict cimport PyDict_Next, PyDict_SetItem
+from cpython.dict cimport PyDict_GetItem, PyDict_Next, PyDict_SetItem
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_SetItem
 from cpython.object cimport PyObject
-from libc.stdint cimport uint8_t, uint16_t, uint32_t
-from libc.string cimport memset
+from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdlib cimport qsort
+from libc.string cimport memchr, memset
+from cpython.mem cimport PyMem_Free, PyMem_Realloc
 
 from . import _redact_scan_py as _py
 
 __all__ = [
     "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
-    "prefilter", "prefilter_pays", "triggers", "walk_value", "collect_keys",
+    "SECRET_MARKER", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret", "walk_value",
+    "walk_event", "keys_of",
 ]
 
 PRE_SECRETS, PRE_PII, PRE_ALL = 1, 2, 4
@@ -35,12 +38,14 @@ cdef extern from "_redact_simd.h":
     ctypedef struct rs_tables:
         uint8_t lo[4][32]
         uint8_t hi[4][32]
+        uint8_t exact[4][128]
         uint8_t single0[4]
-        uint8_t single1[2]
     int rs_use_simd() nogil
-    size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t start, size_t n, uint32_t* mask) nogil
-    size_t rs_skip16(const rs_tables* t, const uint16_t* p, size_t start, size_t n, uint32_t* mask) nogil
-    int rs_ctz(uint32_t m) nogil
+    size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t start, size_t n, uint64_t* mask) nogil
+    size_t rs_skip16(const rs_tables* t, const uint16_t* p, size_t start, size_t n, uint64_t* mask) nogil
+    void rs_tail(const rs_tables* t, int kind, const void* d, size_t start, size_t n, uint64_t* masks) nogil
+    uint64_t rs_block_at(const rs_tables* t, const uint8_t* p) nogil
+    int rs_ctz(uint64_t m) nogil
     int rs_simd_enabled
 
 cdef enum:
@@ -70,44 +75,57 @@ cdef void _init_tables():
 _init_tables()
 
 
-# Byte classes for the block scan (see _redact_simd.h): a pattern is up to four character sets at offsets
-# 0..3 (None: any character). TRIG_CLS keeps a superset of the positions where _trig_at finds a trigger:
-# its first character (a digit before six digits or separators; xox; eyJ; an A prefix; the first three
-# letters of a word, in any case), '_', '-', ':', '@', or the 'k' of sk-/rk_ (the single at offset 1).
+# Byte classes for the block scan (see _redact_simd.h): eight patterns of up to four character sets at
+# offsets 0..3 (None: any character). TRIG_CLS keeps a superset of the positions where _trig_at finds a
+# trigger: a digit before three digits or separators; xox, eyJ and the A prefixes (one pattern: their cross
+# product is rare); '_ - @' (sk-/rk_ are found at their '-'/'_'); ':' before '/', ':' or a hex digit
+# (:// and IPv6); the first letters of a word in any case (four, but three for aws and its a- kin).
 cdef rs_tables TRIG_CLS
 _NUMSEP = "0123456789 .()/-"
+TRIG_PATTERNS = [
+    ("0123456789", _NUMSEP, _NUMSEP, _NUMSEP), ("xeA", "oyIKSBC", "xJzIC"), ("_-@",),
+    (":", "/:0123456789abcdefABCDEF"),
+    ("bB", "eEaA", "aAsS", "rRiI"),  # bear(er) basi(c)
+    ("aA", "wWpPcCuU", "sSiIcCtT"),  # aws api(_key) api(key) acc(ess) aut(horiz)
+    ("sScC", "eEoO", "cCoO", "rRkK"),  # secr(et) cook(ie)
+    ("pPtT", "aArRoO", "sSiIkK", "sSvVeE"),  # pass priv(ate) toke(n)
+]
 
 
-cdef void _fill(rs_tables* t, list patterns, bytes singles0, bytes singles1):
+cdef void _fill(rs_tables* t, list patterns):
     cdef int k, j, b
     cdef uint8_t bit
     memset(t, 0, sizeof(rs_tables))
     for k, pat in enumerate(patterns):
         bit = 1 << k
+        if len(pat) == 1:  # single characters: exact in both (AVX2 compares them)
+            for j, b in enumerate(pat[0].encode("ascii")):
+                t.single0[j] = b
+                t.exact[0][b] |= bit
+            for j in range(1, 4):
+                for b in range(128):
+                    t.exact[j][b] |= bit
+            continue
         for j in range(4):
             chars = pat[j] if j < len(pat) else None
-            for b in (range(256) if chars is None else chars.encode("latin-1")):
+            for b in (range(256) if chars is None else chars.encode("ascii")):
                 t.lo[j][b & 15] |= bit
                 t.lo[j][(b & 15) + 16] |= bit
                 t.hi[j][b >> 4] |= bit
                 t.hi[j][(b >> 4) + 16] |= bit
-    for k, b in enumerate(singles0):
-        t.single0[k] = b
-    for k, b in enumerate(singles1):
-        t.single1[k] = b
+                if b < 128:
+                    t.exact[j][b] |= bit
 
 
-_fill(&TRIG_CLS, [("0123456789", _NUMSEP, _NUMSEP, _NUMSEP), ("x", "o", "x"), ("e", "y", "J"),
-                  ("A", "IKSBC", "zIAC"), ("bB", "eEaA", "aAsS"), ("aA", "wWpPcCuU", "sSiIcCtT"),
-                  ("sScC", "eEoO", "cCoO"), ("pPtT", "aArRoO", "sSiIkK")], b"_-:@", b"-_")
+_fill(&TRIG_CLS, TRIG_PATTERNS)
 
 
-def _set_simd(bint on) -> bool:
-    """Turn the AVX2 block scans on or off (tests: the scalar path must give the same results); returns
-    whether they are in use."""
+def _set_simd(int level) -> int:
+    """Allow the block scans up to ``level`` (2: AVX-512 VBMI, 1: AVX2, 0: none; tests check each gives
+    the same results); returns the block width then in use (64, 32, or 0 for the plain loop)."""
     global rs_simd_enabled
-    rs_simd_enabled = on
-    return rs_use_simd() != 0
+    rs_simd_enabled = level
+    return rs_use_simd()
 
 
 cdef inline bint _at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, const char* w, Py_ssize_t wl) nogil:
@@ -142,11 +160,15 @@ cdef inline bint _lword(int kind, void* d, Py_ssize_t n, Py_ssize_t i, const cha
 
 cdef const char* _UNDER_LIST[8]
 _UNDER_LIST[:] = [b"hf_", b"phx_", b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_"]
+cdef Py_ssize_t _UNDER_LEN[8]
+_UNDER_LEN[:] = [3, 4, 4, 4, 4, 4, 4, 11]
+cdef unsigned char UNDER_PREV[128]  # the letters before the '_' of those prefixes
+UNDER_PREV[:] = [1 if chr(c) in "fxpousrt" else 0 for c in range(128)]
 
 
 # What an ASCII character may begin, for triggers(): bits tested in the loop.
 cdef enum:
-    T_PREFIX = 1    # k _ x A -   (provider prefixes, PEM)
+    T_PREFIX = 1    # _ x A -     (provider prefixes, PEM; sk-/rk_ at their - or _)
     T_E = 2         # e           (eyJ)
     T_COLON = 4     # :           (://, IPv6)
     T_WORD = 8      # b a s, any case (bearer basic aws secret)
@@ -161,7 +183,7 @@ cdef void _init_trig():
     cdef int i
     for i in range(128):
         TRIG[i] = 0
-    for ch in "k_xA-":
+    for ch in "_xA-":
         TRIG[ord(ch)] |= T_PREFIX
     TRIG[ord("e")] |= T_E
     TRIG[ord(":")] |= T_COLON
@@ -188,7 +210,7 @@ cdef void _init_next():
     cdef int i, j
     for i in range(16384):
         NEXT_OK[i] = 0
-    follow = {"k": "-_", "x": "o", "-": "-", "e": "y", ":": "/:0123456789abcdefABCDEF",
+    follow = {"x": "o", "e": "y", ":": "/:0123456789abcdefABCDEF",
               "A": "IKSBCwpucWPUC", "a": "wpucWPUC", "b": "eaEA", "B": "eaEA", "s": "eE", "S": "eE",
               "p": "arAR", "P": "arAR", "t": "oO", "T": "oO", "c": "oO", "C": "oO"}
     for d in "0123456789":
@@ -196,7 +218,7 @@ cdef void _init_next():
     for ch, nexts in follow.items():
         for nx in nexts:
             NEXT_OK[(ord(ch) << 7) | ord(nx)] = 1
-    for ch in "_@":  # '_' looks behind; '@' needs nothing after it
+    for ch in "_@-":  # '_' and '-' look behind; '@' needs nothing after it
         for j in range(128):
             NEXT_OK[(ord(ch) << 7) | j] = 1
 
@@ -238,11 +260,14 @@ cdef inline bint _keys(int kind, void* d, Py_ssize_t n, Py_ssize_t* r) nogil:
     cdef uint32_t c
     if r[3] < 0:
         r[3] = 0
-        for j in range(n):
-            c = PyUnicode_READ(kind, d, j)
-            if c == 58 or c == 61:
-                r[3] = 1
-                break
+        if kind == 1:  # libc's vectorised search
+            r[3] = memchr(d, 58, n) != NULL or memchr(d, 61, n) != NULL
+        else:
+            for j in range(n):
+                c = PyUnicode_READ(kind, d, j)
+                if c == 58 or c == 61:
+                    r[3] = 1
+                    break
     return r[3] != 0
 
 
@@ -269,18 +294,18 @@ cdef inline int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flag
     t = TRIG[c]
     if sec:
         # Provider prefixes: the matches of one regex scan (they do not overlap).
-        if t & T_PREFIX and i >= r[0]:
-            if c == 107:  # k[-_] after s or r
-                if i >= 1 and i + 1 < n:
-                    p = PyUnicode_READ(kind, d, i + 1)
-                    l = PyUnicode_READ(kind, d, i - 1)
-                    if (p == 45 or p == 95) and (l == 115 or l == 114):
-                        out.append((i - 1, i + 2, 0))
-                        r[0] = i + 2
-            elif c == 95:  # '_' ending one of the underscore prefixes
+        if (t & T_PREFIX and (c == 45 or c == 95) and i >= 2 and i - 1 >= r[0]
+                and PyUnicode_READ(kind, d, i - 1) == 107
+                and (PyUnicode_READ(kind, d, i - 2) == 115 or PyUnicode_READ(kind, d, i - 2) == 114)):
+            # sk- sk_ rk- rk_, found at the '-' or '_' (as if at the 'k': the prefix scan resumes after)
+            out.append((i - 2, i + 1, 0))
+            r[0] = i + 1
+        elif t & T_PREFIX and i >= r[0]:
+            if c == 95:  # '_' ending one of the underscore prefixes (after f x p o u s r t)
                 hit = False
-                for w in range(8):
-                    wl = len(_UNDER_LIST[w])
+                p = PyUnicode_READ(kind, d, i - 1) if i else 0
+                for w in range(8 if p < 128 and UNDER_PREV[p] else 0):
+                    wl = _UNDER_LEN[w]
                     st = i + 1 - wl
                     if st >= 0 and _at(kind, d, n, st, _UNDER_LIST[w], wl):
                         out.append((st, i + 1, 0))
@@ -321,28 +346,32 @@ cdef inline int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flag
             elif l == 115:  # s ("secret" is also a key word: once)
                 if _lword(kind, d, n, i, b"secret", 6):
                     out.append((i, i + 6, 1))
+            # Secret-key words count only in a string with a ':' or '=': looked for once the word is there.
             elif l == 97:  # a
                 if _lword(kind, d, n, i, b"aws", 3):
                     out.append((i, i + 3, 1))
-                elif _keys(kind, d, n, r):
-                    if _lword(kind, d, n, i, b"api_key", 7) or _lword(kind, d, n, i, b"api-key", 7):
+                elif _lword(kind, d, n, i, b"api_key", 7) or _lword(kind, d, n, i, b"api-key", 7):
+                    if _keys(kind, d, n, r):
                         out.append((i, i + 7, 0))
-                    elif _lword(kind, d, n, i, b"apikey", 6) or _lword(kind, d, n, i, b"access", 6):
+                elif _lword(kind, d, n, i, b"apikey", 6) or _lword(kind, d, n, i, b"access", 6):
+                    if _keys(kind, d, n, r):
                         out.append((i, i + 6, 0))
-                    elif _lword(kind, d, n, i, b"authoriz", 8):
+                elif _lword(kind, d, n, i, b"authoriz", 8):
+                    if _keys(kind, d, n, r):
                         out.append((i, i + 8, 0))
-            elif _keys(kind, d, n, r):
-                if l == 112:  # p
-                    if _lword(kind, d, n, i, b"pass", 4):
+            elif l == 112:  # p
+                if _lword(kind, d, n, i, b"pass", 4):
+                    if _keys(kind, d, n, r):
                         out.append((i, i + 4, 0))
-                    elif _lword(kind, d, n, i, b"private", 7):
+                elif _lword(kind, d, n, i, b"private", 7):
+                    if _keys(kind, d, n, r):
                         out.append((i, i + 7, 0))
-                elif l == 116:  # t
-                    if _lword(kind, d, n, i, b"token", 5):
-                        out.append((i, i + 5, 0))
-                elif l == 99:  # c
-                    if _lword(kind, d, n, i, b"cookie", 6):
-                        out.append((i, i + 6, 0))
+            elif l == 116:  # t
+                if _lword(kind, d, n, i, b"token", 5) and _keys(kind, d, n, r):
+                    out.append((i, i + 5, 0))
+            elif l == 99:  # c
+                if _lword(kind, d, n, i, b"cookie", 6) and _keys(kind, d, n, r):
+                    out.append((i, i + 6, 0))
     if pii:
         if t & T_AT:  # '@'
             out.append((i, i + 1, 3))
@@ -398,14 +427,19 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint fi
     """Append the triggers to ``out`` (``first``: stop at the first)."""
     cdef Py_ssize_t r[4]
     cdef Py_ssize_t i = 0
-    cdef uint32_t mask
+    cdef uint64_t mask
+    cdef uint64_t masks[2]
+    cdef int half
+    cdef Py_ssize_t j
+    cdef int width = rs_use_simd() if kind != 4 else 0
     r[0] = r[1] = r[2] = 0
     r[3] = -1  # whether the string has a ':' or '=' (secret-key words count only then): found when needed
-    if kind != 4 and rs_use_simd():
-        # Whole blocks of 32 with no position that can begin a trigger are skipped; in the others only the
+    if width:
+        # Whole blocks of 32 or 64 with no position that can begin a trigger are skipped; in the others only the
         # positions the byte classes keep are looked at (a superset of those where _trig_at finds one).
         # UCS2 characters are narrowed to bytes for the classes (_redact_simd.h).
-        while True:
+        # (a string shorter than one block does not call the skips, which would only load their tables)
+        while n - i >= (width + 3 if kind == 1 else 96 if width == 64 else 48):
             if kind == 1:
                 i = <Py_ssize_t>rs_skip(&TRIG_CLS, <const uint8_t*>d, <size_t>i, <size_t>n, &mask)
             else:
@@ -417,8 +451,37 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint fi
                 if first and PyList_GET_SIZE(out):
                     return 0
                 mask &= mask - 1
-            i += 32
-    # The tail, or the whole string (no AVX2, UCS4): the C compiler specialises each call on its kind.
+            i += width
+        # The tail (fewer than 96 characters). A long Latin-1 string: the block that ends 3 characters
+        # before the end (overlapping the last one), then those 3; a short tail: each position; else the
+        # tail tested by blocks in a zero-padded copy.
+        if i >= n:
+            return 0
+        if kind == 1 and n >= width + 3:
+            j = n - width - 3
+            mask = rs_block_at(&TRIG_CLS, <const uint8_t*>d + j) >> (i - j) if i - j < width else 0
+            while mask:
+                _trig_at(kind, d, n, i + rs_ctz(mask), flags, out, r)
+                if first and PyList_GET_SIZE(out):
+                    return 0
+                mask &= mask - 1
+            _each(1, d, n, n - 3 if n - 3 > i else i, flags, out, r, first)
+        elif n - i <= 12 and not (kind == 1 and width == 64):  # (masked loads: rs_tail)
+            if kind == 1:
+                _each(1, d, n, i, flags, out, r, first)
+            else:
+                _each(2, d, n, i, flags, out, r, first)
+        else:
+            rs_tail(&TRIG_CLS, kind, d, <size_t>i, <size_t>n, masks)
+            for half in range(2):
+                mask = masks[half]
+                while mask:
+                    _trig_at(kind, d, n, i + 64 * half + rs_ctz(mask), flags, out, r)
+                    if first and PyList_GET_SIZE(out):
+                        return 0
+                    mask &= mask - 1
+        return 0
+    # The whole string (no block scan, or UCS4): the C compiler specialises each call on its kind.
     if kind == 1:
         _each(1, d, n, i, flags, out, r, first)
     elif kind == 2:
@@ -468,18 +531,259 @@ def triggers(str big not None, int flags, tuple words not None) -> list:
     return out
 
 
-def walk_value(object root, bint secret_list, int flags, object secret_key, object secret,
-               list holders, list slots, list key_dicts, object skip=()):
-    """Walk the dicts and lists inside ``root``; see ``_redact_scan_py.walk_value``."""
-    cdef list stack = [(root, secret_list)]
-    cdef object x, k, v
+# ------------------------------------------------------------------ starts (see _redact_scan_py.starts_of)
+
+cdef unsigned char B64[128]  # [A-Za-z0-9/+]: an AWS secret's characters
+cdef unsigned char SCHEME[128]  # [A-Za-z0-9+.-]
+cdef unsigned char LOCAL[128]  # [A-Za-z0-9._%+-]
+
+
+cdef void _init_back():
+    cdef int i
+    for i in range(128):
+        B64[i] = SCHEME[i] = LOCAL[i] = 48 <= i <= 57 or 65 <= i <= 90 or 97 <= i <= 122
+    for ch in "/+":
+        B64[ord(ch)] = 1
+    for ch in "+.-":
+        SCHEME[ord(ch)] = 1
+    for ch in "._%+-":
+        LOCAL[ord(ch)] = 1
+
+
+_init_back()
+
+
+cdef inline bint _in(const unsigned char* table, uint32_t c) nogil:
+    return c < 128 and table[c] != 0
+
+
+cdef struct _Buf:
+    Py_ssize_t* p
+    Py_ssize_t n
+    Py_ssize_t cap
+
+
+cdef int _push(_Buf* b, Py_ssize_t v) except -1:
+    cdef Py_ssize_t cap
+    cdef Py_ssize_t* p
+    if b.n == b.cap:
+        cap = b.cap * 2 if b.cap else 32
+        p = <Py_ssize_t*>PyMem_Realloc(b.p, cap * sizeof(Py_ssize_t))
+        if p == NULL:
+            raise MemoryError()
+        b.p = p
+        b.cap = cap
+    b.p[b.n] = v
+    b.n += 1
+    return 0
+
+
+cdef int _cmp(const void* x, const void* y) noexcept nogil:
+    cdef Py_ssize_t a = (<const Py_ssize_t*>x)[0]
+    cdef Py_ssize_t b = (<const Py_ssize_t*>y)[0]
+    return (a > b) - (a < b)
+
+
+cdef int _aws_runs(int kind, void* d, Py_ssize_t lo, Py_ssize_t hi, _Buf* b) except -1:
+    """The starts of ``re`` ``(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])`` found from ``lo`` with
+    endpos ``hi`` (the lookbehind sees before ``lo``; the lookahead sees the end at ``hi``)."""
+    cdef Py_ssize_t j = lo
+    cdef Py_ssize_t k
+    cdef uint32_t c
+    while j + 40 <= hi:
+        if not _in(B64, PyUnicode_READ(kind, d, j)):
+            j += 1
+            continue
+        if j > 0:
+            c = PyUnicode_READ(kind, d, j - 1)
+            if c == 61 or _in(B64, c):  # inside a run, or after '=': no match starts in the rest of it
+                while j < hi and _in(B64, PyUnicode_READ(kind, d, j)):
+                    j += 1
+                continue
+        k = j + 1
+        while k < j + 40 and _in(B64, PyUnicode_READ(kind, d, k)):
+            k += 1
+        if k == j + 40 and (k == hi or not (_in(B64, PyUnicode_READ(kind, d, k)) or PyUnicode_READ(kind, d, k) == 61)):
+            _push(b, j)
+            j = k
+            continue
+        while j < hi and _in(B64, PyUnicode_READ(kind, d, j)):
+            j += 1
+    return 0
+
+
+cdef list _starts_of(str s, list found):
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void* d = PyUnicode_DATA(s)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s)
+    cdef _Buf b
+    cdef Py_ssize_t a, e, j, stop, lo, hi, limit, i, last
+    cdef int k
+    cdef uint32_t c
+    cdef const unsigned char* table
+    cdef list out = []
+    b.p = NULL
+    b.n = b.cap = 0
+    try:
+        for t in found:
+            a = t[0]
+            e = t[1]
+            k = t[2]
+            if k == 0:  # K_AT_START
+                _push(&b, a)
+            elif k == 1:  # K_AWS: and each 40-character run around it
+                _push(&b, a)
+                _aws_runs(kind, d, a - 200 if a > 200 else 0, e + 240 if e + 240 < n else n, &b)
+            elif k == 5:  # K_NUM: the '+'/'(' before it, an IBAN's country code before it
+                _push(&b, a)
+                if a > 0:
+                    c = PyUnicode_READ(kind, d, a - 1)
+                    if c == 43 or c == 40:
+                        _push(&b, a - 1)
+                j = a - 36 if a > 36 else 0
+                hi = a + 4 if a + 4 < n else n
+                while j + 4 <= hi:
+                    if (65 <= PyUnicode_READ(kind, d, j) <= 90 and 65 <= PyUnicode_READ(kind, d, j + 1) <= 90
+                            and 48 <= PyUnicode_READ(kind, d, j + 2) <= 57
+                            and 48 <= PyUnicode_READ(kind, d, j + 3) <= 57):
+                        _push(&b, j)
+                        j += 4
+                    else:
+                        j += 1
+            else:  # K_URL, K_EMAIL, K_V6: back over the characters a match may begin with
+                if k == 2:
+                    table, limit = SCHEME, 21
+                elif k == 3:
+                    table, limit = LOCAL, 64
+                else:
+                    table, limit = NULL, 40
+                j = a
+                stop = a - limit if a > limit else 0
+                while j > stop:
+                    c = PyUnicode_READ(kind, d, j - 1)
+                    if table != NULL:
+                        if not _in(table, c):
+                            break
+                    elif c >= 128 or not (HEX[c] or c == 58):
+                        break
+                    j -= 1
+                _push(&b, j)
+        if b.n:
+            qsort(b.p, b.n, sizeof(Py_ssize_t), _cmp)
+            last = -1
+            for i in range(b.n):
+                if b.p[i] != last:
+                    last = b.p[i]
+                    out.append(last)
+    finally:
+        PyMem_Free(b.p)
+    return out
+
+
+def starts_of(str s not None, list found not None) -> list:
+    """See ``_redact_scan_py.starts_of``."""
+    return _starts_of(s, found)
+
+
+def starts(str s not None, int flags, tuple words not None) -> list:
+    """See ``_redact_scan_py.starts``: the trigger scan and the starts, in C."""
+    if words:
+        return _py.starts(s, flags, words)
+    cdef list found = []
+    _triggers(PyUnicode_KIND(s), PyUnicode_DATA(s), PyUnicode_GET_LENGTH(s), flags, found, False)
+    return _starts_of(s, found) if PyList_GET_SIZE(found) else found
+
+
+SECRET_MARKER = _py.SECRET_MARKER
+cdef str _MARKER = SECRET_MARKER
+cdef object _IN_SECRET = object()
+cdef Py_ssize_t _KNOWN_MAX = _py._KNOWN_MAX
+
+
+cdef inline bint _is_secret(dict known, object secret_key, object k) except -1:
+    cdef PyObject* r
+    if secret_key is None:
+        return False
+    r = PyDict_GetItem(known, k)
+    if r != NULL:
+        return (<object>r) is True
+    if len(known) >= _KNOWN_MAX:
+        known.clear()
+    cdef object b = True if secret_key(k) else False
+    known[k] = b
+    return b is True
+
+
+cdef inline object _secret(str v):
+    """See ``_redact_scan_py._secret``."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(v)
+    if n == 0 or (n >= 11 and v.startswith("[REDACTED:") and PyUnicode_READ(PyUnicode_KIND(v), PyUnicode_DATA(v),
+                                                                     n - 1) == 93):
+        return None
+    return _MARKER
+
+
+def is_secret(dict known not None, object secret_key, object k) -> bool:
+    """See ``_redact_scan_py.is_secret``."""
+    return _is_secret(known, secret_key, k)
+
+
+cdef inline int _keys_of(dict d, object exempt, int flags, list key_holders, list key_texts) except -1:
+    cdef Py_ssize_t pos = 0
     cdef PyObject* pk
     cdef PyObject* pv
-    cdef Py_ssize_t pos, i, n
+    cdef object k
+    while PyDict_Next(d, &pos, &pk, &pv):
+        k = <object>pk
+        if type(k) is str and _pre(<str>k, flags) and (not exempt or k not in exempt):
+            key_holders.append(d)
+            key_texts.append(k)
+    return 0
+
+
+def walk_value(object root, bint secret_list, int flags, dict known not None, object secret_key, list holders,
+               list slots, list key_holders, list key_texts, object skip=(), object exempt=()) -> int:
+    """Walk the dicts and lists inside ``root``; see ``_redact_scan_py.walk_value``."""
+    return _walk_value(root, secret_list, flags, known, secret_key, holders, slots, key_holders, key_texts, skip,
+                       exempt)
+
+
+def walk_event(dict ev not None, int flags, dict known not None, object secret_key, tuple skips not None,
+               object exempt, object prop_exempt):
+    """See ``_redact_scan_py.walk_event``: one call for an event's two walks."""
+    cdef list holders = []
+    cdef list slots = []
+    cdef list key_holders = []
+    cdef list key_texts = []
+    props = ev.get("properties")
+    cdef bint split = type(props) is dict
+    cdef Py_ssize_t n = _walk_value(ev, False, flags, known, secret_key, holders, slots, key_holders, key_texts,
+                                    skips[1] if split else skips[0], exempt)
+    if split:
+        n += _walk_value(props, False, flags, known, secret_key, holders, slots, key_holders, key_texts,
+                         prop_exempt, prop_exempt)
+    if n or PyList_GET_SIZE(holders) or PyList_GET_SIZE(key_holders):
+        return n, holders, slots, key_holders, key_texts
+    return None
+
+
+cdef Py_ssize_t _walk_value(object root, bint secret_list, int flags, dict known, object secret_key, list holders,
+                            list slots, list key_holders, list key_texts, object skip, object exempt) except -1:
+    """walk_value: one stack of containers (the same order as the pure twin's), a list held by a
+    secret-named key pushed with ``_IN_SECRET`` above it."""
+    cdef list stack = [root, _IN_SECRET] if secret_list else [root]
+    cdef object x, k, v, r
+    cdef PyObject* pk
+    cdef PyObject* pv
+    cdef Py_ssize_t pos, i
     cdef bint in_secret
     cdef type tv
-    while stack:
-        x, in_secret = stack.pop()
+    cdef Py_ssize_t replaced = 0
+    while PyList_GET_SIZE(stack):
+        x = stack.pop()
+        in_secret = x is _IN_SECRET
+        if in_secret:
+            x = stack.pop()
         if type(x) is dict:
             pos = 0
             while PyDict_Next(x, &pos, &pk, &pv):
@@ -489,48 +793,42 @@ def walk_value(object root, bint secret_list, int flags, object secret_key, obje
                 v = <object>pv
                 tv = type(v)
                 if tv is str:
-                    if secret_key is not None and secret_key(k):
-                        PyDict_SetItem(x, k, secret(v))  # same key: no resize while iterating
+                    if _is_secret(known, secret_key, k):
+                        r = _secret(<str>v)
+                        if r is not None:
+                            PyDict_SetItem(x, k, r)  # same key: no resize while iterating
+                            replaced += 1
                     elif _pre(<str>v, flags):
                         holders.append(x)
                         slots.append(k)
                 elif tv is dict:
-                    stack.append((v, False))
+                    stack.append(v)
                 elif tv is list:
-                    stack.append((v, secret_key is not None and secret_key(k)))
-            key_dicts.append(x)
-            skip = ()  # the root's only
+                    stack.append(v)
+                    if _is_secret(known, secret_key, k):
+                        stack.append(_IN_SECRET)
+            _keys_of(<dict>x, exempt, flags, key_holders, key_texts)
+            skip = exempt = ()  # the root's only
         else:
-            n = PyList_GET_SIZE(x)
             i = 0
             while i < PyList_GET_SIZE(x):
                 v = <object>PyList_GET_ITEM(x, i)
                 tv = type(v)
                 if tv is str:
                     if in_secret:
-                        x[i] = secret(v)
+                        r = _secret(<str>v)
+                        if r is not None:
+                            x[i] = r
+                            replaced += 1
                     elif _pre(<str>v, flags):
                         holders.append(x)
                         slots.append(i)
                 elif tv is dict or tv is list:
-                    stack.append((v, False))
+                    stack.append(v)
                 i += 1
+    return replaced
 
 
-def collect_keys(list key_dicts, list key_exempt, int flags, list texts, list key_owner):
-    """See ``_redact_scan_py.collect_keys``."""
-    cdef Py_ssize_t j
-    cdef PyObject* pk
-    cdef PyObject* pv
-    cdef Py_ssize_t pos
-    cdef object k, ex
-    cdef dict d
-    for j in range(len(key_dicts)):
-        d = key_dicts[j]
-        ex = key_exempt[j]
-        pos = 0
-        while PyDict_Next(d, &pos, &pk, &pv):
-            k = <object>pk
-            if type(k) is str and _pre(<str>k, flags) and k not in ex:
-                texts.append(k)
-                key_owner.append(j)
+def keys_of(dict d not None, object exempt, int flags, list key_holders, list key_texts):
+    """See ``_redact_scan_py.keys_of``."""
+    _keys_of(d, exempt, flags, key_holders, key_texts)

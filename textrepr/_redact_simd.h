@@ -1,31 +1,37 @@
 /* Byte-class block scan for the redaction trigger pass (textrepr/_redact_scan.pyx, issue 14).
  *
- * A pattern is up to four character sets at offsets 0..3 (say "x", "o", "x" for xox). Each set is kept as
- * the product of its low and high nibbles (a superset of it), so the class bits of a byte are
- * lo[j][b & 15] & hi[j][b >> 4], and a pattern of bit k may begin at i when bit k is set at every offset.
- * With AVX2 (checked at run time) that is two byte shuffles per offset for 32 positions at once. A few
- * single characters ('-', '_', ...) are compared directly (up to 4 at offset 0, 2 at offset 1). A block
- * with no position kept is skipped; the caller re-checks every position kept. UCS2 strings are narrowed
- * to bytes first. Without AVX2 nothing is skipped (the caller looks at every position).
+ * A pattern is up to four character sets at offsets 0..3 (say "x", "o", "x" for xox); eight patterns, one
+ * bit each. A position is kept when some pattern has its bit set at every offset, and the character at
+ * offset 0 is ASCII. Two ways to get the class bits of a byte, chosen at run time:
+ * - AVX-512 VBMI (64 positions a step): the exact 128-entry table of each offset, one two-register byte
+ *   permute per offset (a byte >= 0x80 looks up its low seven bits: a superset, as offset 0 drops it).
+ * - AVX2 (32 positions a step): each set kept as the product of its low and high nibbles (a superset of
+ *   it), lo[j][b & 15] & hi[j][b >> 4], two byte shuffles per offset; the pattern of single characters
+ *   (one character at offset 0, any after) is compared directly instead.
+ * A block with no position kept is skipped; the caller re-checks every position kept. UCS2 strings are
+ * narrowed to bytes first. Without either, nothing is skipped (the caller looks at every position).
  */
 #ifndef TEXTREPR_REDACT_SIMD_H
 #define TEXTREPR_REDACT_SIMD_H
 
 #include <stdint.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct {
-    uint8_t lo[4][32];  /* 16-entry tables, repeated for both 128-bit lanes */
+    uint8_t lo[4][32];  /* 16-entry tables, repeated for both 128-bit lanes (AVX2) */
     uint8_t hi[4][32];
-    uint8_t single0[4];  /* compared at offset 0 (0 = unused: NUL is never a trigger) */
-    uint8_t single1[2];  /* compared at offset 1 */
+    uint8_t exact[4][128];  /* the exact class bits of each ASCII character at each offset (VBMI) */
+    uint8_t single0[4];  /* AVX2: a pattern of single characters compared directly (a nibble product of
+                            '_ - : @' would keep every space); 0 = unused */
 } rs_tables;
 
-static int rs_simd_enabled = 1;  /* tests turn it off to check the plain loop against the same results */
+/* 2: the best block scan the CPU has, 1: AVX2 at most, 0: none (tests check every level gives the same). */
+static int rs_simd_enabled = 2;
 
-static inline int rs_ctz(uint32_t m) {  /* m != 0 */
+static inline int rs_ctz(uint64_t m) {  /* m != 0 */
 #if defined(__GNUC__) || defined(__clang__)
-    return __builtin_ctz(m);
+    return __builtin_ctzll(m);
 #else
     int k = 0;
     while (!(m & 1u)) { m >>= 1; k++; }
@@ -53,24 +59,20 @@ static inline uint32_t rs_block_avx2(const rs_tables* t, const uint8_t* p) {
                                    _mm256_and_si256(rs_cls_avx2(t, p, 2), rs_cls_avx2(t, p, 3)));
     __m256i kept = _mm256_xor_si256(_mm256_cmpeq_epi8(acc, _mm256_setzero_si256()), _mm256_set1_epi8(-1));
     __m256i x0 = _mm256_loadu_si256((const __m256i*)p);
-    __m256i x1 = _mm256_loadu_si256((const __m256i*)(p + 1));
     int k;
     for (k = 0; k < 4; k++)
         if (t->single0[k])
             kept = _mm256_or_si256(kept, _mm256_cmpeq_epi8(x0, _mm256_set1_epi8((char)t->single0[k])));
-    for (k = 0; k < 2; k++)
-        if (t->single1[k])
-            kept = _mm256_or_si256(kept, _mm256_cmpeq_epi8(x1, _mm256_set1_epi8((char)t->single1[k])));
     return (uint32_t)_mm256_movemask_epi8(kept);
 }
 
 __attribute__((target("avx2")))
-static size_t rs_skip_avx2(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint32_t* mask) {
+static size_t rs_skip_avx2(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint64_t* mask) {
     /* The first block of 32 positions at or after ``from`` with a position kept (its start; *mask: which),
      * or the start of the tail (fewer than 35 characters left; *mask = 0), which the caller scans itself. */
     size_t i = from;
     while (i + 35 <= n) {
-        uint32_t m = rs_block_avx2(t, p + i);
+        uint64_t m = rs_block_avx2(t, p + i);
         if (m) { *mask = m; return i; }
         i += 32;
     }
@@ -96,7 +98,7 @@ static inline void rs_narrow16_avx2(const uint16_t* p, uint8_t* out) {
 }
 
 __attribute__((target("avx2")))
-static size_t rs_skip16_avx2(const rs_tables* t, const uint16_t* p, size_t from, size_t n, uint32_t* mask) {
+static size_t rs_skip16_avx2(const rs_tables* t, const uint16_t* p, size_t from, size_t n, uint64_t* mask) {
     /* rs_skip_avx2 for UCS2 (the tail: fewer than 48 characters left). */
     uint8_t buf[48];
     size_t i = from;
@@ -104,7 +106,7 @@ static size_t rs_skip16_avx2(const rs_tables* t, const uint16_t* p, size_t from,
         rs_narrow16_avx2(p + i, buf);
         rs_narrow16_avx2(p + i + 16, buf + 16);
         rs_narrow16_avx2(p + i + 32, buf + 32);
-        uint32_t m = rs_block_avx2(t, buf);
+        uint64_t m = rs_block_avx2(t, buf);
         if (m) { *mask = m; return i; }
         i += 32;
     }
@@ -112,38 +114,219 @@ static size_t rs_skip16_avx2(const rs_tables* t, const uint16_t* p, size_t from,
     return i;
 }
 
-static int rs_avx2(void) {
+/* AVX-512 VBMI: 64 positions a step, exact tables (a byte permute over two 64-byte registers each). */
+#define RS_VBMI __attribute__((target("avx512f,avx512bw,avx512vbmi")))
+
+RS_VBMI
+static inline uint64_t rs_block_vbmi(const __m512i* tab, const uint8_t* p) {
+    /* Bit i set: position p[i] (0 <= i < 64) is kept. Reads p[0..66]. */
+    __m512i x0 = _mm512_loadu_si512((const void*)p);
+    __m512i acc = _mm512_permutex2var_epi8(tab[0], x0, tab[1]);
+    acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(tab[2], _mm512_loadu_si512((const void*)(p + 1)), tab[3]));
+    acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(tab[4], _mm512_loadu_si512((const void*)(p + 2)), tab[5]));
+    acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(tab[6], _mm512_loadu_si512((const void*)(p + 3)), tab[7]));
+    return (uint64_t)_mm512_test_epi8_mask(acc, acc) & ~(uint64_t)_mm512_movepi8_mask(x0);
+}
+
+RS_VBMI
+static size_t rs_skip_vbmi(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint64_t* mask) {
+    __m512i tab[8];
+    int j;
+    size_t i = from;
+    for (j = 0; j < 4; j++) {
+        tab[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
+        tab[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
+    }
+    while (i + 67 <= n) {
+        uint64_t m = rs_block_vbmi(tab, p + i);
+        if (m) { *mask = m; return i; }
+        i += 64;
+    }
+    *mask = 0;
+    return i;
+}
+
+RS_VBMI
+static uint64_t rs_tail_vbmi(const rs_tables* t, const uint8_t* p, size_t at) {
+    __m512i tab[8];
+    int j;
+    for (j = 0; j < 4; j++) {
+        tab[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
+        tab[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
+    }
+    return rs_block_vbmi(tab, p + at);
+}
+
+/* UCS2 -> bytes, 32 characters a step (AVX-512BW), mapped as rs_narrow16_avx2 maps them. */
+RS_VBMI
+static inline __m256i rs_narrow32_vbmi(const uint16_t* p) {
+    __m512i x = _mm512_loadu_si512((const void*)p);
+    __mmask32 i1 = _mm512_cmpeq_epi16_mask(x, _mm512_set1_epi16(0x130))
+                 | _mm512_cmpeq_epi16_mask(x, _mm512_set1_epi16(0x131));
+    __mmask32 ls = _mm512_cmpeq_epi16_mask(x, _mm512_set1_epi16(0x17F));
+    __mmask32 kv = _mm512_cmpeq_epi16_mask(x, _mm512_set1_epi16(0x212A));
+    x = _mm512_min_epu16(x, _mm512_set1_epi16(0x80));
+    x = _mm512_mask_mov_epi16(x, i1, _mm512_set1_epi16('i'));
+    x = _mm512_mask_mov_epi16(x, ls, _mm512_set1_epi16('s'));
+    x = _mm512_mask_mov_epi16(x, kv, _mm512_set1_epi16('k'));
+    return _mm512_cvtepi16_epi8(x);
+}
+
+/* rs_block_vbmi for 64 UCS2 characters (reads p[0..95]): narrowed into registers, and the characters at
+ * offsets 1..3 picked across them by byte permutes (a narrowed copy in memory, read back unaligned right
+ * after it is written, would stall on store forwarding). */
+RS_VBMI
+static inline uint64_t rs_block16_vbmi(const __m512i* tab, const __m512i* shift, const uint16_t* p) {
+    __m512i x0 = _mm512_inserti64x4(_mm512_castsi256_si512(rs_narrow32_vbmi(p)), rs_narrow32_vbmi(p + 32), 1);
+    __m512i nx = _mm512_castsi256_si512(rs_narrow32_vbmi(p + 64));
+    __m512i acc = _mm512_permutex2var_epi8(tab[0], x0, tab[1]);
+    int j;
+    for (j = 1; j < 4; j++) {
+        __m512i xj = _mm512_permutex2var_epi8(x0, shift[j - 1], nx);
+        acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(tab[2 * j], xj, tab[2 * j + 1]));
+    }
+    return (uint64_t)_mm512_test_epi8_mask(acc, acc) & ~(uint64_t)_mm512_movepi8_mask(x0);
+}
+
+RS_VBMI
+static size_t rs_skip16_vbmi(const rs_tables* t, const uint16_t* p, size_t from, size_t n, uint64_t* mask) {
+    /* rs_skip_vbmi for UCS2 (the tail: fewer than 96 characters left). */
+    __m512i tab[8], shift[3];
+    uint8_t idx[64];
+    int j, k;
+    size_t i = from;
+    for (j = 0; j < 4; j++) {
+        tab[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
+        tab[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
+    }
+    for (j = 1; j < 4; j++) {  /* byte k of shift j - 1 picks byte k + j of (x0, nx) */
+        for (k = 0; k < 64; k++)
+            idx[k] = (uint8_t)(k + j);
+        shift[j - 1] = _mm512_loadu_si512((const void*)idx);
+    }
+    while (i + 96 <= n) {
+        uint64_t m = rs_block16_vbmi(tab, shift, p + i);
+        if (m) { *mask = m; return i; }
+        i += 64;
+    }
+    *mask = 0;
+    return i;
+}
+
+/* The class mask of the ``m`` (<= 64) Latin-1 characters at p, read with masked loads (zero past the end,
+ * nothing read there): a short string or tail without a padded copy. */
+RS_VBMI
+static uint64_t rs_short_vbmi(const rs_tables* t, const uint8_t* p, size_t m) {
+    __m512i acc = _mm512_set1_epi8(-1), x0 = _mm512_setzero_si512();
+    int j;
+    for (j = 0; j < 4; j++) {
+        __mmask64 in = (size_t)j >= m ? 0 : m - j >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << (m - j)) - 1);
+        __m512i x = _mm512_maskz_loadu_epi8(in, (const void*)(p + j));
+        if (j == 0) x0 = x;
+        acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(_mm512_loadu_si512((const void*)t->exact[j]), x,
+                                                             _mm512_loadu_si512((const void*)(t->exact[j] + 64))));
+    }
+    uint64_t keep = (uint64_t)_mm512_test_epi8_mask(acc, acc) & ~(uint64_t)_mm512_movepi8_mask(x0);
+    return m >= 64 ? keep : keep & (((uint64_t)1 << m) - 1);
+}
+
+static int rs_cpu(void) {  /* 2: AVX-512 VBMI (and AVX2), 1: AVX2, 0: neither */
     static int have = -1;
     if (have < 0) {
         __builtin_cpu_init();
         have = __builtin_cpu_supports("avx2") ? 1 : 0;
+        if (have && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+                && __builtin_cpu_supports("avx512vbmi"))
+            have = 2;
     }
     return have;
 }
 
-static inline int rs_use_simd(void) { return rs_simd_enabled && rs_avx2(); }
-
-static inline size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint32_t* mask) {
-    return rs_skip_avx2(t, p, from, n, mask);
+/* The block width in use: 64 (VBMI), 32 (AVX2) or 0 (no block scan). */
+static inline int rs_use_simd(void) {
+    int level = rs_cpu() < rs_simd_enabled ? rs_cpu() : rs_simd_enabled;
+    return level == 2 ? 64 : level == 1 ? 32 : 0;
 }
 
-static inline size_t rs_skip16(const rs_tables* t, const uint16_t* p, size_t from, size_t n, uint32_t* mask) {
-    return rs_skip16_avx2(t, p, from, n, mask);
+static inline uint8_t rs_narrow1(uint32_t c) {  /* one character, as the UCS2 narrowing does */
+    if (c < 128) return (uint8_t)c;
+    if (c == 0x130 || c == 0x131) return 'i';
+    if (c == 0x17F) return 's';
+    if (c == 0x212A) return 'k';
+    return 0x80;
+}
+
+/* The tail a block scan leaves (``from`` to ``n``: fewer than 96 characters) narrowed into a zero-padded
+ * buffer and tested by blocks too, so that a short string or the end of a long one costs no per-character
+ * loop: masks[0] for positions from + 0..63, masks[1] for from + 64..127 (none at or after n). NUL after
+ * the end, like the end, can follow only the patterns that accept any character there. */
+static void rs_tail(const rs_tables* t, int kind, const void* d, size_t from, size_t n, uint64_t* masks) {
+    uint8_t buf[160];
+    size_t m = n - from, j;
+    if (kind == 1 && m <= 64 && rs_use_simd() == 64) {
+        masks[0] = rs_short_vbmi(t, (const uint8_t*)d + from, m);
+        masks[1] = 0;
+        return;
+    }
+    memset(buf, 0, sizeof buf);
+    if (kind == 1)
+        for (j = 0; j < m; j++) buf[j] = rs_narrow1(((const uint8_t*)d)[from + j]);
+    else
+        for (j = 0; j < m; j++) buf[j] = rs_narrow1(((const uint16_t*)d)[from + j]);
+    if (rs_use_simd() == 64) {
+        masks[0] = rs_tail_vbmi(t, buf, 0);
+        masks[1] = m > 64 ? rs_tail_vbmi(t, buf, 64) : 0;
+    } else {
+        masks[0] = rs_block_avx2(t, buf) | ((uint64_t)rs_block_avx2(t, buf + 32) << 32);
+        masks[1] = m > 64 ? rs_block_avx2(t, buf + 64) | ((uint64_t)rs_block_avx2(t, buf + 96) << 32) : 0;
+    }
+    if (m < 64) {
+        masks[0] &= ((uint64_t)1 << m) - 1;
+        masks[1] = 0;
+    } else {
+        masks[1] &= m == 128 ? ~(uint64_t)0 : ((uint64_t)1 << (m - 64)) - 1;
+    }
+}
+
+/* The class mask of the one block at p (64 or 32 positions, as rs_use_simd() says; reads width + 3 bytes):
+ * the end of a long Latin-1 string is tested by the block that ends there, overlapping the last one. */
+static inline uint64_t rs_block_at(const rs_tables* t, const uint8_t* p) {
+    return rs_use_simd() == 64 ? rs_tail_vbmi(t, p, 0) : (uint64_t)rs_block_avx2(t, p);
+}
+
+/* The first block at or after ``from`` with a position kept (its start; *mask: which, bit i for position
+ * start + i), or the start of the tail (*mask = 0), which the caller scans itself. */
+static inline size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint64_t* mask) {
+    return rs_use_simd() == 64 ? rs_skip_vbmi(t, p, from, n, mask) : rs_skip_avx2(t, p, from, n, mask);
+}
+
+static inline size_t rs_skip16(const rs_tables* t, const uint16_t* p, size_t from, size_t n, uint64_t* mask) {
+    return rs_use_simd() == 64 ? rs_skip16_vbmi(t, p, from, n, mask) : rs_skip16_avx2(t, p, from, n, mask);
 }
 #else
 /* Not x86 (or not GCC/Clang): no block scan; the callers only use these when rs_use_simd() says so. */
 static inline int rs_use_simd(void) { return 0; }
 
-static inline size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint32_t* mask) {
+static inline size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint64_t* mask) {
     (void)t; (void)p; (void)n;
     *mask = 0;
     return from;
 }
 
-static inline size_t rs_skip16(const rs_tables* t, const uint16_t* p, size_t from, size_t n, uint32_t* mask) {
+static inline size_t rs_skip16(const rs_tables* t, const uint16_t* p, size_t from, size_t n, uint64_t* mask) {
     (void)t; (void)p; (void)n;
     *mask = 0;
     return from;
+}
+
+static void rs_tail(const rs_tables* t, int kind, const void* d, size_t from, size_t n, uint64_t* masks) {
+    (void)t; (void)kind; (void)d; (void)from; (void)n;
+    masks[0] = masks[1] = 0;
+}
+
+static inline uint64_t rs_block_at(const rs_tables* t, const uint8_t* p) {
+    (void)t; (void)p;
+    return 0;
 }
 #endif
 

@@ -27,8 +27,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 import regex
 
-from .redact_scan import (K_AT_START, K_AWS, K_EMAIL, K_NUM, K_URL, K_V6, PRE_ALL, PRE_PII, PRE_SECRETS, collect_keys,
-                          prefilter, prefilter_pays, triggers, walk_value)
+from .redact_scan import (PRE_ALL, PRE_PII, PRE_SECRETS, SECRET_MARKER, is_secret, keys_of, prefilter, prefilter_pays,
+                          starts, starts_of, triggers, walk_event, walk_value)
 
 __all__ = [
     "Redactor", "RULE_SETS", "SECRET_KEY_NAMES", "EVENT_EXEMPT", "PROPERTY_EXEMPT",
@@ -351,24 +351,50 @@ def resolve(redact: Any, redactor: Redactor | None) -> Redactor | None:
 # the start is recovered from the trigger: at it (literals, words, numbers), or by stepping back over the
 # characters a match may begin with (the local part of an email, a URL scheme, an IPv6 run).
 # The triggers themselves are found by ``_redact_scan`` (compiled) or its twin ``_redact_scan_py``.
-_IBAN_START = re.compile(r"[A-Z]{2}[0-9]{2}")
-_LOCAL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
-_SCHEME = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-")
-_HEXCOLON = frozenset("0123456789abcdefABCDEF:")
-_BACK_CHARS = {K_URL: _SCHEME, K_EMAIL: _LOCAL, K_V6: _HEXCOLON}
-_BACK_LIMIT = {K_URL: 21, K_EMAIL: 64, K_V6: 40}
-# ``re``, not ``regex``: the same matches (ASCII classes, no flags), found about six times faster in the
-# 440-character window around each AWS trigger.
-_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+# On ASCII text, ``regex`` and ``re`` read ``\w``, ``\d`` and character classes alike, and ``\s`` differs only
+# on \x1c-\x1f (whitespace to ``re``, not to ``regex``): spelled out inside a class, ``re`` matches as
+# ``regex`` does, a few times faster on the anchored attempts that fail (the common case).
+_ASCII_WS = "\\t\\n\\x0b\\x0c\\r "
 
 
-def _back(s: str, i: int, chars: frozenset[str], limit: int) -> int:
-    """The start of the run of ``chars`` that ends at ``i`` (at most ``limit`` characters back)."""
-    j = i
-    stop = max(0, i - limit)
-    while j > stop and s[j - 1] in chars:
-        j -= 1
-    return j
+def _ascii_re(src: str) -> "re.Pattern[str] | None":
+    r"""``src`` compiled with ``re``, to match ASCII strings exactly as ``regex`` matches them; None when it
+    cannot be (a ``\s``/``\S`` outside a class, a construct ``re`` lacks, a repeated group name)."""
+    src = src.replace("[\\s\\S]", "[\\x00-\\x7f]")  # any character, in an ASCII string
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(src):
+        ch = src[i]
+        if ch == "\\":
+            esc = src[i:i + 2]
+            if esc in ("\\s", "\\S"):
+                if not in_class or esc == "\\S":
+                    return None
+                out.append(_ASCII_WS)
+            else:
+                out.append(esc)
+            i += 2
+            continue
+        if ch == "[" and not in_class:
+            in_class = True
+            out.append(ch)
+            if src[i + 1:i + 2] == "^":
+                out.append("^")
+                i += 1
+            if src[i + 1:i + 2] == "]":  # a leading ']' is a member
+                out.append("]")
+                i += 1
+        elif ch == "]" and in_class:
+            in_class = False
+            out.append(ch)
+        else:
+            out.append(ch)
+        i += 1
+    try:
+        return re.compile("".join(out))
+    except re.error:
+        return None
 
 
 def _marks(pattern: Any, names: dict[str, str]) -> tuple[tuple[int, str], ...]:
@@ -421,7 +447,9 @@ class _Compiled:
             rule_names = list(self.names)
             self.first = {chr(c): tuple(i for i, n in enumerate(rule_names) if chr(c) in _FIRST[n])
                           for c in range(128)}
-        self.subs: dict[tuple[int, ...], tuple[Any, tuple[tuple[int, str], ...], bool]] = {}
+        self.subs: dict[tuple[tuple[int, ...], bool], tuple[Any, tuple[tuple[int, str], ...], bool]] = {}
+        # at(c, ascii) by start character (ASCII ones), for each kind of string: one lookup per start.
+        self.by_char: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
         self.n_builtin = len(self.names)
         self.custom = None
         if rules:
@@ -450,9 +478,15 @@ class _Compiled:
         names = SECRET_KEY_NAMES if "secrets" in sets else ()
         self.key_names = tuple(names) + tuple(_normalise_key(k) for k in keys)
         self.secret_key = lru_cache(maxsize=4096)(self._secret_key)
+        # The walk's view of it: None when no key can be secret, and its answers by key (redact_scan.is_secret).
+        self.walk_secret_key = self._secret_key if self.any_secret_keys else None
+        self.known: dict[Any, bool] = {}
         # The prefilter knows the built-in triggers only: custom rules or key names let every string through.
         self.pre_flags = (PRE_ALL if rules or keys else
                           (PRE_SECRETS if "secrets" in sets else 0) | (PRE_PII if self.pii else 0))
+        # The walk's: every string goes through the pure implementation's joined trigger scan (prefiltering
+        # each string first would cost as much again there).
+        self.walk_flags = self.pre_flags if prefilter_pays() else PRE_ALL
 
     def _secret_key(self, key: str) -> bool:
         if not self.key_names:
@@ -463,16 +497,19 @@ class _Compiled:
                 return True
         return False
 
-    def candidates(self, texts: list[str]) -> dict[int, list[tuple[int, int, int]]]:
-        """For each string that a trigger hits: its triggers as (start, end, kind). Compiled, each string is
-        scanned on its own (one pass). The pure twin scans the strings joined by NUL (which no trigger spans):
+    def candidates(self, texts: list[str]) -> dict[int, list[int]]:
+        """For each string that a trigger hits: where a match may start in it (``redact_scan.starts``, sorted).
+        Compiled, each string is scanned on its own (one pass, starts found in C). The pure twin scans the
+        strings joined by NUL (which no trigger spans):
         a few C-speed scans per document, not per string; ASCII strings are joined apart from the others, so
         one emoji does not widen (and slow) them all. A secret-key word counts only beside a ':' or '=' in
         the scanned text, but the rule it starts needs one in its own string: the results are the same."""
         if len(texts) == 1 or prefilter_pays():  # compiled: one pass per string costs less than a join
-            out: dict[int, list[tuple[int, int, int]]] = {}
+            out: dict[int, list[int]] = {}
+            flags = self.trig_flags
+            words = self.custom_words
             for i, t in enumerate(texts):
-                found = self._scan(t)
+                found = starts(t, flags, words)
                 if found:
                     out[i] = found
             return out
@@ -480,27 +517,24 @@ class _Compiled:
         other_ix: list[int] = []
         for i, t in enumerate(texts):
             (ascii_ix if t.isascii() else other_ix).append(i)
-        out = {}
+        found_by: dict[int, list[tuple[int, int, int]]] = {}
         for group in (ascii_ix, other_ix):
             if not group:
                 continue
             parts = [texts[i] for i in group]
-            found = self._scan("\x00".join(parts))
+            found = triggers("\x00".join(parts), self.trig_flags, self.custom_words)
             if not found:
                 continue
             ends = list(accumulate(len(t) + 1 for t in parts))  # part j ends (exclusive) at ends[j] - 1
             for a, b, kind in found:
                 j = bisect_right(ends, a)
                 off = ends[j] - len(parts[j]) - 1
-                out.setdefault(group[j], []).append((a - off, b - off, kind))
-        return out
-
-    def _scan(self, big: str) -> list[tuple[int, int, int]]:
-        return triggers(big, self.trig_flags, self.custom_words)
+                found_by.setdefault(group[j], []).append((a - off, b - off, kind))
+        return {i: starts_of(texts[i], f) for i, f in found_by.items()}
 
     def text(self, s: str, counts: dict[str, int], callback: Callable[[str], str] | None,
-             cands: list[tuple[int, int, int]] | None = None) -> str:
-        """``s`` redacted; ``cands``: its triggers when already found (None: scan it now)."""
+             cands: list[int] | None = None) -> str:
+        """``s`` redacted; ``cands``: where a match may start in it, when already found (None: scan it now)."""
         if cands is None and prefilter_pays() and not prefilter(s, self.pre_flags):
             cands = []  # no trigger: nothing built-in can match
         if len(s) >= 5 or self.custom is not None:  # no built-in match is shorter than 5 characters
@@ -534,34 +568,23 @@ class _Compiled:
                 s = r
         return s
 
-    def _spans(self, s: str, cands: list[tuple[int, int, int]]) -> list[tuple[int, int, str]]:
-        """Matches of the combined pattern, anchored at the starts the triggers give."""
-        starts: list[int] = []
-        add = starts.append
-        for a, b, kind in cands:
-            if kind == K_AT_START:
-                add(a)
-            elif kind == K_AWS:
-                add(a)
-                for w in _AWS_SECRET.finditer(s, max(0, a - 200), min(len(s), b + 240)):
-                    add(w.start())
-            elif kind == K_NUM:  # a number, or the '+'/'(' before it, or an IBAN's country code before it
-                add(a)
-                if a and s[a - 1] in "+(":
-                    add(a - 1)
-                for w in _IBAN_START.finditer(s, max(0, a - 36), a + 4):
-                    add(w.start())
-            else:
-                add(_back(s, a, _BACK_CHARS[kind], _BACK_LIMIT[kind]))
-        starts.sort()
+    def _spans(self, s: str, starts: list[int]) -> list[tuple[int, int, str]]:
+        """Matches of the combined pattern, anchored at the (sorted) starts the triggers give."""
         spans: list[tuple[int, int, str]] = []
         pos = 0
-        last = -1
+        ascii = s.isascii()
+        table = self.by_char[ascii]
+        n = len(s)
         for st in starts:
-            if st < pos or st == last:
+            if st < pos:
                 continue
-            last = st
-            pattern, marks, has_v = self.at(s[st] if st < len(s) else "")
+            c = s[st] if st < n else ""
+            got = table.get(c)
+            if got is None:
+                got = self.at(c, ascii)
+                if c < "\x80":
+                    table[c] = got
+            pattern, marks, has_v = got
             if pattern is None:
                 continue
             m = pattern.match(s, st)
@@ -573,20 +596,23 @@ class _Compiled:
                 pos = span[1]
         return spans
 
-    def at(self, c: str) -> tuple[Any, tuple[tuple[int, str], ...], bool]:
+    def at(self, c: str, ascii: bool = False) -> tuple[Any, tuple[tuple[int, str], ...], bool]:
         """The pattern to match at a start whose character is ``c`` (with its marker groups and whether it
-        has a ``v`` group): the built-in rules that can begin with ``c``, or the combined pattern."""
+        has a ``v`` group): the built-in rules that can begin with ``c``, or the combined pattern. In an
+        ASCII string (``ascii``), their ``re`` spelling where there is one (:func:`_ascii_re`)."""
         if self.first is None or c == "" or c >= "\x80":
             return self.pattern, self.marks, self.has_v
         rules = self.first[c]
-        got = self.subs.get(rules)
+        key = (rules, ascii)
+        got = self.subs.get(key)
         if got is None:
             if rules:
-                p = regex.compile("|".join(self.parts[i] for i in rules))
+                src = "|".join(self.parts[i] for i in rules)
+                p = (_ascii_re(src) if ascii else None) or regex.compile(src)
                 got = (p, _marks(p, self.names), "v" in p.groupindex)
             else:
                 got = (None, (), False)
-            self.subs[rules] = got
+            self.subs[key] = got
         return got
 
     def _accept(self, m: Any, marks: tuple[tuple[int, str], ...], has_v: bool) -> tuple[int, int, str] | None:
@@ -667,7 +693,13 @@ def redact_data(data: Any, redactor: Redactor | None, trace: bool) -> dict[str, 
     counts: dict[str, int] = {}
     if type(data) is not dict:
         return counts
-    w = _Walker(redactor._compiled, counts, redactor.callback)
+    c = redactor._compiled
+    if not trace:  # one compiled call; a clean event stops here
+        got = walk_event(data, c.walk_flags if redactor.callback is None else PRE_ALL, c.known, c.walk_secret_key,
+                         _EVENT_SKIPS[False], EVENT_EXEMPT, PROPERTY_EXEMPT)
+        if got is None and redactor.callback is None:
+            return counts
+    w = _Walker(c, redactor.callback)
     if trace:
         tr = data.get("trace")
         if type(tr) is dict:
@@ -678,57 +710,58 @@ def redact_data(data: Any, redactor: Redactor | None, trace: bool) -> dict[str, 
         for k, v in data.items():
             if k != "trace" and k != "hierarchy" and k not in EVENT_EXEMPT:
                 w.assign(data, k, v)
-        w.keys_of(data, ("trace", "hierarchy", *EVENT_EXEMPT))
-    else:
-        w.event(data)
-    w.finish(redactor.callback)
+        keys_of(data, _TRACE_ROOT_EXEMPT, w.flags, w.key_holders, w.key_texts)
+    elif got is not None:
+        w.add(got)
+    if w.secrets:
+        counts["secret_field"] = w.secrets
+    if w.holders or w.key_holders:
+        w.finish(counts, redactor.callback)
     return counts
 
 
 _NODE_EXEMPT = EVENT_EXEMPT | {"children"}
+_TRACE_ROOT_EXEMPT = EVENT_EXEMPT | {"trace", "hierarchy"}
+_NODE_KEYS_EXEMPT = frozenset(("event", "children"))
 # Values an event-level walk leaves alone: (bare hierarchy node, properties walked apart) -> keys.
 _SKIP = {(node, split): (_NODE_EXEMPT if node else EVENT_EXEMPT) | ({"properties"} if split else set())
          for node in (False, True) for split in (False, True)}
+_EVENT_SKIPS = {node: (_SKIP[node, False], _SKIP[node, True]) for node in (False, True)}
 
 
 class _Walker:
     """Collects the redactable strings of a document (values and object keys), then rewrites them."""
 
-    def __init__(self, c: _Compiled, counts: dict[str, int], callback: Callable[[str], str] | None) -> None:
+    __slots__ = ("c", "known", "secret_key", "flags", "holders", "slots", "key_holders", "key_texts", "secrets")
+
+    def __init__(self, c: _Compiled, callback: Callable[[str], str] | None) -> None:
         self.c = c
-        self.counts = counts
-        self.secret_key = c.secret_key if c.any_secret_keys else None
-        # A callback sees every string; so does the pure implementation's joined trigger scan (prefiltering
-        # each string first would cost as much again there).
-        self.flags = c.pre_flags if callback is None and prefilter_pays() else PRE_ALL
+        self.known = c.known
+        self.secret_key = c.walk_secret_key
+        self.flags = c.walk_flags if callback is None else PRE_ALL  # a callback sees every string
         self.holders: list[Any] = []  # container of each collected value string
         self.slots: list[Any] = []  # its key or index
-        self.key_dicts: list[dict] = []  # dicts whose keys are collected, and their exempt keys
-        self.key_exempt: list[Any] = []
-
-    def secret(self, s: str) -> str:
-        if not s or (s.startswith("[REDACTED:") and s.endswith("]")):
-            return s
-        self.counts["secret_field"] = self.counts.get("secret_field", 0) + 1
-        return marker("secret_field")
+        self.key_holders: list[dict] = []  # dict of each collected key
+        self.key_texts: list[str] = []  # the key
+        self.secrets = 0  # values of secret-named keys replaced
 
     def event(self, ev: dict, node: bool = False) -> None:
         """An event-level object: exempt keys kept, ``properties`` with its own exemptions. For a bare
-        hierarchy node (``node``), ``children`` is left to :meth:`hierarchy`. Two compiled walks: the
-        event's other values, then its properties."""
-        props = ev.get("properties")
-        split = type(props) is dict
-        self.walk(ev, _SKIP[node, split], _NODE_EXEMPT if node else EVENT_EXEMPT)
-        if split:
-            self.walk(props, PROPERTY_EXEMPT, PROPERTY_EXEMPT)
+        hierarchy node (``node``), ``children`` is left to :meth:`hierarchy`. One compiled call (two walks: the
+        event's other values, then its properties)."""
+        got = walk_event(ev, self.flags, self.known, self.secret_key, _EVENT_SKIPS[node],
+                         _NODE_EXEMPT if node else EVENT_EXEMPT, PROPERTY_EXEMPT)
+        if got is not None:
+            self.add(got)
 
-    def walk(self, d: dict, skip: Any, exempt: Any) -> None:
-        """Collect the values of ``d`` except those of the keys in ``skip``, and its keys except ``exempt``."""
-        n = len(self.key_dicts)
-        walk_value(d, False, self.flags, self.secret_key, self.secret, self.holders, self.slots, self.key_dicts,
-                   skip)
-        self.key_exempt.append(exempt)  # d is the first dict the walk appends
-        self.key_exempt.extend([()] * (len(self.key_dicts) - n - 1))
+    def add(self, got: tuple[int, list, list, list, list]) -> None:
+        """Take in what ``walk_event`` found."""
+        n, holders, slots, key_holders, key_texts = got
+        self.secrets += n
+        self.holders += holders
+        self.slots += slots
+        self.key_holders += key_holders
+        self.key_texts += key_texts
 
     def hierarchy(self, nodes: list) -> None:
         stack = [nodes]
@@ -744,7 +777,7 @@ class _Walker:
                     for k, v in node.items():
                         if k != "event" and k != "children":
                             self.assign(node, k, v)
-                    self.keys_of(node, ("event", "children"))
+                    keys_of(node, _NODE_KEYS_EXEMPT, self.flags, self.key_holders, self.key_texts)
                 else:
                     self.event(node, True)  # a bare node is its own event
                 ch = node.get("children")
@@ -753,53 +786,45 @@ class _Walker:
                 elif type(ch) is dict:
                     stack.append([ch])  # a one-child list, as the renderer reads it
 
-    def keys_of(self, d: dict, exempt: Any) -> None:
-        self.key_dicts.append(d)
-        self.key_exempt.append(exempt)
-
     def assign(self, holder: Any, k: Any, v: Any) -> None:
         """Collect the value ``v`` held at ``holder[k]`` (``k`` an object key or a list index)."""
         t = type(v)
         if t is str:
-            if type(k) is str and self.secret_key is not None and self.secret_key(k):
-                holder[k] = self.secret(v)
+            if type(k) is str and is_secret(self.known, self.secret_key, k):
+                if v and not (v.startswith("[REDACTED:") and v.endswith("]")):
+                    holder[k] = SECRET_MARKER
+                    self.secrets += 1
             elif prefilter(v, self.flags):
                 self.holders.append(holder)
                 self.slots.append(k)
         elif t is dict or t is list:
-            secret_list = type(k) is str and self.secret_key is not None and self.secret_key(k)
             # Every string inside, except the items of a list held by a secret-named key, which are
-            # secrets themselves (``"cookie": ["a=1", "b=2"]``); dicts found are appended to key_dicts
-            # with nothing exempt.
-            n = len(self.key_dicts)
-            walk_value(v, secret_list, self.flags, self.secret_key, self.secret, self.holders, self.slots,
-                       self.key_dicts)
-            self.key_exempt.extend(() for _ in range(len(self.key_dicts) - n))
+            # secrets themselves (``"cookie": ["a=1", "b=2"]``).
+            secret_list = type(k) is str and is_secret(self.known, self.secret_key, k)
+            self.secrets += walk_value(v, secret_list, self.flags, self.known, self.secret_key, self.holders,
+                                       self.slots, self.key_holders, self.key_texts)
 
-    def finish(self, callback: Callable[[str], str] | None) -> None:
+    def finish(self, counts: dict[str, int], callback: Callable[[str], str] | None) -> None:
         """Redact the collected strings (values, then the object keys the prefilter keeps) in place. The
         triggers scan the kept strings joined (:meth:`_Compiled.candidates`); clean strings never get here."""
         c = self.c
-        flags = self.flags
         n = len(self.holders)
         texts = [h[k] for h, k in zip(self.holders, self.slots)]
-        key_owner: list[int] = []
-        collect_keys(self.key_dicts, self.key_exempt, flags, texts, key_owner)
-        if not texts:
-            return
+        texts += self.key_texts
         cands = c.candidates(texts) if c.custom is None and callback is None else None
-        renamed: dict[int, dict[str, str]] = {}
+        renamed: dict[int, tuple[dict, dict[str, str]]] = {}
         for i in (range(len(texts)) if cands is None else sorted(cands)):
             old = texts[i]
-            new = c.text(old, self.counts, callback, None if cands is None else cands[i])
+            new = c.text(old, counts, callback, None if cands is None else cands[i])
             if new == old:
                 continue
             if i < n:
                 self.holders[i][self.slots[i]] = new
             else:
-                renamed.setdefault(key_owner[i - n], {})[old] = new
-        for j, names in renamed.items():
-            _rename_keys(self.key_dicts[j], names)
+                d = self.key_holders[i - n]
+                renamed.setdefault(id(d), (d, {}))[1][old] = new
+        for d, names in renamed.values():
+            _rename_keys(d, names)
 
 
 def _rename_keys(d: dict, names: dict[str, str]) -> None:
