@@ -30,8 +30,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "tests"))
+# The checkout first: run as a script, ``import textrepr`` would otherwise find an installed copy (maybe stale)
+# and the workers, which start from textrepr's location, would measure that instead.
+sys.path[:0] = [str(HERE.parent), str(HERE), str(HERE.parent / "tests")]
 
 import orjson  # noqa: E402
 
