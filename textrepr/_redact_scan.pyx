@@ -21,8 +21,8 @@ from . import _redact_scan_py as _py
 
 __all__ = [
     "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
-    "SECRET_MARKER", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret", "walk_value",
-    "walk_event", "keys_of",
+    "SECRET_MARKER", "MIN_MATCH", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret",
+    "walk_value", "walk_event", "keys_of",
 ]
 
 PRE_SECRETS, PRE_PII, PRE_ALL = 1, 2, 4
@@ -695,6 +695,17 @@ def starts(str s not None, int flags, tuple words not None) -> list:
 
 
 SECRET_MARKER = _py.SECRET_MARKER
+MIN_MATCH = _py.MIN_MATCH
+cdef Py_ssize_t _MIN_MATCH = MIN_MATCH
+# Object keys repeat across events ("role", "content"): the walk's answer for each, per flag set (1..3).
+cdef list _KEY_KEPT = [{}, {}, {}, {}]
+# walk_event's scratch lists, so that a clean event allocates nothing; taken by one call at a time
+# (``_scratch_busy``: a secret-key callback runs Python code, during which another thread may walk).
+cdef list _S_HOLDERS = []
+cdef list _S_SLOTS = []
+cdef list _S_KEY_HOLDERS = []
+cdef list _S_KEY_TEXTS = []
+cdef bint _scratch_busy = False
 cdef str _MARKER = SECRET_MARKER
 cdef object _IN_SECRET = object()
 cdef Py_ssize_t _KNOWN_MAX = _py._KNOWN_MAX
@@ -728,6 +739,30 @@ def is_secret(dict known not None, object secret_key, object k) -> bool:
     return _is_secret(known, secret_key, k)
 
 
+cdef inline bint _kept(str s, int flags) except -1:
+    """See ``_redact_scan_py._kept``."""
+    if flags & F_ALL:
+        return True
+    return PyUnicode_GET_LENGTH(s) >= _MIN_MATCH and _pre(s, flags)
+
+
+cdef bint _key_kept(str k, int flags) except -1:
+    """``_kept`` for an object key, remembered (a key's hash is cached: the lookup costs less than a scan)."""
+    if flags & F_ALL:
+        return True
+    if PyUnicode_GET_LENGTH(k) < _MIN_MATCH:
+        return False
+    cdef dict memo = <dict>PyList_GET_ITEM(_KEY_KEPT, flags & 3)
+    cdef PyObject* r = PyDict_GetItem(memo, k)
+    if r != NULL:
+        return (<object>r) is True
+    cdef bint b = _pre(k, flags)
+    if len(memo) >= _KNOWN_MAX:
+        memo.clear()
+    memo[k] = True if b else False
+    return b
+
+
 cdef inline int _keys_of(dict d, object exempt, int flags, list key_holders, list key_texts) except -1:
     cdef Py_ssize_t pos = 0
     cdef PyObject* pk
@@ -735,7 +770,7 @@ cdef inline int _keys_of(dict d, object exempt, int flags, list key_holders, lis
     cdef object k
     while PyDict_Next(d, &pos, &pk, &pv):
         k = <object>pk
-        if type(k) is str and _pre(<str>k, flags) and (not exempt or k not in exempt):
+        if type(k) is str and _key_kept(<str>k, flags) and (not exempt or k not in exempt):
             key_holders.append(d)
             key_texts.append(k)
     return 0
@@ -750,21 +785,36 @@ def walk_value(object root, bint secret_list, int flags, dict known not None, ob
 
 def walk_event(dict ev not None, int flags, dict known not None, object secret_key, tuple skips not None,
                object exempt, object prop_exempt):
-    """See ``_redact_scan_py.walk_event``: one call for an event's two walks."""
-    cdef list holders = []
-    cdef list slots = []
-    cdef list key_holders = []
-    cdef list key_texts = []
+    """See ``_redact_scan_py.walk_event``: one call for an event's two walks (into the scratch lists, copied
+    out only when something was kept)."""
+    global _scratch_busy
+    cdef bint mine = not _scratch_busy
+    cdef list holders = _S_HOLDERS if mine else []
+    cdef list slots = _S_SLOTS if mine else []
+    cdef list key_holders = _S_KEY_HOLDERS if mine else []
+    cdef list key_texts = _S_KEY_TEXTS if mine else []
+    cdef Py_ssize_t n
+    _scratch_busy = True
     props = ev.get("properties")
     cdef bint split = type(props) is dict
-    cdef Py_ssize_t n = _walk_value(ev, False, flags, known, secret_key, holders, slots, key_holders, key_texts,
-                                    skips[1] if split else skips[0], exempt)
-    if split:
-        n += _walk_value(props, False, flags, known, secret_key, holders, slots, key_holders, key_texts,
-                         prop_exempt, prop_exempt)
-    if n or PyList_GET_SIZE(holders) or PyList_GET_SIZE(key_holders):
-        return n, holders, slots, key_holders, key_texts
-    return None
+    try:
+        n = _walk_value(ev, False, flags, known, secret_key, holders, slots, key_holders, key_texts,
+                        skips[1] if split else skips[0], exempt)
+        if split:
+            n += _walk_value(props, False, flags, known, secret_key, holders, slots, key_holders, key_texts,
+                             prop_exempt, prop_exempt)
+        if n or PyList_GET_SIZE(holders) or PyList_GET_SIZE(key_holders):
+            return n, holders[:], slots[:], key_holders[:], key_texts[:]
+        return None
+    finally:
+        if mine:
+            _scratch_busy = False
+        if PyList_GET_SIZE(holders):
+            del holders[:]
+            del slots[:]
+        if PyList_GET_SIZE(key_holders):
+            del key_holders[:]
+            del key_texts[:]
 
 
 cdef Py_ssize_t _walk_value(object root, bint secret_list, int flags, dict known, object secret_key, list holders,
@@ -798,7 +848,7 @@ cdef Py_ssize_t _walk_value(object root, bint secret_list, int flags, dict known
                         if r is not None:
                             PyDict_SetItem(x, k, r)  # same key: no resize while iterating
                             replaced += 1
-                    elif _pre(<str>v, flags):
+                    elif _kept(<str>v, flags):
                         holders.append(x)
                         slots.append(k)
                 elif tv is dict:
@@ -820,7 +870,7 @@ cdef Py_ssize_t _walk_value(object root, bint secret_list, int flags, dict known
                         if r is not None:
                             x[i] = r
                             replaced += 1
-                    elif _pre(<str>v, flags):
+                    elif _kept(<str>v, flags):
                         holders.append(x)
                         slots.append(i)
                 elif tv is dict or tv is list:

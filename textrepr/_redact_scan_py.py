@@ -13,8 +13,8 @@ from typing import Any, Callable
 
 __all__ = [
     "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
-    "SECRET_MARKER", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret", "walk_value",
-    "walk_event", "keys_of",
+    "SECRET_MARKER", "MIN_MATCH", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret",
+    "walk_value", "walk_event", "keys_of",
 ]
 
 # Flags: which rule sets' triggers to look for; PRE_ALL: every string passes (custom key names or rules,
@@ -185,6 +185,16 @@ def starts(s: str, flags: int, words: tuple[str, ...]) -> list[int]:
     return starts_of(s, found) if found else []
 
 
+# No built-in match is shorter (``textrepr.redact._Compiled.text`` leaves a shorter string alone): unless
+# every string is kept (``PRE_ALL``: custom rules or key names, a callback), the walk never keeps one.
+MIN_MATCH = 5
+
+
+def _kept(s: str, flags: int) -> bool:
+    """Whether the walk keeps the string ``s`` (a value or an object key) for the rules."""
+    return bool(flags & PRE_ALL) or (len(s) >= MIN_MATCH and prefilter(s, flags))
+
+
 SECRET_MARKER = "[REDACTED:secret_field]"
 _KNOWN_MAX = 8192  # entries of a secret-key cache (``known``) before it is emptied
 
@@ -234,7 +244,7 @@ def walk_value(root: Any, secret_list: bool, flags: int, known: dict[Any, bool],
                         if r is not None:
                             x[k] = r  # same key: no resize while iterating
                             n += 1
-                    elif prefilter(v, flags):
+                    elif _kept(v, flags):
                         holders.append(x)
                         slots.append(k)
                 elif tv is dict:
@@ -252,7 +262,7 @@ def walk_value(root: Any, secret_list: bool, flags: int, known: dict[Any, bool],
                         if r is not None:
                             x[i] = r
                             n += 1
-                    elif prefilter(v, flags):
+                    elif _kept(v, flags):
                         holders.append(x)
                         slots.append(i)
                 elif tv is dict or tv is list:
@@ -284,6 +294,6 @@ def walk_event(ev: dict, flags: int, known: dict[Any, bool], secret_key: Callabl
 def keys_of(d: dict, exempt: Any, flags: int, key_holders: list[dict], key_texts: list[str]) -> None:
     """Collect every string key of ``d`` not in ``exempt`` that the prefilter keeps (see ``walk_value``)."""
     for k in d:
-        if type(k) is str and k not in exempt and prefilter(k, flags):
+        if type(k) is str and k not in exempt and _kept(k, flags):
             key_holders.append(d)
             key_texts.append(k)

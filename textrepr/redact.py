@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import regex
 
-from .redact_scan import (PRE_ALL, PRE_PII, PRE_SECRETS, SECRET_MARKER, is_secret, keys_of, prefilter, prefilter_pays,
+from .redact_scan import (MIN_MATCH, PRE_ALL, PRE_PII, PRE_SECRETS, SECRET_MARKER, is_secret, keys_of, prefilter, prefilter_pays,
                           starts, starts_of, triggers, walk_event, walk_value)
 
 __all__ = [
@@ -537,7 +537,7 @@ class _Compiled:
         """``s`` redacted; ``cands``: where a match may start in it, when already found (None: scan it now)."""
         if cands is None and prefilter_pays() and not prefilter(s, self.pre_flags):
             cands = []  # no trigger: nothing built-in can match
-        if len(s) >= 5 or self.custom is not None:  # no built-in match is shorter than 5 characters
+        if len(s) >= MIN_MATCH or self.custom is not None:  # no built-in match is shorter
             if self.custom is not None:
                 spans = self._custom_spans(s)
                 if self.pattern is not None:
