@@ -536,6 +536,7 @@ def triggers(str big not None, int flags, tuple words not None) -> list:
 cdef unsigned char B64[128]  # [A-Za-z0-9/+]: an AWS secret's characters
 cdef unsigned char SCHEME[128]  # [A-Za-z0-9+.-]
 cdef unsigned char LOCAL[128]  # [A-Za-z0-9._%+-]
+cdef unsigned char URL_STOP[128]  # where a URL's credentials end without their '@' (see _url_may_match)
 
 
 cdef void _init_back():
@@ -548,6 +549,10 @@ cdef void _init_back():
         SCHEME[ord(ch)] = 1
     for ch in "._%+-":
         LOCAL[ord(ch)] = 1
+    for i in range(128):
+        URL_STOP[i] = 0
+    for ch in _py._URL_STOP:
+        URL_STOP[ord(ch)] = 1
 
 
 _init_back()
@@ -612,6 +617,48 @@ cdef int _aws_runs(int kind, void* d, Py_ssize_t lo, Py_ssize_t hi, _Buf* b) exc
     return 0
 
 
+cdef frozenset _KEY_WORDS = _py._KEY_WORDS
+
+
+cdef bint _key_may_match(str s, int kind, void* d, Py_ssize_t n, Py_ssize_t a, Py_ssize_t e) except -1:
+    """See ``_redact_scan_py._key_may_match`` (the word test in Python: a short trigger of this kind is rare)."""
+    if e - a < 4 or e - a > 8:
+        return True
+    w = s[a:e]
+    if not (w.isascii() and w.lower() in _KEY_WORDS):
+        return True
+    cdef Py_ssize_t j = e
+    cdef Py_ssize_t stop = e + 6 if e + 6 < n else n
+    cdef uint32_t c
+    while j < stop:
+        c = PyUnicode_READ(kind, d, j)
+        if not (c >= 128 or 65 <= c <= 90 or 97 <= c <= 122 or c == 95 or c == 45):
+            break
+        j += 1
+    if j < n and PyUnicode_READ(kind, d, j) == 92:  # backslash
+        j += 1
+    if j < n and (PyUnicode_READ(kind, d, j) == 34 or PyUnicode_READ(kind, d, j) == 39):
+        j += 1
+    while j < n and (PyUnicode_READ(kind, d, j) == 32 or PyUnicode_READ(kind, d, j) == 9):
+        j += 1
+    return j < n and (PyUnicode_READ(kind, d, j) == 58 or PyUnicode_READ(kind, d, j) == 61)
+
+
+cdef bint _url_may_match(int kind, void* d, Py_ssize_t n, Py_ssize_t b) noexcept:
+    """See ``_redact_scan_py._url_may_match``."""
+    cdef Py_ssize_t j = b
+    cdef Py_ssize_t colon = -1
+    cdef uint32_t c
+    while j < n:
+        c = PyUnicode_READ(kind, d, j)
+        if c < 128 and URL_STOP[c]:
+            break
+        if colon < 0 and c == 58:
+            colon = j
+        j += 1
+    return j < n and PyUnicode_READ(kind, d, j) == 64 and 0 <= colon < j - 1
+
+
 cdef list _starts_of(str s, list found):
     cdef int kind = PyUnicode_KIND(s)
     cdef void* d = PyUnicode_DATA(s)
@@ -629,10 +676,12 @@ cdef list _starts_of(str s, list found):
             a = t[0]
             e = t[1]
             k = t[2]
-            if k == 0:  # K_AT_START
-                _push(&b, a)
-            elif k == 1:  # K_AWS: and each 40-character run around it
-                _push(&b, a)
+            if k == 0:  # K_AT_START (a secret-key word only where its rule may match)
+                if _key_may_match(s, kind, d, n, a, e):
+                    _push(&b, a)
+            elif k == 1:  # K_AWS (AKIA/ASIA: an access key id; "secret": a key; "aws": no rule), and each
+                if not (e - a == 3 and _py._is_aws(s, a, e)) and _key_may_match(s, kind, d, n, a, e):
+                    _push(&b, a)  # 40-character run around it
                 _aws_runs(kind, d, a - 200 if a > 200 else 0, e + 240 if e + 240 < n else n, &b)
             elif k == 5:  # K_NUM: the '+'/'(' before it, an IBAN's country code before it
                 _push(&b, a)
@@ -650,8 +699,8 @@ cdef list _starts_of(str s, list found):
                         j += 4
                     else:
                         j += 1
-            else:  # K_URL, K_EMAIL, K_V6: back over the characters a match may begin with
-                if k == 2:
+            elif k != 2 or _url_may_match(kind, d, n, e):  # K_URL, K_EMAIL, K_V6: back over the characters
+                if k == 2:  # a match may begin with
                     table, limit = SCHEME, 21
                 elif k == 3:
                     table, limit = LOCAL, 64

@@ -157,15 +157,64 @@ def _back(s: str, i: int, chars: frozenset[str], limit: int) -> int:
     return j
 
 
+# Pruned starts (a trigger whose own rule cannot match there gives none; any other rule's match holds
+# its own trigger): a secret-key word must be followed, after the rest of its rule's word (at most 6 more
+# characters, ASCII word characters or any non-ASCII one, which may case-fold to a letter), by an optional
+# backslash and quote, spaces or tabs, then ':' or '='; a URL scheme's '://' by an '@' before any ASCII
+# space or '/?#"'<>[]', with a ':' and then at least one character before the '@'; "aws" starts no rule.
+_KEY_WORDS = frozenset(_T_KEYS)
+_KEY_WORD_REST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-")
+_URL_STOP = frozenset(" \t\n\r/?#@\"'<>[]")
+
+
+def _key_may_match(s: str, a: int, b: int) -> bool:
+    """Whether the secret-field rule may match at the key-word trigger ``s[a:b]`` (True for any other)."""
+    w = s[a:b]
+    if not (w.isascii() and w.lower() in _KEY_WORDS):
+        return True
+    n = len(s)
+    j = b
+    stop = min(n, b + 6)
+    while j < stop and (s[j] in _KEY_WORD_REST or s[j] >= "\x80"):
+        j += 1
+    if j < n and s[j] == "\\":
+        j += 1
+    if j < n and (s[j] == '"' or s[j] == "'"):
+        j += 1
+    while j < n and (s[j] == " " or s[j] == "\t"):
+        j += 1
+    return j < n and (s[j] == ":" or s[j] == "=")
+
+
+def _is_aws(s: str, a: int, b: int) -> bool:
+    """Whether the trigger ``s[a:b]`` is the word "aws" (in any case), which starts no rule itself."""
+    w = s[a:b]
+    return w.isascii() and w.lower() == "aws"
+
+
+def _url_may_match(s: str, b: int) -> bool:
+    """Whether the URL-credentials rule may match at the scheme before the '://' that ends at ``b``."""
+    n = len(s)
+    j = b
+    colon = -1
+    while j < n and s[j] not in _URL_STOP:
+        if colon < 0 and s[j] == ":":
+            colon = j
+        j += 1
+    return j < n and s[j] == "@" and 0 <= colon < j - 1
+
+
 def starts_of(s: str, found: list[tuple[int, int, int]]) -> list[int]:
     """The sorted, distinct positions of ``s`` where a match may start, from its triggers ``found``."""
     out: list[int] = []
     add = out.append
     for a, b, kind in found:
         if kind == K_AT_START:
-            add(a)
+            if _key_may_match(s, a, b):
+                add(a)
         elif kind == K_AWS:
-            add(a)
+            if not _is_aws(s, a, b) and _key_may_match(s, a, b):  # AKIA/ASIA: an access key id; "secret": a key
+                add(a)
             for w in _AWS_SECRET.finditer(s, max(0, a - 200), min(len(s), b + 240)):
                 add(w.start())
         elif kind == K_NUM:  # a number, or the '+'/'(' before it, or an IBAN's country code before it
@@ -174,7 +223,7 @@ def starts_of(s: str, found: list[tuple[int, int, int]]) -> list[int]:
                 add(a - 1)
             for w in _IBAN_START.finditer(s, max(0, a - 36), a + 4):
                 add(w.start())
-        else:
+        elif kind != K_URL or _url_may_match(s, b):
             add(_back(s, a, _BACK_CHARS[kind], _BACK_LIMIT[kind]))
     return sorted(set(out))
 
