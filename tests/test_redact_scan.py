@@ -359,8 +359,11 @@ _url_forms = st.tuples(
     st.sampled_from(["://", ":/", "//"]), st.sampled_from(["", "user", "u.s", "us er", "\u00e9", "a/b", "[x]"]),
     st.sampled_from([":", "", "::", ":@"]), st.sampled_from(["", "pw", "p:w", "p w", "p/w", "\u00a0", "p#"]),
     st.sampled_from(["@", "", "@@", "/@", " @"]), st.sampled_from(["host", "", "h/x", "@h"])).map("".join)
-prune_texts = st.one_of(_key_forms, _url_forms, st.lists(st.one_of(_prune_pieces, _key_forms, _url_forms),
-                                                         max_size=6).map("".join))
+_num_forms = st.lists(st.sampled_from([  # digits and separators around 9 digits, 3 dots, first octets
+    "0", "1", "10", "12", "127", "1270", "192", "255", "2", "555", "0199", "4111", "123", "45", "6789", ".", "..", " ", "-", "/",
+    "(", ")", "+", "+44", "(212)", "x", ":", "\u0663", "\u00a0", "GB82"]), max_size=12).map("".join)
+prune_texts = st.one_of(_key_forms, _url_forms, _num_forms,
+                        st.lists(st.one_of(_prune_pieces, _key_forms, _url_forms, _num_forms), max_size=6).map("".join))
 
 
 def _spans_everywhere(c: Any, s: str) -> list[tuple[int, int, str]]:
@@ -386,10 +389,12 @@ def test_pruned_starts_compiled_equals_pure(scan: Any, s: str, flags: int) -> No
     ("The secret number is 42", True), ("let secret_number = 42", True), ("we pass it to the thread", True),
     ("see https://api.openai.com/v1 now", True), ("at file:///app/node_modules/x.js", True),
     ("password: hunter22", False), ('{"api_key": "abc"}', False), ("pass\\\": 'x'", False),
-    ("passphra\u017fe=abc123", False), ("https://user:pw@host/x", False), ("the privateKey  =x", False)])
+    ("passphra\u017fe=abc123", False), ("https://user:pw@host/x", False), ("the privateKey  =x", False),
+    ("HTTP/1.1 200 OK", True), ("hello v0.1.0 (file:///x)", True), ("127.0.0.1:7878", True),
+    ("call 555-0199 (x) 2", True), ("10.0.0.1", False), ("call 212 555 0199", False), ("4111-1111-1111-1111", False)])
 def test_pruned_starts_on_examples(s: str, pruned: bool) -> None:
     """Key words in prose and URLs without credentials give no start; the rules' own forms keep theirs."""
-    c = Redactor(sets=("secrets",))._compiled
-    words = ("secret", "pass", "https", "file", "api_key", "private", "user")
+    words = ("secret", "pass", "https", "file", "api_key", "private", "user") + tuple("0123456789")
     first = next(i for i in range(len(s)) if s[i:].lower().startswith(words))
+    c = Redactor()._compiled
     assert (first not in c.candidates([s]).get(0, [])) == pruned, s

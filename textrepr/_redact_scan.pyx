@@ -644,6 +644,43 @@ cdef bint _key_may_match(str s, int kind, void* d, Py_ssize_t n, Py_ssize_t a, P
     return j < n and (PyUnicode_READ(kind, d, j) == 58 or PyUnicode_READ(kind, d, j) == 61)
 
 
+cdef bint _num_may_match(int kind, void* d, Py_ssize_t n, Py_ssize_t a) noexcept:
+    """See ``_redact_scan_py._num_may_match``."""
+    cdef Py_ssize_t j = a
+    cdef Py_ssize_t digits = 0
+    cdef Py_ssize_t dots = 0
+    cdef uint32_t c
+    while j < n:
+        c = PyUnicode_READ(kind, d, j)
+        if 48 <= c <= 57:
+            digits += 1
+            if digits == 9:
+                return True
+        elif not (c == 32 or c == 46 or c == 40 or c == 41 or c == 47 or c == 45):
+            break
+        j += 1
+    j = a
+    while j < n and 48 <= PyUnicode_READ(kind, d, j) <= 57:
+        j += 1
+    if not 1 <= j - a <= 3:
+        return False
+    if j - a == 1 and PyUnicode_READ(kind, d, a) == 48:  # 0
+        return False
+    if (j - a == 3 and PyUnicode_READ(kind, d, a) == 49 and PyUnicode_READ(kind, d, a + 1) == 50
+            and PyUnicode_READ(kind, d, a + 2) == 55):  # 127
+        return False
+    while j < n:
+        c = PyUnicode_READ(kind, d, j)
+        if c == 46:
+            dots += 1
+            if dots == 3:
+                return True
+        elif not 48 <= c <= 57:
+            break
+        j += 1
+    return False
+
+
 cdef bint _url_may_match(int kind, void* d, Py_ssize_t n, Py_ssize_t b) noexcept:
     """See ``_redact_scan_py._url_may_match``."""
     cdef Py_ssize_t j = b
@@ -684,11 +721,12 @@ cdef list _starts_of(str s, list found):
                     _push(&b, a)  # 40-character run around it
                 _aws_runs(kind, d, a - 200 if a > 200 else 0, e + 240 if e + 240 < n else n, &b)
             elif k == 5:  # K_NUM: the '+'/'(' before it, an IBAN's country code before it
-                _push(&b, a)
-                if a > 0:
-                    c = PyUnicode_READ(kind, d, a - 1)
-                    if c == 43 or c == 40:
-                        _push(&b, a - 1)
+                if _num_may_match(kind, d, n, a):
+                    _push(&b, a)
+                    if a > 0:
+                        c = PyUnicode_READ(kind, d, a - 1)
+                        if c == 43 or c == 40:
+                            _push(&b, a - 1)
                 j = a - 36 if a > 36 else 0
                 hi = a + 4 if a + 4 < n else n
                 while j + 4 <= hi:

@@ -186,6 +186,38 @@ def _key_may_match(s: str, a: int, b: int) -> bool:
     return j < n and (s[j] == ":" or s[j] == "=")
 
 
+_NUM_CHARS = frozenset("0123456789 .()/-")
+
+
+def _num_may_match(s: str, a: int) -> bool:
+    """Whether a number rule may match at the digit ``a`` (or the '+'/'(' before it): a card number, SSN or
+    phone number has 9 digits or more in the run of number characters from ``a`` (the phone validator asks
+    for 9); an IPv4 address has three dots in the run of digits and dots, after a first octet of 1-3 digits
+    that is not 0 or 127 (which its validator rejects). Each scan stops once it knows."""
+    n = len(s)
+    j = a
+    digits = 0
+    while j < n and s[j] in _NUM_CHARS:
+        if "0" <= s[j] <= "9":
+            digits += 1
+            if digits == 9:
+                return True
+        j += 1
+    j = a
+    while j < n and "0" <= s[j] <= "9":
+        j += 1
+    if not 1 <= j - a <= 3 or s[a:j] in ("0", "127"):
+        return False
+    dots = 0
+    while j < n and (s[j] == "." or "0" <= s[j] <= "9"):
+        if s[j] == ".":
+            dots += 1
+            if dots == 3:
+                return True
+        j += 1
+    return False
+
+
 def _is_aws(s: str, a: int, b: int) -> bool:
     """Whether the trigger ``s[a:b]`` is the word "aws" (in any case), which starts no rule itself."""
     w = s[a:b]
@@ -218,9 +250,10 @@ def starts_of(s: str, found: list[tuple[int, int, int]]) -> list[int]:
             for w in _AWS_SECRET.finditer(s, max(0, a - 200), min(len(s), b + 240)):
                 add(w.start())
         elif kind == K_NUM:  # a number, or the '+'/'(' before it, or an IBAN's country code before it
-            add(a)
-            if a and s[a - 1] in "+(":
-                add(a - 1)
+            if _num_may_match(s, a):
+                add(a)
+                if a and s[a - 1] in "+(":
+                    add(a - 1)
             for w in _IBAN_START.finditer(s, max(0, a - 36), a + 4):
                 add(w.start())
         elif kind != K_URL or _url_may_match(s, b):
