@@ -203,6 +203,8 @@ COLLISIONS = [
     [{"truncate_buffer": 2}, {"truncate_buffer": 2.0}, {"truncate_buffer": "2"}],
     [{"include_markers": 1}, {"include_markers": True}, {"include_markers": 1.0}, {"include_markers": "1"}],
     [{"redact": 1}, {"redact": True}, {"redact": ["secrets", "pii"]}, {"redact": ["pii"]}],
+    [{"redact": ["secrets"]}, {"redact": ["secrets", "secrets"]}, {"redact": [1]}, {"redact": [True]},
+     {"redact": ["pii", "secrets"]}, {"redact": []}, {"redact": 0.0}, {"redact": "no"}, {"redact": "secrets"}],
     [{"fit": "shrink", "include_markers": False}, {"fit": "shrink", "include_markers": 0},
      {"fit": "shrink", "include_markers": 1}],
 ]
