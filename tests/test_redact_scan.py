@@ -331,3 +331,70 @@ def test_walk_event_compiled_equals_pure(scan: Any, ev: dict, flags: int, node: 
         n, holders, slots, key_holders, key_texts = got
         assert (n, [(h[k], k) for h, k in zip(holders, slots)], key_texts) == \
             (want[0], [(h[k], k) for h, k in zip(want[1], want[2])], want[4])
+
+
+# Pruned starts: a secret-key word gives a start only where its rule may match (the rest of the word, quote,
+# spaces, then ':' or '='), a URL's '://' only where credentials and their '@' may follow, "aws"/"secret"
+# none of their own. Near misses: words cut, suffixes of every length, case-folding non-ASCII letters,
+# quotes and backslashes, URLs with ':'/'@' in every place.
+_prune_pieces = st.sampled_from([
+    "password", "passwd", "passphrase", "pass", "PASS", "Password", "secret", "Secret", "token", "TOKEN", "api_key",
+    "api-key", "apikey", "ApiKey", "authorization", "authoriz", "cookie", "private_key", "private-key", "privateKey",
+    "access_key", "AccessKey", "access", "aws", "AWS", "x", "db", "\u017f", "\u212a", "word", "wd", "phrase", "_key",
+    "Key", "ed", "s", ":", "=", " ", "\t", '"', "'", "\\", "\\\"", "-", "_", "1", "hunter22", "https://", "ftp://",
+    "://", "user", "u:p", "u:pw@", ":@", "@", "/", "?", "#", "h", ".", "[", "\n", "\u00e9"])
+_key_forms = st.tuples(  # key word, rest of a word, quote, spaces, separator, spaces, value: each slot may miss
+    st.sampled_from(["", "x", "my_", "db", " ", "\u00e9"]),
+    st.sampled_from(["pass", "PASS", "secret", "Secret", "token", "api_key", "api-key", "apikey", "Api", "authoriz",
+                     "cookie", "private", "privateK", "access", "aws", "to\u212aen", "toke"]),
+    st.sampled_from(["", "word", "wd", "phrase", "phra\u017fe", "ation", "_key", "-key", "Key", "ed", "s", "_number",
+                     "ey", "\u00e9", "wordx", "abcdefg"]),
+    st.sampled_from(["", "\\", '"', "'", '\\"', "\\'", "''"]),
+    st.sampled_from(["", " ", "\t", "  ", "\n", "\u00a0"]),
+    st.sampled_from([":", "=", "", " is", ";", ":="]),
+    st.sampled_from(["", " ", "\t"]),
+    st.sampled_from(['"hunter22"', "'s3cr3t'", "hunter22", "abc", '"x"', "[1]", "\\\"pw\\\""])).map("".join)
+_url_forms = st.tuples(
+    st.sampled_from(["", " ", "x", "("]), st.sampled_from(["https", "ftp", "a+b", "h", "1x", "postgres"]),
+    st.sampled_from(["://", ":/", "//"]), st.sampled_from(["", "user", "u.s", "us er", "\u00e9", "a/b", "[x]"]),
+    st.sampled_from([":", "", "::", ":@"]), st.sampled_from(["", "pw", "p:w", "p w", "p/w", "\u00a0", "p#"]),
+    st.sampled_from(["@", "", "@@", "/@", " @"]), st.sampled_from(["host", "", "h/x", "@h"])).map("".join)
+_num_forms = st.lists(st.sampled_from([  # digits and separators around 9 digits, 3 dots, first octets
+    "0", "1", "10", "12", "127", "1270", "192", "255", "2", "555", "0199", "4111", "123", "45", "6789", ".", "..", " ", "-", "/",
+    "(", ")", "+", "+44", "(212)", "x", ":", "\u0663", "\u00a0", "GB82"]), max_size=12).map("".join)
+prune_texts = st.one_of(_key_forms, _url_forms, _num_forms,
+                        st.lists(st.one_of(_prune_pieces, _key_forms, _url_forms, _num_forms), max_size=6).map("".join))
+
+
+def _spans_everywhere(c: Any, s: str) -> list[tuple[int, int, str]]:
+    """The rules anchored at every position (no trigger, no pruning): what the starts must find."""
+    return c._spans(s, list(range(len(s) + 1)))
+
+
+@pytest.mark.parametrize("sets", [("secrets", "pii"), ("secrets",)])
+@given(s=st.one_of(prune_texts, texts))
+def test_pruned_starts_find_every_match(implementation: str, sets: tuple[str, ...], s: str) -> None:
+    c = Redactor(sets=sets)._compiled
+    cands = c.candidates([s]).get(0, [])
+    assert c._spans(s, cands) == _spans_everywhere(c, s), (s, cands)
+
+
+@given(prune_texts, st.sampled_from(FLAGS[:4]))
+def test_pruned_starts_compiled_equals_pure(scan: Any, s: str, flags: int) -> None:
+    assert scan.starts(s, flags, ()) == pure.starts(s, flags, ()), (s, flags)
+    assert scan.starts(s, flags, ("pin",)) == pure.starts(s, flags, ("pin",))
+
+
+@pytest.mark.parametrize("s, pruned", [
+    ("The secret number is 42", True), ("let secret_number = 42", True), ("we pass it to the thread", True),
+    ("see https://api.openai.com/v1 now", True), ("at file:///app/node_modules/x.js", True),
+    ("password: hunter22", False), ('{"api_key": "abc"}', False), ("pass\\\": 'x'", False),
+    ("passphra\u017fe=abc123", False), ("https://user:pw@host/x", False), ("the privateKey  =x", False),
+    ("HTTP/1.1 200 OK", True), ("hello v0.1.0 (file:///x)", True), ("127.0.0.1:7878", True),
+    ("call 555-0199 (x) 2", True), ("10.0.0.1", False), ("call 212 555 0199", False), ("4111-1111-1111-1111", False)])
+def test_pruned_starts_on_examples(s: str, pruned: bool) -> None:
+    """Key words in prose and URLs without credentials give no start; the rules' own forms keep theirs."""
+    words = ("secret", "pass", "https", "file", "api_key", "private", "user") + tuple("0123456789")
+    first = next(i for i in range(len(s)) if s[i:].lower().startswith(words))
+    c = Redactor()._compiled
+    assert (first not in c.candidates([s]).get(0, [])) == pruned, s

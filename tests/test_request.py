@@ -8,12 +8,14 @@ in each implementation's run; the compiled run also compares the two twins of ``
 """
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+import redact_cases
 import strategies as S
 import textrepr
 import twins
@@ -46,8 +48,20 @@ def _both_paths(doc: Any) -> None:
 EVENT = {"id": "e1", "event": "$ai_generation", "properties": {
     "$ai_model": "m", "$ai_trace_id": "t1", "$ai_input": [{"role": "user", "content": "hi " * 400}],
     "$ai_output_choices": [{"role": "assistant", "content": "hello"}]}}
+# A dirty event: secrets and PII in texts, object keys, a secret-named key, tool arguments and an exempt id.
+DIRTY = {"id": "e1", "event": "$ai_generation", "timestamp": "2026-01-02T03:04:05Z", "properties": {
+    "$ai_model": "m", "$ai_trace_id": "t1", "$ai_input": [
+        {"role": "user", "content": "my key is sk-proj-Ab3dEf9hIjKlMn0pQrStUvWx1z2Y3x4W5v6U7t8S9r0Q, mail a@b.io"},
+        {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {
+            "name": "login", "arguments": '{"password": "hunter22", "ip": "10.1.2.3"}'}}]}],
+    "$ai_output_choices": [{"role": "assistant", "content": "call +44 20 7946 0958 " + "x" * 300}],
+    "headers": {"Authorization": "Bearer 7fQ2mZ9xLp4Rk8Vt1Ws6Nb3Hc0Jd5Ge", "jane@example.com": "key"}}}
 USUAL = [
     {"event_type": "$ai_generation", "data": EVENT},
+    {"event_type": "$ai_generation", "data": EVENT, "options": {"redact": True}},  # clean: redactions {}
+    {"event_type": "$ai_generation", "data": DIRTY, "options": {"redact": True}},
+    {"event_type": "$ai_span", "data": DIRTY, "options": {"redact": ["secrets"], "include_markers": False}},
+    {"event_type": "$ai_generation", "data": DIRTY, "options": {"redact": ["pii"], "max_length": 5000}},
     {"event_type": "$ai_span", "data": EVENT, "options": {"include_markers": False, "max_length": 300}},
     {"event_type": "$ai_generation", "data": {**EVENT, "event": "$ai_embedding"}, "options": {"collapsed": "yes"}},
 ]
@@ -57,8 +71,12 @@ NOT_USUAL = [
     {"event_type": "$ai_generation", "data": {"uuid": "u1", "properties": {}}},  # D19 uuid: general path
     {"event_type": "$ai_generation", "data": EVENT, "options": {"max_tokens": 50}},
     {"event_type": "$ai_generation", "data": EVENT, "options": {"fit": "shrink", "include_markers": False}},
-    {"event_type": "$ai_generation", "data": EVENT, "options": {"redact": True}},
     {"event_type": "$ai_generation", "data": EVENT, "options": {"include_system": False}},
+    {"event_type": "$ai_generation", "data": DIRTY, "options": {"redact": True, "include_reasoning": "no"}},
+    {"event_type": "$ai_generation", "data": DIRTY, "options": {"redact": True, "max_tokens": 80}},
+    {"event_type": "$ai_generation", "data": DIRTY, "options": {"redact": "secrets"}},  # a 400
+    {"event_type": "$ai_generation", "data": DIRTY, "options": {"redact": ["secrets", "all"]}},  # a 400
+    {"event_type": "$ai_generation", "data": {**DIRTY, "id": ""}, "options": {"redact": True}},  # a 400
     {"event_type": "$ai_generation", "data": EVENT, "options": {"max_length": -1}},
     {"event_type": "$ai_generation", "data": EVENT, "options": None},
     {"event_type": "$ai_log", "data": EVENT},
@@ -73,6 +91,79 @@ def test_usual_requests_take_the_fast_path(doc: dict[str, Any]) -> None:
     body = event_body(_fresh(doc), api._usual)
     assert body is not None and body == textrepr.text_repr(_fresh(doc), token_counter=fit.estimate)
     assert body["metadata"]["event_id"] == "e1" and body["text"]
+    redact = doc.get("options", {}).get("redact")
+    assert ("redactions" in body["metadata"]) == bool(redact)
+    if doc["data"] is DIRTY and redact:
+        assert body["metadata"]["redactions"] and "[REDACTED:" in body["text"]
+
+
+def test_fast_path_redacts_as_the_general_path() -> None:
+    body = textrepr.text_repr(_fresh(USUAL[2]))
+    assert body == textrepr.text_repr(_fresh(USUAL[2]), token_counter=fit.estimate)
+    assert body["metadata"]["redactions"] == {"email": 2, "ipv4": 1, "openai_api_key": 1, "phone": 1,
+                                              "secret_field": 2}  # password, Authorization
+    assert list(body["metadata"])[-1] == "redactions"
+    for needle in ("sk-proj-Ab3d", "a@b.io", "hunter22", "10.1.2.3", "7946 0958", "7fQ2mZ9x", "jane@example"):
+        assert needle not in body["text"]
+
+
+def test_recursion_error_after_redaction_reruns_on_a_big_stack(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A redacted request whose rendering exhausts the recursion limit is rerun by ``deep``, not handed to the
+    general path (which would redact it a second time and count nothing)."""
+    calls: list[str] = []
+    real = _request_py.event_lines
+
+    def flaky(*args: Any) -> Any:
+        calls.append(threading.current_thread().name)
+        if len(calls) == 1:
+            raise RecursionError
+        return real(*args)
+
+    monkeypatch.setattr(_request_py, "event_lines", flaky)
+    expected = textrepr.text_repr(_fresh(USUAL[2]), token_counter=fit.estimate)
+    calls.clear()
+    assert _request_py.event_body(_fresh(USUAL[2]), api._usual, api._deep) == expected
+    assert calls == [threading.current_thread().name, "textrepr-deep"]
+    calls.clear()
+    with pytest.raises(RecursionError):
+        _request_py.event_body(_fresh(USUAL[2]), api._usual)
+    calls.clear()
+    assert _request_py.event_body(_fresh(USUAL[0]), api._usual) is None  # not redacted: the general path's
+
+
+_PLANTS = st.sampled_from([p[1] for p in redact_cases.PLANTS])
+_REDACT = st.sampled_from([True, 1, "yes", ["secrets"], ["pii"], ["pii", "secrets"], [], False, "secrets", 2, None,
+                           ["secrets", 1]])
+
+
+@st.composite
+def _redacted_requests(draw: st.DrawFn) -> Any:
+    """Event requests with ``redact`` set (valid or not), with planted values in their strings half the time."""
+    doc = draw(st.one_of(S.requests(), S.hostile_documents()))
+    if type(doc) is not dict:
+        return doc
+    opts = doc.get("options")
+    doc["options"] = {**(opts if type(opts) is dict else {}), "redact": draw(_REDACT)}
+    data = doc.get("data")
+    props = data.get("properties") if type(data) is dict else None
+    if type(props) is dict and draw(st.booleans()):
+        for key in draw(st.lists(st.sampled_from(["$ai_input", "$ai_output_choices", "$ai_input_state", "token",
+                                                  "note", "$ai_trace_id"]), max_size=3)):
+            props[key] = draw(st.one_of(_PLANTS, st.builds(lambda p, t: [{"role": "user", "content": t + p}],
+                                                           _PLANTS, st.text(max_size=20))))
+    return doc
+
+
+@given(doc=_redacted_requests())
+def test_fast_path_redacts_as_the_general_path_generated(doc: Any) -> None:
+    _both_paths(doc)
+
+
+@given(doc=_redacted_requests())
+def test_compiled_event_body_equals_pure_redacted(doc: Any) -> None:
+    _request = _compiled()
+    assert (twins.outcome(_request.event_body, _fresh(doc), api._usual)
+            == twins.outcome(_request_py.event_body, _fresh(doc), api._usual))
 
 
 @pytest.mark.parametrize("doc", NOT_USUAL)
@@ -112,6 +203,8 @@ COLLISIONS = [
     [{"truncate_buffer": 2}, {"truncate_buffer": 2.0}, {"truncate_buffer": "2"}],
     [{"include_markers": 1}, {"include_markers": True}, {"include_markers": 1.0}, {"include_markers": "1"}],
     [{"redact": 1}, {"redact": True}, {"redact": ["secrets", "pii"]}, {"redact": ["pii"]}],
+    [{"redact": ["secrets"]}, {"redact": ["secrets", "secrets"]}, {"redact": [1]}, {"redact": [True]},
+     {"redact": ["pii", "secrets"]}, {"redact": []}, {"redact": 0.0}, {"redact": "no"}, {"redact": "secrets"}],
     [{"fit": "shrink", "include_markers": False}, {"fit": "shrink", "include_markers": 0},
      {"fit": "shrink", "include_markers": 1}],
 ]

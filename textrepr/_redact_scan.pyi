@@ -3,8 +3,8 @@ from typing import Any, Callable
 
 __all__ = [
     "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
-    "SECRET_MARKER", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret", "walk_value",
-    "walk_event", "keys_of",
+    "SECRET_MARKER", "MIN_MATCH", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret",
+    "walk_value", "walk_event", "keys_of",
 ]
 
 PRE_SECRETS: int
@@ -17,6 +17,7 @@ K_EMAIL: int
 K_V6: int
 K_NUM: int
 SECRET_MARKER: str
+MIN_MATCH: int
 
 def prefilter_pays() -> bool: ...
 def prefilter(s: str, flags: int) -> bool: ...

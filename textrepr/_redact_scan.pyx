@@ -21,8 +21,8 @@ from . import _redact_scan_py as _py
 
 __all__ = [
     "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
-    "SECRET_MARKER", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret", "walk_value",
-    "walk_event", "keys_of",
+    "SECRET_MARKER", "MIN_MATCH", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret",
+    "walk_value", "walk_event", "keys_of",
 ]
 
 PRE_SECRETS, PRE_PII, PRE_ALL = 1, 2, 4
@@ -536,6 +536,7 @@ def triggers(str big not None, int flags, tuple words not None) -> list:
 cdef unsigned char B64[128]  # [A-Za-z0-9/+]: an AWS secret's characters
 cdef unsigned char SCHEME[128]  # [A-Za-z0-9+.-]
 cdef unsigned char LOCAL[128]  # [A-Za-z0-9._%+-]
+cdef unsigned char URL_STOP[128]  # where a URL's credentials end without their '@' (see _url_may_match)
 
 
 cdef void _init_back():
@@ -548,6 +549,10 @@ cdef void _init_back():
         SCHEME[ord(ch)] = 1
     for ch in "._%+-":
         LOCAL[ord(ch)] = 1
+    for i in range(128):
+        URL_STOP[i] = 0
+    for ch in _py._URL_STOP:
+        URL_STOP[ord(ch)] = 1
 
 
 _init_back()
@@ -612,6 +617,85 @@ cdef int _aws_runs(int kind, void* d, Py_ssize_t lo, Py_ssize_t hi, _Buf* b) exc
     return 0
 
 
+cdef frozenset _KEY_WORDS = _py._KEY_WORDS
+
+
+cdef bint _key_may_match(str s, int kind, void* d, Py_ssize_t n, Py_ssize_t a, Py_ssize_t e) except -1:
+    """See ``_redact_scan_py._key_may_match`` (the word test in Python: a short trigger of this kind is rare)."""
+    if e - a < 4 or e - a > 8:
+        return True
+    w = s[a:e]
+    if not (w.isascii() and w.lower() in _KEY_WORDS):
+        return True
+    cdef Py_ssize_t j = e
+    cdef Py_ssize_t stop = e + 6 if e + 6 < n else n
+    cdef uint32_t c
+    while j < stop:
+        c = PyUnicode_READ(kind, d, j)
+        if not (c >= 128 or 65 <= c <= 90 or 97 <= c <= 122 or c == 95 or c == 45):
+            break
+        j += 1
+    if j < n and PyUnicode_READ(kind, d, j) == 92:  # backslash
+        j += 1
+    if j < n and (PyUnicode_READ(kind, d, j) == 34 or PyUnicode_READ(kind, d, j) == 39):
+        j += 1
+    while j < n and (PyUnicode_READ(kind, d, j) == 32 or PyUnicode_READ(kind, d, j) == 9):
+        j += 1
+    return j < n and (PyUnicode_READ(kind, d, j) == 58 or PyUnicode_READ(kind, d, j) == 61)
+
+
+cdef bint _num_may_match(int kind, void* d, Py_ssize_t n, Py_ssize_t a) noexcept:
+    """See ``_redact_scan_py._num_may_match``."""
+    cdef Py_ssize_t j = a
+    cdef Py_ssize_t digits = 0
+    cdef Py_ssize_t dots = 0
+    cdef uint32_t c
+    while j < n:
+        c = PyUnicode_READ(kind, d, j)
+        if 48 <= c <= 57:
+            digits += 1
+            if digits == 9:
+                return True
+        elif not (c == 32 or c == 46 or c == 40 or c == 41 or c == 47 or c == 45):
+            break
+        j += 1
+    j = a
+    while j < n and 48 <= PyUnicode_READ(kind, d, j) <= 57:
+        j += 1
+    if not 1 <= j - a <= 3:
+        return False
+    if j - a == 1 and PyUnicode_READ(kind, d, a) == 48:  # 0
+        return False
+    if (j - a == 3 and PyUnicode_READ(kind, d, a) == 49 and PyUnicode_READ(kind, d, a + 1) == 50
+            and PyUnicode_READ(kind, d, a + 2) == 55):  # 127
+        return False
+    while j < n:
+        c = PyUnicode_READ(kind, d, j)
+        if c == 46:
+            dots += 1
+            if dots == 3:
+                return True
+        elif not 48 <= c <= 57:
+            break
+        j += 1
+    return False
+
+
+cdef bint _url_may_match(int kind, void* d, Py_ssize_t n, Py_ssize_t b) noexcept:
+    """See ``_redact_scan_py._url_may_match``."""
+    cdef Py_ssize_t j = b
+    cdef Py_ssize_t colon = -1
+    cdef uint32_t c
+    while j < n:
+        c = PyUnicode_READ(kind, d, j)
+        if c < 128 and URL_STOP[c]:
+            break
+        if colon < 0 and c == 58:
+            colon = j
+        j += 1
+    return j < n and PyUnicode_READ(kind, d, j) == 64 and 0 <= colon < j - 1
+
+
 cdef list _starts_of(str s, list found):
     cdef int kind = PyUnicode_KIND(s)
     cdef void* d = PyUnicode_DATA(s)
@@ -629,17 +713,20 @@ cdef list _starts_of(str s, list found):
             a = t[0]
             e = t[1]
             k = t[2]
-            if k == 0:  # K_AT_START
-                _push(&b, a)
-            elif k == 1:  # K_AWS: and each 40-character run around it
-                _push(&b, a)
+            if k == 0:  # K_AT_START (a secret-key word only where its rule may match)
+                if _key_may_match(s, kind, d, n, a, e):
+                    _push(&b, a)
+            elif k == 1:  # K_AWS (AKIA/ASIA: an access key id; "secret": a key; "aws": no rule), and each
+                if not (e - a == 3 and _py._is_aws(s, a, e)) and _key_may_match(s, kind, d, n, a, e):
+                    _push(&b, a)  # 40-character run around it
                 _aws_runs(kind, d, a - 200 if a > 200 else 0, e + 240 if e + 240 < n else n, &b)
             elif k == 5:  # K_NUM: the '+'/'(' before it, an IBAN's country code before it
-                _push(&b, a)
-                if a > 0:
-                    c = PyUnicode_READ(kind, d, a - 1)
-                    if c == 43 or c == 40:
-                        _push(&b, a - 1)
+                if _num_may_match(kind, d, n, a):
+                    _push(&b, a)
+                    if a > 0:
+                        c = PyUnicode_READ(kind, d, a - 1)
+                        if c == 43 or c == 40:
+                            _push(&b, a - 1)
                 j = a - 36 if a > 36 else 0
                 hi = a + 4 if a + 4 < n else n
                 while j + 4 <= hi:
@@ -650,8 +737,8 @@ cdef list _starts_of(str s, list found):
                         j += 4
                     else:
                         j += 1
-            else:  # K_URL, K_EMAIL, K_V6: back over the characters a match may begin with
-                if k == 2:
+            elif k != 2 or _url_may_match(kind, d, n, e):  # K_URL, K_EMAIL, K_V6: back over the characters
+                if k == 2:  # a match may begin with
                     table, limit = SCHEME, 21
                 elif k == 3:
                     table, limit = LOCAL, 64
@@ -695,6 +782,17 @@ def starts(str s not None, int flags, tuple words not None) -> list:
 
 
 SECRET_MARKER = _py.SECRET_MARKER
+MIN_MATCH = _py.MIN_MATCH
+cdef Py_ssize_t _MIN_MATCH = MIN_MATCH
+# Object keys repeat across events ("role", "content"): the walk's answer for each, per flag set (1..3).
+cdef list _KEY_KEPT = [{}, {}, {}, {}]
+# walk_event's scratch lists, so that a clean event allocates nothing; taken by one call at a time
+# (``_scratch_busy``: a secret-key callback runs Python code, during which another thread may walk).
+cdef list _S_HOLDERS = []
+cdef list _S_SLOTS = []
+cdef list _S_KEY_HOLDERS = []
+cdef list _S_KEY_TEXTS = []
+cdef bint _scratch_busy = False
 cdef str _MARKER = SECRET_MARKER
 cdef object _IN_SECRET = object()
 cdef Py_ssize_t _KNOWN_MAX = _py._KNOWN_MAX
@@ -728,6 +826,30 @@ def is_secret(dict known not None, object secret_key, object k) -> bool:
     return _is_secret(known, secret_key, k)
 
 
+cdef inline bint _kept(str s, int flags) except -1:
+    """See ``_redact_scan_py._kept``."""
+    if flags & F_ALL:
+        return True
+    return PyUnicode_GET_LENGTH(s) >= _MIN_MATCH and _pre(s, flags)
+
+
+cdef bint _key_kept(str k, int flags) except -1:
+    """``_kept`` for an object key, remembered (a key's hash is cached: the lookup costs less than a scan)."""
+    if flags & F_ALL:
+        return True
+    if PyUnicode_GET_LENGTH(k) < _MIN_MATCH:
+        return False
+    cdef dict memo = <dict>PyList_GET_ITEM(_KEY_KEPT, flags & 3)
+    cdef PyObject* r = PyDict_GetItem(memo, k)
+    if r != NULL:
+        return (<object>r) is True
+    cdef bint b = _pre(k, flags)
+    if len(memo) >= _KNOWN_MAX:
+        memo.clear()
+    memo[k] = True if b else False
+    return b
+
+
 cdef inline int _keys_of(dict d, object exempt, int flags, list key_holders, list key_texts) except -1:
     cdef Py_ssize_t pos = 0
     cdef PyObject* pk
@@ -735,7 +857,7 @@ cdef inline int _keys_of(dict d, object exempt, int flags, list key_holders, lis
     cdef object k
     while PyDict_Next(d, &pos, &pk, &pv):
         k = <object>pk
-        if type(k) is str and _pre(<str>k, flags) and (not exempt or k not in exempt):
+        if type(k) is str and _key_kept(<str>k, flags) and (not exempt or k not in exempt):
             key_holders.append(d)
             key_texts.append(k)
     return 0
@@ -750,21 +872,36 @@ def walk_value(object root, bint secret_list, int flags, dict known not None, ob
 
 def walk_event(dict ev not None, int flags, dict known not None, object secret_key, tuple skips not None,
                object exempt, object prop_exempt):
-    """See ``_redact_scan_py.walk_event``: one call for an event's two walks."""
-    cdef list holders = []
-    cdef list slots = []
-    cdef list key_holders = []
-    cdef list key_texts = []
+    """See ``_redact_scan_py.walk_event``: one call for an event's two walks (into the scratch lists, copied
+    out only when something was kept)."""
+    global _scratch_busy
+    cdef bint mine = not _scratch_busy
+    cdef list holders = _S_HOLDERS if mine else []
+    cdef list slots = _S_SLOTS if mine else []
+    cdef list key_holders = _S_KEY_HOLDERS if mine else []
+    cdef list key_texts = _S_KEY_TEXTS if mine else []
+    cdef Py_ssize_t n
+    _scratch_busy = True
     props = ev.get("properties")
     cdef bint split = type(props) is dict
-    cdef Py_ssize_t n = _walk_value(ev, False, flags, known, secret_key, holders, slots, key_holders, key_texts,
-                                    skips[1] if split else skips[0], exempt)
-    if split:
-        n += _walk_value(props, False, flags, known, secret_key, holders, slots, key_holders, key_texts,
-                         prop_exempt, prop_exempt)
-    if n or PyList_GET_SIZE(holders) or PyList_GET_SIZE(key_holders):
-        return n, holders, slots, key_holders, key_texts
-    return None
+    try:
+        n = _walk_value(ev, False, flags, known, secret_key, holders, slots, key_holders, key_texts,
+                        skips[1] if split else skips[0], exempt)
+        if split:
+            n += _walk_value(props, False, flags, known, secret_key, holders, slots, key_holders, key_texts,
+                             prop_exempt, prop_exempt)
+        if n or PyList_GET_SIZE(holders) or PyList_GET_SIZE(key_holders):
+            return n, holders[:], slots[:], key_holders[:], key_texts[:]
+        return None
+    finally:
+        if mine:
+            _scratch_busy = False
+        if PyList_GET_SIZE(holders):
+            del holders[:]
+            del slots[:]
+        if PyList_GET_SIZE(key_holders):
+            del key_holders[:]
+            del key_texts[:]
 
 
 cdef Py_ssize_t _walk_value(object root, bint secret_list, int flags, dict known, object secret_key, list holders,
@@ -798,7 +935,7 @@ cdef Py_ssize_t _walk_value(object root, bint secret_list, int flags, dict known
                         if r is not None:
                             PyDict_SetItem(x, k, r)  # same key: no resize while iterating
                             replaced += 1
-                    elif _pre(<str>v, flags):
+                    elif _kept(<str>v, flags):
                         holders.append(x)
                         slots.append(k)
                 elif tv is dict:
@@ -820,7 +957,7 @@ cdef Py_ssize_t _walk_value(object root, bint secret_list, int flags, dict known
                         if r is not None:
                             x[i] = r
                             replaced += 1
-                    elif _pre(<str>v, flags):
+                    elif _kept(<str>v, flags):
                         holders.append(x)
                         slots.append(i)
                 elif tv is dict or tv is list:

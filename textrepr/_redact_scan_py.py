@@ -13,8 +13,8 @@ from typing import Any, Callable
 
 __all__ = [
     "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
-    "SECRET_MARKER", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret", "walk_value",
-    "walk_event", "keys_of",
+    "SECRET_MARKER", "MIN_MATCH", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret",
+    "walk_value", "walk_event", "keys_of",
 ]
 
 # Flags: which rule sets' triggers to look for; PRE_ALL: every string passes (custom key names or rules,
@@ -157,24 +157,106 @@ def _back(s: str, i: int, chars: frozenset[str], limit: int) -> int:
     return j
 
 
+# Pruned starts (a trigger whose own rule cannot match there gives none; any other rule's match holds
+# its own trigger): a secret-key word must be followed, after the rest of its rule's word (at most 6 more
+# characters, ASCII word characters or any non-ASCII one, which may case-fold to a letter), by an optional
+# backslash and quote, spaces or tabs, then ':' or '='; a URL scheme's '://' by an '@' before any ASCII
+# space or '/?#"'<>[]', with a ':' and then at least one character before the '@'; "aws" starts no rule.
+_KEY_WORDS = frozenset(_T_KEYS)
+_KEY_WORD_REST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-")
+_URL_STOP = frozenset(" \t\n\r/?#@\"'<>[]")
+
+
+def _key_may_match(s: str, a: int, b: int) -> bool:
+    """Whether the secret-field rule may match at the key-word trigger ``s[a:b]`` (True for any other)."""
+    w = s[a:b]
+    if not (w.isascii() and w.lower() in _KEY_WORDS):
+        return True
+    n = len(s)
+    j = b
+    stop = min(n, b + 6)
+    while j < stop and (s[j] in _KEY_WORD_REST or s[j] >= "\x80"):
+        j += 1
+    if j < n and s[j] == "\\":
+        j += 1
+    if j < n and (s[j] == '"' or s[j] == "'"):
+        j += 1
+    while j < n and (s[j] == " " or s[j] == "\t"):
+        j += 1
+    return j < n and (s[j] == ":" or s[j] == "=")
+
+
+_NUM_CHARS = frozenset("0123456789 .()/-")
+
+
+def _num_may_match(s: str, a: int) -> bool:
+    """Whether a number rule may match at the digit ``a`` (or the '+'/'(' before it): a card number, SSN or
+    phone number has 9 digits or more in the run of number characters from ``a`` (the phone validator asks
+    for 9); an IPv4 address has three dots in the run of digits and dots, after a first octet of 1-3 digits
+    that is not 0 or 127 (which its validator rejects). Each scan stops once it knows."""
+    n = len(s)
+    j = a
+    digits = 0
+    while j < n and s[j] in _NUM_CHARS:
+        if "0" <= s[j] <= "9":
+            digits += 1
+            if digits == 9:
+                return True
+        j += 1
+    j = a
+    while j < n and "0" <= s[j] <= "9":
+        j += 1
+    if not 1 <= j - a <= 3 or s[a:j] in ("0", "127"):
+        return False
+    dots = 0
+    while j < n and (s[j] == "." or "0" <= s[j] <= "9"):
+        if s[j] == ".":
+            dots += 1
+            if dots == 3:
+                return True
+        j += 1
+    return False
+
+
+def _is_aws(s: str, a: int, b: int) -> bool:
+    """Whether the trigger ``s[a:b]`` is the word "aws" (in any case), which starts no rule itself."""
+    w = s[a:b]
+    return w.isascii() and w.lower() == "aws"
+
+
+def _url_may_match(s: str, b: int) -> bool:
+    """Whether the URL-credentials rule may match at the scheme before the '://' that ends at ``b``."""
+    n = len(s)
+    j = b
+    colon = -1
+    while j < n and s[j] not in _URL_STOP:
+        if colon < 0 and s[j] == ":":
+            colon = j
+        j += 1
+    return j < n and s[j] == "@" and 0 <= colon < j - 1
+
+
 def starts_of(s: str, found: list[tuple[int, int, int]]) -> list[int]:
     """The sorted, distinct positions of ``s`` where a match may start, from its triggers ``found``."""
     out: list[int] = []
     add = out.append
     for a, b, kind in found:
         if kind == K_AT_START:
-            add(a)
+            if _key_may_match(s, a, b):
+                add(a)
         elif kind == K_AWS:
-            add(a)
+            if not _is_aws(s, a, b) and _key_may_match(s, a, b):  # AKIA/ASIA: an access key id; "secret": a key
+                add(a)
             for w in _AWS_SECRET.finditer(s, max(0, a - 200), min(len(s), b + 240)):
                 add(w.start())
         elif kind == K_NUM:  # a number, or the '+'/'(' before it, or an IBAN's country code before it
-            add(a)
-            if a and s[a - 1] in "+(":
-                add(a - 1)
+            if _num_may_match(s, a):
+                add(a)
+                if a and s[a - 1] in "+(":
+                    add(a - 1)
             for w in _IBAN_START.finditer(s, max(0, a - 36), a + 4):
                 add(w.start())
-        else:
+        elif kind != K_URL or _url_may_match(s, b):
             add(_back(s, a, _BACK_CHARS[kind], _BACK_LIMIT[kind]))
     return sorted(set(out))
 
@@ -183,6 +265,16 @@ def starts(s: str, flags: int, words: tuple[str, ...]) -> list[int]:
     """``starts_of(s, triggers(s, flags, words))``: where a match may start in ``s``."""
     found = triggers(s, flags, words)
     return starts_of(s, found) if found else []
+
+
+# No built-in match is shorter (``textrepr.redact._Compiled.text`` leaves a shorter string alone): unless
+# every string is kept (``PRE_ALL``: custom rules or key names, a callback), the walk never keeps one.
+MIN_MATCH = 5
+
+
+def _kept(s: str, flags: int) -> bool:
+    """Whether the walk keeps the string ``s`` (a value or an object key) for the rules."""
+    return bool(flags & PRE_ALL) or (len(s) >= MIN_MATCH and prefilter(s, flags))
 
 
 SECRET_MARKER = "[REDACTED:secret_field]"
@@ -234,7 +326,7 @@ def walk_value(root: Any, secret_list: bool, flags: int, known: dict[Any, bool],
                         if r is not None:
                             x[k] = r  # same key: no resize while iterating
                             n += 1
-                    elif prefilter(v, flags):
+                    elif _kept(v, flags):
                         holders.append(x)
                         slots.append(k)
                 elif tv is dict:
@@ -252,7 +344,7 @@ def walk_value(root: Any, secret_list: bool, flags: int, known: dict[Any, bool],
                         if r is not None:
                             x[i] = r
                             n += 1
-                    elif prefilter(v, flags):
+                    elif _kept(v, flags):
                         holders.append(x)
                         slots.append(i)
                 elif tv is dict or tv is list:
@@ -284,6 +376,6 @@ def walk_event(ev: dict, flags: int, known: dict[Any, bool], secret_key: Callabl
 def keys_of(d: dict, exempt: Any, flags: int, key_holders: list[dict], key_texts: list[str]) -> None:
     """Collect every string key of ``d`` not in ``exempt`` that the prefilter keeps (see ``walk_value``)."""
     for k in d:
-        if type(k) is str and k not in exempt and prefilter(k, flags):
+        if type(k) is str and k not in exempt and _kept(k, flags):
             key_holders.append(d)
             key_texts.append(k)

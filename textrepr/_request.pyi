@@ -1,8 +1,13 @@
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from .options import Options
+from .redact import Redactor
 
 __all__ = ["event_body", "parse_request"]
 
-def event_body(doc: Any, usual: Callable[[Options], bool]) -> dict[str, Any] | None: ...
-def parse_request(raw: bytes, usual: Callable[[Options], bool]) -> tuple[Any, dict[str, Any] | None]: ...
+T = TypeVar("T")
+Usual = Callable[[Options], "bool | Redactor"]
+Deep = Callable[[Callable[[], T]], T]
+
+def event_body(doc: Any, usual: Usual, deep: Deep | None = None) -> dict[str, Any] | None: ...
+def parse_request(raw: bytes, usual: Usual, deep: Deep | None = None) -> tuple[Any, dict[str, Any] | None]: ...

@@ -6,6 +6,8 @@ import orjson
 from .core import assemble, has_digit_run
 from .options import _DEFAULT, _RECENT, request_options
 from .parse import _WALK_FIRST, _checked, _rejected
+from .redact import EVENT_EXEMPT, EVENT_SKIPS, PROPERTY_EXEMPT, Redactor, finish_event
+from .redact_scan import walk_event
 from .renderers import EVENT_KINDS, event_lines
 
 __all__ = ["event_body", "parse_request"]
@@ -25,6 +27,12 @@ cdef object _EVENT_KINDS = EVENT_KINDS
 cdef object _request_options = request_options
 cdef object _default = _DEFAULT
 cdef list _recent = _RECENT  # options' memo (changed in place, never rebound): read here without a call
+cdef object _Redactor = Redactor
+cdef object _walk_event = walk_event
+cdef object _finish_event = finish_event
+cdef tuple _skips = EVENT_SKIPS
+cdef object _exempt = EVENT_EXEMPT
+cdef object _prop_exempt = PROPERTY_EXEMPT
 
 
 cdef object _options(dict raw):
@@ -39,23 +47,38 @@ cdef object _options(dict raw):
     return _request_options(raw)[0]
 
 
-cdef bint _accepts(object o, object usual) except -1:
-    """Whether ``usual`` accepts ``o``, asked once per option set (see _request_py._accepts)."""
+cdef object _accepts(object o, object usual):
+    """What ``usual`` answers for ``o``, asked once per option set (see _request_py._accepts)."""
     cdef object key = id(o)
     cdef tuple seen = _USUAL.get(key)
     if seen is not None and seen[0] is o and seen[1] is usual:
         return seen[2]
     if len(_USUAL) >= 64:
         _USUAL.clear()
-    cdef bint ok = bool(usual(o))
-    _USUAL[key] = (o, usual, ok)
-    return ok
+    how = usual(o)
+    how = how if isinstance(how, _Redactor) else bool(how)
+    _USUAL[key] = (o, usual, how)
+    return how
 
 
-def event_body(doc, usual):
+cdef object _redacted(dict data, object r):
+    """See _request_py._redacted."""
+    c = r._compiled
+    got = _walk_event(data, c.walk_flags, c.known, c.walk_secret_key, _skips, _exempt, _prop_exempt)
+    return {} if got is None else _finish_event(r, got)
+
+
+cdef tuple _rerun(object deep, object kind, dict props, object o):
+    """The rendering rerun by ``deep`` on a big stack (apart: a closure in event_body costs every call)."""
+    return deep(lambda: _assemble(_event_lines(kind, props, o), o.include_markers, o.include_line_numbers,
+                                  o.max_length, None))
+
+
+def event_body(doc, usual, deep=None):
     """``text_repr``'s body for a parsed request ``doc`` that is the usual one, else ``None``."""
-    cdef dict d, data, props
-    cdef object event_type, event_id, o, ev, kind, text, truncated, x
+    cdef dict d, data, props, metadata
+    cdef object event_type, event_id, o, ev, kind, text, truncated, x, how
+    cdef object redactions = None
     if type(doc) is not dict:
         return None
     d = <dict>doc
@@ -80,8 +103,13 @@ def event_body(doc, usual):
         return None
     else:
         o = _options(<dict>x)
-    if o is None or not _accepts(o, usual):
+    if o is None:
         return None
+    how = _accepts(o, usual)
+    if how is False:
+        return None
+    if how is not True:
+        redactions = _redacted(data, how)
     ev = data.get("event")
     if type(ev) is not str:
         kind = event_type
@@ -93,18 +121,25 @@ def event_body(doc, usual):
         text, truncated = _assemble(_event_lines(kind, props, o), o.include_markers, o.include_line_numbers,
                                     o.max_length, None)
     except RecursionError:
-        return None
-    return {"text": text, "metadata": {
+        if deep is None and redactions is None:
+            return None
+        if deep is None:
+            raise
+        text, truncated = _rerun(deep, kind, props, o)
+    metadata = {
         "event_type": event_type,
         "event_id": event_id,
         "trace_id": props.get("$ai_trace_id") or data.get("trace_id"),
         "rendering": "detailed",
         "char_count": len(text),
         "truncated": truncated,
-    }}
+    }
+    if redactions is not None:
+        metadata["redactions"] = redactions
+    return {"text": text, "metadata": metadata}
 
 
-def parse_request(bytes raw, usual):
+def parse_request(bytes raw, usual, deep=None):
     """``(parse.load_json(raw), event_body(that document, usual))``, with load_json's usual case inline."""
     try:
         doc = _loads(raw)
@@ -113,4 +148,4 @@ def parse_request(bytes raw, usual):
     else:
         if type(doc) is not dict or len(raw) >= _walk_first or _has_digit_run(raw):
             doc = _checked_(raw, doc)
-    return doc, event_body(doc, usual)
+    return doc, event_body(doc, usual, deep)

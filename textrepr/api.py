@@ -91,11 +91,14 @@ def _nothing_to_prepare(o: Options) -> bool:
     return o.redact is False and o.include_reasoning and o.include_system
 
 
-def _usual(o: Options) -> bool:
+def _usual(o: Options) -> bool | Redactor:
     """Whether a request with options ``o`` (and no token counter or redactor) is only rendered and
-    assembled: ``prepare_data`` does nothing and ``_finish`` only assembles. ``request.event_body`` takes
-    such event requests on its fast path."""
-    return _nothing_to_prepare(o) and _plain(o)
+    assembled: ``_finish`` only assembles, and ``prepare_data`` does nothing (True) or only redacts with
+    the built-in rules (their Redactor: the ``redact`` option, no filter). ``request.event_body`` takes such
+    event requests on its fast path."""
+    if not (o.include_reasoning and o.include_system and _plain(o)):
+        return False
+    return True if o.redact is False else resolve(o.redact, None)  # type: ignore[return-value]
 
 
 def _render_event(data: dict[str, Any], kind: str, event_type: str, o: Options,
@@ -204,7 +207,7 @@ def text_repr(request: Mapping[str, Any] | bytes | str, *, token_counter: Counte
     ``redactor``: custom redaction rules (overrides the ``redact`` option's built-in sets).
     """
     if type(request) is bytes and token_counter is None and redactor is None:
-        doc, body = parse_request(request, _usual)  # load_json, and the usual event request's body or None
+        doc, body = parse_request(request, _usual, _deep)  # load_json, and the usual event request's body or None
         return body if body is not None else _general(doc, None, None)
     return _respond(_as_document(request), token_counter, redactor)
 
@@ -213,7 +216,7 @@ def _respond(doc: Any, token_counter: Counter | None, redactor: Redactor | None)
     """``text_repr`` of a parsed request: a document of plain JSON values (``_as_document``'s result, or a
     fresh one of the same kind; it may be changed in place)."""
     if token_counter is None and redactor is None:
-        body = event_body(doc, _usual)  # the usual event request, or None
+        body = event_body(doc, _usual, _deep)  # the usual event request, or None
         if body is not None:
             return body
     return _general(doc, token_counter, redactor)

@@ -319,9 +319,13 @@ def _reusable(raw: dict[str, Any]) -> bool:
     """Whether every object equal to ``raw`` (a valid options object) coerces as ``raw`` does: its values
     are flat scalars (no deep comparisons), and no integer field holds a value that a value of another
     type equals but coerces differently (True == 1 == 1.0, yet ``max_length: true`` is an error, and
-    ``1e16`` is one where ``10000000000000000`` is not). Boolean fields coerce all equal values alike."""
+    ``1e16`` is one where ``10000000000000000`` is not). Boolean fields coerce all equal values alike, and
+    so does ``redact``'s list of set names (only an equal list of equal strings equals it; request
+    documents hold plain ``str``)."""
     for name, v in raw.items():
         t = type(v)
+        if t is list and name == "redact" and len(v) <= 2 and all(type(x) is str for x in v):
+            continue
         if t is not str and t is not bool and t is not int and t is not float:
             return False
         if name in _INT_FIELDS and t is not str and not 2 <= v < _REUSE_INT:

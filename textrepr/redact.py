@@ -27,12 +27,12 @@ from typing import Any, Callable, Iterable, Mapping
 
 import regex
 
-from .redact_scan import (PRE_ALL, PRE_PII, PRE_SECRETS, SECRET_MARKER, is_secret, keys_of, prefilter, prefilter_pays,
+from .redact_scan import (MIN_MATCH, PRE_ALL, PRE_PII, PRE_SECRETS, SECRET_MARKER, is_secret, keys_of, prefilter, prefilter_pays,
                           starts, starts_of, triggers, walk_event, walk_value)
 
 __all__ = [
     "Redactor", "RULE_SETS", "SECRET_KEY_NAMES", "EVENT_EXEMPT", "PROPERTY_EXEMPT",
-    "redact_data", "resolve", "marker",
+    "redact_data", "resolve", "marker", "finish_event", "EVENT_SKIPS",
 ]
 
 EVENT_EXEMPT = frozenset(("id", "uuid", "timestamp", "event", "trace_id", "created_at"))
@@ -537,7 +537,7 @@ class _Compiled:
         """``s`` redacted; ``cands``: where a match may start in it, when already found (None: scan it now)."""
         if cands is None and prefilter_pays() and not prefilter(s, self.pre_flags):
             cands = []  # no trigger: nothing built-in can match
-        if len(s) >= 5 or self.custom is not None:  # no built-in match is shorter than 5 characters
+        if len(s) >= MIN_MATCH or self.custom is not None:  # no built-in match is shorter
             if self.custom is not None:
                 spans = self._custom_spans(s)
                 if self.pattern is not None:
@@ -696,9 +696,11 @@ def redact_data(data: Any, redactor: Redactor | None, trace: bool) -> dict[str, 
     c = redactor._compiled
     if not trace:  # one compiled call; a clean event stops here
         got = walk_event(data, c.walk_flags if redactor.callback is None else PRE_ALL, c.known, c.walk_secret_key,
-                         _EVENT_SKIPS[False], EVENT_EXEMPT, PROPERTY_EXEMPT)
+                         EVENT_SKIPS, EVENT_EXEMPT, PROPERTY_EXEMPT)
         if got is None and redactor.callback is None:
             return counts
+        if redactor.callback is None:
+            return _finish_event(c, got, counts)
     w = _Walker(c, redactor.callback)
     if trace:
         tr = data.get("trace")
@@ -727,6 +729,25 @@ _NODE_KEYS_EXEMPT = frozenset(("event", "children"))
 _SKIP = {(node, split): (_NODE_EXEMPT if node else EVENT_EXEMPT) | ({"properties"} if split else set())
          for node in (False, True) for split in (False, True)}
 _EVENT_SKIPS = {node: (_SKIP[node, False], _SKIP[node, True]) for node in (False, True)}
+EVENT_SKIPS = _EVENT_SKIPS[False]  # a single event's (``walk_event``'s ``skips``)
+
+
+def finish_event(redactor: Redactor, got: tuple[int, list, list, list, list]) -> dict[str, int]:
+    """The rest of ``redact_data`` on a single event after ``walk_event`` found something (``got``), with a
+    redactor without callback: the strings kept are redacted in place; the counts per rule, sorted by name
+    (``metadata.redactions``). The fast path (``textrepr.request``) walks the event itself, then calls this."""
+    counts = _finish_event(redactor._compiled, got, {})
+    return dict(sorted(counts.items()))
+
+
+def _finish_event(c: _Compiled, got: tuple[int, list, list, list, list], counts: dict[str, int]) -> dict[str, int]:
+    w = _Walker(c, None)
+    w.add(got)
+    if w.secrets:
+        counts["secret_field"] = w.secrets
+    if w.holders or w.key_holders:
+        w.finish(counts, None)
+    return counts
 
 
 class _Walker:
