@@ -59,13 +59,7 @@ def _inputs(w: workloads.Workload) -> tuple[list[str], list[Any]]:
 
 
 def _floor(w: workloads.Workload) -> float:
-    best = float("inf")
-    for _ in range(ROUNDS):
-        t = workloads.TIMER()
-        for u in w.floor_units:
-            orjson.loads(u)
-        best = min(best, workloads.TIMER() - t)
-    return best
+    return workloads.min_time(workloads.run_units(orjson.loads, w.floor_units), ROUNDS)
 
 
 def _compare(key: str, w: workloads.Workload, args: list[Any], pure: Callable[[Any], Any],

@@ -83,13 +83,7 @@ def _timed(benchmark: Any, fn: Callable[[], Any]) -> float:
 
 
 def _floor(w: workloads.Workload) -> float:
-    best = float("inf")
-    for _ in range(ROUNDS):
-        t = workloads.TIMER()
-        for u in w.floor_units:
-            orjson.loads(u)
-        best = min(best, workloads.TIMER() - t)
-    return best
+    return workloads.min_time(workloads.run_units(orjson.loads, w.floor_units), ROUNDS)
 
 
 def _interleaved(fns: dict[str, Callable[[], Any]]) -> dict[str, float]:
