@@ -11,7 +11,7 @@ from . import fit, parse, segments
 from .core import assemble
 from .errors import InvalidRequest
 from .options import Options, shared_options
-from .filters import apply_filters
+from .filters import apply_filters, no_filters
 from .redact import Redactor, redact_data, resolve
 from .renderers import EVENT_KINDS, event_lines, render_trace_lines
 from .request import event_body, parse_request
@@ -88,7 +88,7 @@ def prepare_data(data: Any, o: Options, redactor: Redactor | None, trace: bool) 
 
 def _nothing_to_prepare(o: Options) -> bool:
     """Whether ``prepare_data`` leaves the data alone with these options (and no ``redactor``)."""
-    return o.redact is False and o.include_reasoning and o.include_system
+    return o.redact is False and no_filters(o)
 
 
 def _usual(o: Options) -> bool | Redactor:
@@ -96,7 +96,7 @@ def _usual(o: Options) -> bool | Redactor:
     assembled: ``_finish`` only assembles, and ``prepare_data`` does nothing (True) or only redacts with
     the built-in rules (their Redactor: the ``redact`` option, no filter). ``request.event_body`` takes such
     event requests on its fast path."""
-    if not (o.include_reasoning and o.include_system and _plain(o)):
+    if not (no_filters(o) and _plain(o)):  # prepare_data would filter, or _finish would do more than assemble
         return False
     return True if o.redact is False else resolve(o.redact, None)  # type: ignore[return-value]
 

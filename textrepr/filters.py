@@ -22,12 +22,17 @@ def omitted(what: str, chars: int) -> str:
     return f"[{what} omitted: {chars:,} chars]"
 
 
+def no_filters(o: Options) -> bool:
+    """Whether ``apply_filters`` leaves every request alone with these options (the default)."""
+    return o.include_reasoning and o.include_system
+
+
 def apply_filters(data: Any, o: Options) -> None:
     """Apply the ``include_reasoning`` / ``include_system`` filters to ``data`` in place (no-op by default)."""
+    if no_filters(o) or type(data) not in (dict, list):
+        return
     reasoning = not o.include_reasoning
     system = not o.include_system
-    if not (reasoning or system) or type(data) not in (dict, list):
-        return
     content_text = _modules["content"].content_text
     payload_text = _modules["content"].payload_text
     # Iterative walk (data nests 1024 deep); a replaced dict's old children are not visited.
