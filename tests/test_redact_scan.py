@@ -20,6 +20,8 @@ from textrepr import Redactor
 from textrepr import _redact_scan_py as pure
 
 FLAGS = [0, pure.PRE_SECRETS, pure.PRE_PII, pure.PRE_SECRETS | pure.PRE_PII, pure.PRE_ALL]
+# The walks' flags also: with PRE_STARTS a string is kept only where a match may start, with its starts.
+WALK_FLAGS = FLAGS + [f | pure.PRE_STARTS for f in FLAGS[1:4]]
 _TRIGGERS = ["sk-", "rk_", "sk_", "hf_", "phx_", "ghp_", "gho_", "github_pat_", "xox", "AIza", "AKIA", "ASIA",
              "ABIA", "ACCA", "eyJ", "-----BEGIN", "://", "bearer", "BASIC", "aws", "Secret", "pass", "TOKEN",
              "to\u212aen", "api_key", "api-key", "apikey", "authoriz", "cookie", "private", "access", "@", "::",
@@ -63,9 +65,25 @@ def _walk(mod: Any, root: Any, secret_list: bool, flags: int, skip: Any, exempt:
     slots: list[Any] = []
     key_holders: list[Any] = []
     key_texts: list[str] = []
+    found: dict[int, list[int]] = {}
     n = mod.walk_value(root, secret_list, flags, {}, r.walk_secret_key, holders, slots, key_holders, key_texts,
-                       skip, exempt)
-    return root, n, [(h[k], k) for h, k in zip(holders, slots)], [(k in h, k) for h, k in zip(key_holders, key_texts)]
+                       skip, exempt, found)
+    return (root, n, [(h[k], k) for h, k in zip(holders, slots)], [(k in h, k) for h, k in zip(key_holders, key_texts)],
+            _found_by_text(found, [h[k] for h, k in zip(holders, slots)] + key_texts, flags)
+            if flags & pure.PRE_STARTS else found)
+
+
+def _found_by_text(found: dict[int, list[int]] | None, texts: list[str], flags: int) -> dict[str, list[int]] | None:
+    """``found`` (by string id) as text -> starts, checking that it gives each kept string its starts."""
+    if found is None:
+        return None
+    by_id = {id(t): t for t in texts}
+    assert set(found) <= set(by_id), "starts of a string the walk did not keep"
+    out = {by_id[i]: v for i, v in found.items()}
+    for t in texts:
+        if not flags & pure.PRE_ALL:
+            assert out[t] == pure.starts(t, flags & (pure.PRE_SECRETS | pure.PRE_PII), ()) != [], t
+    return out
 
 
 _markers = st.sampled_from(["", "[REDACTED:email]", "[REDACTED:", "[REDACTED:]", "x]"])
@@ -74,7 +92,7 @@ _markers = st.sampled_from(["", "[REDACTED:email]", "[REDACTED:", "[REDACTED:]",
 @given(st.one_of(st.lists(_json, max_size=4),
                  st.dictionaries(st.one_of(st.text(max_size=6), st.sampled_from(["id", "password", "note"])),
                                  st.one_of(_json, _markers), max_size=4)),
-       st.booleans(), st.sampled_from(FLAGS), st.sampled_from([(), frozenset(("id", "password"))]),
+       st.booleans(), st.sampled_from(WALK_FLAGS), st.sampled_from([(), frozenset(("id", "password"))]),
        st.sampled_from([(), frozenset(("note", "password"))]))
 def test_walk_value_compiled_equals_pure(scan: Any, root: Any, secret_list: bool, flags: int, skip: Any,
                                          exempt: Any) -> None:
@@ -315,7 +333,7 @@ def test_starts_from_joined_scan_equal_those_of_each_string(s: str) -> None:
 @given(st.dictionaries(st.sampled_from(["id", "event", "note", "password", "properties"]),
                        st.one_of(_json, _markers, st.dictionaries(st.sampled_from(["$ai_model", "x", "token"]), _json,
                                                                   max_size=3)), max_size=5),
-       st.sampled_from(FLAGS), st.booleans())
+       st.sampled_from(WALK_FLAGS), st.booleans())
 def test_walk_event_compiled_equals_pure(scan: Any, ev: dict, flags: int, node: bool) -> None:
     from textrepr import redact
 
@@ -328,9 +346,13 @@ def test_walk_event_compiled_equals_pure(scan: Any, ev: dict, flags: int, node: 
     if want is None:
         assert got is None
     else:
-        n, holders, slots, key_holders, key_texts = got
+        n, holders, slots, key_holders, key_texts, found = got
+        kept = [h[k] for h, k in zip(holders, slots)]
         assert (n, [(h[k], k) for h, k in zip(holders, slots)], key_texts) == \
             (want[0], [(h[k], k) for h, k in zip(want[1], want[2])], want[4])
+        assert _found_by_text(found, kept + key_texts, flags) == \
+            _found_by_text(want[5], [h[k] for h, k in zip(want[1], want[2])] + want[4], flags)
+        assert (found is None) == (not flags & pure.PRE_STARTS)
 
 
 # Pruned starts: a secret-key word gives a start only where its rule may match (the rest of the word, quote,

@@ -9,23 +9,25 @@ characters the classes keep are checked in place (one table lookup of the charac
 few triggers they can begin). :func:`walk_value` walks the parsed value with the prefilter inline, so a
 clean string costs one scan and no allocation.
 """
-from cpython.dict cimport PyDict_GetItem, PyDict_Next, PyDict_SetItem
+from cpython.dict cimport PyDict_GetItemWithError, PyDict_Next, PyDict_SetItem
+from cpython.long cimport PyLong_FromVoidPtr
+from cpython.ref cimport Py_DECREF, Py_INCREF, Py_XDECREF
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_SetItem
 from cpython.object cimport PyObject
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport qsort
 from libc.string cimport memchr, memset
-from cpython.mem cimport PyMem_Free, PyMem_Realloc
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 
 from . import _redact_scan_py as _py
 
 __all__ = [
-    "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
+    "PRE_SECRETS", "PRE_PII", "PRE_ALL", "PRE_STARTS", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
     "SECRET_MARKER", "MIN_MATCH", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret",
     "walk_value", "walk_event", "keys_of",
 ]
 
-PRE_SECRETS, PRE_PII, PRE_ALL = 1, 2, 4
+PRE_SECRETS, PRE_PII, PRE_ALL, PRE_STARTS = 1, 2, 4, 8
 K_AT_START, K_AWS, K_URL, K_EMAIL, K_V6, K_NUM = 0, 1, 2, 3, 4, 5
 
 cdef extern from "Python.h":
@@ -52,6 +54,7 @@ cdef enum:
     F_SECRETS = 1
     F_PII = 2
     F_ALL = 4
+    F_STARTS = 8
 
 cdef unsigned char NUMSEP[128]
 cdef unsigned char HEX[128]
@@ -271,8 +274,31 @@ cdef inline bint _keys(int kind, void* d, Py_ssize_t n, Py_ssize_t* r) nogil:
     return r[3] != 0
 
 
-cdef inline int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, list out,
-                         Py_ssize_t* r) except -1:
+cdef inline bint _nothing_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
+    """Whether _trig_at surely finds nothing at ``i`` (and changes nothing), by the cases the byte classes
+    keep most often in code and data: a digit inside a digit run (only a run's first digit begins a
+    number), an '_' after no letter that ends a prefix, a '-' neither after 'k' nor before '-'."""
+    cdef uint32_t c = PyUnicode_READ(kind, d, i)
+    cdef uint32_t p = PyUnicode_READ(kind, d, i - 1) if i > 0 else 0
+    if 48 <= c <= 57:
+        return 48 <= p <= 57
+    if c == 95:
+        return p >= 128 or not (UNDER_PREV[p] or p == 107)
+    if c == 45:
+        return p != 107 and not (i + 1 < n and PyUnicode_READ(kind, d, i + 1) == 45)
+    return False
+
+
+cdef inline int _trig(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, list out,
+                      Py_ssize_t* r) except -1:
+    """_trig_at, unless _nothing_at says it would find nothing (a call saved on most positions kept)."""
+    if _nothing_at(kind, d, n, i):
+        return 0
+    return _trig_at(kind, d, n, i, flags, out, r)
+
+
+cdef int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, list out,
+                  Py_ssize_t* r) except -1:
     """The triggers that begin (or are anchored) at ``i``; ``r``: where the prefix, number and IPv6 scans
     resume (a match of each does not overlap the next)."""
     cdef Py_ssize_t k, wl, st
@@ -417,7 +443,7 @@ cdef inline int _each(int kind, void* d, Py_ssize_t n, Py_ssize_t start, int fla
     cdef Py_ssize_t j
     for j in range(start, n):
         if _may(kind, d, n, j):
-            _trig_at(kind, d, n, j, flags, out, r)
+            _trig(kind, d, n, j, flags, out, r)
             if first and PyList_GET_SIZE(out):
                 return 1
     return 0
@@ -447,7 +473,7 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint fi
             if mask == 0:
                 break
             while mask:
-                _trig_at(kind, d, n, i + rs_ctz(mask), flags, out, r)
+                _trig(kind, d, n, i + rs_ctz(mask), flags, out, r)
                 if first and PyList_GET_SIZE(out):
                     return 0
                 mask &= mask - 1
@@ -461,7 +487,7 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint fi
             j = n - width - 3
             mask = rs_block_at(&TRIG_CLS, <const uint8_t*>d + j) >> (i - j) if i - j < width else 0
             while mask:
-                _trig_at(kind, d, n, i + rs_ctz(mask), flags, out, r)
+                _trig(kind, d, n, i + rs_ctz(mask), flags, out, r)
                 if first and PyList_GET_SIZE(out):
                     return 0
                 mask &= mask - 1
@@ -476,7 +502,7 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint fi
             for half in range(2):
                 mask = masks[half]
                 while mask:
-                    _trig_at(kind, d, n, i + 64 * half + rs_ctz(mask), flags, out, r)
+                    _trig(kind, d, n, i + 64 * half + rs_ctz(mask), flags, out, r)
                     if first and PyList_GET_SIZE(out):
                         return 0
                     mask &= mask - 1
@@ -784,17 +810,15 @@ def starts(str s not None, int flags, tuple words not None) -> list:
 SECRET_MARKER = _py.SECRET_MARKER
 MIN_MATCH = _py.MIN_MATCH
 cdef Py_ssize_t _MIN_MATCH = MIN_MATCH
-# Object keys repeat across events ("role", "content"): the walk's answer for each, per flag set (1..3).
-cdef list _KEY_KEPT = [{}, {}, {}, {}]
 # walk_event's scratch lists, so that a clean event allocates nothing; taken by one call at a time
 # (``_scratch_busy``: a secret-key callback runs Python code, during which another thread may walk).
 cdef list _S_HOLDERS = []
 cdef list _S_SLOTS = []
 cdef list _S_KEY_HOLDERS = []
 cdef list _S_KEY_TEXTS = []
+cdef dict _S_FOUND = {}
 cdef bint _scratch_busy = False
 cdef str _MARKER = SECRET_MARKER
-cdef object _IN_SECRET = object()
 cdef Py_ssize_t _KNOWN_MAX = _py._KNOWN_MAX
 
 
@@ -802,7 +826,7 @@ cdef inline bint _is_secret(dict known, object secret_key, object k) except -1:
     cdef PyObject* r
     if secret_key is None:
         return False
-    r = PyDict_GetItem(known, k)
+    r = PyDict_GetItemWithError(known, k)
     if r != NULL:
         return (<object>r) is True
     if len(known) >= _KNOWN_MAX:
@@ -826,48 +850,114 @@ def is_secret(dict known not None, object secret_key, object k) -> bool:
     return _is_secret(known, secret_key, k)
 
 
-cdef inline bint _kept(str s, int flags) except -1:
+cdef list _S_TRIG = []  # _starts_or_none's scratch list of triggers
+
+
+cdef object _starts_or_none(str s, int flags):
+    """``starts(s, flags, ())``, or None where it is empty (a clean string allocates nothing)."""
+    _triggers(PyUnicode_KIND(s), PyUnicode_DATA(s), PyUnicode_GET_LENGTH(s), flags, _S_TRIG, False)
+    if PyList_GET_SIZE(_S_TRIG) == 0:
+        return None
+    try:
+        out = _starts_of(s, _S_TRIG)
+    finally:
+        del _S_TRIG[:]
+    return out if PyList_GET_SIZE(out) else None
+
+
+cdef inline bint _kept(str s, int flags, object found) except -1:
     """See ``_redact_scan_py._kept``."""
     if flags & F_ALL:
         return True
-    return PyUnicode_GET_LENGTH(s) >= _MIN_MATCH and _pre(s, flags)
-
-
-cdef bint _key_kept(str k, int flags) except -1:
-    """``_kept`` for an object key, remembered (a key's hash is cached: the lookup costs less than a scan)."""
-    if flags & F_ALL:
-        return True
-    if PyUnicode_GET_LENGTH(k) < _MIN_MATCH:
+    if PyUnicode_GET_LENGTH(s) < _MIN_MATCH:
         return False
-    cdef dict memo = <dict>PyList_GET_ITEM(_KEY_KEPT, flags & 3)
-    cdef PyObject* r = PyDict_GetItem(memo, k)
-    if r != NULL:
-        return (<object>r) is True
-    cdef bint b = _pre(k, flags)
-    if len(memo) >= _KNOWN_MAX:
-        memo.clear()
-    memo[k] = True if b else False
-    return b
+    if not flags & F_STARTS:
+        return _pre(s, flags)
+    got = _starts_or_none(s, flags & 3)
+    if got is None:
+        return False
+    if found is not None:
+        PyDict_SetItem(found, PyLong_FromVoidPtr(<void*>s), got)
+    return True
 
 
-cdef inline int _keys_of(dict d, object exempt, int flags, list key_holders, list key_texts) except -1:
-    cdef Py_ssize_t pos = 0
-    cdef PyObject* pk
-    cdef PyObject* pv
-    cdef object k
-    while PyDict_Next(d, &pos, &pk, &pv):
-        k = <object>pk
-        if type(k) is str and _key_kept(<str>k, flags) and (not exempt or k not in exempt):
-            key_holders.append(d)
-            key_texts.append(k)
+# What the walk needs of an object key (whether its value is a secret; whether the key itself is kept, and
+# its starts), remembered by the key's identity: JSON object keys repeat across events, and orjson hands
+# out the same string object for a repeated short key, so most lookups are one pointer compare. Each entry
+# owns references to its key, secret-key cache and callback (an address cannot be reused while held).
+cdef struct _KeyInfo:
+    PyObject* key
+    PyObject* known
+    PyObject* secret_key
+    PyObject* starts  # the key's starts (PRE_STARTS), or NULL
+    int flags
+    bint secret
+    bint kept
+
+cdef enum:
+    _KC_BITS = 10
+
+cdef _KeyInfo _KC[1 << _KC_BITS]
+
+
+cdef _KeyInfo* _key_info(str k, dict known, object secret_key, int flags) except NULL:
+    cdef size_t h = ((<size_t><PyObject*>k >> 4) * <size_t>0x9E3779B97F4A7C15ULL) >> (8 * sizeof(size_t) - _KC_BITS)
+    cdef _KeyInfo* e = &_KC[h]
+    if e.key == <PyObject*>k and e.known == <PyObject*>known and e.secret_key == <PyObject*>secret_key \
+            and e.flags == flags:
+        return e
+    cdef bint secret = _is_secret(known, secret_key, k)
+    cdef bint kept
+    cdef object st = None
+    if flags & F_ALL:
+        kept = True
+    elif PyUnicode_GET_LENGTH(k) < _MIN_MATCH:
+        kept = False
+    elif flags & F_STARTS:
+        st = _starts_or_none(k, flags & 3)
+        kept = st is not None
+    else:
+        kept = _pre(k, flags)
+    # Stored only now that no Python code will run (the callback above may have walked and used this slot).
+    cdef PyObject* old_key = e.key
+    cdef PyObject* old_known = e.known
+    cdef PyObject* old_secret_key = e.secret_key
+    cdef PyObject* old_starts = e.starts
+    Py_INCREF(k)
+    Py_INCREF(known)
+    Py_INCREF(secret_key)
+    e.key = <PyObject*>k
+    e.known = <PyObject*>known
+    e.secret_key = <PyObject*>secret_key
+    if st is None:
+        e.starts = NULL
+    else:
+        Py_INCREF(st)
+        e.starts = <PyObject*>st
+    e.flags = flags
+    e.secret = secret
+    e.kept = kept
+    Py_XDECREF(old_key)
+    Py_XDECREF(old_known)
+    Py_XDECREF(old_secret_key)
+    Py_XDECREF(old_starts)
+    return e
+
+
+cdef inline int _keep_key(dict d, str k, _KeyInfo* e, list key_holders, list key_texts, object found) except -1:
+    key_holders.append(d)
+    key_texts.append(k)
+    if e.starts != NULL and found is not None:
+        PyDict_SetItem(found, PyLong_FromVoidPtr(<void*>k), <object>e.starts)
     return 0
 
 
 def walk_value(object root, bint secret_list, int flags, dict known not None, object secret_key, list holders,
-               list slots, list key_holders, list key_texts, object skip=(), object exempt=()) -> int:
+               list slots, list key_holders, list key_texts, object skip=(), object exempt=(),
+               object found=None) -> int:
     """Walk the dicts and lists inside ``root``; see ``_redact_scan_py.walk_value``."""
     return _walk_value(root, secret_list, flags, known, secret_key, holders, slots, key_holders, key_texts, skip,
-                       exempt)
+                       exempt, found)
 
 
 def walk_event(dict ev not None, int flags, dict known not None, object secret_key, tuple skips not None,
@@ -880,18 +970,21 @@ def walk_event(dict ev not None, int flags, dict known not None, object secret_k
     cdef list slots = _S_SLOTS if mine else []
     cdef list key_holders = _S_KEY_HOLDERS if mine else []
     cdef list key_texts = _S_KEY_TEXTS if mine else []
+    cdef object found = None
     cdef Py_ssize_t n
+    if flags & F_STARTS:
+        found = _S_FOUND if mine else {}
     _scratch_busy = True
     props = ev.get("properties")
     cdef bint split = type(props) is dict
     try:
         n = _walk_value(ev, False, flags, known, secret_key, holders, slots, key_holders, key_texts,
-                        skips[1] if split else skips[0], exempt)
+                        skips[1] if split else skips[0], exempt, found)
         if split:
             n += _walk_value(props, False, flags, known, secret_key, holders, slots, key_holders, key_texts,
-                             prop_exempt, prop_exempt)
+                             prop_exempt, prop_exempt, found)
         if n or PyList_GET_SIZE(holders) or PyList_GET_SIZE(key_holders):
-            return n, holders[:], slots[:], key_holders[:], key_texts[:]
+            return n, holders[:], slots[:], key_holders[:], key_texts[:], None if found is None else dict(found)
         return None
     finally:
         if mine:
@@ -902,70 +995,120 @@ def walk_event(dict ev not None, int flags, dict known not None, object secret_k
         if PyList_GET_SIZE(key_holders):
             del key_holders[:]
             del key_texts[:]
+        if found is not None and len(<dict>found):
+            (<dict>found).clear()
+
+
+cdef struct _Item:  # a container waiting on the walk's stack (an owned reference)
+    PyObject* x
+    bint in_secret  # a list held by a secret-named key: its strings are secrets
+
+cdef enum:
+    _STACK0 = 64  # the walk's stack on the C stack; deeper values grow it on the heap
+
+
+cdef int _stack_push(_Item** st, Py_ssize_t* cap, Py_ssize_t* top, _Item* local, object x, bint in_secret) except -1:
+    cdef _Item* p
+    cdef Py_ssize_t i
+    if top[0] == cap[0]:
+        p = <_Item*>PyMem_Malloc(2 * cap[0] * sizeof(_Item))
+        if p == NULL:
+            raise MemoryError()
+        for i in range(top[0]):
+            p[i] = st[0][i]
+        if st[0] != local:
+            PyMem_Free(st[0])
+        st[0] = p
+        cap[0] *= 2
+    Py_INCREF(x)
+    st[0][top[0]].x = <PyObject*>x
+    st[0][top[0]].in_secret = in_secret
+    top[0] += 1
+    return 0
 
 
 cdef Py_ssize_t _walk_value(object root, bint secret_list, int flags, dict known, object secret_key, list holders,
-                            list slots, list key_holders, list key_texts, object skip, object exempt) except -1:
-    """walk_value: one stack of containers (the same order as the pure twin's), a list held by a
-    secret-named key pushed with ``_IN_SECRET`` above it."""
-    cdef list stack = [root, _IN_SECRET] if secret_list else [root]
+                            list slots, list key_holders, list key_texts, object skip, object exempt,
+                            object found) except -1:
+    """walk_value: one stack of containers (the same order as the pure twin's), kept in C. A dict's values
+    and keys in one pass, each string key looked up once (``_key_info``)."""
+    cdef _Item local[_STACK0]
+    cdef _Item* st = local
+    cdef Py_ssize_t cap = _STACK0
+    cdef Py_ssize_t top = 0
     cdef object x, k, v, r
     cdef PyObject* pk
     cdef PyObject* pv
     cdef Py_ssize_t pos, i
-    cdef bint in_secret
+    cdef bint in_secret, secret
     cdef type tv
     cdef Py_ssize_t replaced = 0
-    while PyList_GET_SIZE(stack):
-        x = stack.pop()
-        in_secret = x is _IN_SECRET
-        if in_secret:
-            x = stack.pop()
-        if type(x) is dict:
-            pos = 0
-            while PyDict_Next(x, &pos, &pk, &pv):
-                k = <object>pk
-                if skip and k in skip:
-                    continue
-                v = <object>pv
-                tv = type(v)
-                if tv is str:
-                    if _is_secret(known, secret_key, k):
-                        r = _secret(<str>v)
-                        if r is not None:
-                            PyDict_SetItem(x, k, r)  # same key: no resize while iterating
-                            replaced += 1
-                    elif _kept(<str>v, flags):
-                        holders.append(x)
-                        slots.append(k)
-                elif tv is dict:
-                    stack.append(v)
-                elif tv is list:
-                    stack.append(v)
-                    if _is_secret(known, secret_key, k):
-                        stack.append(_IN_SECRET)
-            _keys_of(<dict>x, exempt, flags, key_holders, key_texts)
-            skip = exempt = ()  # the root's only
-        else:
-            i = 0
-            while i < PyList_GET_SIZE(x):
-                v = <object>PyList_GET_ITEM(x, i)
-                tv = type(v)
-                if tv is str:
-                    if in_secret:
-                        r = _secret(<str>v)
-                        if r is not None:
-                            x[i] = r
-                            replaced += 1
-                    elif _kept(<str>v, flags):
-                        holders.append(x)
-                        slots.append(i)
-                elif tv is dict or tv is list:
-                    stack.append(v)
-                i += 1
+    cdef _KeyInfo* e
+    _stack_push(&st, &cap, &top, local, root, secret_list)
+    try:
+        while top:
+            top -= 1
+            x = <object>st[top].x  # a new reference: the stack's is dropped
+            Py_DECREF(x)
+            in_secret = st[top].in_secret
+            if type(x) is dict:
+                pos = 0
+                while PyDict_Next(x, &pos, &pk, &pv):
+                    k = <object>pk
+                    if type(k) is str:
+                        e = _key_info(<str>k, known, secret_key, flags)
+                        secret = e.secret
+                        if e.kept and (not exempt or k not in exempt):
+                            _keep_key(<dict>x, <str>k, e, key_holders, key_texts, found)
+                    else:
+                        secret = _is_secret(known, secret_key, k)
+                    if skip and k in skip:
+                        continue
+                    v = <object>pv
+                    tv = type(v)
+                    if tv is str:
+                        if secret:
+                            r = _secret(<str>v)
+                            if r is not None:
+                                PyDict_SetItem(x, k, r)  # same key: no resize while iterating
+                                replaced += 1
+                        elif _kept(<str>v, flags, found):
+                            holders.append(x)
+                            slots.append(k)
+                    elif tv is dict:
+                        _stack_push(&st, &cap, &top, local, v, False)
+                    elif tv is list:
+                        _stack_push(&st, &cap, &top, local, v, secret)
+                skip = exempt = ()  # the root's only
+            else:
+                i = 0
+                while i < PyList_GET_SIZE(x):
+                    v = <object>PyList_GET_ITEM(x, i)
+                    tv = type(v)
+                    if tv is str:
+                        if in_secret:
+                            r = _secret(<str>v)
+                            if r is not None:
+                                x[i] = r
+                                replaced += 1
+                        elif _kept(<str>v, flags, found):
+                            holders.append(x)
+                            slots.append(i)
+                    elif tv is dict or tv is list:
+                        _stack_push(&st, &cap, &top, local, v, False)
+                    i += 1
+    finally:
+        while top:
+            top -= 1
+            Py_XDECREF(st[top].x)
+        if st != local:
+            PyMem_Free(st)
     return replaced
 
 
-def keys_of(dict d not None, object exempt, int flags, list key_holders, list key_texts):
-    """See ``_redact_scan_py.keys_of``."""
-    _keys_of(d, exempt, flags, key_holders, key_texts)
+def keys_of(dict d not None, object exempt, int flags, list key_holders, list key_texts, object found=None):
+    """See ``_redact_scan_py.keys_of`` (a trace's root and nodes: no key cache needed)."""
+    for k in d:
+        if type(k) is str and (not exempt or k not in exempt) and _kept(<str>k, flags, found):
+            key_holders.append(d)
+            key_texts.append(k)

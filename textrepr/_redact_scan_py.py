@@ -9,17 +9,21 @@ slot) and replaces the values of secret-named keys.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Optional, Tuple
+
+# What walk_event returns: (secrets replaced, holders, slots, key_holders, key_texts, found).
+Walked = Tuple[int, list, list, list, list, Optional[dict]]
 
 __all__ = [
-    "PRE_SECRETS", "PRE_PII", "PRE_ALL", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
+    "PRE_SECRETS", "PRE_PII", "PRE_ALL", "PRE_STARTS", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
     "SECRET_MARKER", "MIN_MATCH", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret",
     "walk_value", "walk_event", "keys_of",
 ]
 
 # Flags: which rule sets' triggers to look for; PRE_ALL: every string passes (custom key names or rules,
-# whose triggers the prefilter does not know).
-PRE_SECRETS, PRE_PII, PRE_ALL = 1, 2, 4
+# whose triggers the prefilter does not know); PRE_STARTS (the walk's): a string is kept only where a match
+# may start in it, and those starts are handed over (``found``), so the rules never scan it again.
+PRE_SECRETS, PRE_PII, PRE_ALL, PRE_STARTS = 1, 2, 4, 8
 # Trigger kinds: where a match may start relative to its trigger (see ``textrepr.redact._Compiled._spans``).
 K_AT_START, K_AWS, K_URL, K_EMAIL, K_V6, K_NUM = 0, 1, 2, 3, 4, 5
 
@@ -272,9 +276,20 @@ def starts(s: str, flags: int, words: tuple[str, ...]) -> list[int]:
 MIN_MATCH = 5
 
 
-def _kept(s: str, flags: int) -> bool:
-    """Whether the walk keeps the string ``s`` (a value or an object key) for the rules."""
-    return bool(flags & PRE_ALL) or (len(s) >= MIN_MATCH and prefilter(s, flags))
+def _kept(s: str, flags: int, found: dict[int, list[int]] | None) -> bool:
+    """Whether the walk keeps the string ``s`` (a value or an object key) for the rules; with
+    ``PRE_STARTS``, only when a match may start in it, its starts then in ``found[id(s)]`` (``s`` stays
+    alive in the document, so its id names it until the rules have run)."""
+    if flags & PRE_ALL:
+        return True
+    if len(s) < MIN_MATCH:
+        return False
+    if not flags & PRE_STARTS:
+        return prefilter(s, flags)
+    got = starts(s, flags & (PRE_SECRETS | PRE_PII), ())
+    if got and found is not None:
+        found[id(s)] = got
+    return bool(got)
 
 
 SECRET_MARKER = "[REDACTED:secret_field]"
@@ -302,13 +317,15 @@ def _secret(s: str) -> str | None:
 
 def walk_value(root: Any, secret_list: bool, flags: int, known: dict[Any, bool],
                secret_key: Callable[[str], bool] | None, holders: list[Any], slots: list[Any],
-               key_holders: list[dict], key_texts: list[str], skip: Any = (), exempt: Any = ()) -> int:
+               key_holders: list[dict], key_texts: list[str], skip: Any = (), exempt: Any = (),
+               found: dict[int, list[int]] | None = None) -> int:
     """Walk the dicts and lists inside ``root`` (iterative: values nest 1024 deep). A string held by a
     secret-named key (``is_secret``), or an item of a list held by one (``secret_list`` for ``root``),
     becomes ``SECRET_MARKER`` (unless empty or a marker already); any other string that the prefilter
     keeps is collected as ``holders[i][slots[i]]``, and so is every string key the prefilter keeps, as
     ``key_texts[j]`` of the dict ``key_holders[j]``. The values of ``root``'s keys in ``skip`` are left
-    alone, and its keys in ``exempt`` too (an event's exempt keys). Returns the number of secret values
+    alone, and its keys in ``exempt`` too (an event's exempt keys). With ``PRE_STARTS`` in ``flags``, the
+    starts of each string kept go to ``found`` (see ``_kept``). Returns the number of secret values
     replaced."""
     stack: list[tuple[Any, bool]] = [(root, secret_list)]
     ex = exempt
@@ -326,14 +343,14 @@ def walk_value(root: Any, secret_list: bool, flags: int, known: dict[Any, bool],
                         if r is not None:
                             x[k] = r  # same key: no resize while iterating
                             n += 1
-                    elif _kept(v, flags):
+                    elif _kept(v, flags, found):
                         holders.append(x)
                         slots.append(k)
                 elif tv is dict:
                     stack.append((v, False))
                 elif tv is list:
                     stack.append((v, is_secret(known, secret_key, k)))
-            keys_of(x, ex, flags, key_holders, key_texts)
+            keys_of(x, ex, flags, key_holders, key_texts, found)
             skip = ex = ()  # the root's only
         else:
             for i, v in enumerate(x):
@@ -344,7 +361,7 @@ def walk_value(root: Any, secret_list: bool, flags: int, known: dict[Any, bool],
                         if r is not None:
                             x[i] = r
                             n += 1
-                    elif _kept(v, flags):
+                    elif _kept(v, flags, found):
                         holders.append(x)
                         slots.append(i)
                 elif tv is dict or tv is list:
@@ -353,29 +370,33 @@ def walk_value(root: Any, secret_list: bool, flags: int, known: dict[Any, bool],
 
 
 def walk_event(ev: dict, flags: int, known: dict[Any, bool], secret_key: Callable[[str], bool] | None,
-               skips: tuple[Any, Any], exempt: Any, prop_exempt: Any) -> tuple[int, list, list, list, list] | None:
+               skips: tuple[Any, Any], exempt: Any, prop_exempt: Any) -> Walked | None:
     """An event-level object's two walks: its values except those of the keys in ``skips[split]`` (``split``:
     whether its ``properties`` is an object, then walked apart) and its keys except ``exempt``; then its
     properties, except the keys in ``prop_exempt``. Returns ``(secrets replaced, holders, slots,
-    key_holders, key_texts)`` (see ``walk_value``), or None when nothing was replaced or kept."""
+    key_holders, key_texts, found)`` (see ``walk_value``; ``found`` None without ``PRE_STARTS``), or None
+    when nothing was replaced or kept."""
     holders: list[Any] = []
     slots: list[Any] = []
     key_holders: list[dict] = []
     key_texts: list[str] = []
+    found: dict[int, list[int]] | None = {} if flags & PRE_STARTS else None
     props = ev.get("properties")
     split = type(props) is dict
-    n = walk_value(ev, False, flags, known, secret_key, holders, slots, key_holders, key_texts, skips[split], exempt)
+    n = walk_value(ev, False, flags, known, secret_key, holders, slots, key_holders, key_texts, skips[split], exempt,
+                   found)
     if split:
         n += walk_value(props, False, flags, known, secret_key, holders, slots, key_holders, key_texts, prop_exempt,
-                        prop_exempt)
+                        prop_exempt, found)
     if n or holders or key_holders:
-        return n, holders, slots, key_holders, key_texts
+        return n, holders, slots, key_holders, key_texts, found
     return None
 
 
-def keys_of(d: dict, exempt: Any, flags: int, key_holders: list[dict], key_texts: list[str]) -> None:
+def keys_of(d: dict, exempt: Any, flags: int, key_holders: list[dict], key_texts: list[str],
+            found: dict[int, list[int]] | None = None) -> None:
     """Collect every string key of ``d`` not in ``exempt`` that the prefilter keeps (see ``walk_value``)."""
     for k in d:
-        if type(k) is str and k not in exempt and _kept(k, flags):
+        if type(k) is str and k not in exempt and _kept(k, flags, found):
             key_holders.append(d)
             key_texts.append(k)

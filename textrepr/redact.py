@@ -23,12 +23,15 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 import regex
 
-from .redact_scan import (MIN_MATCH, PRE_ALL, PRE_PII, PRE_SECRETS, SECRET_MARKER, is_secret, keys_of, prefilter, prefilter_pays,
-                          starts, starts_of, triggers, walk_event, walk_value)
+from .redact_scan import (MIN_MATCH, PRE_ALL, PRE_PII, PRE_SECRETS, PRE_STARTS, SECRET_MARKER, is_secret, keys_of,
+                          prefilter, prefilter_pays, starts, starts_of, triggers, walk_event, walk_value)
+
+if TYPE_CHECKING:
+    from ._redact_scan_py import Walked
 
 __all__ = [
     "Redactor", "RULE_SETS", "SECRET_KEY_NAMES", "EVENT_EXEMPT", "PROPERTY_EXEMPT",
@@ -484,9 +487,11 @@ class _Compiled:
         # The prefilter knows the built-in triggers only: custom rules or key names let every string through.
         self.pre_flags = (PRE_ALL if rules or keys else
                           (PRE_SECRETS if "secrets" in sets else 0) | (PRE_PII if self.pii else 0))
-        # The walk's: every string goes through the pure implementation's joined trigger scan (prefiltering
-        # each string first would cost as much again there).
-        self.walk_flags = self.pre_flags if prefilter_pays() else PRE_ALL
+        # The walk's: compiled, a string is kept only where a match may start, its starts found in the same
+        # pass (PRE_STARTS); pure, every string goes through the joined trigger scan (prefiltering each
+        # string first would cost as much again there).
+        self.walk_flags = (PRE_ALL if not prefilter_pays() else
+                           self.pre_flags if self.pre_flags & PRE_ALL else self.pre_flags | PRE_STARTS)
 
     def _secret_key(self, key: str) -> bool:
         if not self.key_names:
@@ -712,7 +717,7 @@ def redact_data(data: Any, redactor: Redactor | None, trace: bool) -> dict[str, 
         for k, v in data.items():
             if k != "trace" and k != "hierarchy" and k not in EVENT_EXEMPT:
                 w.assign(data, k, v)
-        keys_of(data, _TRACE_ROOT_EXEMPT, w.flags, w.key_holders, w.key_texts)
+        keys_of(data, _TRACE_ROOT_EXEMPT, w.flags, w.key_holders, w.key_texts, w.found)
     elif got is not None:
         w.add(got)
     if w.secrets:
@@ -732,7 +737,7 @@ _EVENT_SKIPS = {node: (_SKIP[node, False], _SKIP[node, True]) for node in (False
 EVENT_SKIPS = _EVENT_SKIPS[False]  # a single event's (``walk_event``'s ``skips``)
 
 
-def finish_event(redactor: Redactor, got: tuple[int, list, list, list, list]) -> dict[str, int]:
+def finish_event(redactor: Redactor, got: Walked) -> dict[str, int]:
     """The rest of ``redact_data`` on a single event after ``walk_event`` found something (``got``), with a
     redactor without callback: the strings kept are redacted in place; the counts per rule, sorted by name
     (``metadata.redactions``). The fast path (``textrepr.request``) walks the event itself, then calls this."""
@@ -740,7 +745,7 @@ def finish_event(redactor: Redactor, got: tuple[int, list, list, list, list]) ->
     return dict(sorted(counts.items()))
 
 
-def _finish_event(c: _Compiled, got: tuple[int, list, list, list, list], counts: dict[str, int]) -> dict[str, int]:
+def _finish_event(c: _Compiled, got: Walked, counts: dict[str, int]) -> dict[str, int]:
     w = _Walker(c, None)
     w.add(got)
     if w.secrets:
@@ -753,7 +758,8 @@ def _finish_event(c: _Compiled, got: tuple[int, list, list, list, list], counts:
 class _Walker:
     """Collects the redactable strings of a document (values and object keys), then rewrites them."""
 
-    __slots__ = ("c", "known", "secret_key", "flags", "holders", "slots", "key_holders", "key_texts", "secrets")
+    __slots__ = ("c", "known", "secret_key", "flags", "holders", "slots", "key_holders", "key_texts", "secrets",
+                 "found")
 
     def __init__(self, c: _Compiled, callback: Callable[[str], str] | None) -> None:
         self.c = c
@@ -765,6 +771,7 @@ class _Walker:
         self.key_holders: list[dict] = []  # dict of each collected key
         self.key_texts: list[str] = []  # the key
         self.secrets = 0  # values of secret-named keys replaced
+        self.found: dict[int, list[int]] = {}  # id of a kept string -> its starts, when the walk found them
 
     def event(self, ev: dict, node: bool = False) -> None:
         """An event-level object: exempt keys kept, ``properties`` with its own exemptions. For a bare
@@ -775,9 +782,11 @@ class _Walker:
         if got is not None:
             self.add(got)
 
-    def add(self, got: tuple[int, list, list, list, list]) -> None:
+    def add(self, got: Walked) -> None:
         """Take in what ``walk_event`` found."""
-        n, holders, slots, key_holders, key_texts = got
+        n, holders, slots, key_holders, key_texts, found = got
+        if found:
+            self.found.update(found)
         self.secrets += n
         self.holders += holders
         self.slots += slots
@@ -798,7 +807,7 @@ class _Walker:
                     for k, v in node.items():
                         if k != "event" and k != "children":
                             self.assign(node, k, v)
-                    keys_of(node, _NODE_KEYS_EXEMPT, self.flags, self.key_holders, self.key_texts)
+                    keys_of(node, _NODE_KEYS_EXEMPT, self.flags, self.key_holders, self.key_texts, self.found)
                 else:
                     self.event(node, True)  # a bare node is its own event
                 ch = node.get("children")
@@ -815,7 +824,7 @@ class _Walker:
                 if v and not (v.startswith("[REDACTED:") and v.endswith("]")):
                     holder[k] = SECRET_MARKER
                     self.secrets += 1
-            elif prefilter(v, self.flags):
+            elif prefilter(v, self.flags):  # its starts found by finish()
                 self.holders.append(holder)
                 self.slots.append(k)
         elif t is dict or t is list:
@@ -823,7 +832,26 @@ class _Walker:
             # secrets themselves (``"cookie": ["a=1", "b=2"]``).
             secret_list = type(k) is str and is_secret(self.known, self.secret_key, k)
             self.secrets += walk_value(v, secret_list, self.flags, self.known, self.secret_key, self.holders,
-                                       self.slots, self.key_holders, self.key_texts)
+                                       self.slots, self.key_holders, self.key_texts, (), (), self.found)
+
+    def _candidates(self, texts: list[str]) -> dict[int, list[int]]:
+        """``c.candidates(texts)``, taking the starts the walk already found (a string the walk kept with
+        PRE_STARTS has some; one kept by the prefilter alone is scanned here)."""
+        found = self.found
+        if not found:
+            return self.c.candidates(texts)
+        cands: dict[int, list[int]] = {}
+        rest: list[int] = []
+        for i, t in enumerate(texts):
+            got = found.get(id(t))
+            if got is None:
+                rest.append(i)
+            else:
+                cands[i] = got
+        if rest:
+            for j, got in self.c.candidates([texts[i] for i in rest]).items():
+                cands[rest[j]] = got
+        return cands
 
     def finish(self, counts: dict[str, int], callback: Callable[[str], str] | None) -> None:
         """Redact the collected strings (values, then the object keys the prefilter keeps) in place. The
@@ -832,7 +860,7 @@ class _Walker:
         n = len(self.holders)
         texts = [h[k] for h, k in zip(self.holders, self.slots)]
         texts += self.key_texts
-        cands = c.candidates(texts) if c.custom is None and callback is None else None
+        cands = self._candidates(texts) if c.custom is None and callback is None else None
         renamed: dict[int, tuple[dict, dict[str, str]]] = {}
         for i in (range(len(texts)) if cands is None else sorted(cands)):
             old = texts[i]
