@@ -420,3 +420,29 @@ def test_pruned_starts_on_examples(s: str, pruned: bool) -> None:
     first = next(i for i in range(len(s)) if s[i:].lower().startswith(words))
     c = Redactor()._compiled
     assert (first not in c.candidates([s]).get(0, [])) == pruned, s
+
+
+def test_walk_key_cache_answers_per_redactor(scan: Any) -> None:
+    """The compiled walk remembers each object key's answers by the key's identity, per secret-key cache,
+    secret-key test and flags: the same key objects walked for redactors that disagree on them (and with
+    other flags) in turn must get each redactor's own answers, as the pure twin gives them."""
+    keys = ["note", "password", "sessionToken", "token_count", "content", "api_key_hint"]
+    plain = Redactor.default()._compiled
+    custom = Redactor(keys=("note", "content"))._compiled
+    none = Redactor(sets=("pii",))._compiled
+    for _ in range(3):
+        for c in (plain, custom, none):
+            for flags in (c.walk_flags, pure.PRE_SECRETS | pure.PRE_PII, pure.PRE_ALL):
+                doc = {k: f"value of {k} sk-{'a' * 24} here" for k in keys}
+                got = _walk_with(scan, copy.deepcopy(doc), flags, c)
+                want = _walk_with(pure, doc, flags, c)
+                assert got == want, (c.key_names, flags)
+
+
+def _walk_with(mod: Any, root: dict, flags: int, c: Any) -> tuple[Any, ...]:
+    holders: list[Any] = []
+    slots: list[Any] = []
+    key_holders: list[Any] = []
+    key_texts: list[str] = []
+    n = mod.walk_value(root, False, flags, c.known, c.walk_secret_key, holders, slots, key_holders, key_texts)
+    return root, n, [(h[k], k) for h, k in zip(holders, slots)], key_texts

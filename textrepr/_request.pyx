@@ -56,16 +56,19 @@ cdef object _accepts(object o, object usual):
     if len(_USUAL) >= 64:
         _USUAL.clear()
     how = usual(o)
-    how = how if isinstance(how, _Redactor) else bool(how)
+    if isinstance(how, _Redactor):  # with what its walk takes, read here once
+        c = how._compiled
+        how = (how, c.walk_flags, c.known, c.walk_secret_key)
+    else:
+        how = bool(how)
     _USUAL[key] = (o, usual, how)
     return how
 
 
-cdef object _redacted(dict data, object r):
-    """See _request_py._redacted."""
-    c = r._compiled
-    got = _walk_event(data, c.walk_flags, c.known, c.walk_secret_key, _skips, _exempt, _prop_exempt)
-    return {} if got is None else _finish_event(r, got)
+cdef object _redacted(dict data, tuple how):
+    """See _request_py._redacted (``how``: the redactor and its walk's flags, cache and secret-key test)."""
+    got = _walk_event(data, how[1], how[2], how[3], _skips, _exempt, _prop_exempt)
+    return {} if got is None else _finish_event(how[0], got)
 
 
 cdef tuple _rerun(object deep, object kind, dict props, object o):
@@ -109,7 +112,7 @@ def event_body(doc, usual, deep=None):
     if how is False:
         return None
     if how is not True:
-        redactions = _redacted(data, how)
+        redactions = _redacted(data, <tuple>how)
     ev = data.get("event")
     if type(ev) is not str:
         kind = event_type
