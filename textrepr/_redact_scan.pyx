@@ -964,6 +964,12 @@ def walk_event(dict ev not None, int flags, dict known not None, object secret_k
                object exempt, object prop_exempt):
     """See ``_redact_scan_py.walk_event``: one call for an event's two walks (into the scratch lists, copied
     out only when something was kept)."""
+    return walk_event_c(ev, flags, known, secret_key, skips, exempt, prop_exempt)
+
+
+cdef object walk_event_c(dict ev, int flags, dict known, object secret_key, tuple skips, object exempt,
+                         object prop_exempt):
+    """walk_event, for a C caller (``_request.pyx``, the usual request's path: no Python call)."""
     global _scratch_busy
     cdef bint mine = not _scratch_busy
     cdef list holders = _S_HOLDERS if mine else []

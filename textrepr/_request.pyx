@@ -7,7 +7,7 @@ from .core import assemble, has_digit_run
 from .options import _DEFAULT, _RECENT, request_options
 from .parse import _WALK_FIRST, _checked, _rejected
 from .redact import EVENT_EXEMPT, EVENT_SKIPS, PROPERTY_EXEMPT, Redactor, finish_event
-from .redact_scan import walk_event
+from textrepr._redact_scan cimport walk_event_c  # the walk called from C (this module needs the compiled scan)
 from .renderers import EVENT_KINDS, event_lines
 
 __all__ = ["event_body", "parse_request"]
@@ -28,7 +28,6 @@ cdef object _request_options = request_options
 cdef object _default = _DEFAULT
 cdef list _recent = _RECENT  # options' memo (changed in place, never rebound): read here without a call
 cdef object _Redactor = Redactor
-cdef object _walk_event = walk_event
 cdef object _finish_event = finish_event
 cdef tuple _skips = EVENT_SKIPS
 cdef object _exempt = EVENT_EXEMPT
@@ -67,7 +66,7 @@ cdef object _accepts(object o, object usual):
 
 cdef object _redacted(dict data, tuple how):
     """See _request_py._redacted (``how``: the redactor and its walk's flags, cache and secret-key test)."""
-    got = _walk_event(data, how[1], how[2], how[3], _skips, _exempt, _prop_exempt)
+    got = walk_event_c(data, how[1], how[2], how[3], _skips, _exempt, _prop_exempt)
     return {} if got is None else _finish_event(how[0], got)
 
 
