@@ -3,8 +3,13 @@
  * A pattern is up to four character sets at offsets 0..3 (say "x", "o", "x" for xox); eight patterns, one
  * bit each. A position is kept when some pattern has its bit set at every offset, and the character at
  * offset 0 is ASCII. Two ways to get the class bits of a byte, chosen at run time:
- * - AVX-512 VBMI (64 positions a step): the exact 128-entry table of each offset, one two-register byte
- *   permute per offset (a byte >= 0x80 looks up its low seven bits: a superset, as offset 0 drops it).
+ * - AVX-512 VBMI + GFNI (128 positions a step): each byte folded to six bits by a GF(2) affine map (bit 5,
+ *   the case of a letter, and bit 7 dropped), then one single-register byte permute per offset in 64-entry
+ *   tables (each entry: the union of the classes of the bytes folding to it). Only a step where that
+ *   wider test keeps something is looked at again with the exact 128-entry tables (one two-register permute
+ *   per offset; a byte >= 0x80 looks up its low seven bits: a superset, as offset 0 drops it), and there
+ *   the number pattern keeps only what _trig_at can accept: the first digit of a run, with number
+ *   characters at offsets 1..6.
  * - AVX2 (32 positions a step): each set kept as the product of its low and high nibbles (a superset of
  *   it), lo[j][b & 15] & hi[j][b >> 4], two byte shuffles per offset; the pattern of single characters
  *   (one character at offset 0, any after) is compared directly instead.
@@ -22,6 +27,8 @@ typedef struct {
     uint8_t lo[4][32];  /* 16-entry tables, repeated for both 128-bit lanes (AVX2) */
     uint8_t hi[4][32];
     uint8_t exact[4][128];  /* the exact class bits of each ASCII character at each offset (VBMI) */
+    uint8_t fold[4][64];  /* exact, folded: entry (b & 31) | (b >> 6 & 1) << 5 (GFNI; see rs_fold) */
+    uint8_t num;  /* the bit of the number pattern (digits, then number characters at offsets 1..3), 0: none */
     uint8_t single0[4];  /* AVX2: a pattern of single characters compared directly (a nibble product of
                             '_ - : @' would keep every space); 0 = unused */
 } rs_tables;
@@ -114,12 +121,29 @@ static size_t rs_skip16_avx2(const rs_tables* t, const uint16_t* p, size_t from,
     return i;
 }
 
-/* AVX-512 VBMI: 64 positions a step, exact tables (a byte permute over two 64-byte registers each). */
-#define RS_VBMI __attribute__((target("avx512f,avx512bw,avx512vbmi")))
+/* AVX-512 VBMI and GFNI: 128 positions a step in folded tables, the exact ones where those keep something. */
+#define RS_VBMI __attribute__((target("avx512f,avx512bw,avx512vbmi,gfni")))
+
+/* The GF(2) affine map of rs_fold: output bits 0..4 = input bits 0..4, output bit 5 = input bit 6 (the row of
+ * output bit k is byte 7 - k of the matrix); upper and lower case of a letter fold together, digits and
+ * punctuation (0x20..0x3F) stay apart from letters. */
+#define RS_FOLD 0x0102040810400000ULL
+
+RS_VBMI
+static inline __m512i rs_cls_fold(const __m512i* ft, __m512i fm, const uint8_t* q) {
+    /* The folded class bits of the positions q[0..63] (reads q[0..66]): a superset of the exact ones. */
+    __m512i acc = _mm512_permutexvar_epi8(_mm512_gf2p8affine_epi64_epi8(_mm512_loadu_si512((const void*)q), fm, 0),
+                                          ft[0]);
+    int j;
+    for (j = 1; j < 4; j++)
+        acc = _mm512_and_si512(acc, _mm512_permutexvar_epi8(
+            _mm512_gf2p8affine_epi64_epi8(_mm512_loadu_si512((const void*)(q + j)), fm, 0), ft[j]));
+    return acc;
+}
 
 RS_VBMI
 static inline uint64_t rs_block_vbmi(const __m512i* tab, const uint8_t* p) {
-    /* Bit i set: position p[i] (0 <= i < 64) is kept. Reads p[0..66]. */
+    /* Bit i set: position p[i] (0 <= i < 64) is kept by the exact tables. Reads p[0..66]. */
     __m512i x0 = _mm512_loadu_si512((const void*)p);
     __m512i acc = _mm512_permutex2var_epi8(tab[0], x0, tab[1]);
     acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(tab[2], _mm512_loadu_si512((const void*)(p + 1)), tab[3]));
@@ -128,18 +152,85 @@ static inline uint64_t rs_block_vbmi(const __m512i* tab, const uint8_t* p) {
     return (uint64_t)_mm512_test_epi8_mask(acc, acc) & ~(uint64_t)_mm512_movepi8_mask(x0);
 }
 
+static inline int rs_is_digit(const rs_tables* t, uint32_t c) {  /* c is in the number pattern's first set */
+    return c < 128 && (t->exact[0][c] & t->num) != 0;
+}
+
+RS_VBMI
+static inline uint64_t rs_numchar(const __m512i* ex, __m512i num, __m512i x) {
+    /* Which bytes of x are number characters (the number pattern's set at offset 1). */
+    return (uint64_t)_mm512_test_epi8_mask(_mm512_permutex2var_epi8(ex[2], x, ex[3]), num)
+         & ~(uint64_t)_mm512_movepi8_mask(x);
+}
+
+RS_VBMI
+static inline uint64_t rs_split(const rs_tables* t, const __m512i* ex, __m512i acc, __m512i x0, int prev,
+                                uint64_t* num) {
+    /* The positions of exact class bits ``acc`` kept by a pattern other than the number one (returned), and
+     * (*num) those kept by it alone that begin a digit run (``prev``: the character before is a digit); the
+     * caller then keeps of these the ones with number characters at offsets 4..6, as _trig_at does. */
+    __m512i nb = _mm512_set1_epi8((char)t->num);
+    uint64_t ascii = ~(uint64_t)_mm512_movepi8_mask(x0);
+    uint64_t keep = (uint64_t)_mm512_test_epi8_mask(acc, _mm512_set1_epi8((char)~t->num)) & ascii;
+    uint64_t m = (uint64_t)_mm512_test_epi8_mask(acc, nb) & ascii & ~keep;
+    if (m) {
+        uint64_t digit = (uint64_t)_mm512_test_epi8_mask(_mm512_permutex2var_epi8(ex[0], x0, ex[1]), nb) & ascii;
+        m &= ~(digit << 1 | (uint64_t)(prev != 0));
+    }
+    *num = m;
+    return keep;
+}
+
+RS_VBMI
+static inline uint64_t rs_keep(const rs_tables* t, const __m512i* ex, const uint8_t* q, size_t left, int prev) {
+    /* The positions q[0..63] kept by the exact tables, the number pattern's as rs_split says. Reads q[0..66]
+     * and, for the number pattern, up to q[69] but nothing at or past q[left]. */
+    __m512i x0 = _mm512_loadu_si512((const void*)q);
+    __m512i acc = _mm512_permutex2var_epi8(ex[0], x0, ex[1]);
+    uint64_t keep, num;
+    size_t k;
+    int j;
+    for (j = 1; j < 4; j++)
+        acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(ex[2 * j], _mm512_loadu_si512((const void*)(q + j)),
+                                                             ex[2 * j + 1]));
+    keep = rs_split(t, ex, acc, x0, prev, &num);
+    for (k = 4; k < 7 && num; k++) {  /* zero at and past the end: not a number character */
+        __mmask64 in = left >= k + 64 ? ~(__mmask64)0 : left > k ? (((__mmask64)1 << (left - k)) - 1) : 0;
+        num &= rs_numchar(ex, _mm512_set1_epi8((char)t->num), _mm512_maskz_loadu_epi8(in, (const void*)(q + k)));
+    }
+    return keep | num;
+}
+
 RS_VBMI
 static size_t rs_skip_vbmi(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint64_t* mask) {
-    __m512i tab[8];
+    /* 128 positions a step, tested once in the folded tables; a step kept there is looked at again in the
+     * exact ones, half by half. */
+    __m512i ft[4], ex[8], a;
+    const __m512i fm = _mm512_set1_epi64((long long)RS_FOLD);
+    uint64_t m;
     int j;
     size_t i = from;
     for (j = 0; j < 4; j++) {
-        tab[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
-        tab[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
+        ft[j] = _mm512_loadu_si512((const void*)t->fold[j]);
+        ex[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
+        ex[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
     }
-    while (i + 67 <= n) {
-        uint64_t m = rs_block_vbmi(tab, p + i);
-        if (m) { *mask = m; return i; }
+    while (i + 131 <= n) {
+        a = _mm512_or_si512(rs_cls_fold(ft, fm, p + i), rs_cls_fold(ft, fm, p + i + 64));
+        if (_mm512_test_epi8_mask(a, a)) {
+            m = rs_keep(t, ex, p + i, n - i, i > 0 && rs_is_digit(t, p[i - 1]));
+            if (m) { *mask = m; return i; }
+            m = rs_keep(t, ex, p + i + 64, n - i - 64, rs_is_digit(t, p[i + 63]));
+            if (m) { *mask = m; return i + 64; }
+        }
+        i += 128;
+    }
+    if (i + 67 <= n) {
+        a = rs_cls_fold(ft, fm, p + i);
+        if (_mm512_test_epi8_mask(a, a)) {
+            m = rs_keep(t, ex, p + i, n - i, i > 0 && rs_is_digit(t, p[i - 1]));
+            if (m) { *mask = m; return i; }
+        }
         i += 64;
     }
     *mask = 0;
@@ -176,21 +267,29 @@ static inline __m256i rs_narrow32_vbmi(const uint16_t* p) {
  * offsets 1..3 picked across them by byte permutes (a narrowed copy in memory, read back unaligned right
  * after it is written, would stall on store forwarding). */
 RS_VBMI
-static inline uint64_t rs_block16_vbmi(const __m512i* tab, const __m512i* shift, const uint16_t* p) {
+static inline uint64_t rs_block16_vbmi(const rs_tables* t, const __m512i* tab, const __m512i* shift,
+                                       const uint16_t* p, int prev) {
     __m512i x0 = _mm512_inserti64x4(_mm512_castsi256_si512(rs_narrow32_vbmi(p)), rs_narrow32_vbmi(p + 32), 1);
     __m512i nx = _mm512_castsi256_si512(rs_narrow32_vbmi(p + 64));
     __m512i acc = _mm512_permutex2var_epi8(tab[0], x0, tab[1]);
+    uint64_t keep, num;
     int j;
     for (j = 1; j < 4; j++) {
         __m512i xj = _mm512_permutex2var_epi8(x0, shift[j - 1], nx);
         acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(tab[2 * j], xj, tab[2 * j + 1]));
     }
-    return (uint64_t)_mm512_test_epi8_mask(acc, acc) & ~(uint64_t)_mm512_movepi8_mask(x0);
+    if (!_mm512_test_epi8_mask(acc, acc))
+        return 0;
+    keep = rs_split(t, tab, acc, x0, prev, &num);
+    for (j = 4; j < 7 && num; j++)  /* offsets 4..6: byte k + j of (x0, nx), all inside the 96 read */
+        num &= rs_numchar(tab, _mm512_set1_epi8((char)t->num),
+                          _mm512_permutex2var_epi8(x0, _mm512_add_epi8(shift[0], _mm512_set1_epi8((char)(j - 1))), nx));
+    return keep | num;
 }
 
 RS_VBMI
 static size_t rs_skip16_vbmi(const rs_tables* t, const uint16_t* p, size_t from, size_t n, uint64_t* mask) {
-    /* rs_skip_vbmi for UCS2 (the tail: fewer than 96 characters left). */
+    /* rs_skip_vbmi for UCS2, 64 positions a step (the tail: fewer than 96 characters left). */
     __m512i tab[8], shift[3];
     uint8_t idx[64];
     int j, k;
@@ -205,7 +304,7 @@ static size_t rs_skip16_vbmi(const rs_tables* t, const uint16_t* p, size_t from,
         shift[j - 1] = _mm512_loadu_si512((const void*)idx);
     }
     while (i + 96 <= n) {
-        uint64_t m = rs_block16_vbmi(tab, shift, p + i);
+        uint64_t m = rs_block16_vbmi(t, tab, shift, p + i, i > 0 && rs_is_digit(t, p[i - 1]));
         if (m) { *mask = m; return i; }
         i += 64;
     }
@@ -230,13 +329,13 @@ static uint64_t rs_short_vbmi(const rs_tables* t, const uint8_t* p, size_t m) {
     return m >= 64 ? keep : keep & (((uint64_t)1 << m) - 1);
 }
 
-static int rs_cpu(void) {  /* 2: AVX-512 VBMI (and AVX2), 1: AVX2, 0: neither */
+static int rs_cpu(void) {  /* 2: AVX-512 VBMI and GFNI (and AVX2), 1: AVX2, 0: neither */
     static int have = -1;
     if (have < 0) {
         __builtin_cpu_init();
         have = __builtin_cpu_supports("avx2") ? 1 : 0;
         if (have && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
-                && __builtin_cpu_supports("avx512vbmi"))
+                && __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("gfni"))
             have = 2;
     }
     return have;
