@@ -238,14 +238,15 @@ static size_t rs_skip_vbmi(const rs_tables* t, const uint8_t* p, size_t from, si
 }
 
 RS_VBMI
-static uint64_t rs_tail_vbmi(const rs_tables* t, const uint8_t* p, size_t at) {
-    __m512i tab[8];
+static uint64_t rs_tail_vbmi(const rs_tables* t, const uint8_t* q, size_t left, int prev) {
+    /* rs_keep with its tables loaded: one block of a tail (reads q[0..66]). */
+    __m512i ex[8];
     int j;
     for (j = 0; j < 4; j++) {
-        tab[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
-        tab[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
+        ex[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
+        ex[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
     }
-    return rs_block_vbmi(tab, p + at);
+    return rs_keep(t, ex, q, left, prev);
 }
 
 /* UCS2 -> bytes, 32 characters a step (AVX-512BW), mapped as rs_narrow16_avx2 maps them. */
@@ -315,17 +316,30 @@ static size_t rs_skip16_vbmi(const rs_tables* t, const uint16_t* p, size_t from,
 /* The class mask of the ``m`` (<= 64) Latin-1 characters at p, read with masked loads (zero past the end,
  * nothing read there): a short string or tail without a padded copy. */
 RS_VBMI
-static uint64_t rs_short_vbmi(const rs_tables* t, const uint8_t* p, size_t m) {
-    __m512i acc = _mm512_set1_epi8(-1), x0 = _mm512_setzero_si512();
+static uint64_t rs_short_vbmi(const rs_tables* t, const uint8_t* p, size_t m, int prev) {
+    __m512i ex[8], acc = _mm512_set1_epi8(-1), x0 = _mm512_setzero_si512();
+    uint64_t keep = 0, num = 0;
     int j;
     for (j = 0; j < 4; j++) {
+        ex[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
+        ex[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
+    }
+    for (j = 0; j < 7; j++) {
         __mmask64 in = (size_t)j >= m ? 0 : m - j >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << (m - j)) - 1);
         __m512i x = _mm512_maskz_loadu_epi8(in, (const void*)(p + j));
-        if (j == 0) x0 = x;
-        acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(_mm512_loadu_si512((const void*)t->exact[j]), x,
-                                                             _mm512_loadu_si512((const void*)(t->exact[j] + 64))));
+        if (j == 0)
+            x0 = x;
+        if (j < 4)
+            acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(ex[2 * j], x, ex[2 * j + 1]));
+        if (j == 3)
+            keep = rs_split(t, ex, acc, x0, prev, &num);
+        if (j >= 4) {  /* the number pattern, at offsets 4..6 */
+            if (!num)
+                break;
+            num &= rs_numchar(ex, _mm512_set1_epi8((char)t->num), x);
+        }
     }
-    uint64_t keep = (uint64_t)_mm512_test_epi8_mask(acc, acc) & ~(uint64_t)_mm512_movepi8_mask(x0);
+    keep |= num;
     return m >= 64 ? keep : keep & (((uint64_t)1 << m) - 1);
 }
 
@@ -362,8 +376,9 @@ static inline uint8_t rs_narrow1(uint32_t c) {  /* one character, as the UCS2 na
 static void rs_tail(const rs_tables* t, int kind, const void* d, size_t from, size_t n, uint64_t* masks) {
     uint8_t buf[160];
     size_t m = n - from, j;
+    int prev = from > 0 && rs_is_digit(t, kind == 1 ? ((const uint8_t*)d)[from - 1] : ((const uint16_t*)d)[from - 1]);
     if (kind == 1 && m <= 64 && rs_use_simd() == 64) {
-        masks[0] = rs_short_vbmi(t, (const uint8_t*)d + from, m);
+        masks[0] = rs_short_vbmi(t, (const uint8_t*)d + from, m, prev);
         masks[1] = 0;
         return;
     }
@@ -373,8 +388,8 @@ static void rs_tail(const rs_tables* t, int kind, const void* d, size_t from, si
     else
         for (j = 0; j < m; j++) buf[j] = rs_narrow1(((const uint16_t*)d)[from + j]);
     if (rs_use_simd() == 64) {
-        masks[0] = rs_tail_vbmi(t, buf, 0);
-        masks[1] = m > 64 ? rs_tail_vbmi(t, buf, 64) : 0;
+        masks[0] = rs_tail_vbmi(t, buf, m, prev);
+        masks[1] = m > 64 ? rs_tail_vbmi(t, buf + 64, m - 64, rs_is_digit(t, buf[63])) : 0;
     } else {
         masks[0] = rs_block_avx2(t, buf) | ((uint64_t)rs_block_avx2(t, buf + 32) << 32);
         masks[1] = m > 64 ? rs_block_avx2(t, buf + 64) | ((uint64_t)rs_block_avx2(t, buf + 96) << 32) : 0;
@@ -388,9 +403,10 @@ static void rs_tail(const rs_tables* t, int kind, const void* d, size_t from, si
 }
 
 /* The class mask of the one block at p (64 or 32 positions, as rs_use_simd() says; reads width + 3 bytes):
- * the end of a long Latin-1 string is tested by the block that ends there, overlapping the last one. */
+ * the end of a long Latin-1 string is tested by the block that ends there, overlapping the last one (what
+ * comes before p unknown: a digit at p[0] is kept). */
 static inline uint64_t rs_block_at(const rs_tables* t, const uint8_t* p) {
-    return rs_use_simd() == 64 ? rs_tail_vbmi(t, p, 0) : (uint64_t)rs_block_avx2(t, p);
+    return rs_use_simd() == 64 ? rs_tail_vbmi(t, p, 67, 0) : (uint64_t)rs_block_avx2(t, p);
 }
 
 /* The first block at or after ``from`` with a position kept (its start; *mask: which, bit i for position
