@@ -398,3 +398,72 @@ def test_pruned_starts_on_examples(s: str, pruned: bool) -> None:
     first = next(i for i in range(len(s)) if s[i:].lower().startswith(words))
     c = Redactor()._compiled
     assert (first not in c.candidates([s]).get(0, [])) == pruned, s
+
+
+# The AVX-512 scan (level 2) tests 128 positions a step in case-folded classes (a byte's bits 5 and 7
+# dropped: a letter's cases, control characters and punctuation, Latin-1 bytes and ASCII share a class), then
+# each half of a step kept there in the exact classes; the number pattern is kept only at the first digit of
+# a run with number characters up to offset 6. So: triggers and near misses at every offset of strings whose
+# lengths put them in either half of a step, in the last single block or in the tail; the case variants and
+# aliases the fold lets through; digit runs across every block edge.
+_FOLD_PIECES = ["AKIA", "akia", "Akia", "aKIA", "ASIA", "asia", "AIza", "aiZA", "ACCA", "acca", "eyJ", "EYJ", "eYj",
+                "xox", "XOX", "xOx", "@", "`", "sk-", "sk\r", "hf_", "hf\x7f", "::1", ":\x1a1", "://", "\u00e9AKIA",
+                "AKIA\u00e9", "A\u00c9IA", "A\u00cbIA", "x\u00efx", "\u00c1KIA", "e\u00f9J", "\u00b9234567", "1\u00a0234567",
+                "1\u00b2\u00b3\u00b94567", "1234567", "12345678901234", "\x11\x12\x13\x14\x15\x16\x17", "123456",
+                "(555) 1", "1.2.3.4", "12 34 56 78 90", "1-2", "9" * 70, "secret", "SECRET", "Pass", "tOKEN", "bAsIc"]
+_FOLD_LENGTHS = [60, 63, 64, 66, 67, 68, 70, 95, 96, 97, 127, 128, 130, 131, 132, 135, 160, 195, 198, 199, 200, 259,
+                 262, 263, 300]
+
+
+def _compare_at_each_level(scan: Any, cases: list[str]) -> None:
+    flags = (pure.PRE_SECRETS, pure.PRE_PII, pure.PRE_SECRETS | pure.PRE_PII)
+    want = {(s, f): (pure.prefilter(s, f), pure.triggers(s, f, ())) for s in cases for f in flags}
+    for _ in _both_paths(scan):
+        for (s, f), (pre, trig) in want.items():
+            assert scan.prefilter(s, f) == pre, (s, f)
+            assert scan.triggers(s, f, ()) == trig, (s, f)
+
+
+@pytest.mark.parametrize("piece", _FOLD_PIECES)
+def test_pieces_at_every_offset_of_every_step_length(scan: Any, piece: str) -> None:
+    """Each piece at every offset of clean strings of 60..300 characters (both halves of a 128-position
+    step, the single block after the steps, the block at the end and the tail), Latin-1 and UCS2."""
+    cases = []
+    for n, pad in itertools.product(_FOLD_LENGTHS, (_PAD * 2, _PADS[3] * 2)):
+        for off in range(0, n - len(piece) + 1, 1 if n in (64, 131, 263) else 3):
+            cases.append(pad[:off] + piece + pad[off + len(piece):n])
+    assert all(len(c) >= 60 for c in cases)
+    _compare_at_each_level(scan, cases)
+
+
+def test_digit_runs_across_block_edges(scan: Any) -> None:
+    """Digit runs and number-like runs starting and ending at every position around the edges of a step:
+    the number pattern keeps only a run's first digit, and needs number characters up to offset 6."""
+    runs = ["1234567", "123456", "12345678", "1 234 567", "(12)3-4.5/6", "12 34", "1" * 20, "0.0123, -0.0456"]
+    cases = []
+    for run, pad in itertools.product(runs, (_PAD * 3, _PADS[3] * 3, "x" * 300)):
+        for end in list(range(54, 76)) + list(range(118, 140)) + list(range(182, 204)):
+            for n in (end, end + 3, 267):
+                start = end - len(run)
+                if 0 <= start and end <= n:
+                    cases.append(pad[:start] + run + pad[end:n])
+    _compare_at_each_level(scan, cases)
+
+
+_fold_alphabet = st.sampled_from(list("aAkKiIsSzZcCbBeEyYjJxXoOpPtTrRwWuUvV0123456789 .()/-_@:`\r\x7f\x1a\x11\t\n") +
+                                 ["\u00e9", "\u00c1", "\u00b2", "\u00a0", "\u00ef", "\u00cb", "\u2019", "\u212a"])
+
+
+@given(st.lists(_fold_alphabet, min_size=60, max_size=300).map("".join))
+def test_fold_aliases_compiled_equals_pure_at_every_level(scan: Any, s: str) -> None:
+    """Strings of the characters the case-folded classes confuse with trigger characters."""
+    _compare_at_each_level(scan, [s])
+
+
+def test_level_two_needs_gfni_and_falls_back(scan: Any) -> None:
+    """The block width follows the level asked (capped by the CPU): 64 only with AVX-512 VBMI and GFNI."""
+    try:
+        widths = [scan._set_simd(level) for level in (2, 1, 0)]
+    finally:
+        scan._set_simd(2)
+    assert widths[2] == 0 and widths[1] in (0, 32) and widths[0] in (widths[1], 64)
