@@ -467,3 +467,21 @@ def test_level_two_needs_gfni_and_falls_back(scan: Any) -> None:
     finally:
         scan._set_simd(2)
     assert widths[2] == 0 and widths[1] in (0, 32) and widths[0] in (widths[1], 64)
+
+
+def test_long_ucs2_strings_around_each_narrowed_run(scan: Any) -> None:
+    """UCS2 strings are narrowed a run of blocks at a time (runs of 2, 4, 8, 16 blocks of 64: starting at
+    0, 128, 384, 896, 1920, 2944, ...): a trigger or digit run just before, on and after each run's and
+    block's edge, in strings whose last run is cut short; Latin-1 alike."""
+    edges = [0, 64, 128, 192, 384, 448, 896, 960, 1920, 2944, 3968]
+    cases = []
+    for piece, n in itertools.product(["AKIA", "1234567", "@", "xox", "::1", "sk-", "to\u212aen"], (1000, 2100, 4100)):
+        for pad in ((_PADS[3] * 25)[:n], (_PAD * 25)[:n]):
+            for pos in {max(0, min(n - len(piece), e + d)) for e in edges for d in range(-9, 4)}:
+                cases.append(pad[:pos] + piece + pad[pos + len(piece):])
+    pad = (_PADS[3] * 25)[:2100]
+    for run, block in ((128, 256), (384, 512), (384, 640), (896, 1024), (896, 1408), (1920, 2048)):
+        # a digit before the run's first block, none before the block (a later one in the run) the number
+        # starts: what precedes the run is not what precedes the block
+        cases.append(pad[:run - 1] + "5" + pad[run:block - 1] + " 1234567" + pad[block + 7:])
+    _compare_at_each_level(scan, cases)

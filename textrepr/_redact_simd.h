@@ -264,50 +264,50 @@ static inline __m256i rs_narrow32_vbmi(const uint16_t* p) {
     return _mm512_cvtepi16_epi8(x);
 }
 
-/* rs_block_vbmi for 64 UCS2 characters (reads p[0..95]): narrowed into registers, and the characters at
- * offsets 1..3 picked across them by byte permutes (a narrowed copy in memory, read back unaligned right
- * after it is written, would stall on store forwarding). */
-RS_VBMI
-static inline uint64_t rs_block16_vbmi(const rs_tables* t, const __m512i* tab, const __m512i* shift,
-                                       const uint16_t* p, int prev) {
-    __m512i x0 = _mm512_inserti64x4(_mm512_castsi256_si512(rs_narrow32_vbmi(p)), rs_narrow32_vbmi(p + 32), 1);
-    __m512i nx = _mm512_castsi256_si512(rs_narrow32_vbmi(p + 64));
-    __m512i acc = _mm512_permutex2var_epi8(tab[0], x0, tab[1]);
-    uint64_t keep, num;
-    int j;
-    for (j = 1; j < 4; j++) {
-        __m512i xj = _mm512_permutex2var_epi8(x0, shift[j - 1], nx);
-        acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(tab[2 * j], xj, tab[2 * j + 1]));
-    }
-    if (!_mm512_test_epi8_mask(acc, acc))
-        return 0;
-    keep = rs_split(t, tab, acc, x0, prev, &num);
-    for (j = 4; j < 7 && num; j++)  /* offsets 4..6: byte k + j of (x0, nx), all inside the 96 read */
-        num &= rs_numchar(tab, _mm512_set1_epi8((char)t->num),
-                          _mm512_permutex2var_epi8(x0, _mm512_add_epi8(shift[0], _mm512_set1_epi8((char)(j - 1))), nx));
-    return keep | num;
-}
+/* The most blocks of 64 UCS2 characters rs_skip16_vbmi narrows at a time. */
+#define RS_RUN 16
 
 RS_VBMI
 static size_t rs_skip16_vbmi(const rs_tables* t, const uint16_t* p, size_t from, size_t n, uint64_t* mask) {
-    /* rs_skip_vbmi for UCS2, 64 positions a step (the tail: fewer than 96 characters left). */
-    __m512i tab[8], shift[3];
-    uint8_t idx[64];
-    int j, k;
-    size_t i = from;
+    /* rs_skip_vbmi for UCS2 (the tail: fewer than 96 characters left): a run of blocks narrowed into a
+     * buffer, then scanned as a Latin-1 string is. The runs grow (2, 4, ... RS_RUN blocks), so that a
+     * position kept soon after ``from`` costs little narrowing; the buffer is read back a run after it is
+     * written, not right away (an unaligned load of bytes still being stored would stall). */
+    __attribute__((aligned(64))) uint8_t buf[64 * RS_RUN + 32];
+    __m512i ft[4], ex[8], a;
+    const __m512i fm = _mm512_set1_epi64((long long)RS_FOLD);
+    const uint8_t* q;
+    uint64_t m;
+    size_t i = from, run = 2, blocks, b, c;
+    int j;
     for (j = 0; j < 4; j++) {
-        tab[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
-        tab[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
-    }
-    for (j = 1; j < 4; j++) {  /* byte k of shift j - 1 picks byte k + j of (x0, nx) */
-        for (k = 0; k < 64; k++)
-            idx[k] = (uint8_t)(k + j);
-        shift[j - 1] = _mm512_loadu_si512((const void*)idx);
+        ft[j] = _mm512_loadu_si512((const void*)t->fold[j]);
+        ex[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
+        ex[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
     }
     while (i + 96 <= n) {
-        uint64_t m = rs_block16_vbmi(t, tab, shift, p + i, i > 0 && rs_is_digit(t, p[i - 1]));
-        if (m) { *mask = m; return i; }
-        i += 64;
+        blocks = (n - i - 32) / 64;  /* each block reads 32 characters past its own 64 */
+        if (blocks > run)
+            blocks = run;
+        for (c = 0; c < 2 * blocks + 1; c++)
+            _mm256_store_si256((__m256i*)(buf + 32 * c), rs_narrow32_vbmi(p + i + 32 * c));
+        for (b = 0; b < blocks; b += 2) {
+            q = buf + 64 * b;
+            a = rs_cls_fold(ft, fm, q);
+            if (b + 1 < blocks)
+                a = _mm512_or_si512(a, rs_cls_fold(ft, fm, q + 64));
+            if (!_mm512_test_epi8_mask(a, a))
+                continue;
+            m = rs_keep(t, ex, q, 64 * (blocks - b) + 32, b ? rs_is_digit(t, q[-1]) : i > 0 && rs_is_digit(t, p[i - 1]));
+            if (m) { *mask = m; return i + 64 * b; }
+            if (b + 1 < blocks) {
+                m = rs_keep(t, ex, q + 64, 64 * (blocks - b - 1) + 32, rs_is_digit(t, q[63]));
+                if (m) { *mask = m; return i + 64 * (b + 1); }
+            }
+        }
+        i += 64 * blocks;
+        if (run < RS_RUN)
+            run *= 2;
     }
     *mask = 0;
     return i;
