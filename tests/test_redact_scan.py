@@ -410,7 +410,8 @@ _FOLD_PIECES = ["AKIA", "akia", "Akia", "aKIA", "ASIA", "asia", "AIza", "aiZA", 
                 "xox", "XOX", "xOx", "@", "`", "sk-", "sk\r", "hf_", "hf\x7f", "::1", ":\x1a1", "://", "\u00e9AKIA",
                 "AKIA\u00e9", "A\u00c9IA", "A\u00cbIA", "x\u00efx", "\u00c1KIA", "e\u00f9J", "\u00b9234567", "1\u00a0234567",
                 "1\u00b2\u00b3\u00b94567", "1234567", "12345678901234", "\x11\x12\x13\x14\x15\x16\x17", "123456",
-                "(555) 1", "1.2.3.4", "12 34 56 78 90", "1-2", "9" * 70, "secret", "SECRET", "Pass", "tOKEN", "bAsIc"]
+                "(555) 1", "1.2.3.4", "12 34 56 78 90", "1-2", "9" * 70, "secret", "SECRET", "Pass", "tOKEN", "bAsIc",
+                "k-", "k_", "x_", "t_", "K-", "\u212a-", "\u212a_", "--", "-----BEGIN", "__init__", "sk__", "a-b_c@d"]
 _FOLD_LENGTHS = [60, 63, 64, 66, 67, 68, 70, 95, 96, 97, 127, 128, 130, 131, 132, 135, 160, 195, 198, 199, 200, 259,
                  262, 263, 300]
 
@@ -475,7 +476,8 @@ def test_long_ucs2_strings_around_each_narrowed_run(scan: Any) -> None:
     block's edge, in strings whose last run is cut short; Latin-1 alike."""
     edges = [0, 64, 128, 192, 384, 448, 896, 960, 1920, 2944, 3968]
     cases = []
-    for piece, n in itertools.product(["AKIA", "1234567", "@", "xox", "::1", "sk-", "to\u212aen"], (1000, 2100, 4100)):
+    for piece, n in itertools.product(["AKIA", "1234567", "@", "xox", "::1", "sk-", "hf_", "--", "to\u212aen"],
+                                      (1000, 2100, 4100)):
         for pad in ((_PADS[3] * 25)[:n], (_PAD * 25)[:n]):
             for pos in {max(0, min(n - len(piece), e + d)) for e in edges for d in range(-9, 4)}:
                 cases.append(pad[:pos] + piece + pad[pos + len(piece):])

@@ -41,6 +41,8 @@ cdef extern from "_redact_simd.h":
         uint8_t exact[4][128]
         uint8_t fold[4][64]
         uint8_t num
+        uint8_t single
+        uint8_t behind[128]
         uint8_t single0[4]
     int rs_use_simd() nogil
     size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t start, size_t n, uint64_t* mask) nogil
@@ -96,6 +98,9 @@ TRIG_PATTERNS = [
     ("bBsScC", "eEaAoO", "aAsScCoO", "rRiIkK"),  # bear(er) basi(c) secr(et) cook(ie)
     ("pPtT", "aArRoO", "sSiIkK", "sSvVeE"),  # pass priv(ate) toke(n)
 ]
+# The characters after which each single character may begin a trigger (None: any; the AVX-512 scan keeps
+# one there, or before itself): '_' ends hf_ phx_ gh?_ github_pat_ sk_ rk_, '-' sk- rk- (and '-----BEGIN').
+_SINGLE_AFTER = {"_": "kfxpousrt", "-": "k", "@": None}
 
 
 cdef void _fill(rs_tables* t, list patterns):
@@ -107,9 +112,14 @@ cdef void _fill(rs_tables* t, list patterns):
         if pat == _NUMBER:
             t.num = bit
         if len(pat) == 1:  # single characters: exact in both (AVX2 compares them)
+            t.single = bit
             for j, b in enumerate(pat[0].encode("ascii")):
                 t.single0[j] = b
                 t.exact[0][b] |= bit
+                after = _SINGLE_AFTER[chr(b)]
+                for c in range(128):
+                    if after is None or chr(c) in after:
+                        t.behind[c] |= 1 << j
             for j in range(1, 4):
                 for b in range(128):
                     t.exact[j][b] |= bit

@@ -29,6 +29,8 @@ typedef struct {
     uint8_t exact[4][128];  /* the exact class bits of each ASCII character at each offset (VBMI) */
     uint8_t fold[4][64];  /* exact, folded: entry (b & 31) | (b >> 6 & 1) << 5 (GFNI; see rs_fold) */
     uint8_t num;  /* the bit of the number pattern (digits, then number characters at offsets 1..3), 0: none */
+    uint8_t single;  /* the bit of the pattern of single characters (single0), 0: none */
+    uint8_t behind[128];  /* bit j: single0[j] may begin a trigger after this character (the AVX-512 re-check) */
     uint8_t single0[4];  /* AVX2: a pattern of single characters compared directly (a nibble product of
                             '_ - : @' would keep every space); 0 = unused */
 } rs_tables;
@@ -152,6 +154,14 @@ static inline uint64_t rs_block_vbmi(const __m512i* tab, const uint8_t* p) {
     return (uint64_t)_mm512_test_epi8_mask(acc, acc) & ~(uint64_t)_mm512_movepi8_mask(x0);
 }
 
+static inline uint8_t rs_narrow1(uint32_t c) {  /* one character, as the UCS2 narrowing does */
+    if (c < 128) return (uint8_t)c;
+    if (c == 0x130 || c == 0x131) return 'i';
+    if (c == 0x17F) return 's';
+    if (c == 0x212A) return 'k';
+    return 0x80;
+}
+
 static inline int rs_is_digit(const rs_tables* t, uint32_t c) {  /* c is in the number pattern's first set */
     return c < 128 && (t->exact[0][c] & t->num) != 0;
 }
@@ -163,37 +173,61 @@ static inline uint64_t rs_numchar(const __m512i* ex, __m512i num, __m512i x) {
          & ~(uint64_t)_mm512_movepi8_mask(x);
 }
 
+/* Byte k of a permute by RS_BACK1 is byte k - 1 (the character before). */
+static const uint8_t RS_BACK1[64] = {0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62};
+
 RS_VBMI
-static inline uint64_t rs_split(const rs_tables* t, const __m512i* ex, __m512i acc, __m512i x0, int prev,
-                                uint64_t* num) {
-    /* The positions of exact class bits ``acc`` kept by a pattern other than the number one (returned), and
-     * (*num) those kept by it alone that begin a digit run (``prev``: the character before is a digit); the
-     * caller then keeps of these the ones with number characters at offsets 4..6, as _trig_at does. */
-    __m512i nb = _mm512_set1_epi8((char)t->num);
+static inline uint64_t rs_split(const rs_tables* t, const __m512i* ex, __m512i acc, __m512i x0, __m512i x1,
+                                uint8_t before, uint64_t* num) {
+    /* Which of the 64 bytes x0 (followed by x1, preceded by ``before``: 0 for none) the exact class bits
+     * ``acc`` keep, what _trig_at rejects left out: the single characters only after a character that may
+     * precede them (t->behind) or before themselves ('-----BEGIN'). The number pattern's positions that
+     * begin a digit run go to *num, not returned: the caller keeps of them the ones with number characters
+     * at offsets 4..6 too. */
     uint64_t ascii = ~(uint64_t)_mm512_movepi8_mask(x0);
-    uint64_t keep = (uint64_t)_mm512_test_epi8_mask(acc, _mm512_set1_epi8((char)~t->num)) & ascii;
-    uint64_t m = (uint64_t)_mm512_test_epi8_mask(acc, nb) & ascii & ~keep;
+    uint64_t keep = (uint64_t)_mm512_test_epi8_mask(acc, _mm512_set1_epi8((char)~(t->num | t->single))) & ascii;
+    uint64_t m = (uint64_t)_mm512_test_epi8_mask(acc, _mm512_set1_epi8((char)t->num)) & ascii & ~keep;
+    uint64_t s = (uint64_t)_mm512_test_epi8_mask(acc, _mm512_set1_epi8((char)t->single)) & ascii & ~keep;
     if (m) {
-        uint64_t digit = (uint64_t)_mm512_test_epi8_mask(_mm512_permutex2var_epi8(ex[0], x0, ex[1]), nb) & ascii;
-        m &= ~(digit << 1 | (uint64_t)(prev != 0));
+        uint64_t digit = (uint64_t)_mm512_test_epi8_mask(_mm512_permutex2var_epi8(ex[0], x0, ex[1]),
+                                                         _mm512_set1_epi8((char)t->num)) & ascii;
+        m &= ~(digit << 1 | (uint64_t)rs_is_digit(t, before));
+    }
+    if (s) {
+        __m512i prev = _mm512_mask_set1_epi8(
+            _mm512_permutexvar_epi8(_mm512_loadu_si512((const void*)RS_BACK1), x0), 1, (char)before);
+        __m512i may = _mm512_permutex2var_epi8(_mm512_loadu_si512((const void*)t->behind), prev,
+                                               _mm512_loadu_si512((const void*)(t->behind + 64)));
+        uint64_t ok = 0;
+        int j;
+        for (j = 0; j < 4 && t->single0[j]; j++) {
+            __m512i c = _mm512_set1_epi8((char)t->single0[j]);
+            ok |= (uint64_t)_mm512_cmpeq_epi8_mask(x0, c)
+                & ((uint64_t)_mm512_test_epi8_mask(may, _mm512_set1_epi8((char)(1 << j)))
+                   | (uint64_t)_mm512_cmpeq_epi8_mask(x1, c));
+        }
+        keep |= s & ok;
     }
     *num = m;
     return keep;
 }
 
 RS_VBMI
-static inline uint64_t rs_keep(const rs_tables* t, const __m512i* ex, const uint8_t* q, size_t left, int prev) {
-    /* The positions q[0..63] kept by the exact tables, the number pattern's as rs_split says. Reads q[0..66]
-     * and, for the number pattern, up to q[69] but nothing at or past q[left]. */
-    __m512i x0 = _mm512_loadu_si512((const void*)q);
-    __m512i acc = _mm512_permutex2var_epi8(ex[0], x0, ex[1]);
+static inline uint64_t rs_keep(const rs_tables* t, const __m512i* ex, const uint8_t* q, size_t left,
+                               uint8_t before) {
+    /* The positions q[0..63] kept by the exact tables, as rs_split says (``before``: the character before
+     * q[0], 0 for none). Reads q[0..66] and, for the number pattern, up to q[69] but nothing at or past
+     * q[left]. */
+    __m512i x0 = _mm512_loadu_si512((const void*)q), x1 = _mm512_loadu_si512((const void*)(q + 1));
+    __m512i acc = _mm512_and_si512(_mm512_permutex2var_epi8(ex[0], x0, ex[1]),
+                                   _mm512_permutex2var_epi8(ex[2], x1, ex[3]));
     uint64_t keep, num;
     size_t k;
     int j;
-    for (j = 1; j < 4; j++)
+    for (j = 2; j < 4; j++)
         acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(ex[2 * j], _mm512_loadu_si512((const void*)(q + j)),
                                                              ex[2 * j + 1]));
-    keep = rs_split(t, ex, acc, x0, prev, &num);
+    keep = rs_split(t, ex, acc, x0, x1, before, &num);
     for (k = 4; k < 7 && num; k++) {  /* zero at and past the end: not a number character */
         __mmask64 in = left >= k + 64 ? ~(__mmask64)0 : left > k ? (((__mmask64)1 << (left - k)) - 1) : 0;
         num &= rs_numchar(ex, _mm512_set1_epi8((char)t->num), _mm512_maskz_loadu_epi8(in, (const void*)(q + k)));
@@ -218,9 +252,9 @@ static size_t rs_skip_vbmi(const rs_tables* t, const uint8_t* p, size_t from, si
     while (i + 131 <= n) {
         a = _mm512_or_si512(rs_cls_fold(ft, fm, p + i), rs_cls_fold(ft, fm, p + i + 64));
         if (_mm512_test_epi8_mask(a, a)) {
-            m = rs_keep(t, ex, p + i, n - i, i > 0 && rs_is_digit(t, p[i - 1]));
+            m = rs_keep(t, ex, p + i, n - i, i > 0 ? p[i - 1] : 0);
             if (m) { *mask = m; return i; }
-            m = rs_keep(t, ex, p + i + 64, n - i - 64, rs_is_digit(t, p[i + 63]));
+            m = rs_keep(t, ex, p + i + 64, n - i - 64, p[i + 63]);
             if (m) { *mask = m; return i + 64; }
         }
         i += 128;
@@ -228,7 +262,7 @@ static size_t rs_skip_vbmi(const rs_tables* t, const uint8_t* p, size_t from, si
     if (i + 67 <= n) {
         a = rs_cls_fold(ft, fm, p + i);
         if (_mm512_test_epi8_mask(a, a)) {
-            m = rs_keep(t, ex, p + i, n - i, i > 0 && rs_is_digit(t, p[i - 1]));
+            m = rs_keep(t, ex, p + i, n - i, i > 0 ? p[i - 1] : 0);
             if (m) { *mask = m; return i; }
         }
         i += 64;
@@ -238,7 +272,7 @@ static size_t rs_skip_vbmi(const rs_tables* t, const uint8_t* p, size_t from, si
 }
 
 RS_VBMI
-static uint64_t rs_tail_vbmi(const rs_tables* t, const uint8_t* q, size_t left, int prev) {
+static uint64_t rs_tail_vbmi(const rs_tables* t, const uint8_t* q, size_t left, uint8_t before) {
     /* rs_keep with its tables loaded: one block of a tail (reads q[0..66]). */
     __m512i ex[8];
     int j;
@@ -246,7 +280,7 @@ static uint64_t rs_tail_vbmi(const rs_tables* t, const uint8_t* q, size_t left, 
         ex[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
         ex[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
     }
-    return rs_keep(t, ex, q, left, prev);
+    return rs_keep(t, ex, q, left, before);
 }
 
 /* UCS2 -> bytes, 32 characters a step (AVX-512BW), mapped as rs_narrow16_avx2 maps them. */
@@ -298,10 +332,10 @@ static size_t rs_skip16_vbmi(const rs_tables* t, const uint16_t* p, size_t from,
                 a = _mm512_or_si512(a, rs_cls_fold(ft, fm, q + 64));
             if (!_mm512_test_epi8_mask(a, a))
                 continue;
-            m = rs_keep(t, ex, q, 64 * (blocks - b) + 32, b ? rs_is_digit(t, q[-1]) : i > 0 && rs_is_digit(t, p[i - 1]));
+            m = rs_keep(t, ex, q, 64 * (blocks - b) + 32, b ? q[-1] : i > 0 ? rs_narrow1(p[i - 1]) : 0);
             if (m) { *mask = m; return i + 64 * b; }
             if (b + 1 < blocks) {
-                m = rs_keep(t, ex, q + 64, 64 * (blocks - b - 1) + 32, rs_is_digit(t, q[63]));
+                m = rs_keep(t, ex, q + 64, 64 * (blocks - b - 1) + 32, q[63]);
                 if (m) { *mask = m; return i + 64 * (b + 1); }
             }
         }
@@ -316,8 +350,8 @@ static size_t rs_skip16_vbmi(const rs_tables* t, const uint16_t* p, size_t from,
 /* The class mask of the ``m`` (<= 64) Latin-1 characters at p, read with masked loads (zero past the end,
  * nothing read there): a short string or tail without a padded copy. */
 RS_VBMI
-static uint64_t rs_short_vbmi(const rs_tables* t, const uint8_t* p, size_t m, int prev) {
-    __m512i ex[8], acc = _mm512_set1_epi8(-1), x0 = _mm512_setzero_si512();
+static uint64_t rs_short_vbmi(const rs_tables* t, const uint8_t* p, size_t m, uint8_t before) {
+    __m512i ex[8], acc = _mm512_set1_epi8(-1), x0 = _mm512_setzero_si512(), x1 = x0;
     uint64_t keep = 0, num = 0;
     int j;
     for (j = 0; j < 4; j++) {
@@ -329,10 +363,12 @@ static uint64_t rs_short_vbmi(const rs_tables* t, const uint8_t* p, size_t m, in
         __m512i x = _mm512_maskz_loadu_epi8(in, (const void*)(p + j));
         if (j == 0)
             x0 = x;
+        if (j == 1)
+            x1 = x;
         if (j < 4)
             acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(ex[2 * j], x, ex[2 * j + 1]));
         if (j == 3)
-            keep = rs_split(t, ex, acc, x0, prev, &num);
+            keep = rs_split(t, ex, acc, x0, x1, before, &num);
         if (j >= 4) {  /* the number pattern, at offsets 4..6 */
             if (!num)
                 break;
@@ -361,14 +397,6 @@ static inline int rs_use_simd(void) {
     return level == 2 ? 64 : level == 1 ? 32 : 0;
 }
 
-static inline uint8_t rs_narrow1(uint32_t c) {  /* one character, as the UCS2 narrowing does */
-    if (c < 128) return (uint8_t)c;
-    if (c == 0x130 || c == 0x131) return 'i';
-    if (c == 0x17F) return 's';
-    if (c == 0x212A) return 'k';
-    return 0x80;
-}
-
 /* The tail a block scan leaves (``from`` to ``n``: fewer than 96 characters) narrowed into a zero-padded
  * buffer and tested by blocks too, so that a short string or the end of a long one costs no per-character
  * loop: masks[0] for positions from + 0..63, masks[1] for from + 64..127 (none at or after n). NUL after
@@ -376,9 +404,10 @@ static inline uint8_t rs_narrow1(uint32_t c) {  /* one character, as the UCS2 na
 static void rs_tail(const rs_tables* t, int kind, const void* d, size_t from, size_t n, uint64_t* masks) {
     uint8_t buf[160];
     size_t m = n - from, j;
-    int prev = from > 0 && rs_is_digit(t, kind == 1 ? ((const uint8_t*)d)[from - 1] : ((const uint16_t*)d)[from - 1]);
+    uint8_t before = from == 0 ? 0 : kind == 1 ? ((const uint8_t*)d)[from - 1]
+                                                : rs_narrow1(((const uint16_t*)d)[from - 1]);
     if (kind == 1 && m <= 64 && rs_use_simd() == 64) {
-        masks[0] = rs_short_vbmi(t, (const uint8_t*)d + from, m, prev);
+        masks[0] = rs_short_vbmi(t, (const uint8_t*)d + from, m, before);
         masks[1] = 0;
         return;
     }
@@ -388,8 +417,8 @@ static void rs_tail(const rs_tables* t, int kind, const void* d, size_t from, si
     else
         for (j = 0; j < m; j++) buf[j] = rs_narrow1(((const uint16_t*)d)[from + j]);
     if (rs_use_simd() == 64) {
-        masks[0] = rs_tail_vbmi(t, buf, m, prev);
-        masks[1] = m > 64 ? rs_tail_vbmi(t, buf + 64, m - 64, rs_is_digit(t, buf[63])) : 0;
+        masks[0] = rs_tail_vbmi(t, buf, m, before);
+        masks[1] = m > 64 ? rs_tail_vbmi(t, buf + 64, m - 64, buf[63]) : 0;
     } else {
         masks[0] = rs_block_avx2(t, buf) | ((uint64_t)rs_block_avx2(t, buf + 32) << 32);
         masks[1] = m > 64 ? rs_block_avx2(t, buf + 64) | ((uint64_t)rs_block_avx2(t, buf + 96) << 32) : 0;
@@ -403,10 +432,10 @@ static void rs_tail(const rs_tables* t, int kind, const void* d, size_t from, si
 }
 
 /* The class mask of the one block at p (64 or 32 positions, as rs_use_simd() says; reads width + 3 bytes):
- * the end of a long Latin-1 string is tested by the block that ends there, overlapping the last one (what
- * comes before p unknown: a digit at p[0] is kept). */
+ * the end of a long Latin-1 string is tested by the block that ends there, overlapping the last one, which
+ * the caller has tested: its position 0 (whose character before is not looked at) is left out. */
 static inline uint64_t rs_block_at(const rs_tables* t, const uint8_t* p) {
-    return rs_use_simd() == 64 ? rs_tail_vbmi(t, p, 67, 0) : (uint64_t)rs_block_avx2(t, p);
+    return rs_use_simd() == 64 ? rs_tail_vbmi(t, p, 67, 0) & ~(uint64_t)1 : (uint64_t)rs_block_avx2(t, p);
 }
 
 /* The first block at or after ``from`` with a position kept (its start; *mask: which, bit i for position
