@@ -408,8 +408,9 @@ def test_pruned_starts_on_examples(s: str, pruned: bool) -> None:
 # aliases the fold lets through; digit runs across every block edge.
 _FOLD_PIECES = ["AKIA", "akia", "Akia", "aKIA", "ASIA", "asia", "AIza", "aiZA", "ACCA", "acca", "eyJ", "EYJ", "eYj",
                 "xox", "XOX", "xOx", "@", "`", "sk-", "sk\r", "hf_", "hf\x7f", "::1", ":\x1a1", "://", "\u00e9AKIA",
-                "AKIA\u00e9", "A\u00c9IA", "A\u00cbIA", "x\u00efx", "\u00c1KIA", "e\u00f9J", "\u00b9234567", "1\u00a0234567",
-                "1\u00b2\u00b3\u00b94567", "1234567", "12345678901234", "\x11\x12\x13\x14\x15\x16\x17", "123456",
+                "AKIA\u00e9", "A\u00c9IA", "A\u00cbIA", "x\u00efx", "\u00c1KIA", "e\u00f9J", "\u00b9234567",
+                "1\u00a0234567", "1\u00b2\u00b3\u00b94567", "1234567", "12345678901234",
+                "\x11\x12\x13\x14\x15\x16\x17", "123456",
                 "(555) 1", "1.2.3.4", "12 34 56 78 90", "1-2", "9" * 70, "secret", "SECRET", "Pass", "tOKEN", "bAsIc",
                 "k-", "k_", "x_", "t_", "K-", "\u212a-", "\u212a_", "--", "-----BEGIN", "__init__", "sk__", "a-b_c@d"]
 _FOLD_LENGTHS = [60, 63, 64, 66, 67, 68, 70, 95, 96, 97, 127, 128, 130, 131, 132, 135, 160, 195, 198, 199, 200, 259,

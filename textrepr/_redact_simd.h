@@ -8,8 +8,10 @@
  *   tables (each entry: the union of the classes of the bytes folding to it). Only a step where that
  *   wider test keeps something is looked at again with the exact 128-entry tables (one two-register permute
  *   per offset; a byte >= 0x80 looks up its low seven bits: a superset, as offset 0 drops it), and there
- *   the number pattern keeps only what _trig_at can accept: the first digit of a run, with number
- *   characters at offsets 1..6.
+ *   two patterns keep only what _trig_at can accept: the number one the first digit of a run, with number
+ *   characters at offsets 1..6; the single characters one ('_', '-') those after a character that may end
+ *   a prefix with them, or doubled. UCS2 is narrowed a run of blocks at a time into a buffer, then scanned
+ *   as Latin-1 is.
  * - AVX2 (32 positions a step): each set kept as the product of its low and high nibbles (a superset of
  *   it), lo[j][b & 15] & hi[j][b >> 4], two byte shuffles per offset; the pattern of single characters
  *   (one character at offset 0, any after) is compared directly instead.
@@ -27,7 +29,7 @@ typedef struct {
     uint8_t lo[4][32];  /* 16-entry tables, repeated for both 128-bit lanes (AVX2) */
     uint8_t hi[4][32];
     uint8_t exact[4][128];  /* the exact class bits of each ASCII character at each offset (VBMI) */
-    uint8_t fold[4][64];  /* exact, folded: entry (b & 31) | (b >> 6 & 1) << 5 (GFNI; see rs_fold) */
+    uint8_t fold[4][64];  /* exact, folded: entry (b & 31) | (b >> 6 & 1) << 5 (GFNI; see RS_FOLD) */
     uint8_t num;  /* the bit of the number pattern (digits, then number characters at offsets 1..3), 0: none */
     uint8_t single;  /* the bit of the pattern of single characters (single0), 0: none */
     uint8_t behind[128];  /* bit j: single0[j] may begin a trigger after this character (the AVX-512 re-check) */
@@ -126,7 +128,7 @@ static size_t rs_skip16_avx2(const rs_tables* t, const uint16_t* p, size_t from,
 /* AVX-512 VBMI and GFNI: 128 positions a step in folded tables, the exact ones where those keep something. */
 #define RS_VBMI __attribute__((target("avx512f,avx512bw,avx512vbmi,gfni")))
 
-/* The GF(2) affine map of rs_fold: output bits 0..4 = input bits 0..4, output bit 5 = input bit 6 (the row of
+/* The GF(2) affine map folding a byte: output bits 0..4 = input bits 0..4, output bit 5 = input bit 6 (the row of
  * output bit k is byte 7 - k of the matrix); upper and lower case of a letter fold together, digits and
  * punctuation (0x20..0x3F) stay apart from letters. */
 #define RS_FOLD 0x0102040810400000ULL
@@ -141,17 +143,6 @@ static inline __m512i rs_cls_fold(const __m512i* ft, __m512i fm, const uint8_t* 
         acc = _mm512_and_si512(acc, _mm512_permutexvar_epi8(
             _mm512_gf2p8affine_epi64_epi8(_mm512_loadu_si512((const void*)(q + j)), fm, 0), ft[j]));
     return acc;
-}
-
-RS_VBMI
-static inline uint64_t rs_block_vbmi(const __m512i* tab, const uint8_t* p) {
-    /* Bit i set: position p[i] (0 <= i < 64) is kept by the exact tables. Reads p[0..66]. */
-    __m512i x0 = _mm512_loadu_si512((const void*)p);
-    __m512i acc = _mm512_permutex2var_epi8(tab[0], x0, tab[1]);
-    acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(tab[2], _mm512_loadu_si512((const void*)(p + 1)), tab[3]));
-    acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(tab[4], _mm512_loadu_si512((const void*)(p + 2)), tab[5]));
-    acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(tab[6], _mm512_loadu_si512((const void*)(p + 3)), tab[7]));
-    return (uint64_t)_mm512_test_epi8_mask(acc, acc) & ~(uint64_t)_mm512_movepi8_mask(x0);
 }
 
 static inline uint8_t rs_narrow1(uint32_t c) {  /* one character, as the UCS2 narrowing does */
@@ -174,7 +165,11 @@ static inline uint64_t rs_numchar(const __m512i* ex, __m512i num, __m512i x) {
 }
 
 /* Byte k of a permute by RS_BACK1 is byte k - 1 (the character before). */
-static const uint8_t RS_BACK1[64] = {0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62};
+static const uint8_t RS_BACK1[64] = {
+    0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+    28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54,
+    55, 56, 57, 58, 59, 60, 61, 62
+};
 
 RS_VBMI
 static inline uint64_t rs_split(const rs_tables* t, const __m512i* ex, __m512i acc, __m512i x0, __m512i x1,
