@@ -13,6 +13,7 @@ from typing import Any, Iterator
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from conformance import NO_CORPUS, SHARED
 from redact_cases import CLEAN, PLANTS
 
 import twins
@@ -488,3 +489,27 @@ def test_long_ucs2_strings_around_each_narrowed_run(scan: Any) -> None:
         # starts: what precedes the run is not what precedes the block
         cases.append(pad[:run - 1] + "5" + pad[run:block - 1] + " 1234567" + pad[block + 7:])
     _compare_at_each_level(scan, cases)
+
+
+def _strings_in(x: Any) -> Iterator[str]:
+    if isinstance(x, str):
+        yield x
+    elif isinstance(x, dict):
+        for k, v in x.items():
+            yield from _strings_in(k)
+            yield from _strings_in(v)
+    elif isinstance(x, list):
+        for v in x:
+            yield from _strings_in(v)
+
+
+@pytest.mark.skipif(not (SHARED / "corpus" / "events").is_dir(), reason=NO_CORPUS)
+def test_corpus_strings_same_triggers_at_every_level(scan: Any) -> None:
+    """Every string of 5 characters or more in the corpus events (keys too): the same prefilter answer and
+    triggers as the pure twin at each block-scan level."""
+    import json
+
+    strings = sorted({s for p in sorted((SHARED / "corpus" / "events").glob("*.json"))
+                      for s in _strings_in(json.loads(p.read_text("utf-8"))) if len(s) >= 5})
+    assert sum(map(len, strings)) > 100_000
+    _compare_at_each_level(scan, strings)
