@@ -13,6 +13,7 @@ from typing import Any, Iterator
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from conformance import NO_CORPUS, SHARED
 from redact_cases import CLEAN, PLANTS
 
 import twins
@@ -446,3 +447,115 @@ def _walk_with(mod: Any, root: dict, flags: int, c: Any) -> tuple[Any, ...]:
     key_texts: list[str] = []
     n = mod.walk_value(root, False, flags, c.known, c.walk_secret_key, holders, slots, key_holders, key_texts)
     return root, n, [(h[k], k) for h, k in zip(holders, slots)], key_texts
+# The AVX-512 scan (level 2) tests 128 positions a step in case-folded classes (a byte's bits 5 and 7
+# dropped: a letter's cases, control characters and punctuation, Latin-1 bytes and ASCII share a class), then
+# each half of a step kept there in the exact classes; the number pattern is kept only at the first digit of
+# a run with number characters up to offset 6. So: triggers and near misses at every offset of strings whose
+# lengths put them in either half of a step, in the last single block or in the tail; the case variants and
+# aliases the fold lets through; digit runs across every block edge.
+_FOLD_PIECES = ["AKIA", "akia", "Akia", "aKIA", "ASIA", "asia", "AIza", "aiZA", "ACCA", "acca", "eyJ", "EYJ", "eYj",
+                "xox", "XOX", "xOx", "@", "`", "sk-", "sk\r", "hf_", "hf\x7f", "::1", ":\x1a1", "://", "\u00e9AKIA",
+                "AKIA\u00e9", "A\u00c9IA", "A\u00cbIA", "x\u00efx", "\u00c1KIA", "e\u00f9J", "\u00b9234567",
+                "1\u00a0234567", "1\u00b2\u00b3\u00b94567", "1234567", "12345678901234",
+                "\x11\x12\x13\x14\x15\x16\x17", "123456",
+                "(555) 1", "1.2.3.4", "12 34 56 78 90", "1-2", "9" * 70, "secret", "SECRET", "Pass", "tOKEN", "bAsIc",
+                "k-", "k_", "x_", "t_", "K-", "\u212a-", "\u212a_", "--", "-----BEGIN", "__init__", "sk__", "a-b_c@d"]
+_FOLD_LENGTHS = [60, 63, 64, 66, 67, 68, 70, 95, 96, 97, 127, 128, 130, 131, 132, 135, 160, 195, 198, 199, 200, 259,
+                 262, 263, 300]
+
+
+def _compare_at_each_level(scan: Any, cases: list[str]) -> None:
+    flags = (pure.PRE_SECRETS, pure.PRE_PII, pure.PRE_SECRETS | pure.PRE_PII)
+    want = {(s, f): (pure.prefilter(s, f), pure.triggers(s, f, ())) for s in cases for f in flags}
+    for _ in _both_paths(scan):
+        for (s, f), (pre, trig) in want.items():
+            assert scan.prefilter(s, f) == pre, (s, f)
+            assert scan.triggers(s, f, ()) == trig, (s, f)
+
+
+@pytest.mark.parametrize("piece", _FOLD_PIECES)
+def test_pieces_at_every_offset_of_every_step_length(scan: Any, piece: str) -> None:
+    """Each piece at every offset of clean strings of 60..300 characters (both halves of a 128-position
+    step, the single block after the steps, the block at the end and the tail), Latin-1 and UCS2."""
+    cases = []
+    for n, pad in itertools.product(_FOLD_LENGTHS, (_PAD * 2, _PADS[3] * 2)):
+        for off in range(0, n - len(piece) + 1, 1 if n in (64, 131, 263) else 3):
+            cases.append(pad[:off] + piece + pad[off + len(piece):n])
+    assert all(len(c) >= 60 for c in cases)
+    _compare_at_each_level(scan, cases)
+
+
+def test_digit_runs_across_block_edges(scan: Any) -> None:
+    """Digit runs and number-like runs starting and ending at every position around the edges of a step:
+    the number pattern keeps only a run's first digit, and needs number characters up to offset 6."""
+    runs = ["1234567", "123456", "12345678", "1 234 567", "(12)3-4.5/6", "12 34", "1" * 20, "0.0123, -0.0456"]
+    cases = []
+    for run, pad in itertools.product(runs, (_PAD * 3, _PADS[3] * 3, "x" * 300)):
+        for end in list(range(54, 76)) + list(range(118, 140)) + list(range(182, 204)):
+            for n in (end, end + 3, 267):
+                start = end - len(run)
+                if 0 <= start and end <= n:
+                    cases.append(pad[:start] + run + pad[end:n])
+    _compare_at_each_level(scan, cases)
+
+
+_fold_alphabet = st.sampled_from(list("aAkKiIsSzZcCbBeEyYjJxXoOpPtTrRwWuUvV0123456789 .()/-_@:`\r\x7f\x1a\x11\t\n") +
+                                 ["\u00e9", "\u00c1", "\u00b2", "\u00a0", "\u00ef", "\u00cb", "\u2019", "\u212a"])
+
+
+@given(st.lists(_fold_alphabet, min_size=60, max_size=300).map("".join))
+def test_fold_aliases_compiled_equals_pure_at_every_level(scan: Any, s: str) -> None:
+    """Strings of the characters the case-folded classes confuse with trigger characters."""
+    _compare_at_each_level(scan, [s])
+
+
+def test_level_two_needs_gfni_and_falls_back(scan: Any) -> None:
+    """The block width follows the level asked (capped by the CPU): 64 only with AVX-512 VBMI and GFNI."""
+    try:
+        widths = [scan._set_simd(level) for level in (2, 1, 0)]
+    finally:
+        scan._set_simd(2)
+    assert widths[2] == 0 and widths[1] in (0, 32) and widths[0] in (widths[1], 64)
+
+
+def test_long_ucs2_strings_around_each_narrowed_run(scan: Any) -> None:
+    """UCS2 strings are narrowed a run of blocks at a time (runs of 2, 4, 8, 16 blocks of 64: starting at
+    0, 128, 384, 896, 1920, 2944, ...): a trigger or digit run just before, on and after each run's and
+    block's edge, in strings whose last run is cut short; Latin-1 alike."""
+    edges = [0, 64, 128, 192, 384, 448, 896, 960, 1920, 2944, 3968]
+    cases = []
+    for piece, n in itertools.product(["AKIA", "1234567", "@", "xox", "::1", "sk-", "hf_", "--", "to\u212aen"],
+                                      (1000, 2100, 4100)):
+        for pad in ((_PADS[3] * 25)[:n], (_PAD * 25)[:n]):
+            for pos in {max(0, min(n - len(piece), e + d)) for e in edges for d in range(-9, 4)}:
+                cases.append(pad[:pos] + piece + pad[pos + len(piece):])
+    pad = (_PADS[3] * 25)[:2100]
+    for run, block in ((128, 256), (384, 512), (384, 640), (896, 1024), (896, 1408), (1920, 2048)):
+        # a digit before the run's first block, none before the block (a later one in the run) the number
+        # starts: what precedes the run is not what precedes the block
+        cases.append(pad[:run - 1] + "5" + pad[run:block - 1] + " 1234567" + pad[block + 7:])
+    _compare_at_each_level(scan, cases)
+
+
+def _strings_in(x: Any) -> Iterator[str]:
+    if isinstance(x, str):
+        yield x
+    elif isinstance(x, dict):
+        for k, v in x.items():
+            yield from _strings_in(k)
+            yield from _strings_in(v)
+    elif isinstance(x, list):
+        for v in x:
+            yield from _strings_in(v)
+
+
+@pytest.mark.skipif(not (SHARED / "corpus" / "events").is_dir(), reason=NO_CORPUS)
+def test_corpus_strings_same_triggers_at_every_level(scan: Any) -> None:
+    """Every string of 5 characters or more in the corpus events (keys too): the same prefilter answer and
+    triggers as the pure twin at each block-scan level."""
+    import json
+
+    strings = sorted({s for p in sorted((SHARED / "corpus" / "events").glob("*.json"))
+                      for s in _strings_in(json.loads(p.read_text("utf-8"))) if len(s) >= 5})
+    assert sum(map(len, strings)) > 100_000
+    _compare_at_each_level(scan, strings)

@@ -41,6 +41,10 @@ cdef extern from "_redact_simd.h":
         uint8_t lo[4][32]
         uint8_t hi[4][32]
         uint8_t exact[4][128]
+        uint8_t fold[4][64]
+        uint8_t num
+        uint8_t single
+        uint8_t behind[128]
         uint8_t single0[4]
     int rs_use_simd() nogil
     size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t start, size_t n, uint64_t* mask) nogil
@@ -80,19 +84,26 @@ _init_tables()
 
 # Byte classes for the block scan (see _redact_simd.h): eight patterns of up to four character sets at
 # offsets 0..3 (None: any character). TRIG_CLS keeps a superset of the positions where _trig_at finds a
-# trigger: a digit before three digits or separators; xox, eyJ and the A prefixes (one pattern: their cross
-# product is rare); '_ - @' (sk-/rk_ are found at their '-'/'_'); ':' before '/', ':' or a hex digit
-# (:// and IPv6); the first letters of a word in any case (four, but three for aws and its a- kin).
+# trigger: a digit before three number characters (_NUMBER: the AVX-512 scan keeps only the first digit of a
+# run, with number characters up to offset 6); '_ - @' (sk-/rk_ are found at their '-'/'_'); ':' before '/',
+# ':' or a hex digit (:// and IPv6); xox and eyJ; the A prefixes; the first letters of a word in any case
+# (four, but three for aws and its a- kin). The AVX-512 scan first tests the case-folded classes, so a
+# pattern's case-folded cross product should stay rare in prose ("making" and "specific" were kept when xox,
+# eyJ and the A prefixes shared one pattern).
 cdef rs_tables TRIG_CLS
 _NUMSEP = "0123456789 .()/-"
+_NUMBER = ("0123456789", _NUMSEP, _NUMSEP, _NUMSEP)
 TRIG_PATTERNS = [
-    ("0123456789", _NUMSEP, _NUMSEP, _NUMSEP), ("xeA", "oyIKSBC", "xJzIC"), ("_-@",),
-    (":", "/:0123456789abcdefABCDEF"),
-    ("bB", "eEaA", "aAsS", "rRiI"),  # bear(er) basi(c)
+    _NUMBER, ("_-@",), (":", "/:0123456789abcdefABCDEF"),
+    ("xe", "oy", "xJ"),  # xox eyJ
+    ("A", "IKSBC", "zIC", "aA"),  # AIza AKIA ASIA ABIA ACCA
     ("aA", "wWpPcCuU", "sSiIcCtT"),  # aws api(_key) api(key) acc(ess) aut(horiz)
-    ("sScC", "eEoO", "cCoO", "rRkK"),  # secr(et) cook(ie)
+    ("bBsScC", "eEaAoO", "aAsScCoO", "rRiIkK"),  # bear(er) basi(c) secr(et) cook(ie)
     ("pPtT", "aArRoO", "sSiIkK", "sSvVeE"),  # pass priv(ate) toke(n)
 ]
+# The characters after which each single character may begin a trigger (None: any; the AVX-512 scan keeps
+# one there, or before itself): '_' ends hf_ phx_ gh?_ github_pat_ sk_ rk_, '-' sk- rk- (and '-----BEGIN').
+_SINGLE_AFTER = {"_": "kfxpousrt", "-": "k", "@": None}
 
 
 cdef void _fill(rs_tables* t, list patterns):
@@ -101,10 +112,17 @@ cdef void _fill(rs_tables* t, list patterns):
     memset(t, 0, sizeof(rs_tables))
     for k, pat in enumerate(patterns):
         bit = 1 << k
+        if pat == _NUMBER:
+            t.num = bit
         if len(pat) == 1:  # single characters: exact in both (AVX2 compares them)
+            t.single = bit
             for j, b in enumerate(pat[0].encode("ascii")):
                 t.single0[j] = b
                 t.exact[0][b] |= bit
+                after = _SINGLE_AFTER[chr(b)]
+                for c in range(128):
+                    if after is None or chr(c) in after:
+                        t.behind[c] |= 1 << j
             for j in range(1, 4):
                 for b in range(128):
                     t.exact[j][b] |= bit
@@ -118,13 +136,16 @@ cdef void _fill(rs_tables* t, list patterns):
                 t.hi[j][(b >> 4) + 16] |= bit
                 if b < 128:
                     t.exact[j][b] |= bit
+    for j in range(4):  # folded as RS_FOLD folds (a byte >= 0x80 as its low seven bits: already in these)
+        for b in range(128):
+            t.fold[j][(b & 31) | ((b >> 6) & 1) << 5] |= t.exact[j][b]
 
 
 _fill(&TRIG_CLS, TRIG_PATTERNS)
 
 
 def _set_simd(int level) -> int:
-    """Allow the block scans up to ``level`` (2: AVX-512 VBMI, 1: AVX2, 0: none; tests check each gives
+    """Allow the block scans up to ``level`` (2: AVX-512 VBMI and GFNI, 1: AVX2, 0: none; tests check each gives
     the same results); returns the block width then in use (64, 32, or 0 for the plain loop)."""
     global rs_simd_enabled
     rs_simd_enabled = level

@@ -3,8 +3,15 @@
  * A pattern is up to four character sets at offsets 0..3 (say "x", "o", "x" for xox); eight patterns, one
  * bit each. A position is kept when some pattern has its bit set at every offset, and the character at
  * offset 0 is ASCII. Two ways to get the class bits of a byte, chosen at run time:
- * - AVX-512 VBMI (64 positions a step): the exact 128-entry table of each offset, one two-register byte
- *   permute per offset (a byte >= 0x80 looks up its low seven bits: a superset, as offset 0 drops it).
+ * - AVX-512 VBMI + GFNI (128 positions a step): each byte folded to six bits by a GF(2) affine map (bit 5,
+ *   the case of a letter, and bit 7 dropped), then one single-register byte permute per offset in 64-entry
+ *   tables (each entry: the union of the classes of the bytes folding to it). Only a step where that
+ *   wider test keeps something is looked at again with the exact 128-entry tables (one two-register permute
+ *   per offset; a byte >= 0x80 looks up its low seven bits: a superset, as offset 0 drops it), and there
+ *   two patterns keep only what _trig_at can accept: the number one the first digit of a run, with number
+ *   characters at offsets 1..6; the single characters one ('_', '-') those after a character that may end
+ *   a prefix with them, or doubled. UCS2 is narrowed a run of blocks at a time into a buffer, then scanned
+ *   as Latin-1 is.
  * - AVX2 (32 positions a step): each set kept as the product of its low and high nibbles (a superset of
  *   it), lo[j][b & 15] & hi[j][b >> 4], two byte shuffles per offset; the pattern of single characters
  *   (one character at offset 0, any after) is compared directly instead.
@@ -22,6 +29,10 @@ typedef struct {
     uint8_t lo[4][32];  /* 16-entry tables, repeated for both 128-bit lanes (AVX2) */
     uint8_t hi[4][32];
     uint8_t exact[4][128];  /* the exact class bits of each ASCII character at each offset (VBMI) */
+    uint8_t fold[4][64];  /* exact, folded: entry (b & 31) | (b >> 6 & 1) << 5 (GFNI; see RS_FOLD) */
+    uint8_t num;  /* the bit of the number pattern (digits, then number characters at offsets 1..3), 0: none */
+    uint8_t single;  /* the bit of the pattern of single characters (single0), 0: none */
+    uint8_t behind[128];  /* bit j: single0[j] may begin a trigger after this character (the AVX-512 re-check) */
     uint8_t single0[4];  /* AVX2: a pattern of single characters compared directly (a nibble product of
                             '_ - : @' would keep every space); 0 = unused */
 } rs_tables;
@@ -114,32 +125,141 @@ static size_t rs_skip16_avx2(const rs_tables* t, const uint16_t* p, size_t from,
     return i;
 }
 
-/* AVX-512 VBMI: 64 positions a step, exact tables (a byte permute over two 64-byte registers each). */
-#define RS_VBMI __attribute__((target("avx512f,avx512bw,avx512vbmi")))
+/* AVX-512 VBMI and GFNI: 128 positions a step in folded tables, the exact ones where those keep something. */
+#define RS_VBMI __attribute__((target("avx512f,avx512bw,avx512vbmi,gfni")))
+
+/* The GF(2) affine map folding a byte: output bits 0..4 = input bits 0..4, output bit 5 = input bit 6 (the row of
+ * output bit k is byte 7 - k of the matrix); upper and lower case of a letter fold together, digits and
+ * punctuation (0x20..0x3F) stay apart from letters. */
+#define RS_FOLD 0x0102040810400000ULL
 
 RS_VBMI
-static inline uint64_t rs_block_vbmi(const __m512i* tab, const uint8_t* p) {
-    /* Bit i set: position p[i] (0 <= i < 64) is kept. Reads p[0..66]. */
-    __m512i x0 = _mm512_loadu_si512((const void*)p);
-    __m512i acc = _mm512_permutex2var_epi8(tab[0], x0, tab[1]);
-    acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(tab[2], _mm512_loadu_si512((const void*)(p + 1)), tab[3]));
-    acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(tab[4], _mm512_loadu_si512((const void*)(p + 2)), tab[5]));
-    acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(tab[6], _mm512_loadu_si512((const void*)(p + 3)), tab[7]));
-    return (uint64_t)_mm512_test_epi8_mask(acc, acc) & ~(uint64_t)_mm512_movepi8_mask(x0);
+static inline __m512i rs_cls_fold(const __m512i* ft, __m512i fm, const uint8_t* q) {
+    /* The folded class bits of the positions q[0..63] (reads q[0..66]): a superset of the exact ones. */
+    __m512i acc = _mm512_permutexvar_epi8(_mm512_gf2p8affine_epi64_epi8(_mm512_loadu_si512((const void*)q), fm, 0),
+                                          ft[0]);
+    int j;
+    for (j = 1; j < 4; j++)
+        acc = _mm512_and_si512(acc, _mm512_permutexvar_epi8(
+            _mm512_gf2p8affine_epi64_epi8(_mm512_loadu_si512((const void*)(q + j)), fm, 0), ft[j]));
+    return acc;
+}
+
+static inline uint8_t rs_narrow1(uint32_t c) {  /* one character, as the UCS2 narrowing does */
+    if (c < 128) return (uint8_t)c;
+    if (c == 0x130 || c == 0x131) return 'i';
+    if (c == 0x17F) return 's';
+    if (c == 0x212A) return 'k';
+    return 0x80;
+}
+
+static inline int rs_is_digit(const rs_tables* t, uint32_t c) {  /* c is in the number pattern's first set */
+    return c < 128 && (t->exact[0][c] & t->num) != 0;
+}
+
+RS_VBMI
+static inline uint64_t rs_numchar(const __m512i* ex, __m512i num, __m512i x) {
+    /* Which bytes of x are number characters (the number pattern's set at offset 1). */
+    return (uint64_t)_mm512_test_epi8_mask(_mm512_permutex2var_epi8(ex[2], x, ex[3]), num)
+         & ~(uint64_t)_mm512_movepi8_mask(x);
+}
+
+/* Byte k of a permute by RS_BACK1 is byte k - 1 (the character before). */
+static const uint8_t RS_BACK1[64] = {
+    0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+    28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54,
+    55, 56, 57, 58, 59, 60, 61, 62
+};
+
+RS_VBMI
+static inline uint64_t rs_split(const rs_tables* t, const __m512i* ex, __m512i acc, __m512i x0, __m512i x1,
+                                uint8_t before, uint64_t* num) {
+    /* Which of the 64 bytes x0 (followed by x1, preceded by ``before``: 0 for none) the exact class bits
+     * ``acc`` keep, what _trig_at rejects left out: the single characters only after a character that may
+     * precede them (t->behind) or before themselves ('-----BEGIN'). The number pattern's positions that
+     * begin a digit run go to *num, not returned: the caller keeps of them the ones with number characters
+     * at offsets 4..6 too. */
+    uint64_t ascii = ~(uint64_t)_mm512_movepi8_mask(x0);
+    uint64_t keep = (uint64_t)_mm512_test_epi8_mask(acc, _mm512_set1_epi8((char)~(t->num | t->single))) & ascii;
+    uint64_t m = (uint64_t)_mm512_test_epi8_mask(acc, _mm512_set1_epi8((char)t->num)) & ascii & ~keep;
+    uint64_t s = (uint64_t)_mm512_test_epi8_mask(acc, _mm512_set1_epi8((char)t->single)) & ascii & ~keep;
+    if (m) {
+        uint64_t digit = (uint64_t)_mm512_test_epi8_mask(_mm512_permutex2var_epi8(ex[0], x0, ex[1]),
+                                                         _mm512_set1_epi8((char)t->num)) & ascii;
+        m &= ~(digit << 1 | (uint64_t)rs_is_digit(t, before));
+    }
+    if (s) {
+        __m512i prev = _mm512_mask_set1_epi8(
+            _mm512_permutexvar_epi8(_mm512_loadu_si512((const void*)RS_BACK1), x0), 1, (char)before);
+        __m512i may = _mm512_permutex2var_epi8(_mm512_loadu_si512((const void*)t->behind), prev,
+                                               _mm512_loadu_si512((const void*)(t->behind + 64)));
+        uint64_t ok = 0;
+        int j;
+        for (j = 0; j < 4 && t->single0[j]; j++) {
+            __m512i c = _mm512_set1_epi8((char)t->single0[j]);
+            ok |= (uint64_t)_mm512_cmpeq_epi8_mask(x0, c)
+                & ((uint64_t)_mm512_test_epi8_mask(may, _mm512_set1_epi8((char)(1 << j)))
+                   | (uint64_t)_mm512_cmpeq_epi8_mask(x1, c));
+        }
+        keep |= s & ok;
+    }
+    *num = m;
+    return keep;
+}
+
+RS_VBMI
+static inline uint64_t rs_keep(const rs_tables* t, const __m512i* ex, const uint8_t* q, size_t left,
+                               uint8_t before) {
+    /* The positions q[0..63] kept by the exact tables, as rs_split says (``before``: the character before
+     * q[0], 0 for none). Reads q[0..66] and, for the number pattern, up to q[69] but nothing at or past
+     * q[left]. */
+    __m512i x0 = _mm512_loadu_si512((const void*)q), x1 = _mm512_loadu_si512((const void*)(q + 1));
+    __m512i acc = _mm512_and_si512(_mm512_permutex2var_epi8(ex[0], x0, ex[1]),
+                                   _mm512_permutex2var_epi8(ex[2], x1, ex[3]));
+    uint64_t keep, num;
+    size_t k;
+    int j;
+    for (j = 2; j < 4; j++)
+        acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(ex[2 * j], _mm512_loadu_si512((const void*)(q + j)),
+                                                             ex[2 * j + 1]));
+    keep = rs_split(t, ex, acc, x0, x1, before, &num);
+    for (k = 4; k < 7 && num; k++) {  /* zero at and past the end: not a number character */
+        __mmask64 in = left >= k + 64 ? ~(__mmask64)0 : left > k ? (((__mmask64)1 << (left - k)) - 1) : 0;
+        num &= rs_numchar(ex, _mm512_set1_epi8((char)t->num), _mm512_maskz_loadu_epi8(in, (const void*)(q + k)));
+    }
+    return keep | num;
 }
 
 RS_VBMI
 static size_t rs_skip_vbmi(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint64_t* mask) {
-    __m512i tab[8];
+    /* 128 positions a step, tested once in the folded tables; a step kept there is looked at again in the
+     * exact ones, half by half. */
+    __m512i ft[4], ex[8], a;
+    const __m512i fm = _mm512_set1_epi64((long long)RS_FOLD);
+    uint64_t m;
     int j;
     size_t i = from;
     for (j = 0; j < 4; j++) {
-        tab[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
-        tab[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
+        ft[j] = _mm512_loadu_si512((const void*)t->fold[j]);
+        ex[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
+        ex[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
     }
-    while (i + 67 <= n) {
-        uint64_t m = rs_block_vbmi(tab, p + i);
-        if (m) { *mask = m; return i; }
+    while (i + 131 <= n) {
+        a = _mm512_or_si512(rs_cls_fold(ft, fm, p + i), rs_cls_fold(ft, fm, p + i + 64));
+        if (_mm512_test_epi8_mask(a, a)) {
+            m = rs_keep(t, ex, p + i, n - i, i > 0 ? p[i - 1] : 0);
+            if (m) { *mask = m; return i; }
+            m = rs_keep(t, ex, p + i + 64, n - i - 64, p[i + 63]);
+            if (m) { *mask = m; return i + 64; }
+        }
+        i += 128;
+    }
+    if (i + 67 <= n) {
+        a = rs_cls_fold(ft, fm, p + i);
+        if (_mm512_test_epi8_mask(a, a)) {
+            m = rs_keep(t, ex, p + i, n - i, i > 0 ? p[i - 1] : 0);
+            if (m) { *mask = m; return i; }
+        }
         i += 64;
     }
     *mask = 0;
@@ -147,14 +267,15 @@ static size_t rs_skip_vbmi(const rs_tables* t, const uint8_t* p, size_t from, si
 }
 
 RS_VBMI
-static uint64_t rs_tail_vbmi(const rs_tables* t, const uint8_t* p, size_t at) {
-    __m512i tab[8];
+static uint64_t rs_tail_vbmi(const rs_tables* t, const uint8_t* q, size_t left, uint8_t before) {
+    /* rs_keep with its tables loaded: one block of a tail (reads q[0..66]). */
+    __m512i ex[8];
     int j;
     for (j = 0; j < 4; j++) {
-        tab[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
-        tab[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
+        ex[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
+        ex[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
     }
-    return rs_block_vbmi(tab, p + at);
+    return rs_keep(t, ex, q, left, before);
 }
 
 /* UCS2 -> bytes, 32 characters a step (AVX-512BW), mapped as rs_narrow16_avx2 maps them. */
@@ -172,42 +293,50 @@ static inline __m256i rs_narrow32_vbmi(const uint16_t* p) {
     return _mm512_cvtepi16_epi8(x);
 }
 
-/* rs_block_vbmi for 64 UCS2 characters (reads p[0..95]): narrowed into registers, and the characters at
- * offsets 1..3 picked across them by byte permutes (a narrowed copy in memory, read back unaligned right
- * after it is written, would stall on store forwarding). */
-RS_VBMI
-static inline uint64_t rs_block16_vbmi(const __m512i* tab, const __m512i* shift, const uint16_t* p) {
-    __m512i x0 = _mm512_inserti64x4(_mm512_castsi256_si512(rs_narrow32_vbmi(p)), rs_narrow32_vbmi(p + 32), 1);
-    __m512i nx = _mm512_castsi256_si512(rs_narrow32_vbmi(p + 64));
-    __m512i acc = _mm512_permutex2var_epi8(tab[0], x0, tab[1]);
-    int j;
-    for (j = 1; j < 4; j++) {
-        __m512i xj = _mm512_permutex2var_epi8(x0, shift[j - 1], nx);
-        acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(tab[2 * j], xj, tab[2 * j + 1]));
-    }
-    return (uint64_t)_mm512_test_epi8_mask(acc, acc) & ~(uint64_t)_mm512_movepi8_mask(x0);
-}
+/* The most blocks of 64 UCS2 characters rs_skip16_vbmi narrows at a time. */
+#define RS_RUN 16
 
 RS_VBMI
 static size_t rs_skip16_vbmi(const rs_tables* t, const uint16_t* p, size_t from, size_t n, uint64_t* mask) {
-    /* rs_skip_vbmi for UCS2 (the tail: fewer than 96 characters left). */
-    __m512i tab[8], shift[3];
-    uint8_t idx[64];
-    int j, k;
-    size_t i = from;
+    /* rs_skip_vbmi for UCS2 (the tail: fewer than 96 characters left): a run of blocks narrowed into a
+     * buffer, then scanned as a Latin-1 string is. The runs grow (2, 4, ... RS_RUN blocks), so that a
+     * position kept soon after ``from`` costs little narrowing; the buffer is read back a run after it is
+     * written, not right away (an unaligned load of bytes still being stored would stall). */
+    __attribute__((aligned(64))) uint8_t buf[64 * RS_RUN + 32];
+    __m512i ft[4], ex[8], a;
+    const __m512i fm = _mm512_set1_epi64((long long)RS_FOLD);
+    const uint8_t* q;
+    uint64_t m;
+    size_t i = from, run = 2, blocks, b, c;
+    int j;
     for (j = 0; j < 4; j++) {
-        tab[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
-        tab[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
-    }
-    for (j = 1; j < 4; j++) {  /* byte k of shift j - 1 picks byte k + j of (x0, nx) */
-        for (k = 0; k < 64; k++)
-            idx[k] = (uint8_t)(k + j);
-        shift[j - 1] = _mm512_loadu_si512((const void*)idx);
+        ft[j] = _mm512_loadu_si512((const void*)t->fold[j]);
+        ex[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
+        ex[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
     }
     while (i + 96 <= n) {
-        uint64_t m = rs_block16_vbmi(tab, shift, p + i);
-        if (m) { *mask = m; return i; }
-        i += 64;
+        blocks = (n - i - 32) / 64;  /* each block reads 32 characters past its own 64 */
+        if (blocks > run)
+            blocks = run;
+        for (c = 0; c < 2 * blocks + 1; c++)
+            _mm256_store_si256((__m256i*)(buf + 32 * c), rs_narrow32_vbmi(p + i + 32 * c));
+        for (b = 0; b < blocks; b += 2) {
+            q = buf + 64 * b;
+            a = rs_cls_fold(ft, fm, q);
+            if (b + 1 < blocks)
+                a = _mm512_or_si512(a, rs_cls_fold(ft, fm, q + 64));
+            if (!_mm512_test_epi8_mask(a, a))
+                continue;
+            m = rs_keep(t, ex, q, 64 * (blocks - b) + 32, b ? q[-1] : i > 0 ? rs_narrow1(p[i - 1]) : 0);
+            if (m) { *mask = m; return i + 64 * b; }
+            if (b + 1 < blocks) {
+                m = rs_keep(t, ex, q + 64, 64 * (blocks - b - 1) + 32, q[63]);
+                if (m) { *mask = m; return i + 64 * (b + 1); }
+            }
+        }
+        i += 64 * blocks;
+        if (run < RS_RUN)
+            run *= 2;
     }
     *mask = 0;
     return i;
@@ -216,27 +345,42 @@ static size_t rs_skip16_vbmi(const rs_tables* t, const uint16_t* p, size_t from,
 /* The class mask of the ``m`` (<= 64) Latin-1 characters at p, read with masked loads (zero past the end,
  * nothing read there): a short string or tail without a padded copy. */
 RS_VBMI
-static uint64_t rs_short_vbmi(const rs_tables* t, const uint8_t* p, size_t m) {
-    __m512i acc = _mm512_set1_epi8(-1), x0 = _mm512_setzero_si512();
+static uint64_t rs_short_vbmi(const rs_tables* t, const uint8_t* p, size_t m, uint8_t before) {
+    __m512i ex[8], acc = _mm512_set1_epi8(-1), x0 = _mm512_setzero_si512(), x1 = x0;
+    uint64_t keep = 0, num = 0;
     int j;
     for (j = 0; j < 4; j++) {
+        ex[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
+        ex[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
+    }
+    for (j = 0; j < 7; j++) {
         __mmask64 in = (size_t)j >= m ? 0 : m - j >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << (m - j)) - 1);
         __m512i x = _mm512_maskz_loadu_epi8(in, (const void*)(p + j));
-        if (j == 0) x0 = x;
-        acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(_mm512_loadu_si512((const void*)t->exact[j]), x,
-                                                             _mm512_loadu_si512((const void*)(t->exact[j] + 64))));
+        if (j == 0)
+            x0 = x;
+        if (j == 1)
+            x1 = x;
+        if (j < 4)
+            acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(ex[2 * j], x, ex[2 * j + 1]));
+        if (j == 3)
+            keep = rs_split(t, ex, acc, x0, x1, before, &num);
+        if (j >= 4) {  /* the number pattern, at offsets 4..6 */
+            if (!num)
+                break;
+            num &= rs_numchar(ex, _mm512_set1_epi8((char)t->num), x);
+        }
     }
-    uint64_t keep = (uint64_t)_mm512_test_epi8_mask(acc, acc) & ~(uint64_t)_mm512_movepi8_mask(x0);
+    keep |= num;
     return m >= 64 ? keep : keep & (((uint64_t)1 << m) - 1);
 }
 
-static int rs_cpu(void) {  /* 2: AVX-512 VBMI (and AVX2), 1: AVX2, 0: neither */
+static int rs_cpu(void) {  /* 2: AVX-512 VBMI and GFNI (and AVX2), 1: AVX2, 0: neither */
     static int have = -1;
     if (have < 0) {
         __builtin_cpu_init();
         have = __builtin_cpu_supports("avx2") ? 1 : 0;
         if (have && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
-                && __builtin_cpu_supports("avx512vbmi"))
+                && __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("gfni"))
             have = 2;
     }
     return have;
@@ -248,14 +392,6 @@ static inline int rs_use_simd(void) {
     return level == 2 ? 64 : level == 1 ? 32 : 0;
 }
 
-static inline uint8_t rs_narrow1(uint32_t c) {  /* one character, as the UCS2 narrowing does */
-    if (c < 128) return (uint8_t)c;
-    if (c == 0x130 || c == 0x131) return 'i';
-    if (c == 0x17F) return 's';
-    if (c == 0x212A) return 'k';
-    return 0x80;
-}
-
 /* The tail a block scan leaves (``from`` to ``n``: fewer than 96 characters) narrowed into a zero-padded
  * buffer and tested by blocks too, so that a short string or the end of a long one costs no per-character
  * loop: masks[0] for positions from + 0..63, masks[1] for from + 64..127 (none at or after n). NUL after
@@ -263,8 +399,10 @@ static inline uint8_t rs_narrow1(uint32_t c) {  /* one character, as the UCS2 na
 static void rs_tail(const rs_tables* t, int kind, const void* d, size_t from, size_t n, uint64_t* masks) {
     uint8_t buf[160];
     size_t m = n - from, j;
+    uint8_t before = from == 0 ? 0 : kind == 1 ? ((const uint8_t*)d)[from - 1]
+                                                : rs_narrow1(((const uint16_t*)d)[from - 1]);
     if (kind == 1 && m <= 64 && rs_use_simd() == 64) {
-        masks[0] = rs_short_vbmi(t, (const uint8_t*)d + from, m);
+        masks[0] = rs_short_vbmi(t, (const uint8_t*)d + from, m, before);
         masks[1] = 0;
         return;
     }
@@ -274,8 +412,8 @@ static void rs_tail(const rs_tables* t, int kind, const void* d, size_t from, si
     else
         for (j = 0; j < m; j++) buf[j] = rs_narrow1(((const uint16_t*)d)[from + j]);
     if (rs_use_simd() == 64) {
-        masks[0] = rs_tail_vbmi(t, buf, 0);
-        masks[1] = m > 64 ? rs_tail_vbmi(t, buf, 64) : 0;
+        masks[0] = rs_tail_vbmi(t, buf, m, before);
+        masks[1] = m > 64 ? rs_tail_vbmi(t, buf + 64, m - 64, buf[63]) : 0;
     } else {
         masks[0] = rs_block_avx2(t, buf) | ((uint64_t)rs_block_avx2(t, buf + 32) << 32);
         masks[1] = m > 64 ? rs_block_avx2(t, buf + 64) | ((uint64_t)rs_block_avx2(t, buf + 96) << 32) : 0;
@@ -289,9 +427,10 @@ static void rs_tail(const rs_tables* t, int kind, const void* d, size_t from, si
 }
 
 /* The class mask of the one block at p (64 or 32 positions, as rs_use_simd() says; reads width + 3 bytes):
- * the end of a long Latin-1 string is tested by the block that ends there, overlapping the last one. */
+ * the end of a long Latin-1 string is tested by the block that ends there, overlapping the last one, which
+ * the caller has tested: its position 0 (whose character before is not looked at) is left out. */
 static inline uint64_t rs_block_at(const rs_tables* t, const uint8_t* p) {
-    return rs_use_simd() == 64 ? rs_tail_vbmi(t, p, 0) : (uint64_t)rs_block_avx2(t, p);
+    return rs_use_simd() == 64 ? rs_tail_vbmi(t, p, 67, 0) & ~(uint64_t)1 : (uint64_t)rs_block_avx2(t, p);
 }
 
 /* The first block at or after ``from`` with a position kept (its start; *mask: which, bit i for position
