@@ -295,6 +295,61 @@ cdef inline bint _keys(int kind, void* d, Py_ssize_t n, Py_ssize_t* r) nogil:
     return r[3] != 0
 
 
+# The triggers a scan finds, as C triples (no Python object per trigger: most strings that have one have
+# no start, and their triggers are only read back by _starts_of).
+cdef struct _Trig:
+    Py_ssize_t a
+    Py_ssize_t b
+    int kind
+
+cdef enum:
+    _TLOCAL = 16
+
+cdef struct _TBuf:
+    _Trig* p
+    Py_ssize_t n
+    Py_ssize_t cap
+    _Trig local[_TLOCAL]
+
+
+cdef inline void _tinit(_TBuf* t) noexcept nogil:
+    t.p = t.local
+    t.n = 0
+    t.cap = _TLOCAL
+
+
+cdef inline void _tfree(_TBuf* t) noexcept:
+    if t.p != t.local:
+        PyMem_Free(t.p)
+    t.p = t.local
+    t.n = 0
+    t.cap = _TLOCAL
+
+
+cdef int _tgrow(_TBuf* t) except -1:
+    cdef _Trig* q = <_Trig*>PyMem_Malloc(2 * t.cap * sizeof(_Trig))
+    cdef Py_ssize_t i
+    if q == NULL:
+        raise MemoryError()
+    for i in range(t.n):
+        q[i] = t.p[i]
+    if t.p != t.local:
+        PyMem_Free(t.p)
+    t.p = q
+    t.cap *= 2
+    return 0
+
+
+cdef inline int _tadd(_TBuf* t, Py_ssize_t a, Py_ssize_t b, int kind) except -1:
+    if t.n == t.cap:
+        _tgrow(t)
+    t.p[t.n].a = a
+    t.p[t.n].b = b
+    t.p[t.n].kind = kind
+    t.n += 1
+    return 0
+
+
 cdef inline bint _nothing_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
     """Whether _trig_at surely finds nothing at ``i`` (and changes nothing), by the cases the byte classes
     keep most often in code and data: a digit inside a digit run (only a run's first digit begins a
@@ -310,7 +365,7 @@ cdef inline bint _nothing_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i) noex
     return False
 
 
-cdef inline int _trig(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, list out,
+cdef inline int _trig(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, _TBuf* out,
                       Py_ssize_t* r) except -1:
     """_trig_at, unless _nothing_at says it would find nothing (a call saved on most positions kept)."""
     if _nothing_at(kind, d, n, i):
@@ -318,7 +373,7 @@ cdef inline int _trig(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, 
     return _trig_at(kind, d, n, i, flags, out, r)
 
 
-cdef int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, list out,
+cdef int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, _TBuf* out,
                   Py_ssize_t* r) except -1:
     """The triggers that begin (or are anchored) at ``i``; ``r``: where the prefix, number and IPv6 scans
     resume (a match of each does not overlap the next)."""
@@ -345,7 +400,7 @@ cdef int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, list
                 and PyUnicode_READ(kind, d, i - 1) == 107
                 and (PyUnicode_READ(kind, d, i - 2) == 115 or PyUnicode_READ(kind, d, i - 2) == 114)):
             # sk- sk_ rk- rk_, found at the '-' or '_' (as if at the 'k': the prefix scan resumes after)
-            out.append((i - 2, i + 1, 0))
+            _tadd(out, i - 2, i + 1, 0)
             r[0] = i + 1
         elif t & T_PREFIX and i >= r[0]:
             if c == 95:  # '_' ending one of the underscore prefixes (after f x p o u s r t)
@@ -355,73 +410,73 @@ cdef int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, list
                     wl = _UNDER_LEN[w]
                     st = i + 1 - wl
                     if st >= 0 and _at(kind, d, n, st, _UNDER_LIST[w], wl):
-                        out.append((st, i + 1, 0))
+                        _tadd(out, st, i + 1, 0)
                         hit = True
                 if hit:
                     r[0] = i + 1
             elif c == 120:  # xox
                 if _at(kind, d, n, i + 1, b"ox", 2):
-                    out.append((i, i + 3, 0))
+                    _tadd(out, i, i + 3, 0)
                     r[0] = i + 3
             elif c == 65 and i + 1 < n and _second_of_a(PyUnicode_READ(kind, d, i + 1)):
                 # AIza AKIA ASIA ABIA ACCA
                 if _at(kind, d, n, i + 1, b"KIA", 3) or _at(kind, d, n, i + 1, b"SIA", 3):
-                    out.append((i, i + 4, 1))
+                    _tadd(out, i, i + 4, 1)
                     r[0] = i + 4
                 elif (_at(kind, d, n, i + 1, b"Iza", 3) or _at(kind, d, n, i + 1, b"BIA", 3)
                         or _at(kind, d, n, i + 1, b"CCA", 3)):
-                    out.append((i, i + 4, 0))
+                    _tadd(out, i, i + 4, 0)
                     r[0] = i + 4
             elif c == 45:
                 if _at(kind, d, n, i, b"-----BEGIN", 10):
-                    out.append((i, i + 10, 0))
+                    _tadd(out, i, i + 10, 0)
                     r[0] = i + 10
         if t & T_E:  # eyJ
             if _at(kind, d, n, i + 1, b"yJ", 2):
-                out.append((i, i + 3, 0))
+                _tadd(out, i, i + 3, 0)
         elif t & T_COLON:  # ://
             if _at(kind, d, n, i + 1, b"//", 2):
-                out.append((i, i + 3, 2))
+                _tadd(out, i, i + 3, 2)
         elif t & (T_WORD | T_KEY) and i + 2 < n and _second_of_word(PyUnicode_READ(kind, d, i + 1)):
             # case-insensitive words (3 letters at least), by their first letter
             l = c | 32
             if l == 98:  # b
                 if _lword(kind, d, n, i, b"bearer", 6):
-                    out.append((i, i + 6, 0))
+                    _tadd(out, i, i + 6, 0)
                 elif _lword(kind, d, n, i, b"basic", 5):
-                    out.append((i, i + 5, 0))
+                    _tadd(out, i, i + 5, 0)
             elif l == 115:  # s ("secret" is also a key word: once)
                 if _lword(kind, d, n, i, b"secret", 6):
-                    out.append((i, i + 6, 1))
+                    _tadd(out, i, i + 6, 1)
             # Secret-key words count only in a string with a ':' or '=': looked for once the word is there.
             elif l == 97:  # a
                 if _lword(kind, d, n, i, b"aws", 3):
-                    out.append((i, i + 3, 1))
+                    _tadd(out, i, i + 3, 1)
                 elif _lword(kind, d, n, i, b"api_key", 7) or _lword(kind, d, n, i, b"api-key", 7):
                     if _keys(kind, d, n, r):
-                        out.append((i, i + 7, 0))
+                        _tadd(out, i, i + 7, 0)
                 elif _lword(kind, d, n, i, b"apikey", 6) or _lword(kind, d, n, i, b"access", 6):
                     if _keys(kind, d, n, r):
-                        out.append((i, i + 6, 0))
+                        _tadd(out, i, i + 6, 0)
                 elif _lword(kind, d, n, i, b"authoriz", 8):
                     if _keys(kind, d, n, r):
-                        out.append((i, i + 8, 0))
+                        _tadd(out, i, i + 8, 0)
             elif l == 112:  # p
                 if _lword(kind, d, n, i, b"pass", 4):
                     if _keys(kind, d, n, r):
-                        out.append((i, i + 4, 0))
+                        _tadd(out, i, i + 4, 0)
                 elif _lword(kind, d, n, i, b"private", 7):
                     if _keys(kind, d, n, r):
-                        out.append((i, i + 7, 0))
+                        _tadd(out, i, i + 7, 0)
             elif l == 116:  # t
                 if _lword(kind, d, n, i, b"token", 5) and _keys(kind, d, n, r):
-                    out.append((i, i + 5, 0))
+                    _tadd(out, i, i + 5, 0)
             elif l == 99:  # c
                 if _lword(kind, d, n, i, b"cookie", 6) and _keys(kind, d, n, r):
-                    out.append((i, i + 6, 0))
+                    _tadd(out, i, i + 6, 0)
     if pii:
         if t & T_AT:  # '@'
-            out.append((i, i + 1, 3))
+            _tadd(out, i, i + 1, 3)
         elif t & T_DIGIT:
             # Every digit run that begins 7 number characters is a start, even one inside the previous
             # start's 7 ("12345 4111111111111111").
@@ -431,7 +486,7 @@ cdef int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, list
                     if p >= 128 or not NUMSEP[p]:
                         break
                 else:
-                    out.append((i, i + 7, 5))
+                    _tadd(out, i, i + 7, 5)
         elif c == 58 and i >= r[2]:  # :[hex]{0,4}:
             k = i + 1
             while k < n and k - i <= 4:
@@ -441,7 +496,7 @@ cdef int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, list
                 k += 1
             if k < n and PyUnicode_READ(kind, d, k) == 58:
                 if _v6_can_start(kind, d, i):
-                    out.append((i, k + 1, 4))
+                    _tadd(out, i, k + 1, 4)
                 r[2] = k + 1
     return 0
 
@@ -458,19 +513,19 @@ cdef inline bint _may(int kind, void* d, Py_ssize_t n, Py_ssize_t i) nogil:
     return NEXT_OK[(c << 7) | (nx if nx < 128 else 0)] != 0
 
 
-cdef inline int _each(int kind, void* d, Py_ssize_t n, Py_ssize_t start, int flags, list out,
+cdef inline int _each(int kind, void* d, Py_ssize_t n, Py_ssize_t start, int flags, _TBuf* out,
                       Py_ssize_t* r, bint first) except -1:
     """_trig_at at every position from ``start`` (1 when ``first`` and one was found)."""
     cdef Py_ssize_t j
     for j in range(start, n):
         if _may(kind, d, n, j):
             _trig(kind, d, n, j, flags, out, r)
-            if first and PyList_GET_SIZE(out):
+            if first and out.n:
                 return 1
     return 0
 
 
-cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint first) except -1:
+cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, _TBuf* out, bint first) except -1:
     """Append the triggers to ``out`` (``first``: stop at the first)."""
     cdef Py_ssize_t r[4]
     cdef Py_ssize_t i = 0
@@ -495,7 +550,7 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint fi
                 break
             while mask:
                 _trig(kind, d, n, i + rs_ctz(mask), flags, out, r)
-                if first and PyList_GET_SIZE(out):
+                if first and out.n:
                     return 0
                 mask &= mask - 1
             i += width
@@ -509,7 +564,7 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint fi
             mask = rs_block_at(&TRIG_CLS, <const uint8_t*>d + j) >> (i - j) if i - j < width else 0
             while mask:
                 _trig(kind, d, n, i + rs_ctz(mask), flags, out, r)
-                if first and PyList_GET_SIZE(out):
+                if first and out.n:
                     return 0
                 mask &= mask - 1
             _each(1, d, n, n - 3 if n - 3 > i else i, flags, out, r, first)
@@ -524,7 +579,7 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint fi
                 mask = masks[half]
                 while mask:
                     _trig(kind, d, n, i + 64 * half + rs_ctz(mask), flags, out, r)
-                    if first and PyList_GET_SIZE(out):
+                    if first and out.n:
                         return 0
                     mask &= mask - 1
         return 0
@@ -538,19 +593,17 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, list out, bint fi
     return 0
 
 
-cdef list _HIT = []  # the prefilter's scratch list (the GIL is held throughout)
-
-
 cdef bint _pre(str s, int flags) except -1:
     """Whether ``s`` holds a trigger: the trigger scan, stopped at the first."""
     if flags & F_ALL:
         return True
-    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s)
-    _triggers(PyUnicode_KIND(s), PyUnicode_DATA(s), n, flags, _HIT, True)
-    if PyList_GET_SIZE(_HIT) == 0:
-        return False
-    del _HIT[:]
-    return True
+    cdef _TBuf t
+    _tinit(&t)
+    try:
+        _triggers(PyUnicode_KIND(s), PyUnicode_DATA(s), PyUnicode_GET_LENGTH(s), flags, &t, True)
+        return t.n != 0
+    finally:
+        _tfree(&t)
 
 
 def prefilter_pays() -> bool:
@@ -573,7 +626,15 @@ def triggers(str big not None, int flags, tuple words not None) -> list:
     cdef void* d = PyUnicode_DATA(big)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(big)
     cdef list out = []
-    _triggers(kind, d, n, flags, out, False)
+    cdef _TBuf t
+    cdef Py_ssize_t i
+    _tinit(&t)
+    try:
+        _triggers(kind, d, n, flags, &t, False)
+        for i in range(t.n):
+            out.append((t.p[i].a, t.p[i].b, t.p[i].kind))
+    finally:
+        _tfree(&t)
     out.sort()  # nearly sorted already (a prefix ending in '_' starts a little before it); no duplicates
     return out
 
@@ -744,6 +805,19 @@ cdef bint _url_may_match(int kind, void* d, Py_ssize_t n, Py_ssize_t b) noexcept
 
 
 cdef list _starts_of(str s, list found):
+    """_starts_of_buf for triggers given as ``(start, end, kind)`` tuples."""
+    cdef _TBuf t
+    _tinit(&t)
+    try:
+        for x in found:
+            _tadd(&t, x[0], x[1], x[2])
+        return _starts_of_buf(s, &t) or []
+    finally:
+        _tfree(&t)
+
+
+cdef list _starts_of_buf(str s, _TBuf* found):
+    """The sorted, distinct starts the triggers ``found`` give in ``s``, or None for none."""
     cdef int kind = PyUnicode_KIND(s)
     cdef void* d = PyUnicode_DATA(s)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s)
@@ -752,14 +826,14 @@ cdef list _starts_of(str s, list found):
     cdef int k
     cdef uint32_t c
     cdef const unsigned char* table
-    cdef list out = []
+    cdef list out = None
     b.p = NULL
     b.n = b.cap = 0
     try:
-        for t in found:
-            a = t[0]
-            e = t[1]
-            k = t[2]
+        for i in range(found.n):
+            a = found.p[i].a
+            e = found.p[i].b
+            k = found.p[i].kind
             if k == 0:  # K_AT_START (a secret-key word only where its rule may match)
                 if _key_may_match(s, kind, d, n, a, e):
                     _push(&b, a)
@@ -804,6 +878,7 @@ cdef list _starts_of(str s, list found):
                 _push(&b, j)
         if b.n:
             qsort(b.p, b.n, sizeof(Py_ssize_t), _cmp)
+            out = []
             last = -1
             for i in range(b.n):
                 if b.p[i] != last:
@@ -823,9 +898,13 @@ def starts(str s not None, int flags, tuple words not None) -> list:
     """See ``_redact_scan_py.starts``: the trigger scan and the starts, in C."""
     if words:
         return _py.starts(s, flags, words)
-    cdef list found = []
-    _triggers(PyUnicode_KIND(s), PyUnicode_DATA(s), PyUnicode_GET_LENGTH(s), flags, found, False)
-    return _starts_of(s, found) if PyList_GET_SIZE(found) else found
+    cdef _TBuf t
+    _tinit(&t)
+    try:
+        _triggers(PyUnicode_KIND(s), PyUnicode_DATA(s), PyUnicode_GET_LENGTH(s), flags, &t, False)
+        return (_starts_of_buf(s, &t) if t.n else None) or []
+    finally:
+        _tfree(&t)
 
 
 SECRET_MARKER = _py.SECRET_MARKER
@@ -871,19 +950,15 @@ def is_secret(dict known not None, object secret_key, object k) -> bool:
     return _is_secret(known, secret_key, k)
 
 
-cdef list _S_TRIG = []  # _starts_or_none's scratch list of triggers
-
-
 cdef object _starts_or_none(str s, int flags):
     """``starts(s, flags, ())``, or None where it is empty (a clean string allocates nothing)."""
-    _triggers(PyUnicode_KIND(s), PyUnicode_DATA(s), PyUnicode_GET_LENGTH(s), flags, _S_TRIG, False)
-    if PyList_GET_SIZE(_S_TRIG) == 0:
-        return None
+    cdef _TBuf t
+    _tinit(&t)
     try:
-        out = _starts_of(s, _S_TRIG)
+        _triggers(PyUnicode_KIND(s), PyUnicode_DATA(s), PyUnicode_GET_LENGTH(s), flags, &t, False)
+        return _starts_of_buf(s, &t) if t.n else None
     finally:
-        del _S_TRIG[:]
-    return out if PyList_GET_SIZE(out) else None
+        _tfree(&t)
 
 
 cdef inline bint _kept(str s, int flags, object found) except -1:
