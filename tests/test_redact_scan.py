@@ -559,3 +559,35 @@ def test_corpus_strings_same_triggers_at_every_level(scan: Any) -> None:
                       for s in _strings_in(json.loads(p.read_text("utf-8"))) if len(s) >= 5})
     assert sum(map(len, strings)) > 100_000
     _compare_at_each_level(scan, strings)
+
+
+@pytest.mark.parametrize("depth", [1, 31, 32, 33, 200])
+def test_walk_of_wide_and_deep_values_compiled_equals_pure(scan: Any, depth: int) -> None:
+    """The compiled walk keeps its stack in C (64 entries, then on the heap): values nested ``depth`` deep
+    (two containers a level) and lists wider than that, with strings to keep, secret-named keys and secret
+    lists at every level."""
+    flags = pure.PRE_SECRETS | pure.PRE_PII | pure.PRE_STARTS
+
+    def build() -> tuple[Any, Any]:
+        leaf: Any = {"email": "mail bob@example.com now", "password": "hunter22", "cookie": ["a=1", "b=2"]}
+        for i in range(depth):
+            leaf = {f"k{i}": [f"call +1 415 555 01{i % 100:02d}", leaf], "token": f"tok-{i}"}
+        wide = [{"note": f"see https://u:p{i}@host.example/x"} for i in range(150)] + [{"deep": leaf}]
+        return leaf, wide
+
+    c = Redactor.default()._compiled
+    for got, want in zip(build(), build()):
+        assert _walk_with(scan, got, flags, c)[1:] == _walk_with(pure, want, flags, c)[1:]
+        assert got == want
+
+
+def test_many_triggers_in_one_string_compiled_equals_pure(scan: Any) -> None:
+    """More triggers than the compiled scan holds inline (16; then on the heap), of every kind."""
+    pieces = ["a@b.example", "sk-" + "x" * 30, "https://u:p@h.example", "+1 415 555 0100", "fe80::1",
+              "Bearer abc.def.ghi", "AKIAABCDEFGHIJKLMNOP", "eyJhbGciOi", "ghp_" + "a" * 36, "192.168.0.1"]
+    for n in (15, 16, 17, 200):
+        s = " ".join(pieces[i % len(pieces)] for i in range(n))
+        for f in FLAGS[:4]:
+            assert scan.triggers(s, f, ()) == pure.triggers(s, f, ()), (n, f)
+            assert scan.starts(s, f, ()) == pure.starts(s, f, ()), (n, f)
+            assert scan.prefilter(s, f) == pure.prefilter(s, f), (n, f)
