@@ -3,11 +3,13 @@
 """Compiled twin of ``textrepr._redact_scan_py``: the same names with the same results.
 
 :func:`triggers` lists where a built-in rule's match may start; :func:`prefilter` is the same scan stopped
-at the first trigger. A Latin-1 or UCS2 string is looked at 32 characters at a time (AVX2 byte classes,
-``_redact_simd.h``): a block where no character can begin a trigger is skipped, and in the others only the
-characters the classes keep are checked in place (one table lookup of the character and the next, then the
-few triggers they can begin). :func:`walk_value` walks the parsed value with the prefilter inline, so a
-clean string costs one scan and no allocation.
+at the first trigger. A Latin-1 string is tested 128 characters a step (AVX-512: case-folded by a GF(2)
+affine instruction, one byte permute per offset; AVX2: 32 a step by nibble products; ``_redact_simd.h``),
+UCS2 narrowed to bytes by runs of blocks; a step that keeps a position is re-checked with the exact classes,
+and only the positions they keep are checked in place (``_trig_at``), their triggers collected as C triples.
+:func:`walk_event` / :func:`walk_value` walk the parsed value with the scan inline (a stack in C, each
+object key looked up once by identity): with ``PRE_STARTS`` a string is kept only where a match may start,
+its starts found in the same pass, so a clean string costs one scan and no allocation.
 """
 from cpython.dict cimport PyDict_GetItemWithError, PyDict_Next, PyDict_SetItem
 from cpython.long cimport PyLong_FromVoidPtr
