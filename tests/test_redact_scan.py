@@ -591,3 +591,17 @@ def test_many_triggers_in_one_string_compiled_equals_pure(scan: Any) -> None:
             assert scan.triggers(s, f, ()) == pure.triggers(s, f, ()), (n, f)
             assert scan.starts(s, f, ()) == pure.starts(s, f, ()), (n, f)
             assert scan.prefilter(s, f) == pure.prefilter(s, f), (n, f)
+
+
+def test_finish_event_scans_a_kept_string_the_walk_found_no_starts_for() -> None:
+    """redact.finish_event takes the walk's starts; a kept string without them (a walk without PRE_STARTS
+    for that string) is scanned by the rules themselves: the same result as a full redaction."""
+    from textrepr.redact import finish_event, redact_data
+
+    r = Redactor.default()
+    ev = {"id": "e", "properties": {"$ai_input": [{"role": "user", "content": "mail bob@example.com now"}]}}
+    want = copy.deepcopy(ev)
+    counts = redact_data(want, r, False)
+    msg = ev["properties"]["$ai_input"][0]
+    got = finish_event(r, (0, [msg], ["content"], [], [], {}))  # kept, but no starts handed over
+    assert (ev, got) == (want, counts) and counts == {"email": 1}

@@ -756,15 +756,16 @@ def _finish_event(c: _Compiled, got: Walked, counts: dict[str, int]) -> dict[str
         w.add((0, holders, slots, key_holders, key_texts, found))
         w.finish(counts, None)
         return counts
-    # The walk kept only strings with a start and found them (PRE_STARTS): rewrite those, values first.
+    # The walk kept only strings with a start and found them (PRE_STARTS): rewrite those, values first
+    # (a string without its starts here is scanned by ``text``).
     for h, k in zip(holders, slots):
         old = h[k]
-        new = c.text(old, counts, None, found[id(old)])
+        new = c.text(old, counts, None, found.get(id(old)))
         if new != old:
             h[k] = new
     renamed: dict[int, tuple[dict, dict[str, str]]] = {}
     for d, old in zip(key_holders, key_texts):
-        new = c.text(old, counts, None, found[id(old)])
+        new = c.text(old, counts, None, found.get(id(old)))
         if new != old:
             renamed.setdefault(id(d), (d, {}))[1][old] = new
     for d, names in renamed.values():
