@@ -746,30 +746,12 @@ def finish_event(redactor: Redactor, got: Walked) -> dict[str, int]:
 
 
 def _finish_event(c: _Compiled, got: Walked, counts: dict[str, int]) -> dict[str, int]:
-    n, holders, slots, key_holders, key_texts, found = got
-    if n:
-        counts["secret_field"] = n
-    if not (holders or key_holders):
-        return counts
-    if found is None or c.custom is not None:  # the walk did not find the starts: the general finish
-        w = _Walker(c, None)
-        w.add((0, holders, slots, key_holders, key_texts, found))
+    w = _Walker(c, None)
+    w.add(got)  # with the starts the walk found (PRE_STARTS): finish() does not scan those strings again
+    if w.secrets:
+        counts["secret_field"] = w.secrets
+    if w.holders or w.key_holders:
         w.finish(counts, None)
-        return counts
-    # The walk kept only strings with a start and found them (PRE_STARTS): rewrite those, values first
-    # (a string without its starts here is scanned by ``text``).
-    for h, k in zip(holders, slots):
-        old = h[k]
-        new = c.text(old, counts, None, found.get(id(old)))
-        if new != old:
-            h[k] = new
-    renamed: dict[int, tuple[dict, dict[str, str]]] = {}
-    for d, old in zip(key_holders, key_texts):
-        new = c.text(old, counts, None, found.get(id(old)))
-        if new != old:
-            renamed.setdefault(id(d), (d, {}))[1][old] = new
-    for d, names in renamed.values():
-        _rename_keys(d, names)
     return counts
 
 
