@@ -15,6 +15,7 @@ from cpython.dict cimport PyDict_GetItemWithError, PyDict_Next, PyDict_SetItem
 from cpython.long cimport PyLong_FromVoidPtr
 from cpython.ref cimport Py_DECREF, Py_INCREF, Py_XDECREF
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_SetItem
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.object cimport PyObject
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport qsort
@@ -25,8 +26,8 @@ from . import _redact_scan_py as _py
 
 __all__ = [
     "PRE_SECRETS", "PRE_PII", "PRE_ALL", "PRE_STARTS", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
-    "SECRET_MARKER", "MIN_MATCH", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret",
-    "walk_value", "walk_event", "keys_of",
+    "SECRET_MARKER", "MIN_MATCH", "prefilter", "prefilter_pays", "raw_clean", "triggers", "starts", "starts_of",
+    "is_secret", "walk_value", "walk_event", "keys_of",
 ]
 
 PRE_SECRETS, PRE_PII, PRE_ALL, PRE_STARTS = 1, 2, 4, 8
@@ -53,6 +54,7 @@ cdef extern from "_redact_simd.h":
     size_t rs_skip16(const rs_tables* t, const uint16_t* p, size_t start, size_t n, uint64_t* mask) nogil
     void rs_tail(const rs_tables* t, int kind, const void* d, size_t start, size_t n, uint64_t* masks) nogil
     uint64_t rs_block_at(const rs_tables* t, const uint8_t* p) nogil
+    int rs_plain_ascii(const uint8_t* p, size_t n) nogil
     int rs_ctz(uint64_t m) nogil
     int rs_simd_enabled
 
@@ -61,6 +63,7 @@ cdef enum:
     F_PII = 2
     F_ALL = 4
     F_STARTS = 8
+    F_RAW = 16  # raw_clean's scan of a whole JSON text: secret-key words count anywhere, and "api key" too
 
 cdef unsigned char NUMSEP[128]
 cdef unsigned char HEX[128]
@@ -375,6 +378,13 @@ cdef inline int _trig(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, 
     return _trig_at(kind, d, n, i, flags, out, r)
 
 
+cdef inline bint _quoted_secrets(int kind, void* d, Py_ssize_t n, Py_ssize_t i) nogil:
+    """Whether "secret" at ``i`` is the whole JSON string ``"secrets"`` (any case), which no rule redacts as a
+    value and no key test takes for a secret's name: ``redact: ["secrets"]`` in a request's options."""
+    return (i > 0 and PyUnicode_READ(kind, d, i - 1) == 34 and i + 7 < n
+            and PyUnicode_READ(kind, d, i + 6) | 32 == 115 and PyUnicode_READ(kind, d, i + 7) == 34)
+
+
 cdef int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, _TBuf* out,
                   Py_ssize_t* r) except -1:
     """The triggers that begin (or are anchored) at ``i``; ``r``: where the prefix, number and IPv6 scans
@@ -448,7 +458,7 @@ cdef int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, _TBu
                 elif _lword(kind, d, n, i, b"basic", 5):
                     _tadd(out, i, i + 5, 0)
             elif l == 115:  # s ("secret" is also a key word: once)
-                if _lword(kind, d, n, i, b"secret", 6):
+                if _lword(kind, d, n, i, b"secret", 6) and not (flags & F_RAW and _quoted_secrets(kind, d, n, i)):
                     _tadd(out, i, i + 6, 1)
             # Secret-key words count only in a string with a ':' or '=': looked for once the word is there.
             elif l == 97:  # a
@@ -463,6 +473,10 @@ cdef int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, _TBu
                 elif _lword(kind, d, n, i, b"authoriz", 8):
                     if _keys(kind, d, n, r):
                         _tadd(out, i, i + 8, 0)
+                elif flags & F_RAW and _lword(kind, d, n, i, b"api", 3) and _lword(kind, d, n, i + 4, b"key", 3):
+                    # an object key such as "api key" or "Api.Key" names a secret (the key test turns any
+                    # character other than a letter or digit into '_'); in a string it starts no rule
+                    _tadd(out, i, i + 7, 0)
             elif l == 112:  # p
                 if _lword(kind, d, n, i, b"pass", 4):
                     if _keys(kind, d, n, r):
@@ -537,7 +551,8 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, _TBuf* out, bint 
     cdef Py_ssize_t j
     cdef int width = rs_use_simd() if kind != 4 else 0
     r[0] = r[1] = r[2] = 0
-    r[3] = -1  # whether the string has a ':' or '=' (secret-key words count only then): found when needed
+    r[3] = 1 if flags & F_RAW else -1  # whether the string has a ':' or '=' (secret-key words count only
+    # then): found when needed
     if width:
         # Whole blocks of 32 or 64 with no position that can begin a trigger are skipped; in the others only the
         # positions the byte classes keep are looked at (a superset of those where _trig_at finds one).
@@ -617,6 +632,29 @@ def prefilter_pays() -> bool:
 def prefilter(str s not None, int flags) -> bool:
     """Whether ``s`` holds a trigger of the rule sets in ``flags`` (always True with ``PRE_ALL``)."""
     return _pre(s, flags)
+
+
+cdef int raw_clean_c(bytes raw, int flags) except -1:
+    """See ``_redact_scan_py.raw_clean`` (1: clean). The trigger scan first: a real event's text has a trigger
+    (a timestamp, a UUID) near its start, and the scan stops there."""
+    cdef const uint8_t* p = <const uint8_t*>PyBytes_AS_STRING(raw)
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(raw)
+    cdef _TBuf t
+    if flags & F_ALL:
+        return 0
+    _tinit(&t)
+    try:
+        _triggers(1, <void*>p, n, (flags & 3) | F_RAW, &t, True)
+        if t.n:
+            return 0
+    finally:
+        _tfree(&t)
+    return rs_plain_ascii(p, <size_t>n)
+
+
+def raw_clean(bytes raw not None, int flags) -> bool:
+    """See ``_redact_scan_py.raw_clean``."""
+    return raw_clean_c(raw, flags) == 1
 
 
 def triggers(str big not None, int flags, tuple words not None) -> list:

@@ -16,8 +16,8 @@ Walked = Tuple[int, list, list, list, list, Optional[dict]]
 
 __all__ = [
     "PRE_SECRETS", "PRE_PII", "PRE_ALL", "PRE_STARTS", "K_AT_START", "K_AWS", "K_URL", "K_EMAIL", "K_V6", "K_NUM",
-    "SECRET_MARKER", "MIN_MATCH", "prefilter", "prefilter_pays", "triggers", "starts", "starts_of", "is_secret",
-    "walk_value", "walk_event", "keys_of",
+    "SECRET_MARKER", "MIN_MATCH", "prefilter", "prefilter_pays", "raw_clean", "triggers", "starts", "starts_of",
+    "is_secret", "walk_value", "walk_event", "keys_of",
 ]
 
 # Flags: which rule sets' triggers to look for; PRE_ALL: every string passes (custom key names or rules,
@@ -98,11 +98,16 @@ def triggers(big: str, flags: int, words: tuple[str, ...]) -> list[tuple[int, in
     """The triggers in ``big`` as sorted, distinct ``(start, end, kind)``: those of the rule sets in
     ``flags`` (``PRE_SECRETS``: prefixes, words, secret-key words, '://'; ``PRE_PII``: '@', numbers,
     IPv6 colons) and the extra lower-case key words ``words`` (custom secret keys)."""
+    return _triggers(big, flags, words, False)
+
+
+def _triggers(big: str, flags: int, words: tuple[str, ...], anywhere: bool) -> list[tuple[int, int, int]]:
+    """:func:`triggers`; ``anywhere``: secret-key words count without a ':' or '=' (see :func:`raw_clean`)."""
     found: list[tuple[int, int, int]] = []
     add = found.append
     sec = bool(flags & PRE_SECRETS)
     key_words = (_T_KEYS if sec else ()) + words
-    keys = bool(key_words) and (":" in big or "=" in big)
+    keys = bool(key_words) and (anywhere or ":" in big or "=" in big)
     if keys or sec:
         low = big.lower()
         if len(low) != len(big):  # a few non-ASCII letters lower to two characters: align by hand
@@ -136,6 +141,28 @@ def triggers(big: str, flags: int, words: tuple[str, ...]) -> list[tuple[int, in
             if _v6_can_start(big, m.start()):
                 add((m.start(), m.end(), K_V6))
     return sorted(set(found))
+
+
+# An object key that names a secret with "api" and "key" apart ("api key", "Api.Key": the key test turns any
+# character other than a letter or digit into '_'); no trigger of a rule, so raw_clean looks for it itself.
+_RAW_API_KEY = re.compile(r"api.key", re.IGNORECASE | re.DOTALL)
+
+
+def raw_clean(raw: bytes, flags: int) -> bool:
+    """Whether the JSON text ``raw`` surely holds nothing that the built-in rule sets in ``flags`` redact, so
+    that its parsed event needs no walk. Only a text of ASCII without a backslash qualifies: each of its
+    strings is then its own bytes, verbatim, between quotes, and a quote begins no trigger and ends
+    none, so the triggers of each string (and each key) are among those of the whole text, found in one
+    scan. In that scan, secret-key words count anywhere (a secret-named key needs no ':' in itself), and
+    so does "api" and "key" one character apart; the JSON string ``"secrets"`` (``redact: ["secrets"]``)
+    does not, as no rule redacts it and no key test takes it for a secret's name. False with ``PRE_ALL``
+    (custom rules or key names)."""
+    if flags & PRE_ALL or not raw.isascii() or b"\\" in raw:
+        return False
+    big = raw.decode("ascii")
+    if flags & PRE_SECRETS and _RAW_API_KEY.search(big):
+        return False
+    return all(b - a == 6 and big[a - 1:a + 8].lower() == '"secrets"' for a, b, _ in _triggers(big, flags, (), True))
 
 
 # Where a match may start, from each trigger (``textrepr.redact._Compiled._spans`` tries the rules there):

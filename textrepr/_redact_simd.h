@@ -50,6 +50,14 @@ static inline int rs_ctz(uint64_t m) {  /* m != 0 */
 #endif
 }
 
+static int rs_plain_ascii_c(const uint8_t* p, size_t n) {  /* see rs_plain_ascii */
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (p[i] >= 0x80 || p[i] == '\\')
+            return 0;
+    return 1;
+}
+
 #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
 #include <immintrin.h>
 
@@ -230,6 +238,34 @@ static inline uint64_t rs_keep(const rs_tables* t, const __m512i* ex, const uint
     return keep | num;
 }
 
+static inline uint64_t rs_singles(const rs_tables* t, const uint8_t* q, uint64_t f, uint8_t before) {
+    /* rs_keep where the folded tables kept only positions f of the single characters' pattern (an '_' in a
+     * JSON key or a name): each looked at on its own, as rs_split does (q[-1] is ``before``). */
+    uint64_t ok = 0;
+    while (f) {
+        int k = rs_ctz(f), j;
+        uint8_t c = q[k], prev = k ? q[k - 1] : before;
+        f &= f - 1;
+        if (c >= 128 || !(t->exact[0][c] & t->single))
+            continue;
+        for (j = 0; j < 4 && t->single0[j]; j++)
+            if (t->single0[j] == c && ((t->behind[prev & 127] >> j & 1) || q[k + 1] == c))
+                ok |= (uint64_t)1 << k;
+    }
+    return ok;
+}
+
+RS_VBMI
+static inline uint64_t rs_keep_folded(const rs_tables* t, const __m512i* ex, __m512i a, const uint8_t* q, size_t left,
+                                      uint8_t before) {
+    /* The positions of q[0..63] kept, given their folded class bits ``a`` (some set): rs_keep, or rs_singles
+     * when only single characters were kept (no table permutes). */
+    uint64_t f = (uint64_t)_mm512_test_epi8_mask(a, _mm512_set1_epi8((char)t->single));
+    if (f && !_mm512_test_epi8_mask(a, _mm512_set1_epi8((char)~t->single)))
+        return rs_singles(t, q, f, before);
+    return rs_keep(t, ex, q, left, before);
+}
+
 RS_VBMI
 static size_t rs_skip_vbmi(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint64_t* mask) {
     /* 128 positions a step, tested once in the folded tables; a step kept there is looked at again in the
@@ -245,12 +281,17 @@ static size_t rs_skip_vbmi(const rs_tables* t, const uint8_t* p, size_t from, si
         ex[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
     }
     while (i + 131 <= n) {
-        a = _mm512_or_si512(rs_cls_fold(ft, fm, p + i), rs_cls_fold(ft, fm, p + i + 64));
-        if (_mm512_test_epi8_mask(a, a)) {
-            m = rs_keep(t, ex, p + i, n - i, i > 0 ? p[i - 1] : 0);
-            if (m) { *mask = m; return i; }
-            m = rs_keep(t, ex, p + i + 64, n - i - 64, p[i + 63]);
-            if (m) { *mask = m; return i + 64; }
+        __m512i a0 = rs_cls_fold(ft, fm, p + i), a1 = rs_cls_fold(ft, fm, p + i + 64);
+        a = _mm512_or_si512(a0, a1);
+        if (_mm512_test_epi8_mask(a, a)) {  /* one branch a step; then only the half that keeps something */
+            if (_mm512_test_epi8_mask(a0, a0)) {
+                m = rs_keep_folded(t, ex, a0, p + i, n - i, i > 0 ? p[i - 1] : 0);
+                if (m) { *mask = m; return i; }
+            }
+            if (_mm512_test_epi8_mask(a1, a1)) {
+                m = rs_keep_folded(t, ex, a1, p + i + 64, n - i - 64, p[i + 63]);
+                if (m) { *mask = m; return i + 64; }
+            }
         }
         i += 128;
     }
@@ -433,6 +474,52 @@ static inline uint64_t rs_block_at(const rs_tables* t, const uint8_t* p) {
     return rs_use_simd() == 64 ? rs_tail_vbmi(t, p, 67, 0) & ~(uint64_t)1 : (uint64_t)rs_block_avx2(t, p);
 }
 
+/* Whether the n bytes at p are all ASCII and hold no backslash (a JSON text whose strings are then its own
+ * bytes, verbatim: see raw_clean in _redact_scan.pyx). A byte at a time without a block scan. */
+__attribute__((target("avx512f,avx512bw")))
+static int rs_plain_ascii_512(const uint8_t* p, size_t n) {
+    const __m512i bs = _mm512_set1_epi8('\\');
+    size_t i = 0;
+    for (; i + 128 <= n; i += 128) {
+        __m512i a = _mm512_loadu_si512((const void*)(p + i)), b = _mm512_loadu_si512((const void*)(p + i + 64));
+        if (_mm512_movepi8_mask(_mm512_or_si512(a, b)) | _mm512_cmpeq_epi8_mask(a, bs) | _mm512_cmpeq_epi8_mask(b, bs))
+            return 0;
+    }
+    if (i < n) {
+        __mmask64 m = n - i >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << (n - i)) - 1);
+        __m512i a = _mm512_maskz_loadu_epi8(m, (const void*)(p + i));
+        if (_mm512_movepi8_mask(a) | _mm512_cmpeq_epi8_mask(a, bs))
+            return 0;
+        if (n - i > 64) {
+            m = ((__mmask64)1 << (n - i - 64)) - 1;
+            a = _mm512_maskz_loadu_epi8(m, (const void*)(p + i + 64));
+            if (_mm512_movepi8_mask(a) | _mm512_mask_cmpeq_epi8_mask(m, a, bs))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+__attribute__((target("avx2")))
+static int rs_plain_ascii_avx2(const uint8_t* p, size_t n) {
+    const __m256i bs = _mm256_set1_epi8('\\');
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i a = _mm256_loadu_si256((const __m256i*)(p + i));
+        if (_mm256_movemask_epi8(_mm256_or_si256(a, _mm256_cmpeq_epi8(a, bs))))
+            return 0;
+    }
+    for (; i < n; i++)
+        if (p[i] >= 0x80 || p[i] == '\\')
+            return 0;
+    return 1;
+}
+
+static inline int rs_plain_ascii(const uint8_t* p, size_t n) {
+    int w = rs_use_simd();
+    return w == 64 ? rs_plain_ascii_512(p, n) : w == 32 ? rs_plain_ascii_avx2(p, n) : rs_plain_ascii_c(p, n);
+}
+
 /* The first block at or after ``from`` with a position kept (its start; *mask: which, bit i for position
  * start + i), or the start of the tail (*mask = 0), which the caller scans itself. */
 static inline size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint64_t* mask) {
@@ -467,6 +554,8 @@ static inline uint64_t rs_block_at(const rs_tables* t, const uint8_t* p) {
     (void)t; (void)p;
     return 0;
 }
+
+static inline int rs_plain_ascii(const uint8_t* p, size_t n) { return rs_plain_ascii_c(p, n); }
 #endif
 
 #endif

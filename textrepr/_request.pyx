@@ -7,7 +7,8 @@ from .core import assemble, has_digit_run
 from .options import _DEFAULT, _RECENT, request_options
 from .parse import _WALK_FIRST, _checked, _rejected
 from .redact import EVENT_EXEMPT, EVENT_SKIPS, PROPERTY_EXEMPT, Redactor, finish_event
-from textrepr._redact_scan cimport walk_event_c  # the walk called from C (this module needs the compiled scan)
+from .redact_scan import PRE_ALL
+from textrepr._redact_scan cimport raw_clean_c, walk_event_c  # called from C (this module needs the compiled scan)
 from .renderers import EVENT_KINDS, event_lines
 
 __all__ = ["event_body", "parse_request"]
@@ -55,17 +56,21 @@ cdef object _accepts(object o, object usual):
     if len(_USUAL) >= 64:
         _USUAL.clear()
     how = usual(o)
-    if isinstance(how, _Redactor):  # with what its walk takes, read here once
+    if isinstance(how, _Redactor):  # with what its walk and raw_clean take, read here once (-1: no raw_clean)
         c = how._compiled
-        how = (how, c.walk_flags, c.known, c.walk_secret_key)
+        how = (how, c.walk_flags, c.known, c.walk_secret_key, -1 if c.pre_flags & PRE_ALL else c.trig_flags)
     else:
         how = bool(how)
     _USUAL[key] = (o, usual, how)
     return how
 
 
-cdef object _redacted(dict data, tuple how):
-    """See _request_py._redacted (``how``: the redactor and its walk's flags, cache and secret-key test)."""
+cdef object _redacted(dict data, tuple how, object raw):
+    """See _request_py._redacted (``how``: the redactor, its walk's flags, cache and secret-key test, and
+    the flags of raw_clean)."""
+    cdef int raw_flags = how[4]
+    if raw is not None and raw_flags >= 0 and raw_clean_c(<bytes>raw, raw_flags):
+        return {}
     got = walk_event_c(data, how[1], how[2], how[3], _skips, _exempt, _prop_exempt)
     return {} if got is None else _finish_event(how[0], got)
 
@@ -76,8 +81,9 @@ cdef tuple _rerun(object deep, object kind, dict props, object o):
                                   o.max_length, None))
 
 
-def event_body(doc, usual, deep=None):
-    """``text_repr``'s body for a parsed request ``doc`` that is the usual one, else ``None``."""
+def event_body(doc, usual, deep=None, raw=None):
+    """``text_repr``'s body for a parsed request ``doc`` that is the usual one, else ``None`` (``raw``: the
+    JSON text that orjson parsed to ``doc``, if any)."""
     cdef dict d, data, props, metadata
     cdef object event_type, event_id, o, ev, kind, text, truncated, x, how
     cdef object redactions = None
@@ -111,7 +117,7 @@ def event_body(doc, usual, deep=None):
     if how is False:
         return None
     if how is not True:
-        redactions = _redacted(data, <tuple>how)
+        redactions = _redacted(data, <tuple>how, raw)
     ev = data.get("event")
     if type(ev) is not str:
         kind = event_type
@@ -147,7 +153,7 @@ def parse_request(bytes raw, usual, deep=None):
         doc = _loads(raw)
     except _JSONDecodeError:
         doc = _rejected_(raw)
-    else:
-        if type(doc) is not dict or len(raw) >= _walk_first or _has_digit_run(raw):
-            doc = _checked_(raw, doc)
-    return doc, event_body(doc, usual, deep)
+        return doc, event_body(doc, usual, deep)  # the lenient parse: its strings need not be the text's bytes
+    if type(doc) is not dict or len(raw) >= _walk_first or _has_digit_run(raw):
+        doc = _checked_(raw, doc)
+    return doc, event_body(doc, usual, deep, raw)

@@ -17,7 +17,7 @@ from .core import assemble, has_digit_run
 from .options import Options, request_options
 from .parse import _WALK_FIRST, _checked, _rejected
 from .redact import EVENT_EXEMPT, EVENT_SKIPS, PROPERTY_EXEMPT, Redactor, finish_event
-from .redact_scan import walk_event
+from .redact_scan import PRE_ALL, raw_clean, walk_event
 from .renderers import EVENT_KINDS, event_lines
 
 __all__ = ["event_body", "parse_request"]
@@ -45,15 +45,20 @@ def _accepts(o: Options, usual: Usual) -> bool | Redactor:
     return how
 
 
-def _redacted(data: dict[str, Any], r: Redactor) -> dict[str, int]:
+def _redacted(data: dict[str, Any], r: Redactor, raw: bytes | None) -> dict[str, int]:
     """``api.prepare_data`` on a single event's ``data`` for the built-in rules ``r`` (no callback, no
-    filter): one compiled walk, which finds nothing in a clean event; else ``redact.finish_event``."""
+    filter): nothing when the request's JSON text ``raw`` is clean (``redact_scan.raw_clean``: one scan of
+    its bytes, and no walk); else one compiled walk, which finds nothing in a clean event; else
+    ``redact.finish_event``."""
     c = r._compiled
+    if raw is not None and not c.pre_flags & PRE_ALL and raw_clean(raw, c.trig_flags):
+        return {}
     got = walk_event(data, c.walk_flags, c.known, c.walk_secret_key, EVENT_SKIPS, EVENT_EXEMPT, PROPERTY_EXEMPT)
     return {} if got is None else finish_event(r, got)
 
 
-def event_body(doc: Any, usual: Usual, deep: Deep | None = None) -> dict[str, Any] | None:
+def event_body(doc: Any, usual: Usual, deep: Deep | None = None,
+               raw: bytes | None = None) -> dict[str, Any] | None:
     """``text_repr``'s body for a parsed request ``doc`` that is the usual one, else ``None``.
 
     The usual request: an object whose ``event_type`` is a single-event type, whose ``data`` is an object
@@ -61,7 +66,8 @@ def event_body(doc: Any, usual: Usual, deep: Deep | None = None) -> dict[str, An
     and accepted by ``usual`` (asked once per distinct option set; a Redactor: redact ``data`` in place
     with it first). ``deep`` (``api._deep``) reruns a rendering that exhausts the recursion limit on a big
     stack; without it such a request is left to the general path, unless it was redacted already (then
-    the RecursionError propagates: the general path must not redact it twice)."""
+    the RecursionError propagates: the general path must not redact it twice). ``raw``: the JSON text that
+    ``orjson.loads`` parsed to ``doc``, if any (a clean one needs no redaction walk)."""
     if type(doc) is not dict:
         return None
     event_type = doc.get("event_type")
@@ -74,16 +80,16 @@ def event_body(doc: Any, usual: Usual, deep: Deep | None = None) -> dict[str, An
     event_id = data.get("id")
     if type(props) is not dict or not event_id:
         return None
-    raw = doc.get("options", {})
-    if type(raw) is not dict:
+    given = doc.get("options", {})
+    if type(given) is not dict:
         return None
-    o, errors = request_options(raw)
+    o, errors = request_options(given)
     if o is None:
         return None
     how = _accepts(o, usual)
     if how is False:
         return None
-    redactions = None if how is True else _redacted(data, how)
+    redactions = None if how is True else _redacted(data, how, raw)
     ev = data.get("event")
     kind = event_type if type(ev) is not str else ev if ev in EVENT_KINDS else "$ai_generation"
     try:
@@ -115,7 +121,7 @@ def parse_request(raw: bytes, usual: Usual, deep: Deep | None = None) -> tuple[A
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError:
         doc = _rejected(raw)
-    else:
-        if type(doc) is not dict or len(raw) >= _WALK_FIRST or has_digit_run(raw):
-            doc = _checked(raw, doc)
-    return doc, event_body(doc, usual, deep)
+        return doc, event_body(doc, usual, deep)  # the lenient parse: its strings need not be the text's bytes
+    if type(doc) is not dict or len(raw) >= _WALK_FIRST or has_digit_run(raw):
+        doc = _checked(raw, doc)
+    return doc, event_body(doc, usual, deep, raw)
