@@ -165,3 +165,16 @@ def test_raw_clean_compiled_equals_pure_at_every_block_scan_level(scan: Any, raw
 def test_raw_clean_rejects_non_bytes(scan: Any) -> None:
     with pytest.raises(TypeError):
         scan.raw_clean("text", ALL)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("redact", [True, ["secrets"], ["pii"], False])
+@pytest.mark.parametrize("number", ["12345678901234567890123", "-98765432109876543210", "1.5e300", "12"])
+def test_a_big_integer_is_exact_whatever_the_redaction(redact: Any, number: str) -> None:
+    """A clean text with the pii rules has no 7-digit run, so the request skips the 19-digit check too; any
+    other request still gets it: an integer beyond 64 bits stays exact (the text path and the parsed
+    document's agree)."""
+    req = _request({"$ai_input": [{"role": "user", "content": _PROSE}], "$ai_output_choices": "ok"}, redact)
+    raw = orjson.dumps(req).replace(b'"ok"', b'{"tokens": ' + number.encode() + b"}")
+    assert textrepr.text_repr(raw) == textrepr.text_repr(raw.decode())
+    if number.lstrip("-").isdigit() and len(number) > 19:
+        assert number in textrepr.text_repr(raw)["text"]

@@ -49,8 +49,13 @@ cdef extern from "_redact_simd.h":
         uint8_t single
         uint8_t behind[128]
         uint8_t single0[4]
+        uint8_t words_n[4]
+        uint8_t word_len[4][12]
+        uint8_t words[4][12][12]
     int rs_use_simd() nogil
     size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t start, size_t n, uint64_t* mask) nogil
+    size_t rs_skip_ascii(const rs_tables* t, const uint8_t* p, size_t start, size_t n, uint64_t* mask,
+                         size_t* ascii) nogil
     size_t rs_skip16(const rs_tables* t, const uint16_t* p, size_t start, size_t n, uint64_t* mask) nogil
     void rs_tail(const rs_tables* t, int kind, const void* d, size_t start, size_t n, uint64_t* masks) nogil
     uint64_t rs_block_at(const rs_tables* t, const uint8_t* p) nogil
@@ -106,9 +111,12 @@ TRIG_PATTERNS = [
     ("bBsScC", "eEaAoO", "aAsScCoO", "rRiIkK"),  # bear(er) basi(c) secr(et) cook(ie)
     ("pPtT", "aArRoO", "sSiIkK", "sSvVeE"),  # pass priv(ate) toke(n)
 ]
-# The characters after which each single character may begin a trigger (None: any; the AVX-512 scan keeps
-# one there, or before itself): '_' ends hf_ phx_ gh?_ github_pat_ sk_ rk_, '-' sk- rk- (and '-----BEGIN').
-_SINGLE_AFTER = {"_": "kfxpousrt", "-": "k", "@": None}
+# The words after which each single character may begin a trigger (None: anywhere; the AVX-512 scan keeps
+# one after the last letter of a word, or before itself, and where only single characters were kept, after
+# a whole word): '_' ends hf_ phx_ gh?_ github_pat_ sk_ rk_, '-' sk- rk- (and '-----BEGIN'). A backslash
+# is one only for raw_clean (RAW_CLS: a JSON escape, after which a string is not its bytes).
+_SINGLE_BEFORE = {"_": ("hf", "phx", "ghp", "gho", "ghu", "ghs", "ghr", "github_pat", "sk", "rk"),
+                  "-": ("sk", "rk"), "@": None, "\\": None}
 
 
 cdef void _fill(rs_tables* t, list patterns):
@@ -124,10 +132,15 @@ cdef void _fill(rs_tables* t, list patterns):
             for j, b in enumerate(pat[0].encode("ascii")):
                 t.single0[j] = b
                 t.exact[0][b] |= bit
-                after = _SINGLE_AFTER[chr(b)]
+                words = _SINGLE_BEFORE[chr(b)]
                 for c in range(128):
-                    if after is None or chr(c) in after:
+                    if words is None or any(w.endswith(chr(c)) for w in words):
                         t.behind[c] |= 1 << j
+                for w, word in enumerate(words or ()):
+                    t.word_len[j][w] = len(word)
+                    for m, ch in enumerate(word.encode("ascii")):
+                        t.words[j][w][m] = ch
+                t.words_n[j] = len(words or ())
             for j in range(1, 4):
                 for b in range(128):
                     t.exact[j][b] |= bit
@@ -147,6 +160,9 @@ cdef void _fill(rs_tables* t, list patterns):
 
 
 _fill(&TRIG_CLS, TRIG_PATTERNS)
+# raw_clean's: a backslash kept too, as a single character
+cdef rs_tables RAW_CLS
+_fill(&RAW_CLS, [p if len(p) != 1 else (p[0] + "\\",) for p in TRIG_PATTERNS])
 
 
 def _set_simd(int level) -> int:
@@ -204,6 +220,7 @@ cdef enum:
     T_KEY = 16      # p s t a c, any case (secret-key words)
     T_AT = 32       # @
     T_DIGIT = 64
+    T_BACKSLASH = 128  # (raw_clean's scans only)
 
 cdef unsigned char TRIG[128]
 
@@ -225,6 +242,7 @@ cdef void _init_trig():
     TRIG[ord("@")] |= T_AT
     for i in range(48, 58):
         TRIG[i] |= T_DIGIT
+    TRIG[92] |= T_BACKSLASH
 
 
 _init_trig()
@@ -247,7 +265,7 @@ cdef void _init_next():
     for ch, nexts in follow.items():
         for nx in nexts:
             NEXT_OK[(ord(ch) << 7) | ord(nx)] = 1
-    for ch in "_@-":  # '_' and '-' look behind; '@' needs nothing after it
+    for ch in "_@-\\":  # '_' and '-' look behind; '@' and a backslash need nothing after them
         for j in range(128):
             NEXT_OK[(ord(ch) << 7) | j] = 1
 
@@ -406,6 +424,10 @@ cdef int _trig_at(int kind, void* d, Py_ssize_t n, Py_ssize_t i, int flags, _TBu
     if not NEXT_OK[(c << 7) | nx]:
         return 0
     t = TRIG[c]
+    if t & T_BACKSLASH:  # a JSON escape: raw_clean's text is not its strings' characters there
+        if flags & F_RAW:
+            _tadd(out, i, i + 1, 0)
+        return 0
     if sec:
         # Provider prefixes: the matches of one regex scan (they do not overlap).
         if (t & T_PREFIX and (c == 45 or c == 95) and i >= 2 and i - 1 >= r[0]
@@ -541,8 +563,10 @@ cdef inline int _each(int kind, void* d, Py_ssize_t n, Py_ssize_t start, int fla
     return 0
 
 
-cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, _TBuf* out, bint first) except -1:
-    """Append the triggers to ``out`` (``first``: stop at the first)."""
+cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, _TBuf* out, bint first,
+                   size_t* ascii=NULL) except -1:
+    """Append the triggers to ``out`` (``first``: stop at the first). ``ascii`` (raw_clean's, with F_RAW): set
+    to where the bytes the block scan found ASCII end, or to -1 when it found one that is not."""
     cdef Py_ssize_t r[4]
     cdef Py_ssize_t i = 0
     cdef uint64_t mask
@@ -550,6 +574,7 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, _TBuf* out, bint 
     cdef int half
     cdef Py_ssize_t j
     cdef int width = rs_use_simd() if kind != 4 else 0
+    cdef const rs_tables* cls = &RAW_CLS if flags & F_RAW else &TRIG_CLS
     r[0] = r[1] = r[2] = 0
     r[3] = 1 if flags & F_RAW else -1  # whether the string has a ':' or '=' (secret-key words count only
     # then): found when needed
@@ -559,10 +584,14 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, _TBuf* out, bint 
         # UCS2 characters are narrowed to bytes for the classes (_redact_simd.h).
         # (a string shorter than one block does not call the skips, which would only load their tables)
         while n - i >= (width + 3 if kind == 1 else 96 if width == 64 else 48):
-            if kind == 1:
-                i = <Py_ssize_t>rs_skip(&TRIG_CLS, <const uint8_t*>d, <size_t>i, <size_t>n, &mask)
+            if ascii != NULL:
+                i = <Py_ssize_t>rs_skip_ascii(cls, <const uint8_t*>d, <size_t>i, <size_t>n, &mask, ascii)
+                if ascii[0] == <size_t>-1:
+                    return 0
+            elif kind == 1:
+                i = <Py_ssize_t>rs_skip(cls, <const uint8_t*>d, <size_t>i, <size_t>n, &mask)
             else:
-                i = <Py_ssize_t>rs_skip16(&TRIG_CLS, <const uint16_t*>d, <size_t>i, <size_t>n, &mask)
+                i = <Py_ssize_t>rs_skip16(cls, <const uint16_t*>d, <size_t>i, <size_t>n, &mask)
             if mask == 0:
                 break
             while mask:
@@ -578,7 +607,7 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, _TBuf* out, bint 
             return 0
         if kind == 1 and n >= width + 3:
             j = n - width - 3
-            mask = rs_block_at(&TRIG_CLS, <const uint8_t*>d + j) >> (i - j) if i - j < width else 0
+            mask = rs_block_at(cls, <const uint8_t*>d + j) >> (i - j) if i - j < width else 0
             while mask:
                 _trig(kind, d, n, i + rs_ctz(mask), flags, out, r)
                 if first and out.n:
@@ -591,7 +620,7 @@ cdef int _triggers(int kind, void* d, Py_ssize_t n, int flags, _TBuf* out, bint 
             else:
                 _each(2, d, n, i, flags, out, r, first)
         else:
-            rs_tail(&TRIG_CLS, kind, d, <size_t>i, <size_t>n, masks)
+            rs_tail(cls, kind, d, <size_t>i, <size_t>n, masks)
             for half in range(2):
                 mask = masks[half]
                 while mask:
@@ -642,14 +671,15 @@ cdef int raw_clean_c(bytes raw, int flags) except -1:
     cdef _TBuf t
     if flags & F_ALL:
         return 0
+    cdef size_t ascii = 0  # the block scan checks the bytes it passes (AVX-512): the rest are checked after
     _tinit(&t)
     try:
-        _triggers(1, <void*>p, n, (flags & 3) | F_RAW, &t, True)
-        if t.n:
+        _triggers(1, <void*>p, n, (flags & 3) | F_RAW, &t, True, &ascii)
+        if t.n or ascii == <size_t>-1:
             return 0
     finally:
         _tfree(&t)
-    return rs_plain_ascii(p, <size_t>n)
+    return rs_plain_ascii(p + ascii, <size_t>n - ascii)
 
 
 def raw_clean(bytes raw not None, int flags) -> bool:

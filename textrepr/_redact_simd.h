@@ -35,6 +35,9 @@ typedef struct {
     uint8_t behind[128];  /* bit j: single0[j] may begin a trigger after this character (the AVX-512 re-check) */
     uint8_t single0[4];  /* AVX2: a pattern of single characters compared directly (a nibble product of
                             '_ - : @' would keep every space); 0 = unused */
+    uint8_t words_n[4];  /* single0[j] begins a trigger only after one of words_n[j] words (0: anywhere) ... */
+    uint8_t word_len[4][12];
+    uint8_t words[4][12][12];  /* ... or before itself (rs_singles: "-----BEGIN") */
 } rs_tables;
 
 /* 2: the best block scan the CPU has, 1: AVX2 at most, 0: none (tests check every level gives the same). */
@@ -238,18 +241,37 @@ static inline uint64_t rs_keep(const rs_tables* t, const __m512i* ex, const uint
     return keep | num;
 }
 
-static inline uint64_t rs_singles(const rs_tables* t, const uint8_t* q, uint64_t f, uint8_t before) {
+static inline int rs_after_word(const rs_tables* t, int j, const uint8_t* s, size_t back) {
+    /* Whether one of single0[j]'s words ends just before s (``back``: how many bytes s has before it). */
+    int w;
+    size_t len, k;
+    if (!back || !(t->behind[s[-1] & 127] >> j & 1))  /* not after a word's last letter: the usual case */
+        return 0;
+    for (w = 0; w < t->words_n[j]; w++) {
+        len = t->word_len[j][w];
+        if (len > back)
+            continue;
+        for (k = 0; k < len && (s - len)[k] == t->words[j][w][k]; k++)
+            ;
+        if (k == len)
+            return 1;
+    }
+    return 0;
+}
+
+static inline uint64_t rs_singles(const rs_tables* t, const uint8_t* q, size_t back, uint64_t f) {
     /* rs_keep where the folded tables kept only positions f of the single characters' pattern (an '_' in a
-     * JSON key or a name): each looked at on its own, as rs_split does (q[-1] is ``before``). */
+     * JSON key or a name): each looked at on its own, and kept only after one of its words (or doubled);
+     * ``back``: how many bytes q has before it. */
     uint64_t ok = 0;
     while (f) {
         int k = rs_ctz(f), j;
-        uint8_t c = q[k], prev = k ? q[k - 1] : before;
+        uint8_t c = q[k];
         f &= f - 1;
         if (c >= 128 || !(t->exact[0][c] & t->single))
             continue;
         for (j = 0; j < 4 && t->single0[j]; j++)
-            if (t->single0[j] == c && ((t->behind[prev & 127] >> j & 1) || q[k + 1] == c))
+            if (t->single0[j] == c && (!t->words_n[j] || q[k + 1] == c || rs_after_word(t, j, q + k, back + k)))
                 ok |= (uint64_t)1 << k;
     }
     return ok;
@@ -257,19 +279,21 @@ static inline uint64_t rs_singles(const rs_tables* t, const uint8_t* q, uint64_t
 
 RS_VBMI
 static inline uint64_t rs_keep_folded(const rs_tables* t, const __m512i* ex, __m512i a, const uint8_t* q, size_t left,
-                                      uint8_t before) {
+                                      size_t back) {
     /* The positions of q[0..63] kept, given their folded class bits ``a`` (some set): rs_keep, or rs_singles
-     * when only single characters were kept (no table permutes). */
+     * when only single characters were kept (no table permutes). ``back``: how many bytes q has before it. */
     uint64_t f = (uint64_t)_mm512_test_epi8_mask(a, _mm512_set1_epi8((char)t->single));
     if (f && !_mm512_test_epi8_mask(a, _mm512_set1_epi8((char)~t->single)))
-        return rs_singles(t, q, f, before);
-    return rs_keep(t, ex, q, left, before);
+        return rs_singles(t, q, back, f);
+    return rs_keep(t, ex, q, left, back ? q[-1] : 0);
 }
 
-RS_VBMI
-static size_t rs_skip_vbmi(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint64_t* mask) {
+RS_VBMI __attribute__((always_inline))
+static inline size_t rs_skip_vbmi_(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint64_t* mask,
+                                   size_t* ascii) {
     /* 128 positions a step, tested once in the folded tables; a step kept there is looked at again in the
-     * exact ones, half by half. */
+     * exact ones, half by half. With ``ascii``: *ascii is where the steps known to be ASCII end, or -1 once
+     * one holds a byte >= 0x80 (then nothing is kept: raw_clean stops). */
     __m512i ft[4], ex[8], a;
     const __m512i fm = _mm512_set1_epi64((long long)RS_FOLD);
     uint64_t m;
@@ -283,13 +307,22 @@ static size_t rs_skip_vbmi(const rs_tables* t, const uint8_t* p, size_t from, si
     while (i + 131 <= n) {
         __m512i a0 = rs_cls_fold(ft, fm, p + i), a1 = rs_cls_fold(ft, fm, p + i + 64);
         a = _mm512_or_si512(a0, a1);
+        if (ascii) {  /* the same loads as the folds' first (one register each) */
+            if (_mm512_movepi8_mask(_mm512_or_si512(_mm512_loadu_si512((const void*)(p + i)),
+                                                    _mm512_loadu_si512((const void*)(p + i + 64))))) {
+                *ascii = (size_t)-1;
+                *mask = 0;
+                return i;
+            }
+            *ascii = i + 128;
+        }
         if (_mm512_test_epi8_mask(a, a)) {  /* one branch a step; then only the half that keeps something */
             if (_mm512_test_epi8_mask(a0, a0)) {
-                m = rs_keep_folded(t, ex, a0, p + i, n - i, i > 0 ? p[i - 1] : 0);
+                m = rs_keep_folded(t, ex, a0, p + i, n - i, i);
                 if (m) { *mask = m; return i; }
             }
             if (_mm512_test_epi8_mask(a1, a1)) {
-                m = rs_keep_folded(t, ex, a1, p + i + 64, n - i - 64, p[i + 63]);
+                m = rs_keep_folded(t, ex, a1, p + i + 64, n - i - 64, i + 64);
                 if (m) { *mask = m; return i + 64; }
             }
         }
@@ -297,6 +330,14 @@ static size_t rs_skip_vbmi(const rs_tables* t, const uint8_t* p, size_t from, si
     }
     if (i + 67 <= n) {
         a = rs_cls_fold(ft, fm, p + i);
+        if (ascii) {
+            if (_mm512_movepi8_mask(_mm512_loadu_si512((const void*)(p + i)))) {
+                *ascii = (size_t)-1;
+                *mask = 0;
+                return i;
+            }
+            *ascii = i + 64;
+        }
         if (_mm512_test_epi8_mask(a, a)) {
             m = rs_keep(t, ex, p + i, n - i, i > 0 ? p[i - 1] : 0);
             if (m) { *mask = m; return i; }
@@ -305,6 +346,17 @@ static size_t rs_skip_vbmi(const rs_tables* t, const uint8_t* p, size_t from, si
     }
     *mask = 0;
     return i;
+}
+
+RS_VBMI
+static size_t rs_skip_vbmi(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint64_t* mask) {
+    return rs_skip_vbmi_(t, p, from, n, mask, NULL);
+}
+
+RS_VBMI
+static size_t rs_skip_ascii_vbmi(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint64_t* mask,
+                                 size_t* ascii) {
+    return rs_skip_vbmi_(t, p, from, n, mask, ascii);
 }
 
 RS_VBMI
@@ -529,6 +581,13 @@ static inline size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t from, 
 static inline size_t rs_skip16(const rs_tables* t, const uint16_t* p, size_t from, size_t n, uint64_t* mask) {
     return rs_use_simd() == 64 ? rs_skip16_vbmi(t, p, from, n, mask) : rs_skip16_avx2(t, p, from, n, mask);
 }
+
+/* rs_skip that also says where the bytes known to be ASCII end (*ascii: the AVX-512 scan checks the steps it
+ * passes; -1 once one holds a byte >= 0x80). AVX2: *ascii is left as it is (none known). */
+static inline size_t rs_skip_ascii(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint64_t* mask,
+                                   size_t* ascii) {
+    return rs_use_simd() == 64 ? rs_skip_ascii_vbmi(t, p, from, n, mask, ascii) : rs_skip_avx2(t, p, from, n, mask);
+}
 #else
 /* Not x86 (or not GCC/Clang): no block scan; the callers only use these when rs_use_simd() says so. */
 static inline int rs_use_simd(void) { return 0; }
@@ -543,6 +602,12 @@ static inline size_t rs_skip16(const rs_tables* t, const uint16_t* p, size_t fro
     (void)t; (void)p; (void)n;
     *mask = 0;
     return from;
+}
+
+static inline size_t rs_skip_ascii(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint64_t* mask,
+                                   size_t* ascii) {
+    (void)ascii;
+    return rs_skip(t, p, from, n, mask);
 }
 
 static void rs_tail(const rs_tables* t, int kind, const void* d, size_t from, size_t n, uint64_t* masks) {

@@ -7,7 +7,7 @@ from .core import assemble, has_digit_run
 from .options import _DEFAULT, _RECENT, request_options
 from .parse import _WALK_FIRST, _checked, _rejected
 from .redact import EVENT_EXEMPT, EVENT_SKIPS, PROPERTY_EXEMPT, Redactor, finish_event
-from .redact_scan import PRE_ALL
+from .redact_scan import PRE_ALL, PRE_PII
 from textrepr._redact_scan cimport raw_clean_c, walk_event_c  # called from C (this module needs the compiled scan)
 from .renderers import EVENT_KINDS, event_lines
 
@@ -33,6 +33,8 @@ cdef object _finish_event = finish_event
 cdef tuple _skips = EVENT_SKIPS
 cdef object _exempt = EVENT_EXEMPT
 cdef object _prop_exempt = PROPERTY_EXEMPT
+cdef int _pre_pii = PRE_PII
+cdef object _RECHECK = object()  # event_body's answer for a document that needs parse._checked first
 
 
 cdef object _options(dict raw):
@@ -65,12 +67,17 @@ cdef object _accepts(object o, object usual):
     return how
 
 
-cdef object _redacted(dict data, tuple how, object raw):
-    """See _request_py._redacted (``how``: the redactor, its walk's flags, cache and secret-key test, and
-    the flags of raw_clean)."""
+cdef int _raw_clean(tuple how, object raw) except -1:
+    """See _request_py._raw_clean (``how``: the redactor, its walk's flags, cache and secret-key test, and
+    the flags of raw_clean or -1)."""
     cdef int raw_flags = how[4]
-    if raw is not None and raw_flags >= 0 and raw_clean_c(<bytes>raw, raw_flags):
-        return {}
+    if raw is None or raw_flags < 0 or not raw_clean_c(<bytes>raw, raw_flags):
+        return 0
+    return 2 if raw_flags & _pre_pii else 1
+
+
+cdef object _redacted(dict data, tuple how):
+    """See _request_py._redacted."""
     got = walk_event_c(data, how[1], how[2], how[3], _skips, _exempt, _prop_exempt)
     return {} if got is None else _finish_event(how[0], got)
 
@@ -81,12 +88,13 @@ cdef tuple _rerun(object deep, object kind, dict props, object o):
                                   o.max_length, None))
 
 
-def event_body(doc, usual, deep=None, raw=None):
+def event_body(doc, usual, deep=None, raw=None, bint checked=True):
     """``text_repr``'s body for a parsed request ``doc`` that is the usual one, else ``None`` (``raw``: the
-    JSON text that orjson parsed to ``doc``, if any)."""
+    JSON text that orjson parsed to ``doc``, if any; ``checked``: see _request_py.event_body)."""
     cdef dict d, data, props, metadata
     cdef object event_type, event_id, o, ev, kind, text, truncated, x, how
     cdef object redactions = None
+    cdef int clean = 0
     if type(doc) is not dict:
         return None
     d = <dict>doc
@@ -117,7 +125,11 @@ def event_body(doc, usual, deep=None, raw=None):
     if how is False:
         return None
     if how is not True:
-        redactions = _redacted(data, <tuple>how, raw)
+        clean = _raw_clean(<tuple>how, raw)
+    if not checked and clean != 2 and _has_digit_run(raw):
+        return _RECHECK
+    if how is not True:
+        redactions = {} if clean else _redacted(data, <tuple>how)
     ev = data.get("event")
     if type(ev) is not str:
         kind = event_type
@@ -154,6 +166,13 @@ def parse_request(bytes raw, usual, deep=None):
     except _JSONDecodeError:
         doc = _rejected_(raw)
         return doc, event_body(doc, usual, deep)  # the lenient parse: its strings need not be the text's bytes
-    if type(doc) is not dict or len(raw) >= _walk_first or _has_digit_run(raw):
+    if type(doc) is not dict or len(raw) >= _walk_first:
         doc = _checked_(raw, doc)
-    return doc, event_body(doc, usual, deep, raw)
+        return doc, event_body(doc, usual, deep, raw)
+    body = event_body(doc, usual, deep, raw, False)  # looks for a digit run itself (or rules one out)
+    if body is _RECHECK:
+        doc = _checked_(raw, doc)
+        body = event_body(doc, usual, deep, raw)
+    elif body is None and _has_digit_run(raw):  # the general path's document
+        doc = _checked_(raw, doc)
+    return doc, body

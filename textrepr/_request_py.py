@@ -17,7 +17,7 @@ from .core import assemble, has_digit_run
 from .options import Options, request_options
 from .parse import _WALK_FIRST, _checked, _rejected
 from .redact import EVENT_EXEMPT, EVENT_SKIPS, PROPERTY_EXEMPT, Redactor, finish_event
-from .redact_scan import PRE_ALL, raw_clean, walk_event
+from .redact_scan import PRE_ALL, PRE_PII, raw_clean, walk_event
 from .renderers import EVENT_KINDS, event_lines
 
 __all__ = ["event_body", "parse_request"]
@@ -31,6 +31,8 @@ Usual = Callable[[Options], "bool | Redactor"]
 Deep = Callable[[Callable[[], T]], T]
 # Options instance -> what ``usual`` answered for it (one question per distinct option set, not per request).
 _USUAL: dict[int, tuple[Options, Usual, bool | Redactor]] = {}
+# event_body's answer for a document that must go through ``parse._checked`` first (see parse_request).
+_RECHECK: Any = object()
 
 
 def _accepts(o: Options, usual: Usual) -> bool | Redactor:
@@ -45,20 +47,27 @@ def _accepts(o: Options, usual: Usual) -> bool | Redactor:
     return how
 
 
-def _redacted(data: dict[str, Any], r: Redactor, raw: bytes | None) -> dict[str, int]:
-    """``api.prepare_data`` on a single event's ``data`` for the built-in rules ``r`` (no callback, no
-    filter): nothing when the request's JSON text ``raw`` is clean (``redact_scan.raw_clean``: one scan of
-    its bytes, and no walk); else one compiled walk, which finds nothing in a clean event; else
-    ``redact.finish_event``."""
+def _raw_clean(r: Redactor, raw: bytes | None) -> int:
+    """``redact_scan.raw_clean`` of the request's JSON text ``raw`` for the built-in rules ``r``: 0 (not
+    clean, or not known), 1 (clean), 2 (clean, with the pii rules: then it has no run of 7 digits, and so no
+    integer that orjson may have made a float)."""
     c = r._compiled
-    if raw is not None and not c.pre_flags & PRE_ALL and raw_clean(raw, c.trig_flags):
-        return {}
+    if raw is None or c.pre_flags & PRE_ALL or not raw_clean(raw, c.trig_flags):
+        return 0
+    return 2 if c.trig_flags & PRE_PII else 1
+
+
+def _redacted(data: dict[str, Any], r: Redactor) -> dict[str, int]:
+    """``api.prepare_data`` on a single event's ``data`` for the built-in rules ``r`` (no callback, no
+    filter), unless its text was clean (then nothing, and no walk): one compiled walk, which finds nothing in
+    a clean event; else ``redact.finish_event``."""
+    c = r._compiled
     got = walk_event(data, c.walk_flags, c.known, c.walk_secret_key, EVENT_SKIPS, EVENT_EXEMPT, PROPERTY_EXEMPT)
     return {} if got is None else finish_event(r, got)
 
 
-def event_body(doc: Any, usual: Usual, deep: Deep | None = None,
-               raw: bytes | None = None) -> dict[str, Any] | None:
+def event_body(doc: Any, usual: Usual, deep: Deep | None = None, raw: bytes | None = None,
+               checked: bool = True) -> Any:
     """``text_repr``'s body for a parsed request ``doc`` that is the usual one, else ``None``.
 
     The usual request: an object whose ``event_type`` is a single-event type, whose ``data`` is an object
@@ -67,7 +76,9 @@ def event_body(doc: Any, usual: Usual, deep: Deep | None = None,
     with it first). ``deep`` (``api._deep``) reruns a rendering that exhausts the recursion limit on a big
     stack; without it such a request is left to the general path, unless it was redacted already (then
     the RecursionError propagates: the general path must not redact it twice). ``raw``: the JSON text that
-    ``orjson.loads`` parsed to ``doc``, if any (a clean one needs no redaction walk)."""
+    ``orjson.loads`` parsed to ``doc``, if any (a clean one needs no redaction walk); ``checked=False``: it
+    has not been looked at for a 19-digit run yet (``parse._checked``), which is done here (one scan can
+    rule it out and the walk together), and ``_RECHECK`` is the answer when there is one."""
     if type(doc) is not dict:
         return None
     event_type = doc.get("event_type")
@@ -89,7 +100,10 @@ def event_body(doc: Any, usual: Usual, deep: Deep | None = None,
     how = _accepts(o, usual)
     if how is False:
         return None
-    redactions = None if how is True else _redacted(data, how, raw)
+    clean = 0 if how is True else _raw_clean(how, raw)
+    if not checked and clean != 2 and has_digit_run(raw):
+        return _RECHECK
+    redactions = None if how is True else {} if clean else _redacted(data, how)
     ev = data.get("event")
     kind = event_type if type(ev) is not str else ev if ev in EVENT_KINDS else "$ai_generation"
     try:
@@ -122,6 +136,13 @@ def parse_request(raw: bytes, usual: Usual, deep: Deep | None = None) -> tuple[A
     except orjson.JSONDecodeError:
         doc = _rejected(raw)
         return doc, event_body(doc, usual, deep)  # the lenient parse: its strings need not be the text's bytes
-    if type(doc) is not dict or len(raw) >= _WALK_FIRST or has_digit_run(raw):
+    if type(doc) is not dict or len(raw) >= _WALK_FIRST:
         doc = _checked(raw, doc)
-    return doc, event_body(doc, usual, deep, raw)
+        return doc, event_body(doc, usual, deep, raw)
+    body = event_body(doc, usual, deep, raw, False)  # looks for a digit run itself (or rules one out)
+    if body is _RECHECK:
+        doc = _checked(raw, doc)
+        body = event_body(doc, usual, deep, raw)
+    elif body is None and has_digit_run(raw):  # the general path's document
+        doc = _checked(raw, doc)
+    return doc, body
