@@ -9,7 +9,9 @@ UCS2 narrowed to bytes by runs of blocks; a step that keeps a position is re-che
 and only the positions they keep are checked in place (``_trig_at``), their triggers collected as C triples.
 :func:`walk_event` / :func:`walk_value` walk the parsed value with the scan inline (a stack in C, each
 object key looked up once by identity): with ``PRE_STARTS`` a string is kept only where a match may start,
-its starts found in the same pass, so a clean string costs one scan and no allocation.
+its starts found in the same pass, so a clean string costs one scan and no allocation. :func:`raw_clean`
+scans a request's whole JSON text once (the same tables, plus a backslash, and ASCII checked in the block
+loop) and says when no walk is needed.
 """
 from cpython.dict cimport PyDict_GetItemWithError, PyDict_Next, PyDict_SetItem
 from cpython.long cimport PyLong_FromVoidPtr
