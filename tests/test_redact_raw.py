@@ -45,26 +45,18 @@ def _key_spellings(name: str) -> list[str]:
     return sorted(out)
 
 
-def _strings(x: Any) -> Iterator[str]:
+def _strings(x: Any, keys_only: bool = False) -> Iterator[str]:
+    """The object keys and (unless ``keys_only``) string values inside ``x``."""
     if isinstance(x, str):
-        yield x
+        if not keys_only:
+            yield x
     elif isinstance(x, dict):
         for k, v in x.items():
             yield k
-            yield from _strings(v)
+            yield from _strings(v, keys_only)
     elif isinstance(x, list):
         for v in x:
-            yield from _strings(v)
-
-
-def _keys(x: Any) -> Iterator[str]:
-    if isinstance(x, dict):
-        for k, v in x.items():
-            yield k
-            yield from _keys(v)
-    elif isinstance(x, list):
-        for v in x:
-            yield from _keys(v)
+            yield from _strings(v, keys_only)
 
 
 def test_a_clean_request_is_clean_and_each_kind_of_content_is_not() -> None:
@@ -125,7 +117,7 @@ def test_a_clean_text_holds_nothing_to_redact(sets: tuple[str, ...], props: dict
     for s in _strings(req):
         assert r.redact(s) == s, s
     if "secrets" in sets:
-        for k in _keys(req):
+        for k in _strings(req, keys_only=True):
             assert not r.is_secret_key(k), k
 
 
@@ -178,3 +170,11 @@ def test_a_big_integer_is_exact_whatever_the_redaction(redact: Any, number: str)
     assert textrepr.text_repr(raw) == textrepr.text_repr(raw.decode())
     if number.lstrip("-").isdigit() and len(number) > 19:
         assert number in textrepr.text_repr(raw)["text"]
+
+
+def test_event_body_takes_only_bytes_as_the_text() -> None:
+    from textrepr.request import event_body
+
+    doc = _request({"$ai_input": _PROSE})
+    with pytest.raises(TypeError):
+        event_body(doc, lambda o: True, None, orjson.dumps(doc).decode())  # type: ignore[arg-type]

@@ -67,11 +67,11 @@ cdef object _accepts(object o, object usual):
     return how
 
 
-cdef int _raw_clean(tuple how, object raw) except -1:
+cdef int _raw_clean(tuple how, bytes raw) except -1:
     """See _request_py._raw_clean (``how``: the redactor, its walk's flags, cache and secret-key test, and
     the flags of raw_clean or -1)."""
     cdef int raw_flags = how[4]
-    if raw is None or raw_flags < 0 or not raw_clean_c(<bytes>raw, raw_flags):
+    if raw is None or raw_flags < 0 or not raw_clean_c(raw, raw_flags):
         return 0
     return 2 if raw_flags & _pre_pii else 1
 
@@ -88,7 +88,7 @@ cdef tuple _rerun(object deep, object kind, dict props, object o):
                                   o.max_length, None))
 
 
-def event_body(doc, usual, deep=None, raw=None, bint checked=True):
+def event_body(doc, usual, deep=None, bytes raw=None, bint checked=True):
     """``text_repr``'s body for a parsed request ``doc`` that is the usual one, else ``None`` (``raw``: the
     JSON text that orjson parsed to ``doc``, if any; ``checked``: see _request_py.event_body)."""
     cdef dict d, data, props, metadata
@@ -126,7 +126,7 @@ def event_body(doc, usual, deep=None, raw=None, bint checked=True):
         return None
     if how is not True:
         clean = _raw_clean(<tuple>how, raw)
-    if not checked and clean != 2 and _has_digit_run(raw):
+    if not checked and clean != 2 and raw is not None and _has_digit_run(raw):
         return _RECHECK
     if how is not True:
         redactions = {} if clean else _redacted(data, <tuple>how)

@@ -79,6 +79,8 @@ def event_body(doc: Any, usual: Usual, deep: Deep | None = None, raw: bytes | No
     ``orjson.loads`` parsed to ``doc``, if any (a clean one needs no redaction walk); ``checked=False``: it
     has not been looked at for a 19-digit run yet (``parse._checked``), which is done here (one scan can
     rule it out and the walk together), and ``_RECHECK`` is the answer when there is one."""
+    if raw is not None and type(raw) is not bytes:
+        raise TypeError(f"raw must be bytes, not {type(raw).__name__}")
     if type(doc) is not dict:
         return None
     event_type = doc.get("event_type")
@@ -101,7 +103,7 @@ def event_body(doc: Any, usual: Usual, deep: Deep | None = None, raw: bytes | No
     if how is False:
         return None
     clean = 0 if how is True else _raw_clean(how, raw)
-    if not checked and clean != 2 and has_digit_run(raw):
+    if not checked and clean != 2 and raw is not None and has_digit_run(raw):
         return _RECHECK
     redactions = None if how is True else {} if clean else _redacted(data, how)
     ev = data.get("event")
