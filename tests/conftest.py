@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Iterator
 
@@ -33,6 +34,17 @@ try:
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 except ImportError:  # hypothesis is a test extra
     pass
+
+# When a test fails, hypothesis's pytest plugin writes a patch with libcst, whose import warns (a
+# DeprecationWarning from mypy_extensions); under ``filterwarnings = error`` that becomes an INTERNALERROR
+# that ends the whole session and hides the failure. Importing it once here, warnings ignored, keeps every
+# test file's failures reportable.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    try:
+        import hypothesis.extra._patching  # noqa: F401
+    except ImportError:
+        pass
 
 
 CHECKOUT_PACKAGE = Path(__file__).resolve().parents[1] / "textrepr"

@@ -15,8 +15,6 @@ import re
 import sys
 from typing import Any, Callable
 
-import warnings
-
 import pytest
 from hypothesis import HealthCheck, assume, example, given, note, settings
 from hypothesis import strategies as st
@@ -31,16 +29,6 @@ from textrepr import InvalidRequest, markers
 from textrepr.options import Options
 
 pytestmark = pytest.mark.properties
-
-# When a test fails, hypothesis's pytest plugin writes a patch with libcst, whose import warns (a
-# DeprecationWarning from mypy_extensions); under ``filterwarnings = error`` that becomes an INTERNALERROR
-# that ends the whole session. Importing it once here, warnings ignored, keeps failures reportable.
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    try:
-        import hypothesis.extra._patching  # noqa: F401
-    except ImportError:
-        pass
 
 # ---------------------------------------------------------------- example budget
 
