@@ -135,6 +135,8 @@ cdef void _fill(rs_tables* t, list patterns):
                 t.single0[j] = b
                 t.exact[0][b] |= bit
                 words = _SINGLE_BEFORE[chr(b)]
+                if words is not None and (len(words) > 12 or max(map(len, words)) > 12):
+                    raise ValueError("rs_tables holds 12 words of 12 characters per single character")
                 for c in range(128):
                     if words is None or any(w.endswith(chr(c)) for w in words):
                         t.behind[c] |= 1 << j
