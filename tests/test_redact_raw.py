@@ -93,11 +93,17 @@ _pieces = st.sampled_from(
     [p[1] for p in PLANTS] + CLEAN + ["secrets", "Secrets", "secret", "api key", "Api.Key", "apiKey", "api_key",
                                       "password", "token", "sk-", "@", "::", "1234567", "://", "Bearer ", "eyJ"]
     + list(" :=-_.()/0123456789kKAJxbwcpz\"\\\n\u00e9\u212a"))
-_texts = st.one_of(st.text(max_size=30),
+# ASCII near-misses: pieces of triggers that do not complete one (alone), so that many texts are clean yet
+# close to one; joined, they may complete one (sk + - , api + _ + key), which the scan must then see.
+_near = st.lists(st.sampled_from(["the", "river", "sk", "rk", "hf", "xo", "ey", "AKI", "AIz", "secre", "ecret",
+                                  "passw", "ass", "tok", "oken", "api", "key", "ap", "cooki", "acces", "priv",
+                                  "bear", "basi", "auth", "-", "_", " ", ":", ".", "/", "9", "42"]),
+                 max_size=10).map("".join)
+_texts = st.one_of(st.text(max_size=30), _near,
                    st.lists(st.one_of(_pieces, st.text(max_size=4)), max_size=8).map("".join))
 _keys_st = st.one_of(st.sampled_from(["content", "role", "note", "secrets", "api key", "Api.Key", "apiKey", "auth",
                                       "PassWord", "db_password", "x-api-key", "client secret", "$ai_input"]),
-                     _texts)
+                     _near, _texts)
 _values = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), _texts),
                        lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                st.dictionaries(_keys_st, inner, max_size=3)),

@@ -117,7 +117,7 @@ TRIG_PATTERNS = [
 # one after the last letter of a word, or before itself, and where only single characters were kept, after
 # a whole word): '_' ends hf_ phx_ gh?_ github_pat_ sk_ rk_, '-' sk- rk- (and '-----BEGIN'). A backslash
 # is one only for raw_clean (RAW_CLS: a JSON escape, after which a string is not its bytes).
-_SINGLE_BEFORE = {"_": ("hf", "phx", "ghp", "gho", "ghu", "ghs", "ghr", "github_pat", "sk", "rk"),
+_SINGLE_BEFORE = {"_": tuple(w[:len(w) - 1] for w in _py._UNDERSCORE_PREFIXES) + ("sk", "rk"),
                   "-": ("sk", "rk"), "@": None, "\\": None}
 
 
@@ -207,12 +207,17 @@ cdef inline bint _lword(int kind, void* d, Py_ssize_t n, Py_ssize_t i, const cha
     return True
 
 
+# The pure twin's underscore prefixes (hf_ phx_ gh?_ github_pat_), as C strings into bytes this list owns.
+cdef list _UNDER_BYTES = [w.encode("ascii") for w in _py._UNDERSCORE_PREFIXES]
+if len(_UNDER_BYTES) != 8:
+    raise ValueError("_trig_at looks at eight underscore prefixes")
 cdef const char* _UNDER_LIST[8]
-_UNDER_LIST[:] = [b"hf_", b"phx_", b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_"]
 cdef Py_ssize_t _UNDER_LEN[8]
-_UNDER_LEN[:] = [3, 4, 4, 4, 4, 4, 4, 11]
+for _w, _b in enumerate(_UNDER_BYTES):
+    _UNDER_LIST[_w] = <bytes>_b
+    _UNDER_LEN[_w] = len(<bytes>_b)
 cdef unsigned char UNDER_PREV[128]  # the letters before the '_' of those prefixes
-UNDER_PREV[:] = [1 if chr(c) in "fxpousrt" else 0 for c in range(128)]
+UNDER_PREV[:] = [1 if any(w.endswith(chr(c) + "_") for w in _py._UNDERSCORE_PREFIXES) else 0 for c in range(128)]
 
 
 # What an ASCII character may begin, for triggers(): bits tested in the loop.
