@@ -3,8 +3,9 @@
 """Compiled twin of ``textrepr._redact_scan_py``: the same names with the same results.
 
 :func:`triggers` lists where a built-in rule's match may start; :func:`prefilter` is the same scan stopped
-at the first trigger. A Latin-1 string is tested 128 characters a step (AVX-512: case-folded by a GF(2)
-affine instruction, one byte permute per offset; AVX2: 32 a step by nibble products; ``_redact_simd.h``),
+at the first trigger. A Latin-1 string is tested 256 characters a step (AVX-512: one byte permute per
+offset, the first offset case-folded by a GF(2) affine instruction; AVX2: 32 a step by nibble products;
+``_redact_simd.h``),
 UCS2 narrowed to bytes by runs of blocks; a step that keeps a position is re-checked with the exact classes,
 and only the positions they keep are checked in place (``_trig_at``), their triggers collected as C triples.
 :func:`walk_event` / :func:`walk_value` walk the parsed value with the scan inline (a stack in C, each
@@ -54,6 +55,10 @@ cdef extern from "_redact_simd.h":
         uint8_t words_n[4]
         uint8_t word_len[4][12]
         uint8_t words[4][12][12]
+        uint8_t word_bits
+        uint8_t word_n
+        uint64_t word_val[16]
+        uint64_t word_mask[16]
     int rs_use_simd() nogil
     size_t rs_skip(const rs_tables* t, const uint8_t* p, size_t start, size_t n, uint64_t* mask) nogil
     size_t rs_skip_ascii(const rs_tables* t, const uint8_t* p, size_t start, size_t n, uint64_t* mask,
@@ -99,20 +104,28 @@ _init_tables()
 # trigger: a digit before three number characters (_NUMBER: the AVX-512 scan keeps only the first digit of a
 # run, with number characters up to offset 6); '_ - @' (sk-/rk_ are found at their '-'/'_'); ':' before '/',
 # ':' or a hex digit (:// and IPv6); xox and eyJ; the A prefixes; the first letters of a word in any case
-# (four, but three for aws and its a- kin). The AVX-512 scan first tests the case-folded classes, so a
-# pattern's case-folded cross product should stay rare in prose ("making" and "specific" were kept when xox,
-# eyJ and the A prefixes shared one pattern).
+# (four, but three for aws and its a- kin). The AVX-512 scan first tests 64-entry classes (offset 0 case-
+# folded; offsets 1..3 by the low six bits, where a letter shares its entry with a punctuation character or
+# digit), so a pattern's cross product there should stay rare in prose ("making" and "specific" were kept
+# when xox, eyJ and the A prefixes shared one pattern).
 cdef rs_tables TRIG_CLS
 _NUMSEP = "0123456789 .()/-"
 _NUMBER = ("0123456789", _NUMSEP, _NUMSEP, _NUMSEP)
-TRIG_PATTERNS = [
-    _NUMBER, ("_-@",), (":", "/:0123456789abcdefABCDEF"),
-    ("xe", "oy", "xJ"),  # xox eyJ
-    ("A", "IKSBC", "zIC", "aA"),  # AIza AKIA ASIA ABIA ACCA
+_WORD_PATTERNS = [
     ("aA", "wWpPcCuU", "sSiIcCtT"),  # aws api(_key) api(key) acc(ess) aut(horiz)
     ("bBsScC", "eEaAoO", "aAsScCoO", "rRiIkK"),  # bear(er) basi(c) secr(et) cook(ie)
     ("pPtT", "aArRoO", "sSiIkK", "sSvVeE"),  # pass priv(ate) toke(n)
 ]
+TRIG_PATTERNS = [
+    _NUMBER, ("_-@",), (":", "/:0123456789abcdefABCDEF"),
+    ("xe", "oy", "xJ"),  # xox eyJ
+    ("A", "IKSBC", "zIC", "aA"),  # AIza AKIA ASIA ABIA ACCA
+] + _WORD_PATTERNS
+# What _trig_at's word tests look for (the pure twin's lists; raw_clean's "api" + any character + "key" too):
+# the AVX-512 re-check keeps a position of the word patterns alone only where one of these begins.
+_WORDS = tuple(dict.fromkeys(_py._T_LITERALS + _py._T_KEYS))
+_RAW_WORDS = _WORDS + (_py._RAW_API_KEY.pattern,)  # '.': any character
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz_-.")
 # The words after which each single character may begin a trigger (None: anywhere; the AVX-512 scan keeps
 # one after the last letter of a word, or before itself, and where only single characters were kept, after
 # a whole word): '_' ends hf_ phx_ gh?_ github_pat_ sk_ rk_, '-' sk- rk- (and '-----BEGIN'). A backslash
@@ -121,12 +134,20 @@ _SINGLE_BEFORE = {"_": tuple(w[:len(w) - 1] for w in _py._UNDERSCORE_PREFIXES) +
                   "-": ("sk", "rk"), "@": None, "\\": None}
 
 
-cdef void _fill(rs_tables* t, list patterns):
+cdef void _fill(rs_tables* t, list patterns, tuple words):
     cdef int k, j, b
     cdef uint8_t bit
     memset(t, 0, sizeof(rs_tables))
+    if len(words) > 16 or max(map(len, words)) > 8 or not all(set(w) <= _WORD_CHARS for w in words):
+        raise ValueError("rs_tables holds 16 words of 8 characters at most: a-z _ - and . (any character)")
+    for k, word in enumerate(words):
+        t.word_val[k] = int.from_bytes(bytes(0 if ch == "." else ord(ch) | 32 for ch in word), "little")
+        t.word_mask[k] = int.from_bytes(bytes(0 if ch == "." else 255 for ch in word), "little")
+    t.word_n = len(words)
     for k, pat in enumerate(patterns):
         bit = 1 << k
+        if pat in _WORD_PATTERNS:
+            t.word_bits |= bit
         if pat == _NUMBER:
             t.num = bit
         if len(pat) == 1:  # single characters: exact in both (AVX2 compares them)
@@ -158,15 +179,18 @@ cdef void _fill(rs_tables* t, list patterns):
                 t.hi[j][(b >> 4) + 16] |= bit
                 if b < 128:
                     t.exact[j][b] |= bit
-    for j in range(4):  # folded as RS_FOLD folds (a byte >= 0x80 as its low seven bits: already in these)
-        for b in range(128):
-            t.fold[j][(b & 31) | ((b >> 6) & 1) << 5] |= t.exact[j][b]
+    # The AVX-512 first test's index (a byte >= 0x80 as its low seven bits: already in these): offset 0 folded
+    # as RS_FOLD folds, offsets 1..3 the low six bits
+    for b in range(128):
+        t.fold[0][(b & 31) | ((b >> 6) & 1) << 5] |= t.exact[0][b]
+        for j in range(1, 4):
+            t.fold[j][b & 63] |= t.exact[j][b]
 
 
-_fill(&TRIG_CLS, TRIG_PATTERNS)
-# raw_clean's: a backslash kept too, as a single character
+_fill(&TRIG_CLS, TRIG_PATTERNS, _WORDS)
+# raw_clean's: a backslash kept too, as a single character, and "api" + any character + "key"
 cdef rs_tables RAW_CLS
-_fill(&RAW_CLS, [p if len(p) != 1 else (p[0] + "\\",) for p in TRIG_PATTERNS])
+_fill(&RAW_CLS, [p if len(p) != 1 else (p[0] + "\\",) for p in TRIG_PATTERNS], _RAW_WORDS)
 
 
 def _set_simd(int level) -> int:

@@ -3,9 +3,12 @@
  * A pattern is up to four character sets at offsets 0..3 (say "x", "o", "x" for xox); eight patterns, one
  * bit each. A position is kept when some pattern has its bit set at every offset, and the character at
  * offset 0 is ASCII. Two ways to get the class bits of a byte, chosen at run time:
- * - AVX-512 VBMI + GFNI (128 positions a step): each byte folded to six bits by a GF(2) affine map (bit 5,
- *   the case of a letter, and bit 7 dropped), then one single-register byte permute per offset in 64-entry
- *   tables (each entry: the union of the classes of the bytes folding to it). Only a step where that
+ * - AVX-512 VBMI + GFNI (256 positions a step): one single-register byte permute per offset in 64-entry
+ *   tables, indexed at offset 0 by the byte folded to six bits by a GF(2) affine map (bit 5, the case of a
+ *   letter, and bit 7 dropped: digits and '_ - @' stay apart from letters) and at offsets 1..3 by the
+ *   byte's low six bits as they are (the permute ignores bits 6 and 7: no fold there, so a letter shares
+ *   its entry with a punctuation character, digit or control character, never with its other case); each
+ *   entry is the union of the classes of the bytes indexing it. Only a 64-position block where that
  *   wider test keeps something is looked at again with the exact 128-entry tables (one two-register permute
  *   per offset; a byte >= 0x80 looks up its low seven bits: a superset, as offset 0 drops it), and there
  *   two patterns keep only what _trig_at can accept: the number one the first digit of a run, with number
@@ -29,7 +32,8 @@ typedef struct {
     uint8_t lo[4][32];  /* 16-entry tables, repeated for both 128-bit lanes (AVX2) */
     uint8_t hi[4][32];
     uint8_t exact[4][128];  /* the exact class bits of each ASCII character at each offset (VBMI) */
-    uint8_t fold[4][64];  /* exact, folded: entry (b & 31) | (b >> 6 & 1) << 5 (GFNI; see RS_FOLD) */
+    uint8_t fold[4][64];  /* exact, by the permute's index: offset 0 (b & 31) | (b >> 6 & 1) << 5 (the GF(2)
+                             fold, RS_FOLD), offsets 1..3 b & 63 (VBMI) */
     uint8_t num;  /* the bit of the number pattern (digits, then number characters at offsets 1..3), 0: none */
     uint8_t single;  /* the bit of the pattern of single characters (single0), 0: none */
     uint8_t behind[128];  /* bit j: single0[j] may begin a trigger after this character (the AVX-512 re-check) */
@@ -38,6 +42,10 @@ typedef struct {
     uint8_t words_n[4];  /* single0[j] begins a trigger only after one of words_n[j] words (0: anywhere) ... */
     uint8_t word_len[4][12];
     uint8_t words[4][12][12];  /* ... or before itself (rs_singles: "-----BEGIN") */
+    uint8_t word_bits;  /* the patterns of words (their first letters, any case): kept only where one of ... */
+    uint8_t word_n;
+    uint64_t word_val[16];  /* ... these begins: 8 bytes from there, each | 0x20, masked, equal to the value */
+    uint64_t word_mask[16];
 } rs_tables;
 
 /* 2: the best block scan the CPU has, 1: AVX2 at most, 0: none (tests check every level gives the same). */
@@ -146,14 +154,26 @@ static size_t rs_skip16_avx2(const rs_tables* t, const uint16_t* p, size_t from,
 
 RS_VBMI
 static inline __m512i rs_cls_fold(const __m512i* ft, __m512i fm, const uint8_t* q) {
-    /* The folded class bits of the positions q[0..63] (reads q[0..66]): a superset of the exact ones. */
-    __m512i acc = _mm512_permutexvar_epi8(_mm512_gf2p8affine_epi64_epi8(_mm512_loadu_si512((const void*)q), fm, 0),
-                                          ft[0]);
-    int j;
-    for (j = 1; j < 4; j++)
-        acc = _mm512_and_si512(acc, _mm512_permutexvar_epi8(
-            _mm512_gf2p8affine_epi64_epi8(_mm512_loadu_si512((const void*)(q + j)), fm, 0), ft[j]));
-    return acc;
+    /* The class bits of the positions q[0..63] by the 64-entry tables (reads q[0..66]): a superset of the
+     * exact ones. Offset 0 is folded (one GF(2) op, port 0); offsets 1..3 index by their low six bits,
+     * which saves three folds a block: the permutes (port 5) are then what bounds the scan. */
+    __m512i c0 = _mm512_permutexvar_epi8(_mm512_gf2p8affine_epi64_epi8(_mm512_loadu_si512((const void*)q), fm, 0),
+                                         ft[0]);
+    __m512i c1 = _mm512_permutexvar_epi8(_mm512_loadu_si512((const void*)(q + 1)), ft[1]);
+    __m512i c2 = _mm512_permutexvar_epi8(_mm512_loadu_si512((const void*)(q + 2)), ft[2]);
+    __m512i c3 = _mm512_permutexvar_epi8(_mm512_loadu_si512((const void*)(q + 3)), ft[3]);
+    return _mm512_and_si512(_mm512_ternarylogic_epi32(c0, c1, c2, 0x80), c3);  /* 0x80: c0 & c1 & c2 */
+}
+
+RS_VBMI
+static inline __m512i rs_cls_fold_or(const __m512i* ft, __m512i fm, const uint8_t* q, __m512i acc) {
+    /* acc | rs_cls_fold(q), the last AND and the OR in one instruction (0xF8: a | (b & c)). */
+    __m512i c0 = _mm512_permutexvar_epi8(_mm512_gf2p8affine_epi64_epi8(_mm512_loadu_si512((const void*)q), fm, 0),
+                                         ft[0]);
+    __m512i c1 = _mm512_permutexvar_epi8(_mm512_loadu_si512((const void*)(q + 1)), ft[1]);
+    __m512i c2 = _mm512_permutexvar_epi8(_mm512_loadu_si512((const void*)(q + 2)), ft[2]);
+    __m512i c3 = _mm512_permutexvar_epi8(_mm512_loadu_si512((const void*)(q + 3)), ft[3]);
+    return _mm512_ternarylogic_epi32(acc, _mm512_ternarylogic_epi32(c0, c1, c2, 0x80), c3, 0xF8);
 }
 
 static inline uint8_t rs_narrow1(uint32_t c) {  /* one character, as the UCS2 narrowing does */
@@ -182,16 +202,50 @@ static const uint8_t RS_BACK1[64] = {
     55, 56, 57, 58, 59, 60, 61, 62
 };
 
+static inline uint64_t rs_words(const rs_tables* t, const uint8_t* q, size_t left, uint64_t w) {
+    /* Of the positions w of q (kept by the word patterns alone; ``left``: how many bytes q has), those where
+     * one of t's words begins, ASCII letters in any case: what _trig_at's word tests can find there, and
+     * more (a byte | 0x20 equal to a letter is that letter in either case; nothing else but DEL and CR
+     * matches '_' and '-'). Spares the word patterns' cross products ("act", "sear") a trip out of the block
+     * scan. */
+    uint64_t ok = 0, v;
+    size_t k, m;
+    int j;
+    while (w) {
+        k = (size_t)rs_ctz(w);
+        w &= w - 1;
+        m = left > k ? left - k : 0;
+        v = 0;
+        if (m >= 8)
+            memcpy(&v, q + k, 8);
+        else
+            memcpy(&v, q + k, m);  /* zero past the end: 0x20 once ORed, in no word */
+        v |= 0x2020202020202020ULL;
+        for (j = 0; j < t->word_n; j++)
+            if ((v & t->word_mask[j]) == t->word_val[j]) {
+                ok |= (uint64_t)1 << k;
+                break;
+            }
+    }
+    return ok;
+}
+
 RS_VBMI
 static inline uint64_t rs_split(const rs_tables* t, const __m512i* ex, __m512i acc, __m512i x0, __m512i x1,
-                                uint8_t before, uint64_t* num) {
+                                uint8_t before, const uint8_t* q, size_t left, uint64_t* num) {
     /* Which of the 64 bytes x0 (followed by x1, preceded by ``before``: 0 for none) the exact class bits
      * ``acc`` keep, what _trig_at rejects left out: the single characters only after a character that may
-     * precede them (t->behind) or before themselves ('-----BEGIN'). The number pattern's positions that
+     * precede them (t->behind) or before themselves ('-----BEGIN'); the word patterns only where a word
+     * begins (rs_words; x0 is loaded from q, which has ``left`` bytes). The number pattern's positions that
      * begin a digit run go to *num, not returned: the caller keeps of them the ones with number characters
      * at offsets 4..6 too. */
     uint64_t ascii = ~(uint64_t)_mm512_movepi8_mask(x0);
     uint64_t keep = (uint64_t)_mm512_test_epi8_mask(acc, _mm512_set1_epi8((char)~(t->num | t->single))) & ascii;
+    if (keep && t->word_bits) {
+        uint64_t w = keep & ~(uint64_t)_mm512_test_epi8_mask(acc, _mm512_set1_epi8((char)~t->word_bits));
+        if (w)
+            keep = (keep & ~w) | rs_words(t, q, left, w);
+    }
     uint64_t m = (uint64_t)_mm512_test_epi8_mask(acc, _mm512_set1_epi8((char)t->num)) & ascii & ~keep;
     uint64_t s = (uint64_t)_mm512_test_epi8_mask(acc, _mm512_set1_epi8((char)t->single)) & ascii & ~keep;
     if (m) {
@@ -233,7 +287,7 @@ static inline uint64_t rs_keep(const rs_tables* t, const __m512i* ex, const uint
     for (j = 2; j < 4; j++)
         acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(ex[2 * j], _mm512_loadu_si512((const void*)(q + j)),
                                                              ex[2 * j + 1]));
-    keep = rs_split(t, ex, acc, x0, x1, before, &num);
+    keep = rs_split(t, ex, acc, x0, x1, before, q, left, &num);
     for (k = 4; k < 7 && num; k++) {  /* zero at and past the end: not a number character */
         __mmask64 in = left >= k + 64 ? ~(__mmask64)0 : left > k ? (((__mmask64)1 << (left - k)) - 1) : 0;
         num &= rs_numchar(ex, _mm512_set1_epi8((char)t->num), _mm512_maskz_loadu_epi8(in, (const void*)(q + k)));
@@ -291,44 +345,50 @@ static inline uint64_t rs_keep_folded(const rs_tables* t, const __m512i* ex, __m
 RS_VBMI __attribute__((always_inline))
 static inline size_t rs_skip_vbmi_(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint64_t* mask,
                                    size_t* ascii) {
-    /* 128 positions a step, tested once in the folded tables; a step kept there is looked at again in the
-     * exact ones, half by half. With ``ascii``: *ascii is where the steps known to be ASCII end, or -1 once
-     * one holds a byte >= 0x80 (then nothing is kept: raw_clean stops). */
+    /* 256 positions a step, tested once in the 64-entry tables (one branch a step: a clean text rarely
+     * takes it); in a step kept there, each block of 64 that keeps something is looked at again in the
+     * exact ones. Then 64 positions a step up to 67 bytes before the end. With ``ascii``: *ascii is where
+     * the steps known to be ASCII end, or -1 once one holds a byte >= 0x80 (then nothing is kept: raw_clean
+     * stops). */
     __m512i ft[4], ex[8], a;
     const __m512i fm = _mm512_set1_epi64((long long)RS_FOLD);
     uint64_t m;
-    int j;
+    int j, h;
     size_t i = from;
     for (j = 0; j < 4; j++) {
         ft[j] = _mm512_loadu_si512((const void*)t->fold[j]);
         ex[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
         ex[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
     }
-    while (i + 131 <= n) {
-        __m512i a0 = rs_cls_fold(ft, fm, p + i), a1 = rs_cls_fold(ft, fm, p + i + 64);
-        a = _mm512_or_si512(a0, a1);
-        if (ascii) {  /* the same loads as the folds' first (one register each) */
-            if (_mm512_movepi8_mask(_mm512_or_si512(_mm512_loadu_si512((const void*)(p + i)),
-                                                    _mm512_loadu_si512((const void*)(p + i + 64))))) {
+    while (i + 259 <= n) {
+        a = _mm512_setzero_si512();
+        for (h = 0; h < 4; h++)
+            a = rs_cls_fold_or(ft, fm, p + i + 64 * h, a);
+        if (ascii) {  /* the same loads as the offset-0 folds (0xFE: a | b | c) */
+            __m512i x = _mm512_or_si512(
+                _mm512_ternarylogic_epi32(_mm512_loadu_si512((const void*)(p + i)),
+                                          _mm512_loadu_si512((const void*)(p + i + 64)),
+                                          _mm512_loadu_si512((const void*)(p + i + 128)), 0xFE),
+                _mm512_loadu_si512((const void*)(p + i + 192)));
+            if (_mm512_movepi8_mask(x)) {
                 *ascii = (size_t)-1;
                 *mask = 0;
                 return i;
             }
-            *ascii = i + 128;
+            *ascii = i + 256;
         }
-        if (_mm512_test_epi8_mask(a, a)) {  /* one branch a step; then only the half that keeps something */
-            if (_mm512_test_epi8_mask(a0, a0)) {
-                m = rs_keep_folded(t, ex, a0, p + i, n - i, i);
-                if (m) { *mask = m; return i; }
-            }
-            if (_mm512_test_epi8_mask(a1, a1)) {
-                m = rs_keep_folded(t, ex, a1, p + i + 64, n - i - 64, i + 64);
-                if (m) { *mask = m; return i + 64; }
+        if (_mm512_test_epi8_mask(a, a)) {
+            for (h = 0; h < 4; h++) {  /* only the blocks that keep something (their classes again) */
+                a = rs_cls_fold(ft, fm, p + i + 64 * h);
+                if (!_mm512_test_epi8_mask(a, a))
+                    continue;
+                m = rs_keep_folded(t, ex, a, p + i + 64 * h, n - i - 64 * h, i + 64 * h);
+                if (m) { *mask = m; return i + 64 * h; }
             }
         }
-        i += 128;
+        i += 256;
     }
-    if (i + 67 <= n) {
+    while (i + 67 <= n) {
         a = rs_cls_fold(ft, fm, p + i);
         if (ascii) {
             if (_mm512_movepi8_mask(_mm512_loadu_si512((const void*)(p + i)))) {
@@ -339,7 +399,7 @@ static inline size_t rs_skip_vbmi_(const rs_tables* t, const uint8_t* p, size_t 
             *ascii = i + 64;
         }
         if (_mm512_test_epi8_mask(a, a)) {
-            m = rs_keep(t, ex, p + i, n - i, i > 0 ? p[i - 1] : 0);
+            m = rs_keep_folded(t, ex, a, p + i, n - i, i);
             if (m) { *mask = m; return i; }
         }
         i += 64;
@@ -456,7 +516,7 @@ static uint64_t rs_short_vbmi(const rs_tables* t, const uint8_t* p, size_t m, ui
         if (j < 4)
             acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(ex[2 * j], x, ex[2 * j + 1]));
         if (j == 3)
-            keep = rs_split(t, ex, acc, x0, x1, before, &num);
+            keep = rs_split(t, ex, acc, x0, x1, before, p, m, &num);
         if (j >= 4) {  /* the number pattern, at offsets 4..6 */
             if (!num)
                 break;
