@@ -350,10 +350,11 @@ static inline size_t rs_skip_vbmi_(const rs_tables* t, const uint8_t* p, size_t 
      * exact ones. Then 64 positions a step up to 67 bytes before the end. With ``ascii``: *ascii is where
      * the steps known to be ASCII end, or -1 once one holds a byte >= 0x80 (then nothing is kept: raw_clean
      * stops). */
-    __m512i ft[4], ex[8], a;
+    __m512i ft[4], ex[8], a, hi = _mm512_setzero_si512();
     const __m512i fm = _mm512_set1_epi64((long long)RS_FOLD);
     uint64_t m;
     int j, h;
+    unsigned steps = 0;
     size_t i = from;
     for (j = 0; j < 4; j++) {
         ft[j] = _mm512_loadu_si512((const void*)t->fold[j]);
@@ -364,18 +365,20 @@ static inline size_t rs_skip_vbmi_(const rs_tables* t, const uint8_t* p, size_t 
         a = _mm512_setzero_si512();
         for (h = 0; h < 4; h++)
             a = rs_cls_fold_or(ft, fm, p + i + 64 * h, a);
-        if (ascii) {  /* the same loads as the offset-0 folds (0xFE: a | b | c) */
-            __m512i x = _mm512_or_si512(
-                _mm512_ternarylogic_epi32(_mm512_loadu_si512((const void*)(p + i)),
-                                          _mm512_loadu_si512((const void*)(p + i + 64)),
-                                          _mm512_loadu_si512((const void*)(p + i + 128)), 0xFE),
-                _mm512_loadu_si512((const void*)(p + i + 192)));
-            if (_mm512_movepi8_mask(x)) {
-                *ascii = (size_t)-1;
-                *mask = 0;
-                return i;
+        if (ascii) {  /* the same loads as the offset-0 folds, ORed into hi (0xFE: a | b | c), looked at
+                         every 1,024 bytes and before a return */
+            hi = _mm512_ternarylogic_epi32(hi, _mm512_loadu_si512((const void*)(p + i)),
+                                           _mm512_loadu_si512((const void*)(p + i + 64)), 0xFE);
+            hi = _mm512_ternarylogic_epi32(hi, _mm512_loadu_si512((const void*)(p + i + 128)),
+                                           _mm512_loadu_si512((const void*)(p + i + 192)), 0xFE);
+            if ((++steps & 3) == 0 || _mm512_test_epi8_mask(a, a)) {
+                if (_mm512_movepi8_mask(hi)) {
+                    *ascii = (size_t)-1;
+                    *mask = 0;
+                    return i;
+                }
+                *ascii = i + 256;
             }
-            *ascii = i + 256;
         }
         if (_mm512_test_epi8_mask(a, a)) {
             for (h = 0; h < 4; h++) {  /* only the blocks that keep something (their classes again) */
@@ -387,6 +390,14 @@ static inline size_t rs_skip_vbmi_(const rs_tables* t, const uint8_t* p, size_t 
             }
         }
         i += 256;
+    }
+    if (ascii && (steps & 3)) {  /* the steps not looked at yet */
+        if (_mm512_movepi8_mask(hi)) {
+            *ascii = (size_t)-1;
+            *mask = 0;
+            return i;
+        }
+        *ascii = i;
     }
     while (i + 67 <= n) {
         a = rs_cls_fold(ft, fm, p + i);
