@@ -345,9 +345,9 @@ static inline uint64_t rs_keep_folded(const rs_tables* t, const __m512i* ex, __m
 RS_VBMI __attribute__((always_inline))
 static inline size_t rs_skip_vbmi_(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint64_t* mask,
                                    size_t* ascii) {
-    /* 256 positions a step, tested once in the 64-entry tables (one branch a step: a clean text rarely
-     * takes it); in a step kept there, each block of 64 that keeps something is looked at again in the
-     * exact ones. Then 64 positions a step up to 67 bytes before the end. With ``ascii``: *ascii is where
+    /* The first 64 positions, then 256 a step, tested once in the 64-entry tables (one branch a step: a
+     * clean text rarely takes it); in a step kept there, each block of 64 that keeps something is looked at
+     * again in the exact ones. Then 64 positions a step up to 67 bytes before the end. With ``ascii``: *ascii is where
      * the steps known to be ASCII end, or -1 once one holds a byte >= 0x80 (then nothing is kept: raw_clean
      * stops). */
     __m512i ft[4], ex[8], a, hi = _mm512_setzero_si512();
@@ -360,6 +360,22 @@ static inline size_t rs_skip_vbmi_(const rs_tables* t, const uint8_t* p, size_t 
         ft[j] = _mm512_loadu_si512((const void*)t->fold[j]);
         ex[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
         ex[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
+    }
+    while (i + 259 <= n && i < from + 256) {  /* the first 256 by 64: where a real text's triggers most often are */
+        a = rs_cls_fold(ft, fm, p + i);
+        if (ascii) {
+            if (_mm512_movepi8_mask(_mm512_loadu_si512((const void*)(p + i)))) {
+                *ascii = (size_t)-1;
+                *mask = 0;
+                return i;
+            }
+            *ascii = i + 64;
+        }
+        if (_mm512_test_epi8_mask(a, a)) {
+            m = rs_keep_folded(t, ex, a, p + i, n - i, i);
+            if (m) { *mask = m; return i; }
+        }
+        i += 64;
     }
     while (i + 259 <= n) {
         a = _mm512_setzero_si512();
