@@ -206,6 +206,21 @@ def test_triggers_at_every_offset_of_a_block(scan: Any) -> None:
     assert 0 in used  # the scalar path ran (and the block scans too, where the CPU has them)
 
 
+@pytest.mark.parametrize("piece", ["hf_", "ghp_", "github_pat_", "sk_", "rk-", "sk-", "-----BEGIN", "a@b"])
+def test_pieces_at_every_position_of_a_long_string(scan: Any, piece: str) -> None:
+    """A prefix ending in '_' or '-' (which the AVX-512 first test keeps two characters before its '_', so
+    that a block may hand it to the next), with its end at every position of a 1.4 KB string, alone or
+    after an '@' (a block whose keeps end a block scan's call): across the blocks of 64, the steps of 256
+    and (UCS2) the narrowed runs, the compiled prefilter and triggers equal the pure twin's, with the block
+    scans on and off."""
+    for simd in _both_paths(scan):
+        for before, pad in itertools.product(("", "a@b "), (_PAD * 8, _PADS[3] * 8)):  # '@': a kept block
+            for end in range(len(piece) + len(before), 1400, 1 if simd == 64 else 7):
+                s = pad[:end - len(piece) - len(before)] + before + piece + pad[end:end + 300]
+                assert scan.prefilter(s, pure.PRE_SECRETS) == pure.prefilter(s, pure.PRE_SECRETS), (piece, end)
+                assert scan.triggers(s, 3, ()) == pure.triggers(s, 3, ()), (piece, end)
+
+
 @given(texts)
 def test_dropped_ipv6_triggers_start_no_match(s: str) -> None:
     """An IPv6 trigger is dropped when the hex-colon run before it follows an ASCII letter or digit

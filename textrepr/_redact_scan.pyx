@@ -55,6 +55,8 @@ cdef extern from "_redact_simd.h":
         uint8_t words_n[4]
         uint8_t word_len[4][12]
         uint8_t words[4][12][12]
+        uint8_t fs_self
+        uint8_t fs_before
         uint8_t word_bits
         uint8_t word_n
         uint64_t word_val[16]
@@ -116,11 +118,9 @@ _WORD_PATTERNS = [
     ("bBsScC", "eEaAoO", "aAsScCoO", "rRiIkK"),  # bear(er) basi(c) secr(et) cook(ie)
     ("pPtT", "aArRoO", "sSiIkK", "sSvVeE"),  # pass priv(ate) toke(n)
 ]
-TRIG_PATTERNS = [
-    _NUMBER, ("_-@",), (":", "/:0123456789abcdefABCDEF"),
-    ("xe", "oy", "xJ"),  # xox eyJ
-    ("A", "IKSBC", "zIC", "aA"),  # AIza AKIA ASIA ABIA ACCA
-] + _WORD_PATTERNS
+_XOX_EYJ = ("xe", "oy", "xJ")  # xox eyJ
+_A_PREFIXES = ("A", "IKSBC", "zIC", "aA")  # AIza AKIA ASIA ABIA ACCA
+TRIG_PATTERNS = [_NUMBER, ("_-@",), (":", "/:0123456789abcdefABCDEF"), _XOX_EYJ, _A_PREFIXES] + _WORD_PATTERNS
 # What _trig_at's word tests look for (the pure twin's lists; raw_clean's "api" + any character + "key" too):
 # the AVX-512 re-check keeps a position of the word patterns alone only where one of these begins.
 _WORDS = tuple(dict.fromkeys(_py._T_LITERALS + _py._T_KEYS))
@@ -179,12 +179,47 @@ cdef void _fill(rs_tables* t, list patterns, tuple words):
                 t.hi[j][(b >> 4) + 16] |= bit
                 if b < 128:
                     t.exact[j][b] |= bit
-    # The AVX-512 first test's index (a byte >= 0x80 as its low seven bits: already in these): offset 0 folded
-    # as RS_FOLD folds, offsets 1..3 the low six bits
-    for b in range(128):
-        t.fold[0][(b & 31) | ((b >> 6) & 1) << 5] |= t.exact[0][b]
-        for j in range(1, 4):
-            t.fold[j][b & 63] |= t.exact[j][b]
+    _fill_first(t, patterns)
+
+
+cdef void _fill_first(rs_tables* t, list patterns):
+    """The AVX-512 first test's classes (``fold``), by its index (a byte >= 0x80 as its low seven bits:
+    already in these): offset 0 folded as RS_FOLD folds, offsets 1..3 the low six bits. Its patterns are the
+    exact tables', but for the single characters, split in two: those that begin a trigger anywhere ('@', a
+    backslash, '-': fs_self) and '_', which ends a word (fs_before): anchored at the word's last two letters,
+    so that the '_' of "$ai_model" or "event_type" keeps nothing; the bit
+    this takes is xox and eyJ's, which join the A prefixes' (the exact tables keep them apart). ('-' stays
+    with '@': anchored before it, its alias 'm' at offsets 1..3 would keep "from" and "some".)"""
+    cdef int k, j, b, x
+    cdef uint8_t bit
+    first = []  # (pattern, role): 1 fs_self, 2 fs_before
+    for pat in patterns:
+        if len(pat) == 1:  # the single characters: '_' apart (a '-' ends fewer words and begins '-----BEGIN')
+            words = _SINGLE_BEFORE["_"]
+            if "_" not in pat[0] or min(map(len, words)) < 2:
+                raise ValueError("'_' is a single character that ends words of two letters or more")
+            first.append(((pat[0].replace("_", ""),), 1))
+            first.append((("".join(sorted({w[len(w) - 2] for w in words})),
+                           "".join(sorted({w[len(w) - 1] for w in words})), "_"), 2))
+        elif pat == _XOX_EYJ:
+            continue
+        elif pat == _A_PREFIXES:
+            first.append((tuple(a + b for a, b in zip(_XOX_EYJ, pat)), 0))  # offset 3: any (xox eyJ end there)
+        else:
+            first.append((pat, 0))
+    if len(first) != 8:
+        raise ValueError("the first test holds eight patterns")
+    for k, (pat, role) in enumerate(first):
+        bit = 1 << k
+        if role == 1:
+            t.fs_self = bit
+        elif role == 2:
+            t.fs_before = bit
+        for j in range(4):
+            chars = pat[j] if j < len(pat) else None
+            for b in (range(128) if chars is None else chars.encode("ascii")):
+                x = (b & 31) | ((b >> 6) & 1) << 5 if j == 0 else b & 63
+                t.fold[j][x] |= bit
 
 
 _fill(&TRIG_CLS, TRIG_PATTERNS, _WORDS)

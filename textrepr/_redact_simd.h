@@ -32,8 +32,9 @@ typedef struct {
     uint8_t lo[4][32];  /* 16-entry tables, repeated for both 128-bit lanes (AVX2) */
     uint8_t hi[4][32];
     uint8_t exact[4][128];  /* the exact class bits of each ASCII character at each offset (VBMI) */
-    uint8_t fold[4][64];  /* exact, by the permute's index: offset 0 (b & 31) | (b >> 6 & 1) << 5 (the GF(2)
-                             fold, RS_FOLD), offsets 1..3 b & 63 (VBMI) */
+    uint8_t fold[4][64];  /* the first test's classes (VBMI), by the permute's index: offset 0 (b & 31) |
+                             (b >> 6 & 1) << 5 (the GF(2) fold, RS_FOLD), offsets 1..3 b & 63; its patterns are
+                             exact's, but for the single characters (fs_self, fs_before) */
     uint8_t num;  /* the bit of the number pattern (digits, then number characters at offsets 1..3), 0: none */
     uint8_t single;  /* the bit of the pattern of single characters (single0), 0: none */
     uint8_t behind[128];  /* bit j: single0[j] may begin a trigger after this character (the AVX-512 re-check) */
@@ -42,6 +43,8 @@ typedef struct {
     uint8_t words_n[4];  /* single0[j] begins a trigger only after one of words_n[j] words (0: anywhere) ... */
     uint8_t word_len[4][12];
     uint8_t words[4][12][12];  /* ... or before itself (rs_singles: "-----BEGIN") */
+    uint8_t fs_self;  /* in fold[]'s patterns, the single characters kept at themselves ('@', '-') ... */
+    uint8_t fs_before;  /* ... and '_', kept two characters before, at a word's last two letters */
     uint8_t word_bits;  /* the patterns of words (their first letters, any case): kept only where one of ... */
     uint8_t word_n;
     uint64_t word_val[16];  /* ... these begins: 8 bytes from there, each | 0x20, masked, equal to the value */
@@ -333,13 +336,29 @@ static inline uint64_t rs_singles(const rs_tables* t, const uint8_t* q, size_t b
 
 RS_VBMI
 static inline uint64_t rs_keep_folded(const rs_tables* t, const __m512i* ex, __m512i a, const uint8_t* q, size_t left,
-                                      size_t back) {
-    /* The positions of q[0..63] kept, given their folded class bits ``a`` (some set): rs_keep, or rs_singles
-     * when only single characters were kept (no table permutes). ``back``: how many bytes q has before it. */
-    uint64_t f = (uint64_t)_mm512_test_epi8_mask(a, _mm512_set1_epi8((char)t->single));
-    if (f && !_mm512_test_epi8_mask(a, _mm512_set1_epi8((char)~t->single)))
-        return rs_singles(t, q, back, f);
+                                      size_t back, uint64_t carry, uint64_t* carry_out) {
+    /* The positions of q[0..63] kept, given their first-test classes ``a`` and ``carry`` (positions 0 and 1
+     * where the block before anchored a '_'): rs_keep, or rs_singles when only single characters were kept
+     * (no table permutes). A '_' is kept two positions before itself, where the last two letters of a word
+     * it may end are ("$ai_model" keeps nothing); *carry_out gets the ones past the block. ``back``: how
+     * many bytes q has before it. */
+    uint64_t u = (uint64_t)_mm512_test_epi8_mask(a, _mm512_set1_epi8((char)t->fs_before));
+    uint64_t c = (uint64_t)_mm512_test_epi8_mask(a, _mm512_set1_epi8((char)t->fs_self)) | u << 2 | carry;
+    *carry_out = u >> 62;
+    if (!_mm512_test_epi8_mask(a, _mm512_set1_epi8((char)~(t->fs_self | t->fs_before))))
+        return c ? rs_singles(t, q, back, c) : 0;
     return rs_keep(t, ex, q, left, back ? q[-1] : 0);
+}
+
+static inline uint64_t rs_carry(const rs_tables* t, const uint8_t* q, size_t left) {
+    /* The carry into a scan that starts at q: positions 0 and 1 when they hold a single character (the
+     * block before, which could have anchored a '_' there, is not looked at). */
+    uint64_t c = 0;
+    if (left > 0 && q[0] < 128 && (t->exact[0][q[0]] & t->single))
+        c |= 1;
+    if (left > 1 && q[1] < 128 && (t->exact[0][q[1]] & t->single))
+        c |= 2;
+    return c;
 }
 
 RS_VBMI __attribute__((always_inline))
@@ -356,6 +375,7 @@ static inline size_t rs_skip_vbmi_(const rs_tables* t, const uint8_t* p, size_t 
     int j, h;
     unsigned steps = 0;
     size_t i = from;
+    uint64_t carry = rs_carry(t, p + from, n - from);
     for (j = 0; j < 4; j++) {
         ft[j] = _mm512_loadu_si512((const void*)t->fold[j]);
         ex[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
@@ -371,8 +391,8 @@ static inline size_t rs_skip_vbmi_(const rs_tables* t, const uint8_t* p, size_t 
             }
             *ascii = i + 64;
         }
-        if (_mm512_test_epi8_mask(a, a)) {
-            m = rs_keep_folded(t, ex, a, p + i, n - i, i);
+        if (_mm512_test_epi8_mask(a, a) || carry) {
+            m = rs_keep_folded(t, ex, a, p + i, n - i, i, carry, &carry);
             if (m) { *mask = m; return i; }
         }
         i += 64;
@@ -387,7 +407,7 @@ static inline size_t rs_skip_vbmi_(const rs_tables* t, const uint8_t* p, size_t 
                                            _mm512_loadu_si512((const void*)(p + i + 64)), 0xFE);
             hi = _mm512_ternarylogic_epi32(hi, _mm512_loadu_si512((const void*)(p + i + 128)),
                                            _mm512_loadu_si512((const void*)(p + i + 192)), 0xFE);
-            if ((++steps & 3) == 0 || _mm512_test_epi8_mask(a, a)) {
+            if ((++steps & 3) == 0 || _mm512_test_epi8_mask(a, a) || carry) {
                 if (_mm512_movepi8_mask(hi)) {
                     *ascii = (size_t)-1;
                     *mask = 0;
@@ -396,12 +416,12 @@ static inline size_t rs_skip_vbmi_(const rs_tables* t, const uint8_t* p, size_t 
                 *ascii = i + 256;
             }
         }
-        if (_mm512_test_epi8_mask(a, a)) {
+        if (_mm512_test_epi8_mask(a, a) || carry) {
             for (h = 0; h < 4; h++) {  /* only the blocks that keep something (their classes again) */
                 a = rs_cls_fold(ft, fm, p + i + 64 * h);
-                if (!_mm512_test_epi8_mask(a, a))
+                if (!_mm512_test_epi8_mask(a, a) && !carry)
                     continue;
-                m = rs_keep_folded(t, ex, a, p + i + 64 * h, n - i - 64 * h, i + 64 * h);
+                m = rs_keep_folded(t, ex, a, p + i + 64 * h, n - i - 64 * h, i + 64 * h, carry, &carry);
                 if (m) { *mask = m; return i + 64 * h; }
             }
         }
@@ -425,13 +445,13 @@ static inline size_t rs_skip_vbmi_(const rs_tables* t, const uint8_t* p, size_t 
             }
             *ascii = i + 64;
         }
-        if (_mm512_test_epi8_mask(a, a)) {
-            m = rs_keep_folded(t, ex, a, p + i, n - i, i);
+        if (_mm512_test_epi8_mask(a, a) || carry) {
+            m = rs_keep_folded(t, ex, a, p + i, n - i, i, carry, &carry);
             if (m) { *mask = m; return i; }
         }
         i += 64;
     }
-    *mask = 0;
+    *mask = 0;  /* (a carry into the rest: the caller's tail checks it with the exact classes) */
     return i;
 }
 
@@ -488,12 +508,18 @@ static size_t rs_skip16_vbmi(const rs_tables* t, const uint16_t* p, size_t from,
     const uint8_t* q;
     uint64_t m;
     size_t i = from, run = 2, blocks, b, c;
+    uint64_t carry = 0;  /* positions 0 and 1 of the next pair of blocks (a '_': see rs_keep_folded) */
+    __m512i a1;
     int j;
     for (j = 0; j < 4; j++) {
         ft[j] = _mm512_loadu_si512((const void*)t->fold[j]);
         ex[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
         ex[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
     }
+    if (from < n && p[from] < 128 && (t->exact[0][p[from]] & t->single))
+        carry |= 1;
+    if (from + 1 < n && p[from + 1] < 128 && (t->exact[0][p[from + 1]] & t->single))
+        carry |= 2;
     while (i + 96 <= n) {
         blocks = (n - i - 32) / 64;  /* each block reads 32 characters past its own 64 */
         if (blocks > run)
@@ -503,10 +529,12 @@ static size_t rs_skip16_vbmi(const rs_tables* t, const uint16_t* p, size_t from,
         for (b = 0; b < blocks; b += 2) {
             q = buf + 64 * b;
             a = rs_cls_fold(ft, fm, q);
+            a1 = b + 1 < blocks ? rs_cls_fold(ft, fm, q + 64) : a;
             if (b + 1 < blocks)
-                a = _mm512_or_si512(a, rs_cls_fold(ft, fm, q + 64));
-            if (!_mm512_test_epi8_mask(a, a))
+                a = _mm512_or_si512(a, a1);
+            if (!_mm512_test_epi8_mask(a, a) && !carry)
                 continue;
+            carry = (uint64_t)_mm512_test_epi8_mask(a1, _mm512_set1_epi8((char)t->fs_before)) >> 62;
             m = rs_keep(t, ex, q, 64 * (blocks - b) + 32, b ? q[-1] : i > 0 ? rs_narrow1(p[i - 1]) : 0);
             if (m) { *mask = m; return i + 64 * b; }
             if (b + 1 < blocks) {
