@@ -188,8 +188,9 @@ cdef void _fill_first(rs_tables* t, list patterns):
     exact tables', but for the single characters, split in two: those that begin a trigger anywhere ('@', a
     backslash, '-': fs_self) and '_', which ends a word (fs_before): anchored at the word's last two letters,
     so that the '_' of "$ai_model" or "event_type" keeps nothing; the bit
-    this takes is xox and eyJ's, which join the A prefixes' (the exact tables keep them apart). ('-' stays
-    with '@': anchored before it, its alias 'm' at offsets 1..3 would keep "from" and "some".)"""
+    this takes is the A prefixes', which join bear/basi/secr/cook's (the exact tables keep them apart; xox
+    and eyJ there, three characters then any, kept about every 20th block of base64). ('-' stays with '@':
+    anchored before it, its alias 'm' at offsets 1..3 would keep "from" and "some".)"""
     cdef int k, j, b, x
     cdef uint8_t bit
     first = []  # (pattern, role): 1 fs_self, 2 fs_before
@@ -201,10 +202,10 @@ cdef void _fill_first(rs_tables* t, list patterns):
             first.append(((pat[0].replace("_", ""),), 1))
             first.append((("".join(sorted({w[len(w) - 2] for w in words})),
                            "".join(sorted({w[len(w) - 1] for w in words})), "_"), 2))
-        elif pat == _XOX_EYJ:
-            continue
         elif pat == _A_PREFIXES:
-            first.append((tuple(a + b for a, b in zip(_XOX_EYJ, pat)), 0))  # offset 3: any (xox eyJ end there)
+            continue
+        elif pat == _WORD_PATTERNS[1]:  # four characters both, no case in common: rare together in prose
+            first.append((tuple(a + b for a, b in zip(pat, _A_PREFIXES)), 0))  # and in base64
         else:
             first.append((pat, 0))
     if len(first) != 8:
