@@ -430,6 +430,21 @@ def test_pruned_starts_compiled_equals_pure(scan: Any, s: str, flags: int) -> No
     assert scan.starts(s, flags, ("pin",)) == pure.starts(s, flags, ("pin",))
 
 
+def test_aws_runs_around_a_trigger_compiled_equals_pure(scan: Any) -> None:
+    """The 40-character runs an AWS trigger's window holds (the compiled scan reads the 40th character of a
+    possible run first and skips the rest when it cannot be one): runs of 38 to 42 characters, bounded by
+    '=', '+', a space or nothing, at every distance from the trigger up to past both window edges, in
+    Latin-1 and UCS2 text, give the pure twin's starts."""
+    run = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789/+AbCdEf"
+    for trig, pad in itertools.product(("aws ", "the secret ", "AKIAABCDEFGHIJKLMNOP "), (_PAD * 4, _PADS[3] * 4)):
+        for n, (before, after) in itertools.product(range(38, 43), [("", ""), ("=", ""), ("", "="), (" ", "+"),
+                                                                     ("+", " ")]):
+            for dist in (*range(0, 50, 7), *range(180, 280, 3)):
+                for s in (pad[:dist] + before + run[:n] + after + " " + trig + pad[:60],
+                          trig + pad[:dist] + before + run[:n] + after + pad[:30]):
+                    assert scan.starts(s, pure.PRE_SECRETS, ()) == pure.starts(s, pure.PRE_SECRETS, ()), (s, n)
+
+
 @pytest.mark.parametrize("s, pruned", [
     ("The secret number is 42", True), ("let secret_number = 42", True), ("we pass it to the thread", True),
     ("see https://api.openai.com/v1 now", True), ("at file:///app/node_modules/x.js", True),

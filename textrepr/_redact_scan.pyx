@@ -839,28 +839,28 @@ cdef int _cmp(const void* x, const void* y) noexcept nogil:
 cdef int _aws_runs(int kind, void* d, Py_ssize_t lo, Py_ssize_t hi, _Buf* b) except -1:
     """The starts of ``re`` ``(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])`` found from ``lo`` with
     endpos ``hi`` (the lookbehind sees before ``lo``; the lookahead sees the end at ``hi``)."""
+    # A match is a whole run of exactly 40: one that starts at or after j covers j + 39, so the character there
+    # is read first and, when it is not in the set, the 40 before it are skipped unread (prose: a space every
+    # few characters). Between steps, j is lo or follows a character not in the set.
     cdef Py_ssize_t j = lo
-    cdef Py_ssize_t k
+    cdef Py_ssize_t k, r
     cdef uint32_t c
     while j + 40 <= hi:
-        if not _in(B64, PyUnicode_READ(kind, d, j)):
-            j += 1
+        k = j + 39
+        if not _in(B64, PyUnicode_READ(kind, d, k)):
+            j = k + 1
             continue
-        if j > 0:
-            c = PyUnicode_READ(kind, d, j - 1)
-            if c == 61 or _in(B64, c):  # inside a run, or after '=': no match starts in the rest of it
-                while j < hi and _in(B64, PyUnicode_READ(kind, d, j)):
-                    j += 1
-                continue
-        k = j + 1
-        while k < j + 40 and _in(B64, PyUnicode_READ(kind, d, k)):
+        r = k  # the run around j + 39: [r, k)
+        while r > j and _in(B64, PyUnicode_READ(kind, d, r - 1)):
+            r -= 1
+        k += 1
+        while k < hi and _in(B64, PyUnicode_READ(kind, d, k)):
             k += 1
-        if k == j + 40 and (k == hi or not (_in(B64, PyUnicode_READ(kind, d, k)) or PyUnicode_READ(kind, d, k) == 61)):
-            _push(b, j)
-            j = k
-            continue
-        while j < hi and _in(B64, PyUnicode_READ(kind, d, j)):
-            j += 1
+        if k - r == 40 and (k == hi or PyUnicode_READ(kind, d, k) != 61):
+            c = PyUnicode_READ(kind, d, r - 1) if r > 0 else 0  # the lookbehind (before lo too)
+            if c != 61 and not _in(B64, c):
+                _push(b, r)
+        j = k
     return 0
 
 

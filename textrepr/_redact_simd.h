@@ -550,6 +550,29 @@ static size_t rs_skip16_vbmi(const rs_tables* t, const uint16_t* p, size_t from,
     return i;
 }
 
+RS_VBMI
+static inline int rs_first_none(const rs_tables* t, const uint8_t* q, size_t m) {
+    /* Whether the first test keeps none of the m (<= 64) positions at q (masked loads: nothing read at or
+     * past q[m], zeros there as in the exact test), and neither of the first two is a single character
+     * (which the first test anchors before it): then the exact test would keep none either. Most short
+     * strings (a key, an id, a role) are done here, without the exact tables. */
+    __m512i ft[4], c;
+    __mmask64 in;
+    int j;
+    if (rs_carry(t, q, m))
+        return 0;
+    for (j = 0; j < 4; j++)
+        ft[j] = _mm512_loadu_si512((const void*)t->fold[j]);
+    in = m >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << m) - 1);
+    c = _mm512_permutexvar_epi8(_mm512_gf2p8affine_epi64_epi8(_mm512_maskz_loadu_epi8(in, (const void*)q),
+                                                                _mm512_set1_epi64((long long)RS_FOLD), 0), ft[0]);
+    for (j = 1; j < 4; j++) {
+        __mmask64 inj = (size_t)j >= m ? 0 : m - j >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << (m - j)) - 1);
+        c = _mm512_and_si512(c, _mm512_permutexvar_epi8(_mm512_maskz_loadu_epi8(inj, (const void*)(q + j)), ft[j]));
+    }
+    return !_mm512_mask_test_epi8_mask(in, c, c);
+}
+
 /* The class mask of the ``m`` (<= 64) Latin-1 characters at p, read with masked loads (zero past the end,
  * nothing read there): a short string or tail without a padded copy. */
 RS_VBMI
@@ -557,6 +580,8 @@ static uint64_t rs_short_vbmi(const rs_tables* t, const uint8_t* p, size_t m, ui
     __m512i ex[8], acc = _mm512_set1_epi8(-1), x0 = _mm512_setzero_si512(), x1 = x0;
     uint64_t keep = 0, num = 0;
     int j;
+    if (rs_first_none(t, p, m))
+        return 0;
     for (j = 0; j < 4; j++) {
         ex[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
         ex[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
