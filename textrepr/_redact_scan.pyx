@@ -3,9 +3,9 @@
 """Compiled twin of ``textrepr._redact_scan_py``: the same names with the same results.
 
 :func:`triggers` lists where a built-in rule's match may start; :func:`prefilter` is the same scan stopped
-at the first trigger. A Latin-1 string is tested 256 characters a step (AVX-512: one byte permute per
-offset, the first offset case-folded by a GF(2) affine instruction; AVX2: 32 a step by nibble products;
-``_redact_simd.h``),
+at the first trigger. A Latin-1 string is tested 256 characters a step after its first 256 (AVX-512: one
+byte permute per offset, the first offset case-folded by a GF(2) affine instruction, a '_' kept at the word
+it may end; AVX2: 32 a step by nibble products; ``_redact_simd.h``),
 UCS2 narrowed to bytes by runs of blocks; a step that keeps a position is re-checked with the exact classes,
 and only the positions they keep are checked in place (``_trig_at``), their triggers collected as C triples.
 :func:`walk_event` / :func:`walk_value` walk the parsed value with the scan inline (a stack in C, each

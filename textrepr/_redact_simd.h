@@ -3,18 +3,23 @@
  * A pattern is up to four character sets at offsets 0..3 (say "x", "o", "x" for xox); eight patterns, one
  * bit each. A position is kept when some pattern has its bit set at every offset, and the character at
  * offset 0 is ASCII. Two ways to get the class bits of a byte, chosen at run time:
- * - AVX-512 VBMI + GFNI (256 positions a step): one single-register byte permute per offset in 64-entry
- *   tables, indexed at offset 0 by the byte folded to six bits by a GF(2) affine map (bit 5, the case of a
- *   letter, and bit 7 dropped: digits and '_ - @' stay apart from letters) and at offsets 1..3 by the
- *   byte's low six bits as they are (the permute ignores bits 6 and 7: no fold there, so a letter shares
- *   its entry with a punctuation character, digit or control character, never with its other case); each
- *   entry is the union of the classes of the bytes indexing it. Only a 64-position block where that
- *   wider test keeps something is looked at again with the exact 128-entry tables (one two-register permute
- *   per offset; a byte >= 0x80 looks up its low seven bits: a superset, as offset 0 drops it), and there
- *   two patterns keep only what _trig_at can accept: the number one the first digit of a run, with number
- *   characters at offsets 1..6; the single characters one ('_', '-') those after a character that may end
- *   a prefix with them, or doubled. UCS2 is narrowed a run of blocks at a time into a buffer, then scanned
- *   as Latin-1 is.
+ * - AVX-512 VBMI + GFNI (the first 256 positions 64 a step, where a real text's triggers most often are,
+ *   then 256 a step with one branch): a first test by one single-register byte permute per offset in
+ *   64-entry tables (fold), indexed at offset 0 by the byte folded to six bits by a GF(2) affine map (bit 5,
+ *   the case of a letter, and bit 7 dropped: digits and '_ - @' stay apart from letters) and at offsets 1..3
+ *   by the byte's low six bits as they are (the permute ignores bits 6 and 7: no fold there, so a letter
+ *   shares its entry with a punctuation character, digit or control character, never with its other case);
+ *   each entry is the union of the classes of the bytes indexing it. Its patterns are the exact ones but
+ *   for the single characters: '_' is kept two positions before itself, at the last two letters of a word it
+ *   may end (the "$ai_" of every event key keeps nothing), a block handing the positions past its end to the
+ *   next (a carry); '@', '-' (and raw_clean's backslash) where they are; the A prefixes share a bit with
+ *   bear/basi/secr/cook to make room. Only a 64-position block where that test keeps something is looked at
+ *   again with the exact 128-entry tables (one two-register permute per offset; a byte >= 0x80 looks up its
+ *   low seven bits: a superset, as offset 0 drops it), and there three patterns keep only what _trig_at can
+ *   accept: the number one the first digit of a run, with number characters at offsets 1..6; the single
+ *   characters one ('_', '-') those after a character that may end a prefix with them, or doubled; the word
+ *   ones where one of the words begins (rs_words). UCS2 is narrowed a run of blocks at a time into a buffer,
+ *   then scanned as Latin-1 is.
  * - AVX2 (32 positions a step): each set kept as the product of its low and high nibbles (a superset of
  *   it), lo[j][b & 15] & hi[j][b >> 4], two byte shuffles per offset; the pattern of single characters
  *   (one character at offset 0, any after) is compared directly instead.
