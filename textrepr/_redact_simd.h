@@ -367,6 +367,31 @@ static inline uint64_t rs_carry(const rs_tables* t, const uint8_t* q, size_t lef
 }
 
 RS_VBMI __attribute__((always_inline))
+static inline int rs_block64(const rs_tables* t, const __m512i* ft, __m512i fm, const __m512i* ex, const uint8_t* p,
+                             size_t i, size_t n, uint64_t* carry, uint64_t* mask, size_t* ascii) {
+    /* rs_skip_vbmi_'s step of one block (p + i, with 67 bytes): 1 when the scan stops there, *mask holding
+     * the positions kept (0, and *ascii -1, at a byte >= 0x80 when ``ascii``). */
+    __m512i a = rs_cls_fold(ft, fm, p + i);
+    uint64_t m;
+    if (ascii) {
+        if (_mm512_movepi8_mask(_mm512_loadu_si512((const void*)(p + i)))) {
+            *ascii = (size_t)-1;
+            *mask = 0;
+            return 1;
+        }
+        *ascii = i + 64;
+    }
+    if (_mm512_test_epi8_mask(a, a) || *carry) {
+        m = rs_keep_folded(t, ex, a, p + i, n - i, i, *carry, carry);
+        if (m) {
+            *mask = m;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+RS_VBMI __attribute__((always_inline))
 static inline size_t rs_skip_vbmi_(const rs_tables* t, const uint8_t* p, size_t from, size_t n, uint64_t* mask,
                                    size_t* ascii) {
     /* The first 64 positions, then 256 a step, tested once in the 64-entry tables (one branch a step: a
@@ -386,22 +411,9 @@ static inline size_t rs_skip_vbmi_(const rs_tables* t, const uint8_t* p, size_t 
         ex[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
         ex[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
     }
-    while (i + 259 <= n && i < from + 256) {  /* the first 256 by 64: where a real text's triggers most often are */
-        a = rs_cls_fold(ft, fm, p + i);
-        if (ascii) {
-            if (_mm512_movepi8_mask(_mm512_loadu_si512((const void*)(p + i)))) {
-                *ascii = (size_t)-1;
-                *mask = 0;
-                return i;
-            }
-            *ascii = i + 64;
-        }
-        if (_mm512_test_epi8_mask(a, a) || carry) {
-            m = rs_keep_folded(t, ex, a, p + i, n - i, i, carry, &carry);
-            if (m) { *mask = m; return i; }
-        }
-        i += 64;
-    }
+    for (; i + 259 <= n && i < from + 256; i += 64)  /* the first 256 by 64: where a real text's triggers most often are */
+        if (rs_block64(t, ft, fm, ex, p, i, n, &carry, mask, ascii))
+            return i;
     while (i + 259 <= n) {
         a = _mm512_setzero_si512();
         for (h = 0; h < 4; h++)
@@ -440,22 +452,9 @@ static inline size_t rs_skip_vbmi_(const rs_tables* t, const uint8_t* p, size_t 
         }
         *ascii = i;
     }
-    while (i + 67 <= n) {
-        a = rs_cls_fold(ft, fm, p + i);
-        if (ascii) {
-            if (_mm512_movepi8_mask(_mm512_loadu_si512((const void*)(p + i)))) {
-                *ascii = (size_t)-1;
-                *mask = 0;
-                return i;
-            }
-            *ascii = i + 64;
-        }
-        if (_mm512_test_epi8_mask(a, a) || carry) {
-            m = rs_keep_folded(t, ex, a, p + i, n - i, i, carry, &carry);
-            if (m) { *mask = m; return i; }
-        }
-        i += 64;
-    }
+    for (; i + 67 <= n; i += 64)
+        if (rs_block64(t, ft, fm, ex, p, i, n, &carry, mask, ascii))
+            return i;
     *mask = 0;  /* (a carry into the rest: the caller's tail checks it with the exact classes) */
     return i;
 }
