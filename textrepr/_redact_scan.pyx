@@ -185,12 +185,12 @@ cdef void _fill(rs_tables* t, list patterns, tuple words):
 cdef void _fill_first(rs_tables* t, list patterns):
     """The AVX-512 first test's classes (``fold``), by its index (a byte >= 0x80 as its low seven bits:
     already in these): offset 0 folded as RS_FOLD folds, offsets 1..3 the low six bits. Its patterns are the
-    exact tables', but for the single characters, split in two: those that begin a trigger anywhere ('@', a
-    backslash, '-': fs_self) and '_', which ends a word (fs_before): anchored at the word's last two letters,
-    so that the '_' of "$ai_model" or "event_type" keeps nothing; the bit
-    this takes is the A prefixes', which join bear/basi/secr/cook's (the exact tables keep them apart; xox
-    and eyJ there, three characters then any, kept about every 20th block of base64). ('-' stays with '@':
-    anchored before it, its alias 'm' at offsets 1..3 would keep "from" and "some".)"""
+    exact tables', but for the single characters, split in two: those kept where they are ('@', '-', a
+    backslash: fs_self) and '_', which ends a word (fs_before), kept at the word's last two letters, so that
+    the '_' of "$ai_model" or "event_type" keeps nothing. The bit this takes is the A prefixes', which join
+    bear/basi/secr/cook's (the exact tables keep them apart; joined to xox and eyJ's, three characters then
+    any, they kept about every 20th block of base64). A '-' stays where it is: kept before it, its alias 'm'
+    at offsets 1..3 would keep "from" and "some"."""
     cdef int k, j, b, x
     cdef uint8_t bit
     first = []  # (pattern, role): 1 fs_self, 2 fs_before

@@ -161,27 +161,22 @@ static size_t rs_skip16_avx2(const rs_tables* t, const uint16_t* p, size_t from,
 #define RS_FOLD 0x0102040810400000ULL
 
 RS_VBMI
-static inline __m512i rs_cls_fold(const __m512i* ft, __m512i fm, const uint8_t* q) {
-    /* The class bits of the positions q[0..63] by the 64-entry tables (reads q[0..66]): a superset of the
-     * exact ones. Offset 0 is folded (one GF(2) op, port 0); offsets 1..3 index by their low six bits,
-     * which saves three folds a block: the permutes (port 5) are then what bounds the scan. */
-    __m512i c0 = _mm512_permutexvar_epi8(_mm512_gf2p8affine_epi64_epi8(_mm512_loadu_si512((const void*)q), fm, 0),
-                                         ft[0]);
-    __m512i c1 = _mm512_permutexvar_epi8(_mm512_loadu_si512((const void*)(q + 1)), ft[1]);
-    __m512i c2 = _mm512_permutexvar_epi8(_mm512_loadu_si512((const void*)(q + 2)), ft[2]);
-    __m512i c3 = _mm512_permutexvar_epi8(_mm512_loadu_si512((const void*)(q + 3)), ft[3]);
-    return _mm512_and_si512(_mm512_ternarylogic_epi32(c0, c1, c2, 0x80), c3);  /* 0x80: c0 & c1 & c2 */
-}
-
-RS_VBMI
 static inline __m512i rs_cls_fold_or(const __m512i* ft, __m512i fm, const uint8_t* q, __m512i acc) {
-    /* acc | rs_cls_fold(q), the last AND and the OR in one instruction (0xF8: a | (b & c)). */
+    /* acc | the first test's class bits of the positions q[0..63] (reads q[0..66]; a superset of the exact
+     * ones). Offset 0 is folded (one GF(2) op, port 0); offsets 1..3 index by their low six bits, which saves
+     * three folds a block: the permutes (port 5) are then what bounds the scan. The ANDs and the OR are two
+     * ternary-logic instructions (0x80: a & b & c; 0xF8: a | (b & c)). */
     __m512i c0 = _mm512_permutexvar_epi8(_mm512_gf2p8affine_epi64_epi8(_mm512_loadu_si512((const void*)q), fm, 0),
                                          ft[0]);
     __m512i c1 = _mm512_permutexvar_epi8(_mm512_loadu_si512((const void*)(q + 1)), ft[1]);
     __m512i c2 = _mm512_permutexvar_epi8(_mm512_loadu_si512((const void*)(q + 2)), ft[2]);
     __m512i c3 = _mm512_permutexvar_epi8(_mm512_loadu_si512((const void*)(q + 3)), ft[3]);
     return _mm512_ternarylogic_epi32(acc, _mm512_ternarylogic_epi32(c0, c1, c2, 0x80), c3, 0xF8);
+}
+
+RS_VBMI
+static inline __m512i rs_cls_fold(const __m512i* ft, __m512i fm, const uint8_t* q) {
+    return rs_cls_fold_or(ft, fm, q, _mm512_setzero_si512());
 }
 
 static inline uint8_t rs_narrow1(uint32_t c) {  /* one character, as the UCS2 narrowing does */
