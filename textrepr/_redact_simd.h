@@ -316,16 +316,20 @@ static inline int rs_after_word(const rs_tables* t, int j, const uint8_t* s, siz
     return 0;
 }
 
+static inline int rs_is_single(const rs_tables* t, uint32_t c) {  /* c is one of the single characters */
+    return c < 128 && (t->exact[0][c] & t->single) != 0;
+}
+
 static inline uint64_t rs_singles(const rs_tables* t, const uint8_t* q, size_t back, uint64_t f) {
-    /* rs_keep where the folded tables kept only positions f of the single characters' pattern (an '_' in a
-     * JSON key or a name): each looked at on its own, and kept only after one of its words (or doubled);
-     * ``back``: how many bytes q has before it. */
+    /* rs_keep where the first test kept only single characters, at the candidate positions f (those that
+     * hold none are passed over): each looked at on its own, and kept only after one of its words (or
+     * doubled); ``back``: how many bytes q has before it. */
     uint64_t ok = 0;
     while (f) {
         int k = rs_ctz(f), j;
         uint8_t c = q[k];
         f &= f - 1;
-        if (c >= 128 || !(t->exact[0][c] & t->single))
+        if (!rs_is_single(t, c))
             continue;
         for (j = 0; j < 4 && t->single0[j]; j++)
             if (t->single0[j] == c && (!t->words_n[j] || q[k + 1] == c || rs_after_word(t, j, q + k, back + k)))
@@ -353,12 +357,7 @@ static inline uint64_t rs_keep_folded(const rs_tables* t, const __m512i* ex, __m
 static inline uint64_t rs_carry(const rs_tables* t, const uint8_t* q, size_t left) {
     /* The carry into a scan that starts at q: positions 0 and 1 when they hold a single character (the
      * block before, which could have anchored a '_' there, is not looked at). */
-    uint64_t c = 0;
-    if (left > 0 && q[0] < 128 && (t->exact[0][q[0]] & t->single))
-        c |= 1;
-    if (left > 1 && q[1] < 128 && (t->exact[0][q[1]] & t->single))
-        c |= 2;
-    return c;
+    return (uint64_t)(left > 0 && rs_is_single(t, q[0])) | (uint64_t)(left > 1 && rs_is_single(t, q[1])) << 1;
 }
 
 RS_VBMI __attribute__((always_inline))
@@ -515,10 +514,7 @@ static size_t rs_skip16_vbmi(const rs_tables* t, const uint16_t* p, size_t from,
         ex[2 * j] = _mm512_loadu_si512((const void*)t->exact[j]);
         ex[2 * j + 1] = _mm512_loadu_si512((const void*)(t->exact[j] + 64));
     }
-    if (from < n && p[from] < 128 && (t->exact[0][p[from]] & t->single))
-        carry |= 1;
-    if (from + 1 < n && p[from + 1] < 128 && (t->exact[0][p[from + 1]] & t->single))
-        carry |= 2;
+    carry = (uint64_t)(from < n && rs_is_single(t, p[from])) | (uint64_t)(from + 1 < n && rs_is_single(t, p[from + 1])) << 1;
     while (i + 96 <= n) {
         blocks = (n - i - 32) / 64;  /* each block reads 32 characters past its own 64 */
         if (blocks > run)

@@ -59,8 +59,8 @@ def _raw_clean(r: Redactor, raw: bytes | None) -> int:
 
 def _redacted(data: dict[str, Any], r: Redactor) -> dict[str, int]:
     """``api.prepare_data`` on a single event's ``data`` for the built-in rules ``r`` (no callback, no
-    filter), unless its text was clean (then nothing, and no walk): one compiled walk, which finds nothing in
-    a clean event; else ``redact.finish_event``."""
+    filter; event_body does not call it when the request's text was clean): one compiled walk, which finds
+    nothing in a clean event; else ``redact.finish_event``."""
     c = r._compiled
     got = walk_event(data, c.walk_flags, c.known, c.walk_secret_key, EVENT_SKIPS, EVENT_EXEMPT, PROPERTY_EXEMPT)
     return {} if got is None else finish_event(r, got)
